@@ -1,0 +1,55 @@
+# The project's verbs. Everything runs inside .venv, which `make install` creates from pyproject.toml.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-packages
+
+.PHONY: install demo test lint format lab bench templates clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (advocacy-kit)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests use Debian's Chromium (no browser download: these machines reach only package registries).
+$(SYSTEM_STAMP): | $(STAMP)
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make: chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+	touch $(SYSTEM_STAMP)
+
+demo: $(STAMP)
+	$(BIN)/advocacy-kit demo --out demo
+
+test: $(STAMP) $(SYSTEM_STAMP)
+	$(BIN)/ruff check kit tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kit tests benchmarks
+	$(BIN)/ruff format --check kit tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format kit tests benchmarks
+	$(BIN)/ruff check --fix kit tests benchmarks
+
+lab: $(STAMP) demo
+	ADVOCACY_KIT_SOURCE=$(CURDIR)/demo/advocacy_program.xlsx $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+templates: $(STAMP)
+	$(BIN)/advocacy-kit templates --out sheets_templates
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache

@@ -1,0 +1,326 @@
+"""Reading and writing the values people type into spreadsheet cells.
+
+A sheet holds whatever was typed: real date cells, ``3/1/2026``, ``1 Mar 2026``, ``$3.8M``, `` enterprise ``.
+These functions turn a column of such cells into typed values (unreadable cells become missing, and the
+validator reports them from the raw value), and turn typed values back into cells. They are the only place
+that knows how cells are spelled, so both stores and the validator agree.
+
+Day/month rule: a date written with numbers only is read month first (``3/1/2026`` is 1 March 2026, as in
+Google Sheets' default US locale) unless the first number is above 12 (``13/1/2026`` is 13 January). ISO
+dates (``2026-03-01``) and dates with a month name (``1 Mar 2026``) are never ambiguous.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from dateutil import parser as _dateparser
+
+from kit.schema import MULTI_SEPARATOR, Column, Kind
+
+# Google Sheets and Excel count days from 1899-12-30 (Lotus' leap-year bug included).
+SERIAL_EPOCH = dt.date(1899, 12, 30)
+# Serial numbers read as dates only in this window (1954 .. 2119), so a stray 5 is not a date.
+_SERIAL_RANGE = (20_000, 80_000)
+
+_MONTH_NAMES = re.compile(r"[a-z]{3}", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_YEAR = re.compile(r"\b(19|20|21)\d{2}\b")
+_AMOUNT = re.compile(
+    r"^\s*(?P<sign>-)?\s*(?:[$€£¥]|usd|eur|gbp)?\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<suffix>k|m|mm|mn|b|bn|thousand|million|billion)?\s*(?:usd|eur|gbp)?\s*$",
+    re.IGNORECASE,
+)
+_SUFFIX = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+}
+_TRUE = {"true", "yes", "y", "1", "won", "x"}
+_FALSE = {"false", "no", "n", "0"}
+_MULTI_SPLIT = re.compile(r"[;,]")
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: None, NaN, NaT or only white space."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_text(value: Any) -> str:
+    """A cell as the text a person would see, for messages and comparisons ('' when blank)."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (tuple, list)):
+        return MULTI_SEPARATOR.join(as_text(v) for v in value)
+    return str(value).strip()
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a text, for comparing what people typed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+
+
+# --------------------------------------------------------------------------------------------------------
+# Scalars
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A cell as a date, or None when it cannot be read as one (see the module's day/month rule)."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if _SERIAL_RANGE[0] <= float(value) <= _SERIAL_RANGE[1]:
+            return SERIAL_EPOCH + dt.timedelta(days=int(value))
+        return None
+    text = str(value).strip()
+    match = _NUMERIC_DATE.match(text)
+    if match:
+        first, second, year = (int(g) for g in match.groups())
+        month, day = (first, second) if first <= 12 else (second, first)
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    if not _YEAR.search(text):
+        return None  # dateutil would fill a missing year from today: never guess a year
+    try:
+        return _dateparser.parse(text, dayfirst=False, yearfirst=True, default=dt.datetime(2000, 1, 1)).date()
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def parse_amount(value: Any) -> float | None:
+    """Money as people type it: 3800000, '$3.8M', '1,200,000', '3.8m', '€250k'. 'TBD' is None."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    match = _AMOUNT.match(str(value))
+    if not match:
+        return None
+    number = match.group("num")
+    if "," in number and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number):
+        return None  # '1,2' is not a thousands separator
+    amount = float(number.replace(",", ""))
+    suffix = (match.group("suffix") or "").lower()
+    amount *= _SUFFIX.get(suffix, 1.0)
+    return -amount if match.group("sign") else amount
+
+
+def parse_int(value: Any) -> int | None:
+    """A whole number, or None ('5', 5.0 and ' 5 ' are 5; '5.5' and 'five' are None)."""
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return int(value) if math.isfinite(value) and float(value).is_integer() else None
+    text = str(value).strip().replace(",", "")
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        return int(float(text))
+    return None
+
+
+def parse_bool(value: Any) -> bool | None:
+    """TRUE/FALSE as spreadsheets and CRMs export them (yes/no, 1/0, y/n)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if is_blank(value):
+        return None
+    text = as_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def enum_lookup(values: Iterable[str]) -> dict[str, str]:
+    """Folded spelling → canonical value, so ' enterprise', 'ENTERPRISE' and 'Mid Market' are accepted."""
+    return {fold(v): v for v in values}
+
+
+def parse_enum(value: Any, allowed: Iterable[str]) -> str | None:
+    """The allowed value a cell means, accepting case and spacing differences; None if it is none of them."""
+    if is_blank(value):
+        return None
+    return enum_lookup(allowed).get(fold(as_text(value)))
+
+
+def split_multi(value: Any) -> list[str]:
+    """The items of a multi-value cell, split on ';' (or ',', which people also type)."""
+    if is_blank(value):
+        return []
+    if isinstance(value, (tuple, list)):
+        return [as_text(v) for v in value if not is_blank(v)]
+    return [part.strip() for part in _MULTI_SPLIT.split(as_text(value)) if part.strip()]
+
+
+def parse_id(value: Any) -> str | None:
+    """An identifier as text: stripped, and a number typed into an id cell (12.0) read as '12'."""
+    return as_text(value) or None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Columns (vectorised where it matters: a roster has tens of thousands of rows)
+
+
+def _parse_dates(raw: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if raw.empty:
+        return out
+    is_str = raw.map(lambda v: isinstance(v, str))
+    iso = pd.to_datetime(
+        raw[is_str].str.strip().where(raw[is_str].str.match(r"^\s*\d{4}-\d{2}-\d{2}")),
+        format="ISO8601",
+        errors="coerce",
+    )
+    out.loc[iso.index] = iso.dt.normalize()
+    rest = raw[out.isna() & ~raw.map(is_blank)]
+    if not rest.empty:
+        parsed = rest.map(parse_date)
+        out.loc[parsed.index] = pd.to_datetime(parsed, errors="coerce")
+    return out
+
+
+def _parse_enum_column(raw: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+    lookup = enum_lookup(allowed)
+    exact = set(allowed)
+    text = raw.map(as_text)
+    fast = text.where(text.isin(exact))
+    slow = text[fast.isna() & (text != "")]
+    if not slow.empty:
+        fast.loc[slow.index] = slow.map(lambda t: lookup.get(fold(t)))
+    return fast.astype(object).where(fast.notna(), None)
+
+
+def _parse_multi(raw: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+    lookup = enum_lookup(allowed) if allowed else None
+    cache: dict[str, tuple[str, ...]] = {}
+
+    def one(value: Any) -> tuple[str, ...]:
+        text = as_text(value)
+        if text not in cache:
+            items = split_multi(text)
+            if lookup is not None:
+                items = [lookup[fold(i)] for i in items if fold(i) in lookup]
+            cache[text] = tuple(dict.fromkeys(items))
+        return cache[text]
+
+    return raw.map(one)
+
+
+def typed_column(column: Column, raw: pd.Series) -> pd.Series:
+    """One column of cells as typed values; a cell that cannot be read becomes missing (never an error)."""
+    kind = column.kind
+    if kind is Kind.DATE:
+        return _parse_dates(raw)
+    if kind is Kind.AMOUNT:
+        return pd.to_numeric(raw.map(parse_amount), errors="coerce").astype("float64")
+    if kind is Kind.INT:
+        return raw.map(parse_int).astype("Int64")
+    if kind is Kind.BOOL:
+        return raw.map(parse_bool).astype("boolean")
+    if kind is Kind.ENUM:
+        return _parse_enum_column(raw, column.values)
+    if kind in (Kind.MULTI_ENUM, Kind.MULTI_TEXT):
+        return _parse_multi(raw, column.values)
+    if kind is Kind.EMAIL:
+        text = raw.map(as_text).str.lower()
+        return text.where(text != "", None)
+    text = raw.map(as_text)
+    return text.where(text != "", None)
+
+
+def cell_problem(column: Column, value: Any) -> str | None:
+    """Why a non-blank cell cannot be read as its column's type ('' means it reads fine)."""
+    if is_blank(value):
+        return None
+    kind = column.kind
+    if kind is Kind.DATE and parse_date(value) is None:
+        return "bad_date"
+    if kind is Kind.AMOUNT and parse_amount(value) is None:
+        return "bad_number"
+    if kind is Kind.INT and parse_int(value) is None:
+        return "bad_number"
+    if kind is Kind.BOOL and parse_bool(value) is None:
+        return "bad_bool"
+    if kind is Kind.ENUM and parse_enum(value, column.values) is None:
+        return "bad_enum"
+    if kind is Kind.MULTI_ENUM:
+        lookup = enum_lookup(column.values)
+        if any(fold(item) not in lookup for item in split_multi(value)):
+            return "bad_enum"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def to_cell(column: Column | None, value: Any) -> Any:
+    """A typed value as the cell to write: dates as dates, numbers as numbers, lists joined by '; '.
+
+    Text stays text; the stores write it as a literal string, so '=HYPERLINK(…)' is never a formula.
+    """
+    if value is None or (not isinstance(value, (str, tuple, list)) and is_blank(value)):
+        return None
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return MULTI_SEPARATOR.join(as_text(v) for v in value) or None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if column is not None and column.kind is Kind.DATE:
+        parsed = parse_date(value)
+        return parsed if parsed is not None else value
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def same_cell(column: Column | None, a: Any, b: Any) -> bool:
+    """Whether two cell values mean the same thing (used to detect another person's edit)."""
+    if column is not None and column.kind is Kind.DATE:
+        da, db = parse_date(a), parse_date(b)
+        if da is not None or db is not None:
+            return da == db
+    if column is not None and column.kind in (Kind.AMOUNT, Kind.INT):
+        na, nb = parse_amount(a), parse_amount(b)
+        if na is not None or nb is not None:
+            return na == nb
+    return as_text(to_cell(column, a)) == as_text(to_cell(column, b))

@@ -1,0 +1,181 @@
+"""The ``advocacy-kit`` command line.
+
+The CLI is the edge: it reads the config and the environment once, opens the store, calls the pure ``kit``
+functions and prints. Errors the kit raises on purpose end in one line on stderr and an exit code
+(2: the data cannot be read or an option is wrong; 3: a write was refused because of a conflict); an
+unexpected failure is one line too, with the traceback only when ADVOCACY_KIT_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from kit.config import Config, load_config
+from kit.errors import InputError, KitError
+
+DEBUG_ENV = "ADVOCACY_KIT_DEBUG"
+
+
+@dataclass
+class _State:
+    config_path: str | None = None
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def source(self, override: str | None) -> str:
+        """The source to use: --source, else the config's; says so when falling back to the demo."""
+        if override:
+            return override
+        config = self.config
+        if config.source_is_default:
+            click.echo(
+                f"No config file and no --source: using the demo workbook {config.source} "
+                "(see README, 'Point it at your own sheet').",
+                err=True,
+            )
+        return config.source
+
+
+pass_state = click.make_pass_decorator(_State, ensure=True)
+
+source_option = click.option(
+    "--source",
+    "-s",
+    metavar="PATH_OR_SHEET",
+    help="The program's workbook (.xlsx) or Google Sheet URL/key; default: `source` in the config.",
+)
+
+
+def parse_date_option(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--{name} {value!r}: not a date; use YYYY-MM-DD") from None
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example: advocacy-kit demo && advocacy-kit info --source demo/advocacy_program.xlsx",
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    envvar="ADVOCACY_KIT_CONFIG",
+    help="Config file (default: ./advocacy-kit.toml, or $ADVOCACY_KIT_CONFIG).",
+)
+@click.version_option(package_name="advocacy-kit")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Run a customer advocacy program from a shared spreadsheet: roster, requests, matching, reports."""
+    ctx.obj = _State(config_path)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# info
+
+
+@cli.command(epilog="Example: advocacy-kit info --source my_program.xlsx")
+@source_option
+@pass_state
+def info(state: _State, source: str | None) -> None:
+    """Read the program and say what is in it: rows per tab, date ranges, where it lives."""
+    from kit.store import open_store
+    from kit.summary import describe_program
+
+    store = open_store(state.source(source))
+    program = store.read()
+    click.echo(describe_program(program))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# demo
+
+
+@cli.command(epilog="Example: advocacy-kit demo --advocates 50000 --out /tmp/big")
+@click.option("--advocates", "-n", default=300, show_default=True, type=click.IntRange(10, 1_000_000))
+@click.option("--out", "out_dir", default="demo", show_default=True, type=click.Path(file_okay=False))
+@click.option("--seed", default=7, show_default=True, help="Same seed, same program.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The demo's 'today' (default: today).")
+def demo(advocates: int, out_dir: str, seed: int, as_of: str | None) -> None:
+    """Build a realistic demo program and run the main job on it."""
+    from kit.demo import build_demo
+    from kit.program import grids_from_frames
+    from kit.store.local import LocalStore
+    from kit.summary import describe_program
+
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    path = Path(out_dir) / "advocacy_program.xlsx"
+    click.echo(f"Building a demo program of {advocates:,} advocates as of {day} …", err=True)
+    frames = build_demo(advocates, as_of=day, seed=seed)
+    store = LocalStore(path)
+    store.write_grids(grids_from_frames(frames))
+    click.echo(f"Wrote {path}")
+    click.echo(describe_program(store.read()))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# templates
+
+
+@cli.command(epilog="Example: advocacy-kit templates --out sheets_templates")
+@click.option(
+    "--out", "out_dir", default="sheets_templates", show_default=True, type=click.Path(file_okay=False)
+)
+def templates(out_dir: str) -> None:
+    """Write the empty workbook and per-tab CSV templates from the schema."""
+    from kit.templates import write_templates
+
+    for path in write_templates(out_dir):
+        click.echo(f"Wrote {path}")
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run a command, turning the kit's errors into one line and an exit code."""
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="advocacy-kit", standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        click.echo("advocacy-kit: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KitError as error:
+        click.echo(f"advocacy-kit: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("advocacy-kit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug: still one line, unless debugging
+        if os.environ.get(DEBUG_ENV):
+            raise
+        click.echo(
+            f"advocacy-kit: internal error: {type(error).__name__}: {error} "
+            f"(set {DEBUG_ENV}=1 for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(70)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

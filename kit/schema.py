@@ -1,0 +1,389 @@
+"""The program workbook, declared once: its tabs, their columns, types, keys and allowed values.
+
+Everything else (templates, typing on read, validation, the Google Sheet set-up, matching, metrics and the
+notebooks) reads this module. Code elsewhere names a column through a tab's ``col`` namespace
+(``ADVOCATES.col.email``), never as a string literal, so a renamed column is one edit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import SimpleNamespace
+
+
+class Kind(StrEnum):
+    """How a column's cells are read and written."""
+
+    ID = "id"  # an identifier: text, stripped, compared exactly
+    TEXT = "text"  # free text typed by people
+    EMAIL = "email"
+    DATE = "date"
+    INT = "int"
+    AMOUNT = "amount"  # money: accepts $3.8M, 1,200,000, 3.8m
+    BOOL = "bool"
+    ENUM = "enum"  # one of `values`
+    MULTI_ENUM = "multi_enum"  # several of `values`, separated by ';'
+    MULTI_TEXT = "multi_text"  # several free values, separated by ';'
+
+
+MULTI_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a tab."""
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+    key: bool = False
+    values: tuple[str, ...] = ()
+    width: int = 16
+    references: str | None = None  # the tab whose key this column refers to
+
+    @property
+    def is_free_text(self) -> bool:
+        """Columns where people type prose, where a leading '=' could become a formula."""
+        return self.kind in (Kind.TEXT, Kind.MULTI_TEXT)
+
+    @property
+    def is_multi(self) -> bool:
+        return self.kind in (Kind.MULTI_ENUM, Kind.MULTI_TEXT)
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of the workbook: its name as the sheet shows it, and its columns in order."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    col: SimpleNamespace = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "col", SimpleNamespace(**{c.name: c.name for c in self.columns}))
+
+    @property
+    def key(self) -> Column | None:
+        return next((c for c in self.columns if c.key), None)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def __contains__(self, name: object) -> bool:
+        return any(c.name == name for c in self.columns)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Allowed values of the enumerated columns.
+
+PERSONAS = ("Executive", "Manager", "Practitioner", "Technical")
+COMPANY_SIZES = ("SMB", "Mid-Market", "Enterprise")  # in order: adjacent sizes are near matches
+REGIONS = ("North America", "EMEA", "APAC", "LATAM")
+ACTIVITY_TYPES = (
+    "reference_call",
+    "case_study",
+    "speaking",
+    "review",
+    "media",
+    "analyst",
+    "site_visit",
+    "rfp",
+    "video",
+    "webinar",
+    "social",
+    "advisory_board",
+)
+CONSENTS = ("logo", "name", "quote", "story")
+ADVOCATE_STATUSES = ("Nominated", "Active", "Paused", "Retired", "Do Not Contact")
+TEAMS = (
+    "Sales",
+    "PR",
+    "Events",
+    "Demand Gen",
+    "Analyst Relations",
+    "Social",
+    "Executive",
+    "Customer Success",
+    "Product",
+)
+PRIORITIES = ("Low", "Normal", "High", "Urgent")
+REQUEST_STATUSES = (
+    "New",
+    "In Progress",
+    "Owner Approval",
+    "Advocate Asked",
+    "Scheduled",
+    "Completed",
+    "Declined",
+    "Cancelled",
+)
+# Requests still waiting for something: they count against an advocate's capacity once assigned.
+OPEN_REQUEST_STATUSES = ("New", "In Progress", "Owner Approval", "Advocate Asked", "Scheduled")
+NOMINATION_STATUSES = ("New", "Accepted", "Declined")
+OUTCOMES = ("Completed", "No Show", "Cancelled", "Positive", "Neutral", "Negative")
+
+
+def _c(name: str, kind: Kind, description: str, **kw) -> Column:
+    return Column(name=name, kind=kind, description=description, **kw)
+
+
+ADVOCATES = Tab(
+    "Advocates",
+    "The roster: one row per customer advocate, tagged so the right one can be found for a request.",
+    (
+        _c(
+            "advocate_id",
+            Kind.ID,
+            "Unique id, e.g. ADV-0001. Never reuse one.",
+            required=True,
+            key=True,
+            width=12,
+        ),
+        _c("name", Kind.TEXT, "The advocate's full name.", required=True, width=22),
+        _c("email", Kind.EMAIL, "The advocate's work e-mail.", required=True, width=28),
+        _c("title", Kind.TEXT, "Job title.", width=24),
+        _c("persona", Kind.ENUM, "The kind of role they hold.", values=PERSONAS, width=14),
+        _c("company", Kind.TEXT, "The customer company.", required=True, width=24),
+        _c("account_id", Kind.ID, "The company's account id in the CRM.", width=14),
+        _c("industry", Kind.TEXT, "The company's industry, e.g. Insurance.", required=True, width=18),
+        _c("company_size", Kind.ENUM, "SMB, Mid-Market or Enterprise.", values=COMPANY_SIZES, width=14),
+        _c("region", Kind.ENUM, "Where the advocate works.", required=True, values=REGIONS, width=14),
+        _c("country", Kind.TEXT, "Country.", width=14),
+        _c("products", Kind.MULTI_TEXT, "Products they use, separated by ';'.", width=24),
+        _c("use_cases", Kind.MULTI_TEXT, "What they use them for, separated by ';'.", width=24),
+        _c(
+            "activities",
+            Kind.MULTI_ENUM,
+            "The activities they have agreed to do, separated by ';'.",
+            values=ACTIVITY_TYPES,
+            width=30,
+        ),
+        _c(
+            "consents",
+            Kind.MULTI_ENUM,
+            "What may be made public: logo, name, quote, story.",
+            values=CONSENTS,
+            width=18,
+        ),
+        _c("status", Kind.ENUM, "Where they stand in the program.", required=True, values=ADVOCATE_STATUSES),
+        _c("owner_email", Kind.EMAIL, "The CSM or account owner who holds the relationship.", width=26),
+        _c("nominated_by", Kind.TEXT, "Who nominated them.", width=22),
+        _c("joined_on", Kind.DATE, "When they joined the program.", width=12),
+        _c("last_verified", Kind.DATE, "When the profile was last confirmed with the advocate.", width=12),
+        _c(
+            "max_per_quarter",
+            Kind.INT,
+            "Their own cap of activities per quarter; empty = the default.",
+            width=10,
+        ),
+        _c("notes", Kind.TEXT, "Anything else.", width=30),
+    ),
+)
+
+REQUESTS = Tab(
+    "Requests",
+    "The request log: every ask for an advocate, from Sales, PR, Events and the other teams.",
+    (
+        _c("request_id", Kind.ID, "Unique id, e.g. REQ-00001.", required=True, key=True, width=12),
+        _c("requested_on", Kind.DATE, "When the request came in.", required=True, width=12),
+        _c("requester_email", Kind.EMAIL, "Who asked.", required=True, width=26),
+        _c("team", Kind.ENUM, "The requesting team.", required=True, values=TEAMS, width=16),
+        _c(
+            "activity",
+            Kind.ENUM,
+            "What the advocate is asked to do.",
+            required=True,
+            values=ACTIVITY_TYPES,
+            width=16,
+        ),
+        _c(
+            "opportunity_id",
+            Kind.ID,
+            "The CRM opportunity it supports, if any.",
+            width=14,
+            references="Opportunities",
+        ),
+        _c("prospect_company", Kind.TEXT, "The prospect's company (never matched to itself).", width=22),
+        _c("industry", Kind.TEXT, "Wanted industry.", width=16),
+        _c("product", Kind.TEXT, "Wanted product.", width=16),
+        _c("use_case", Kind.TEXT, "Wanted use case.", width=18),
+        _c("region", Kind.ENUM, "Wanted region.", values=REGIONS, width=14),
+        _c("company_size", Kind.ENUM, "Wanted company size.", values=COMPANY_SIZES, width=14),
+        _c("persona", Kind.ENUM, "Wanted persona.", values=PERSONAS, width=14),
+        _c("needed_by", Kind.DATE, "The deadline.", width=12),
+        _c("priority", Kind.ENUM, "Low, Normal, High or Urgent.", values=PRIORITIES, width=10),
+        _c(
+            "status", Kind.ENUM, "Where the request stands.", required=True, values=REQUEST_STATUSES, width=16
+        ),
+        _c("advocate_id", Kind.ID, "The advocate assigned.", width=12, references="Advocates"),
+        _c("completed_on", Kind.DATE, "When it was done.", width=12),
+        _c("notes", Kind.TEXT, "Anything else.", width=30),
+    ),
+)
+
+ACTIVITIES = Tab(
+    "Activities",
+    "What advocates actually did, with or without a request.",
+    (
+        _c("activity_id", Kind.ID, "Unique id, e.g. ACT-00001.", required=True, key=True, width=12),
+        _c("advocate_id", Kind.ID, "Who did it.", required=True, width=12, references="Advocates"),
+        _c("request_id", Kind.ID, "The request it answered, if any.", width=12, references="Requests"),
+        _c("activity", Kind.ENUM, "What they did.", required=True, values=ACTIVITY_TYPES, width=16),
+        _c("date", Kind.DATE, "When.", required=True, width=12),
+        _c(
+            "opportunity_id",
+            Kind.ID,
+            "The CRM opportunity it helped, if any.",
+            width=14,
+            references="Opportunities",
+        ),
+        _c("outcome", Kind.ENUM, "How it ended.", values=OUTCOMES, width=12),
+        _c("rating", Kind.INT, "How it went, 1 (badly) to 5 (very well).", width=8),
+        _c("notes", Kind.TEXT, "Anything else.", width=30),
+    ),
+)
+
+NOMINATIONS = Tab(
+    "Nominations",
+    "The recruiting pipeline: account teams nominate customers, customers volunteer.",
+    (
+        _c("nomination_id", Kind.ID, "Unique id, e.g. NOM-0001.", required=True, key=True, width=12),
+        _c("submitted_on", Kind.DATE, "When it was submitted.", required=True, width=12),
+        _c(
+            "nominator_email",
+            Kind.EMAIL,
+            "Who nominated (the customer themself when they volunteer).",
+            width=26,
+        ),
+        _c("team", Kind.ENUM, "The nominator's team.", values=TEAMS, width=16),
+        _c("contact_name", Kind.TEXT, "The nominated customer's name.", required=True, width=22),
+        _c("contact_email", Kind.EMAIL, "The nominated customer's e-mail.", width=26),
+        _c("company", Kind.TEXT, "Their company.", required=True, width=22),
+        _c("products", Kind.MULTI_TEXT, "Products they use.", width=22),
+        _c("reason", Kind.TEXT, "Why they would be a good advocate.", width=30),
+        _c(
+            "status",
+            Kind.ENUM,
+            "New, Accepted or Declined.",
+            required=True,
+            values=NOMINATION_STATUSES,
+            width=12,
+        ),
+        _c("advocate_id", Kind.ID, "The advocate id given on acceptance.", width=12, references="Advocates"),
+        _c("decided_on", Kind.DATE, "When it was accepted or declined.", width=12),
+    ),
+)
+
+OPPORTUNITIES = Tab(
+    "Opportunities",
+    "A CRM export of sales opportunities, to measure the deals advocates influenced.",
+    (
+        _c("opportunity_id", Kind.ID, "The CRM opportunity id.", required=True, key=True, width=14),
+        _c("account", Kind.TEXT, "The prospect or customer account.", required=True, width=22),
+        _c("owner", Kind.TEXT, "The sales rep who owns it.", width=18),
+        _c("stage", Kind.TEXT, "The CRM stage.", width=14),
+        _c("amount", Kind.AMOUNT, "Deal value.", width=12),
+        _c("created_on", Kind.DATE, "When it was opened.", width=12),
+        _c("close_date", Kind.DATE, "When it closed, or is expected to.", width=12),
+        _c("is_closed", Kind.BOOL, "TRUE once closed (won or lost).", width=9),
+        _c("is_won", Kind.BOOL, "TRUE if won.", width=9),
+        _c("industry", Kind.TEXT, "The account's industry.", width=16),
+        _c("region", Kind.ENUM, "The account's region.", values=REGIONS, width=14),
+        _c("product", Kind.TEXT, "The main product sold.", width=16),
+    ),
+)
+
+GOALS = Tab(
+    "Goals",
+    "The program's targets, per period and optionally per segment.",
+    (
+        _c("goal_id", Kind.ID, "Unique id, e.g. G-01.", required=True, key=True, width=10),
+        _c("period", Kind.TEXT, "2026-Q4, 2026-11, FY2027-Q1 or 2026.", required=True, width=12),
+        _c(
+            "metric",
+            Kind.TEXT,
+            "Which metric, e.g. active_advocates or revenue_influenced.",
+            required=True,
+            width=24,
+        ),
+        _c(
+            "segment",
+            Kind.TEXT,
+            "e.g. industry=Insurance; product=Product A. Empty = the whole program.",
+            width=34,
+        ),
+        _c("target", Kind.AMOUNT, "The number to reach.", required=True, width=10),
+        _c("owner", Kind.TEXT, "Who owns the goal.", width=18),
+    ),
+)
+
+SETTINGS = Tab(
+    "Settings",
+    "The program's rules: caps, cool-downs, staleness, SLAs, fiscal year, strategic segments.",
+    (
+        _c("key", Kind.ID, "The setting's name.", required=True, key=True, width=30),
+        _c("value", Kind.TEXT, "Its value.", width=40),
+        _c("description", Kind.TEXT, "What it means (the kit ignores this column).", width=60),
+    ),
+)
+
+TABS: tuple[Tab, ...] = (ADVOCATES, REQUESTS, ACTIVITIES, NOMINATIONS, OPPORTUNITIES, GOALS, SETTINGS)
+TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
+
+# The tab the validator writes its findings to (owned by the kit, replaced on each run).
+ISSUES_TAB_NAME = "Issues"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Settings: the keys the kit reads from the Settings tab, with their defaults.
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: str
+    description: str
+
+
+SETTING_DEFAULTS: tuple[Setting, ...] = (
+    Setting("default_max_per_quarter", "4", "How many activities one advocate may be asked for per quarter."),
+    Setting("cooldown_days", "14", "Days of rest an advocate gets between two activities."),
+    Setting("stale_after_days", "365", "A profile not confirmed with the advocate for this long is stale."),
+    Setting(
+        "fiscal_year_start_month",
+        "2",
+        "The month the fiscal year starts (1 = January). FY2027 starts in 2026.",
+    ),
+    Setting("sla_days.default", "10", "Days to fulfil a request, for activities with no SLA of their own."),
+    Setting("sla_days.reference_call", "5", "Days to fulfil a reference call request."),
+    Setting("sla_days.review", "7", "Days to fulfil a review request."),
+    Setting("sla_days.rfp", "3", "Days to fulfil an RFP reference request."),
+    Setting("sla_days.case_study", "45", "Days to fulfil a case study request."),
+    Setting("sla_days.speaking", "30", "Days to fulfil a speaking request."),
+    Setting(
+        "strategic_segments",
+        "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
+        "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",
+    ),
+    Setting("weight.industry", "3", "Matching: weight of the same industry."),
+    Setting("weight.product", "3", "Matching: weight of the same product."),
+    Setting("weight.use_case", "2", "Matching: weight of the same use case."),
+    Setting("weight.region", "2", "Matching: weight of the same region."),
+    Setting("weight.company_size", "1", "Matching: weight of the same company size."),
+    Setting("weight.persona", "1", "Matching: weight of the same persona."),
+)
+SETTING_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTING_DEFAULTS}

@@ -1,0 +1,283 @@
+"""The embedded default store: a local .xlsx workbook, read and written with openpyxl.
+
+Writes happen under a lock file and go to a temporary file that replaces the workbook only once it is
+complete, so a crash or a second writer never leaves a half-written or clobbered workbook. A write loads the
+whole workbook, changes only the cells it means to, and saves everything else as it was (extra columns,
+extra tabs, formatting). A workbook open in LibreOffice or Excel (their lock file is beside it) is not
+written to, since the office program would overwrite the kit's change on its next save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import filelock
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kit import schema
+from kit.errors import SourceError
+from kit.program import Grid, column_letter
+from kit.store.base import (
+    RowUpdate,
+    SourceInfo,
+    Store,
+    check_expected,
+    header_of,
+    locate,
+    row_cells,
+    schema_tab,
+)
+
+LOCK_TIMEOUT_SECONDS = 15
+_BOLD = Font(bold=True)
+
+
+class LocalStore(Store):
+    """A program in a local ``.xlsx`` workbook."""
+
+    def __init__(self, path: str | os.PathLike[str], lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
+        self.path = Path(path)
+        self.source = str(path)
+        self.lock_timeout = lock_timeout
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def info(self) -> SourceInfo:
+        self._require_file()
+        modified = dt.datetime.fromtimestamp(self.path.stat().st_mtime)
+        return SourceInfo(self.source, "workbook", modified)
+
+    def read_grids(self) -> dict[str, Grid]:
+        self._require_file()
+        try:
+            workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except PermissionError:
+            raise SourceError(f"{self.source}: permission denied; cannot read the workbook") from None
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+            raise SourceError(
+                f"{self.source}: not a readable .xlsx workbook ({type(error).__name__})"
+            ) from None
+        try:
+            return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+        finally:
+            workbook.close()
+
+    def _require_file(self) -> None:
+        if not self.path.exists():
+            raise SourceError(
+                f"{self.source}: no such file (run `advocacy-kit demo` or set `source` in the config)"
+            )
+        if self.path.is_dir():
+            raise SourceError(f"{self.source}: is a folder, not an .xlsx workbook")
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, *, create: bool = False) -> Iterator[openpyxl.Workbook]:
+        """Load, let the caller change, then atomically replace the workbook; all under the lock."""
+        office_lock = _office_lock_file(self.path)
+        if office_lock is not None:
+            raise SourceError(
+                f"{self.source}: the workbook is open in LibreOffice or Excel ({office_lock.name} exists); "
+                "close it there first, nothing was written"
+            )
+        lock = filelock.FileLock(str(self.path.with_name(f".{self.path.name}.lock")), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise SourceError(
+                f"{self.source}: locked by another writer for over {self.lock_timeout:g} s; nothing was written"
+            ) from None
+        try:
+            if create:
+                workbook = openpyxl.Workbook(write_only=True)
+            else:
+                self._require_file()
+                try:
+                    workbook = openpyxl.load_workbook(self.path)
+                except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+                    raise SourceError(
+                        f"{self.source}: not a readable .xlsx workbook ({type(error).__name__})"
+                    ) from None
+            yield workbook
+            self._save_atomically(workbook)
+        finally:
+            lock.release()
+
+    def _save_atomically(self, workbook: openpyxl.Workbook) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(handle)
+        try:
+            workbook.save(temp)
+            with open(temp, "rb") as written:
+                os.fsync(written.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def append(self, tab: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        definition = schema_tab(tab)
+        if not rows:
+            return []
+        with self._transaction() as workbook:
+            sheet = _sheet(workbook, tab, self.source)
+            header = header_of(c.value for c in sheet[1])
+            cells = [row_cells(definition, header, values, self.source) for values in rows]
+            first = _last_used_row(sheet) + 1
+            for offset, row in enumerate(cells):
+                for position, value in enumerate(row, start=1):
+                    _set(sheet.cell(row=first + offset, column=position), value)
+        return list(range(first, first + len(cells)))
+
+    def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
+        definition = schema_tab(tab)
+        if not updates:
+            return []
+        key_name = definition.key.name if definition.key else None
+        with self._transaction() as workbook:
+            sheet = _sheet(workbook, tab, self.source)
+            header = header_of(c.value for c in sheet[1])
+            if key_name not in header:
+                raise SourceError(f"{self.source}: tab {tab!r} has no key column {key_name!r}")
+            key_position = header.index(key_name) + 1
+            key_cells = (
+                (r, sheet.cell(row=r, column=key_position).value) for r in range(2, _last_used_row(sheet) + 1)
+            )
+            rows = locate(definition, key_cells, [u.key for u in updates], self.source)
+            # Check every update before writing any: all or nothing.
+            for update in updates:
+                row = rows[str(update.key).strip()]
+                current = [sheet.cell(row=row, column=i + 1).value for i in range(len(header))]
+                check_expected(definition, header, row, current, update, self.source)
+            for update in updates:
+                row = rows[str(update.key).strip()]
+                for column, value in update.values.items():
+                    cell = sheet.cell(row=row, column=header.index(column) + 1)
+                    _set(cell, row_cells(definition, [column], {column: value}, self.source)[0])
+        return [rows[str(u.key).strip()] for u in updates]
+
+    def replace_tab(self, tab: str, grid: Grid) -> None:
+        with self._transaction() as workbook:
+            if tab in workbook.sheetnames:
+                position = workbook.sheetnames.index(tab)
+                workbook.remove(workbook[tab])
+                sheet = workbook.create_sheet(tab, position)
+            else:
+                sheet = workbook.create_sheet(tab)
+            for r, row in enumerate(grid, start=1):
+                for c, value in enumerate(row, start=1):
+                    _set(sheet.cell(row=r, column=c), value)
+            if grid:
+                for cell in sheet[1]:
+                    cell.font = _BOLD
+                sheet.freeze_panes = "A2"
+
+    def write_grids(self, grids: Mapping[str, Grid]) -> None:
+        with self._transaction(create=True) as workbook:
+            for name, grid in grids.items():
+                _write_only_sheet(workbook, name, grid)
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _office_lock_file(path: Path) -> Path | None:
+    """LibreOffice's `.~lock.NAME#` or Excel's `~$NAME` beside the workbook, if present."""
+    for candidate in (path.with_name(f".~lock.{path.name}#"), path.with_name(f"~${path.name}")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _sheet(workbook: openpyxl.Workbook, tab: str, source: str):
+    for name in workbook.sheetnames:
+        if name.strip().lower() == tab.lower():
+            return workbook[name]
+    raise SourceError(f"{source}: the workbook has no tab {tab!r}")
+
+
+def _last_used_row(sheet) -> int:
+    """The last row holding any value (max_row also counts rows that were only formatted)."""
+    for row in range(sheet.max_row, 1, -1):
+        if any(cell.value not in (None, "") for cell in sheet[row]):
+            return row
+    return 1
+
+
+def _set(cell, value: Any) -> None:
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store '=…' as a formula: people's text stays text
+
+
+def _write_only_sheet(workbook: openpyxl.Workbook, name: str, grid: Grid) -> None:
+    """A whole tab in write-only mode (fast for 50,000 rows), styled from the schema when it is one of ours."""
+    sheet = workbook.create_sheet(name)
+    tab = schema.TAB_BY_NAME.get(name)
+    header = [str(h) for h in grid[0]] if grid else []
+    if tab is not None:
+        for position, column_name in enumerate(header, start=1):
+            width = tab.column(column_name).width if column_name in tab else 14
+            sheet.column_dimensions[column_letter(position)].width = width
+        for validation in data_validations(tab, header):
+            sheet.data_validations.append(validation)
+    sheet.freeze_panes = "A2"
+    for r, row in enumerate(grid):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if r == 0:
+                cell.font = _BOLD
+            if isinstance(value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        sheet.append(cells)
+
+
+def data_validations(tab: schema.Tab, header: list[str]) -> list[DataValidation]:
+    """Excel drop-downs for every enumerated column (multi-value columns get a hint, not a strict list)."""
+    validations = []
+    for position, name in enumerate(header, start=1):
+        if name not in tab:
+            continue
+        column = tab.column(name)
+        if not column.values:
+            continue
+        letter = column_letter(position)
+        choices = ",".join(column.values)
+        if column.kind is schema.Kind.ENUM:
+            validation = DataValidation(
+                type="list",
+                formula1=f'"{choices}"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=f"Not a {name.replace('_', ' ')}",
+                error=f"Pick one of: {', '.join(column.values)}",
+            )
+        else:
+            validation = DataValidation(
+                type="custom",
+                formula1="TRUE",
+                allow_blank=True,
+                showInputMessage=True,
+                promptTitle=name.replace("_", " ")[:32],
+                prompt=f"Several of, separated by ';': {', '.join(column.values)}"[:255],
+            )
+        validation.add(f"{letter}2:{letter}1048576")
+        validations.append(validation)
+    return validations

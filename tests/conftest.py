@@ -1,0 +1,72 @@
+"""Shared fixtures: small programs built in the test, and the demo program at its default size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kit import schema
+from kit.program import Grid, Program, grids_from_frames, program_from_grids
+from kit.store.local import LocalStore
+
+# The demo's "today" in tests, so figures do not move with the calendar.
+DEMO_AS_OF = dt.date(2026, 11, 20)
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+def grids_from_rows(tabs: Mapping[str, Rows]) -> dict[str, Grid]:
+    """Every schema tab (empty unless given) from rows written as {column: cell value}."""
+    grids: dict[str, Grid] = {}
+    for tab in schema.TABS:
+        rows = tabs.get(tab.name, ())
+        extra = [c for row in rows for c in row if c not in tab]
+        header = list(tab.names) + list(dict.fromkeys(extra))
+        grids[tab.name] = [header] + [[row.get(c) for c in header] for row in rows]
+    return grids
+
+
+@pytest.fixture
+def make_program() -> Callable[..., Program]:
+    """make_program(Advocates=[{...}], Requests=[...]) -> Program read from those cells."""
+
+    def factory(**tabs: Rows) -> Program:
+        return program_from_grids(grids_from_rows(tabs), source="test")
+
+    return factory
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path) -> Callable[..., Path]:
+    """make_workbook(Advocates=[{...}], ...) -> path of an .xlsx holding those cells (all tabs present)."""
+
+    def factory(name: str = "program.xlsx", **tabs: Rows) -> Path:
+        path = tmp_path / name
+        LocalStore(path).write_grids(grids_from_rows(tabs))
+        return path
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def demo_frames() -> dict:
+    from kit.demo import build_demo
+
+    return build_demo(300, as_of=DEMO_AS_OF, seed=7)
+
+
+@pytest.fixture(scope="session")
+def demo_workbook(tmp_path_factory: pytest.TempPathFactory, demo_frames: dict) -> Path:
+    """The default demo program written to an .xlsx once per test session (treat it as read-only)."""
+    path = tmp_path_factory.mktemp("demo") / "advocacy_program.xlsx"
+    LocalStore(path).write_grids(grids_from_frames(demo_frames))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_program(demo_workbook: Path) -> Program:
+    return LocalStore(demo_workbook).read()
