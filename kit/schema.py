@@ -285,6 +285,7 @@ NOMINATIONS = Tab(
         ),
         _c("advocate_id", Kind.ID, "The advocate id given on acceptance.", width=12, references="Advocates"),
         _c("decided_on", Kind.DATE, "When it was accepted or declined.", width=12),
+        _c("decision_note", Kind.TEXT, "Why it was declined (or a note on acceptance).", width=30),
     ),
 )
 

@@ -1,0 +1,193 @@
+"""The roster as the program team searches it: filter advocates by what a request asks for, count coverage.
+
+These are the pure functions behind the finder widgets and the explore notebook. They compare values the
+way people type them (case, accents and spacing do not matter) and treat the multi-value columns
+(``products``, ``use_cases``, ``activities``) as "holds this value", so a filter for Product A finds the
+advocate whose cell says ``Product A; Product C``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from kit import schema
+from kit.cells import fold
+from kit.errors import InputError
+from kit.segments import Segment
+
+A = schema.ADVOCATES.col
+
+# What a person filters by → the roster column that holds it.
+CRITERIA: dict[str, str] = {
+    "industry": A.industry,
+    "product": A.products,
+    "use_case": A.use_cases,
+    "region": A.region,
+    "company_size": A.company_size,
+    "persona": A.persona,
+    "activity": A.activities,
+    "status": A.status,
+}
+# The columns free-text search looks in.
+SEARCHED: tuple[str, ...] = (A.name, A.company, A.notes)
+# Segment conditions are written with the request's words (product=…); the roster's columns are plural.
+SEGMENT_ALIASES: dict[str, str] = {"product": A.products, "use_case": A.use_cases, "activity": A.activities}
+
+_ENUM_VALUES: dict[str, tuple[str, ...]] = {
+    "region": schema.REGIONS,
+    "company_size": schema.COMPANY_SIZES,
+    "persona": schema.PERSONAS,
+    "activity": schema.ACTIVITY_TYPES,
+    "status": schema.ADVOCATE_STATUSES,
+}
+
+Criterion = str | Iterable[str] | None
+
+
+def _wanted(value: Criterion) -> set[str]:
+    """A criterion's values, folded; empty means 'any'."""
+    if value is None:
+        return set()
+    values = [value] if isinstance(value, str) else list(value)
+    return {fold(str(v)) for v in values if v is not None and str(v).strip()}
+
+
+def _folded_cells(cells: pd.Series) -> pd.Series:
+    """Each cell as a frozenset of folded values (one for a single-value cell), computed once per value."""
+    cache: dict[object, frozenset[str]] = {}
+
+    def one(cell: object) -> frozenset[str]:
+        key = cell if isinstance(cell, (str, tuple)) or cell is None else repr(cell)
+        if key not in cache:
+            if isinstance(cell, (tuple, list)):
+                cache[key] = frozenset(fold(str(v)) for v in cell)
+            elif cell is None or (isinstance(cell, float) and cell != cell):
+                cache[key] = frozenset()
+            else:
+                cache[key] = frozenset({fold(str(cell))})
+        return cache[key]
+
+    return cells.map(one)
+
+
+def search_mask(advocates: pd.DataFrame, text: str | None) -> pd.Series:
+    """Rows whose name, company or notes contain every word of ``text`` (case- and accent-insensitive)."""
+    words = fold(text or "").split()
+    keep = pd.Series(True, index=advocates.index)
+    if not words:
+        return keep
+    present = [c for c in SEARCHED if c in advocates.columns]
+    haystack = pd.Series("", index=advocates.index)
+    for column in present:
+        haystack = haystack + " " + advocates[column].fillna("").astype(str)
+    haystack = haystack.map(fold)
+    for word in words:
+        keep &= haystack.str.contains(word, regex=False)
+    return keep
+
+
+def filter_roster(advocates: pd.DataFrame, *, text: str | None = None, **criteria: Criterion) -> pd.DataFrame:
+    """The advocates matching every given criterion (each a value or several, any of which will do).
+
+    Criteria are the keys of ``CRITERIA`` (industry, product, use_case, region, company_size, persona,
+    activity, status); ``None`` or an empty value means "any". ``text`` searches name, company and notes.
+    Raises InputError for a criterion the roster cannot be filtered by.
+    """
+    unknown = [name for name in criteria if name not in CRITERIA]
+    if unknown:
+        raise InputError(
+            f"cannot filter the roster by {unknown[0]!r}; use one of {', '.join(CRITERIA)} or text"
+        )
+    keep = search_mask(advocates, text)
+    for name, value in criteria.items():
+        wanted = _wanted(value)
+        if not wanted:
+            continue
+        keep &= _folded_cells(advocates[CRITERIA[name]]).map(lambda held, w=wanted: bool(held & w))
+    return advocates[keep]
+
+
+def _distinct(values: Iterable[object]) -> tuple[str, ...]:
+    """Distinct values as first typed, one per folded spelling, sorted case-insensitively."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        text = str(value).strip()
+        if text:
+            seen.setdefault(fold(text), text)
+    return tuple(sorted(seen.values(), key=fold))
+
+
+def filter_options(advocates: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """The values each criterion can take: the schema's lists, and for free columns what the roster holds."""
+    options: dict[str, tuple[str, ...]] = {}
+    for name, column in CRITERIA.items():
+        if name in _ENUM_VALUES:
+            options[name] = _ENUM_VALUES[name]
+        elif schema.ADVOCATES.column(column).is_multi:
+            options[name] = _distinct(v for cell in advocates[column] for v in (cell or ()))
+        else:
+            options[name] = _distinct(advocates[column])
+    return options
+
+
+def coverage(
+    advocates: pd.DataFrame,
+    rows: str,
+    columns: str,
+    *,
+    statuses: Sequence[str] = ("Active",),
+) -> pd.DataFrame:
+    """How many advocates (in ``statuses``) each pair of values has: a pivot table with the gaps showing.
+
+    ``rows`` and ``columns`` are criteria names (``industry``, ``region``, ``product`` …). Every value the
+    roster knows (or the schema allows) gets a row or column, so a segment with nobody shows as 0 rather
+    than being absent. An advocate using two products counts once under each.
+    """
+    for name in (rows, columns):
+        if name not in CRITERIA:
+            raise InputError(f"cannot count coverage by {name!r}; use one of {', '.join(CRITERIA)}")
+    options = filter_options(advocates)
+    chosen = filter_roster(advocates, status=list(statuses)) if statuses else advocates
+    pairs = pd.DataFrame(
+        {rows: _canonical(chosen[CRITERIA[rows]], options[rows]), columns: _canonical(chosen[CRITERIA[columns]], options[columns])}
+    )
+    pairs = pairs.explode(rows).explode(columns).dropna()
+    table = pd.crosstab(pairs[rows], pairs[columns]) if not pairs.empty else pd.DataFrame()
+    table = table.reindex(index=list(options[rows]), columns=list(options[columns]), fill_value=0)
+    table.index.name, table.columns.name = rows, columns
+    return table.astype(int)
+
+
+def _canonical(cells: pd.Series, options: tuple[str, ...]) -> pd.Series:
+    """Each cell as a list of the option spellings it holds (so 'insurance ' counts under 'Insurance')."""
+    lookup = {fold(o): o for o in options}
+    return _folded_cells(cells).map(lambda held: [lookup[h] for h in held if h in lookup] or [None])
+
+
+def segment_counts(
+    advocates: pd.DataFrame, segments: Iterable[Segment], *, statuses: Sequence[str] = ("Active",)
+) -> pd.DataFrame:
+    """Advocates (in ``statuses``) in each segment, e.g. the Settings tab's strategic segments."""
+    chosen = filter_roster(advocates, status=list(statuses)) if statuses else advocates
+    rows = [
+        {"segment": segment.label, "advocates": int(segment.mask(chosen, SEGMENT_ALIASES).sum())}
+        for segment in segments
+    ]
+    return pd.DataFrame(rows, columns=["segment", "advocates"])
+
+
+def describe_criteria(criteria: Mapping[str, Criterion], text: str | None = None) -> str:
+    """The filters in force, in words: 'industry Insurance · region EMEA · text "acme"'."""
+    parts = []
+    for name, value in criteria.items():
+        wanted = [value] if isinstance(value, str) else list(value or ())
+        wanted = [str(v) for v in wanted if v is not None and str(v).strip()]
+        if wanted:
+            parts.append(f"{name.replace('_', ' ')} {' or '.join(wanted)}")
+    if text and text.strip():
+        parts.append(f'text "{text.strip()}"')
+    return " · ".join(parts) or "no filter"
