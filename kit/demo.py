@@ -699,6 +699,7 @@ def _nominations(
             N.status: status,
             N.advocate_id: advocate_id,
             N.decided_on: decided,
+            N.decision_note: None,
         }
     )
 
