@@ -136,12 +136,50 @@ def demo(advocates: int, out_dir: str, seed: int, as_of: str | None) -> None:
 @click.option(
     "--out", "out_dir", default="sheets_templates", show_default=True, type=click.Path(file_okay=False)
 )
-def templates(out_dir: str) -> None:
+@click.option("--readme", type=click.Path(dir_okay=False, exists=True), help="Also refresh this README's tab docs.")
+def templates(out_dir: str, readme: str | None) -> None:
     """Write the empty workbook and per-tab CSV templates from the schema."""
-    from kit.templates import write_templates
+    from kit.templates import refresh_readme, write_templates
 
     for path in write_templates(out_dir):
         click.echo(f"Wrote {path}")
+    if readme and refresh_readme(readme):
+        click.echo(f"Updated the workbook section of {readme}")
+
+
+# --- metrics and reports ---
+
+
+def _period_help(default: str) -> str:
+    return f"2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026 or 2026-07-01..2026-09-30 (default: {default})."
+
+
+@cli.command(
+    "metrics",
+    epilog="Example: advocacy-kit metrics --period 2026-Q4 --segment 'industry=Insurance' --json",
+)
+@source_option
+@click.option("--period", "-p", metavar="PERIOD", help=_period_help("the current calendar quarter"))
+@click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance; product=Product A'.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (what the reports show).")
+@pass_state
+def metrics_command(
+    state: _State, source: str | None, period: str | None, segment: str | None, as_of: str | None, as_json: bool
+) -> None:
+    """The program's figures for a period: headline numbers with last period's, goals, data quality."""
+    import json
+
+    from kit.metrics import compute, describe_metrics
+    from kit.store import open_store
+
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    program = open_store(state.source(source)).read()
+    result = compute(program, period=period, segment=segment, as_of=day)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe_metrics(result))
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,1234 @@
+"""The program's metrics, each defined once, in plain words here and in code below.
+
+Every report, the ``advocacy-kit metrics`` command and the notebooks call ``compute``; nothing else counts.
+All figures are for one period (see ``kit.periods``), up to and including the ``as_of`` day: anything dated
+after ``as_of`` is ignored, as a typo or a plan.
+
+**Definitions**
+
+- **Active advocate**: a row of the Advocates tab whose status is *Active* now and who joined on or before
+  the period's last day (or has no joining date). The roster keeps no history of statuses, so a past
+  period's count uses today's statuses.
+- **New advocate**: an advocate (any status but *Nominated*) whose ``joined_on`` falls in the period.
+- **Stale profile**: an active advocate whose ``last_verified`` is missing or older than the Settings tab's
+  ``stale_after_days`` on the period's last day.
+- **Nomination received**: a Nominations row submitted in the period. **Acceptance rate**: of the
+  nominations decided in the period, the share accepted.
+- **Request received**: a Requests row requested in the period. **Fulfilled**: a request whose status is
+  *Completed* and whose ``completed_on`` falls in the period (counted in the period it was fulfilled).
+  **Declined**: requested in the period and now *Declined*. **Open**: in one of the open statuses (New,
+  In Progress, Owner Approval, Advocate Asked, Scheduled) today. **Overdue**: open, with ``needed_by``
+  before ``as_of``.
+- **Days to fulfil**: from ``requested_on`` to ``completed_on``. **Within SLA**: fulfilled in no more days
+  than the Settings tab's ``sla_days.<activity>`` (``sla_days.default`` for the others).
+- **Closed opportunity**: ``is_closed`` or ``is_won`` is TRUE and ``close_date`` falls in the period.
+  **Won**: ``is_won`` is TRUE.
+- **Influenced opportunity**: a closed opportunity with at least one advocate activity linked to it, dated
+  on or before its close date. An activity is linked through its own ``opportunity_id``, or through the
+  request it answered (that request's ``opportunity_id``). A reference given after the deal closed did not
+  influence it.
+- **Revenue influenced**: the amount of the influenced opportunities that were won.
+- **Win rate with / without references**: won ÷ closed, among the influenced / the other closed
+  opportunities. **Lift**: how much more often influenced deals win (with ÷ without − 1): 0.31 means
+  "won 31% more often".
+- **Deal size** is the average amount of won deals; **sales cycle** the median days from ``created_on`` to
+  ``close_date`` of closed deals.
+- **Advocate activity**: an Activities row dated in the period.
+- **Goal attainment**: actual ÷ target, where the actual is the goal's metric computed over the goal's
+  own period and segment. A goal counting things over the period (new advocates, revenue…) is *on track*
+  when the actual is at least the target times the share of the period elapsed; a goal on a level (active
+  advocates) is on track only once the level is reached. A period that is over is *achieved* or *missed*.
+- **Segment filter**: a segment (``industry=Insurance; product=Product A``) narrows each tab by the columns
+  it has (a condition on a column a tab lacks does not narrow that tab); advocates' activities follow their
+  advocate, and an opportunity's influence counts every advocate's activity.
+- **Data quality**: rows the validator marks as *errors* are left out of every figure (the note says how
+  many and why); warnings are only reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kit import schema
+from kit.cells import fold
+from kit.periods import Period, current_quarter, parse_period
+from kit.program import Program
+from kit.segments import Segment
+
+A, R, X, N, O, G = (
+    t.col
+    for t in (
+        schema.ADVOCATES,
+        schema.REQUESTS,
+        schema.ACTIVITIES,
+        schema.NOMINATIONS,
+        schema.OPPORTUNITIES,
+        schema.GOALS,
+    )
+)
+
+# How a segment's condition on ``product``/``use_case`` reads the roster's multi-value columns.
+ADVOCATE_ALIASES = {"product": A.products, "use_case": A.use_cases}
+NOMINATION_ALIASES = {"product": N.products}
+
+COUNT, SHARE, MONEY, DAYS = "count", "share", "money", "days"
+
+TREND_PERIODS = 6
+TOP = 10
+STORIES = 5
+RECENT_WIN_DAYS = 90
+DUE_SOON_DAYS = 3
+
+# The headline figures, in the order reports show them: key → (label, unit). Goal rows name these keys.
+HEADLINE: dict[str, tuple[str, str]] = {
+    "active_advocates": ("Active advocates", COUNT),
+    "new_advocates": ("New advocates", COUNT),
+    "nominations_received": ("Nominations received", COUNT),
+    "requests_received": ("Requests received", COUNT),
+    "requests_fulfilled": ("Requests fulfilled", COUNT),
+    "median_days_to_fulfil": ("Median days to fulfil a request", DAYS),
+    "within_sla_share": ("Requests fulfilled within SLA", SHARE),
+    "activities": ("Advocate activities", COUNT),
+    "opportunities_influenced": ("Opportunities influenced", COUNT),
+    "influenced_share": ("Share of closed opportunities influenced", SHARE),
+    "revenue_influenced": ("Revenue influenced (won)", MONEY),
+    "win_rate_with": ("Win rate with advocates", SHARE),
+    "win_rate_without": ("Win rate without advocates", SHARE),
+    "win_rate_lift": ("Win-rate lift with advocates", SHARE),
+}
+# Goals on a level (not a sum over the period) are not pro-rated by the share of the period elapsed.
+LEVEL_METRICS = {
+    "active_advocates",
+    "median_days_to_fulfil",
+    "within_sla_share",
+    "influenced_share",
+    "win_rate_with",
+    "win_rate_without",
+    "win_rate_lift",
+}
+# Goal metrics where lower is better.
+LOWER_IS_BETTER = {"median_days_to_fulfil", "win_rate_without"}
+
+ACTIVITY_NOUNS = {
+    "reference_call": ("reference call", "reference calls"),
+    "case_study": ("case study", "case studies"),
+    "speaking": ("speaking slot", "speaking slots"),
+    "review": ("review", "reviews"),
+    "media": ("media interview", "media interviews"),
+    "analyst": ("analyst briefing", "analyst briefings"),
+    "site_visit": ("site visit", "site visits"),
+    "rfp": ("RFP reference", "RFP references"),
+    "video": ("video", "videos"),
+    "webinar": ("webinar", "webinars"),
+    "social": ("social post", "social posts"),
+    "advisory_board": ("advisory board session", "advisory board sessions"),
+}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Result values
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure with last period's value; ``change`` is value − previous (None if either is)."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    change: float | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class ProgramMetrics:
+    """Every figure of the reports for one period; ``to_dict()`` is what ``metrics --json`` prints."""
+
+    period: Period
+    previous_period: Period
+    as_of: dt.date
+    segment: Segment
+    source: str
+    has_data: bool  # the program has any advocate, request, activity or opportunity at all
+    period_has_data: bool  # anything happened in the period
+    headline: tuple[Headline, ...]
+    goals: pd.DataFrame
+    roster: Mapping[str, Any]
+    coverage: pd.DataFrame
+    pipeline: Mapping[str, Any]
+    service: Mapping[str, Any]
+    impact: Mapping[str, Any]
+    activity: Mapping[str, Any]
+    recruiting: Mapping[str, Any]
+    stakeholders: pd.DataFrame
+    success_stories: tuple[Mapping[str, Any], ...]
+    trends: pd.DataFrame
+    data_quality: Mapping[str, Any]
+    usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # per advocate, this quarter (may be empty)
+
+    def figure(self, key: str) -> Headline:
+        return next(h for h in self.headline if h.key == key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict of every figure (no advocate contact details): the reports' single source."""
+        return _jsonable(
+            {
+                "period": {
+                    "label": self.period.label,
+                    "start": self.period.start,
+                    "end": self.period.end,
+                    "kind": self.period.kind,
+                    "noun": self.period.noun,
+                    "share_elapsed": self.period.share_elapsed(self.as_of),
+                },
+                "previous_period": {
+                    "label": self.previous_period.label,
+                    "start": self.previous_period.start,
+                    "end": self.previous_period.end,
+                },
+                "as_of": self.as_of,
+                "segment": str(self.segment),
+                "source": self.source,
+                "has_data": self.has_data,
+                "period_has_data": self.period_has_data,
+                "headline": [h.__dict__ for h in self.headline],
+                "goals": _records(self.goals),
+                "roster": _section(self.roster),
+                "coverage": _records(self.coverage),
+                "pipeline": _section(self.pipeline),
+                "service": _section(self.service),
+                "impact": _section(self.impact),
+                "activity": _section(self.activity),
+                "recruiting": _section(self.recruiting),
+                "stakeholders": _records(self.stakeholders),
+                "success_stories": list(self.success_stories),
+                "trends": _records(self.trends),
+                "data_quality": _section(self.data_quality),
+                "draft_message": draft_message(self),
+            }
+        )
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Building blocks: each definition of the module docstring, once.
+
+
+def _true(series: pd.Series) -> pd.Series:
+    """A boolean column with missing read as False."""
+    return series.fillna(False).astype(bool)
+
+
+def _day(value: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def active_mask(advocates: pd.DataFrame, on: dt.date) -> pd.Series:
+    """Active now and joined on or before ``on`` (or joining date unknown)."""
+    joined = advocates[A.joined_on]
+    return (advocates[A.status] == "Active") & (joined.isna() | (joined <= _day(on)))
+
+
+def new_mask(advocates: pd.DataFrame, period: Period, as_of: dt.date) -> pd.Series:
+    return period.mask(advocates[A.joined_on], until=as_of) & (advocates[A.status] != "Nominated")
+
+
+def stale_mask(advocates: pd.DataFrame, on: dt.date, stale_after_days: int) -> pd.Series:
+    """Profiles not confirmed with the advocate within ``stale_after_days`` of ``on`` (or never)."""
+    verified = advocates[A.last_verified]
+    return verified.isna() | (verified < _day(on) - pd.Timedelta(days=stale_after_days))
+
+
+def activity_opportunity(activities: pd.DataFrame, requests: pd.DataFrame) -> pd.Series:
+    """Each activity's opportunity: its own ``opportunity_id``, else that of the request it answered."""
+    own = activities[X.opportunity_id]
+    by_request = requests.dropna(subset=[R.request_id]).drop_duplicates(R.request_id)
+    via = activities[X.request_id].map(by_request.set_index(R.request_id)[R.opportunity_id])
+    return own.where(own.notna(), via)
+
+
+def influenced_mask(
+    opportunities: pd.DataFrame, activities: pd.DataFrame, requests: pd.DataFrame
+) -> pd.Series:
+    """Opportunities with an advocate activity linked to them, dated on or before their close date."""
+    linked = pd.DataFrame(
+        {"opp": activity_opportunity(activities, requests), "date": activities[X.date]}
+    ).dropna()
+    if linked.empty:
+        return pd.Series(False, index=opportunities.index)
+    first = linked.groupby("opp")["date"].min()
+    first_touch = opportunities[O.opportunity_id].map(first)
+    close = opportunities[O.close_date]
+    return first_touch.notna() & (close.isna() | (first_touch <= close))
+
+
+def closed_mask(opportunities: pd.DataFrame, period: Period, as_of: dt.date) -> pd.Series:
+    won = _true(opportunities[O.is_won])
+    closed = _true(opportunities[O.is_closed]) | won
+    return closed & period.mask(opportunities[O.close_date], until=as_of)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator ÷ denominator, or None when there is nothing to divide by."""
+    return float(numerator) / float(denominator) if denominator else None
+
+
+def lift(with_rate: float | None, without_rate: float | None) -> float | None:
+    """How much more often (relative) deals with advocates win: with ÷ without − 1."""
+    if with_rate is None or not without_rate:
+        return None
+    return with_rate / without_rate - 1.0
+
+
+def days_to_fulfil(requests: pd.DataFrame) -> pd.Series:
+    return (requests[R.completed_on] - requests[R.requested_on]).dt.days
+
+
+def sla_days(requests: pd.DataFrame, settings: Any) -> pd.Series:
+    """The SLA in days of each request's activity, from the Settings tab."""
+    cache = {a: settings.sla_days(a) for a in schema.ACTIVITY_TYPES}
+    return requests[R.activity].map(lambda a: cache.get(a, settings.sla_days("default")))
+
+
+def fulfilled_mask(requests: pd.DataFrame, period: Period, as_of: dt.date) -> pd.Series:
+    return (requests[R.status] == "Completed") & period.mask(requests[R.completed_on], until=as_of)
+
+
+def open_mask(requests: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    requested = requests[R.requested_on]
+    return requests[R.status].isin(schema.OPEN_REQUEST_STATUSES) & (
+        requested.isna() | (requested <= _day(as_of))
+    )
+
+
+def _median(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.median()) if len(values) else None
+
+
+def _mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The data a computation sees: error rows left out, a segment applied, with derived columns computed once.
+
+
+@dataclass
+class _Data:
+    advocates: pd.DataFrame
+    requests: pd.DataFrame
+    activities: pd.DataFrame
+    nominations: pd.DataFrame
+    opportunities: pd.DataFrame
+    influenced: pd.Series  # per opportunity row
+    settings: Any
+    names: pd.Series  # advocate_id → name, over the whole roster
+
+    def segment(self, segment: Segment) -> _Data:
+        if segment.is_everything:
+            return self
+        advocates = self.advocates[segment.mask(self.advocates, ADVOCATE_ALIASES)]
+        opportunities = self.opportunities[segment.mask(self.opportunities)]
+        return _Data(
+            advocates=advocates,
+            requests=self.requests[segment.mask(self.requests)],
+            activities=self.activities[self.activities[X.advocate_id].isin(advocates[A.advocate_id])],
+            nominations=self.nominations[segment.mask(self.nominations, NOMINATION_ALIASES)],
+            opportunities=opportunities,
+            influenced=self.influenced.loc[opportunities.index],
+            settings=self.settings,
+            names=self.names,
+        )
+
+
+def _prepare(program: Program, excluded: Mapping[str, set[int]]) -> _Data:
+    def keep(tab: schema.Tab) -> pd.DataFrame:
+        frame = program[tab]
+        rows = excluded.get(tab.name)
+        return frame.drop(index=[r for r in rows if r in frame.index]) if rows else frame
+
+    advocates, requests, activities = keep(schema.ADVOCATES), keep(schema.REQUESTS), keep(schema.ACTIVITIES)
+    opportunities = keep(schema.OPPORTUNITIES)
+    names = advocates.dropna(subset=[A.advocate_id]).drop_duplicates(A.advocate_id)
+    return _Data(
+        advocates=advocates,
+        requests=requests,
+        activities=activities,
+        nominations=keep(schema.NOMINATIONS),
+        opportunities=opportunities,
+        influenced=influenced_mask(opportunities, activities, requests),
+        settings=program.settings,
+        names=names.set_index(A.advocate_id)[A.name],
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The headline figures for one period.
+
+
+def _impact(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+    opps = d.opportunities
+    closed = closed_mask(opps, period, as_of)
+    won = _true(opps[O.is_won])
+    infl = d.influenced & closed
+    other = closed & ~d.influenced
+    cycle = (opps[O.close_date] - opps[O.created_on]).dt.days
+
+    def side(mask: pd.Series) -> dict[str, Any]:
+        return {
+            "closed": int(mask.sum()),
+            "won": int((mask & won).sum()),
+            "win_rate": ratio((mask & won).sum(), mask.sum()),
+            "average_deal_size": _mean(opps.loc[mask & won, O.amount]),
+            "median_sales_cycle_days": _median(cycle[mask]),
+            "won_amount": float(opps.loc[mask & won, O.amount].fillna(0).sum()),
+        }
+
+    with_, without = side(infl), side(other)
+    return {
+        "closed": int(closed.sum()),
+        "influenced": int(infl.sum()),
+        "influenced_share": ratio(infl.sum(), closed.sum()),
+        "revenue_influenced": with_["won_amount"],
+        "with_advocates": with_,
+        "without_advocates": without,
+        "win_rate_lift": lift(with_["win_rate"], without["win_rate"]),
+    }
+
+
+def _figures(d: _Data, period: Period, as_of: dt.date) -> dict[str, float | None]:
+    """Every headline figure (keys of HEADLINE) for one period."""
+    on = min(period.end, as_of)
+    requests = d.requests
+    fulfilled = fulfilled_mask(requests, period, as_of)
+    days = days_to_fulfil(requests[fulfilled])
+    within = days <= sla_days(requests[fulfilled], d.settings)
+    impact = _impact(d, period, as_of)
+    return {
+        "active_advocates": int(active_mask(d.advocates, on).sum()),
+        "new_advocates": int(new_mask(d.advocates, period, as_of).sum()),
+        "nominations_received": int(period.mask(d.nominations[N.submitted_on], until=as_of).sum()),
+        "requests_received": int(period.mask(requests[R.requested_on], until=as_of).sum()),
+        "requests_fulfilled": int(fulfilled.sum()),
+        "median_days_to_fulfil": _median(days),
+        "within_sla_share": ratio(within[days.notna()].sum(), days.notna().sum()),
+        "activities": int(period.mask(d.activities[X.date], until=as_of).sum()),
+        "opportunities_influenced": impact["influenced"],
+        "influenced_share": impact["influenced_share"],
+        "revenue_influenced": impact["revenue_influenced"],
+        "win_rate_with": impact["with_advocates"]["win_rate"],
+        "win_rate_without": impact["without_advocates"]["win_rate"],
+        "win_rate_lift": impact["win_rate_lift"],
+    }
+
+
+def _change(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None:
+        return None
+    return value - previous
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Sections
+
+
+def _by(frame: pd.DataFrame, column: str, name: str = "count") -> pd.DataFrame:
+    """Counts per value of ``column`` (exploding multi-value cells), most first; blank as '(blank)'."""
+    values = frame[column]
+    if values.map(lambda v: isinstance(v, tuple)).any():
+        values = values.map(lambda v: v if isinstance(v, tuple) and v else ("(blank)",)).explode()
+    counts = values.fillna("(blank)").value_counts()
+    return counts.rename_axis(column).reset_index(name=name)
+
+
+def _person(email: Any) -> str | None:
+    """A colleague's name from their work e-mail ('dana.ortiz@x.com' → 'Dana Ortiz'): no address shown."""
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    local = email.split("@", 1)[0]
+    return " ".join(
+        part.capitalize() for part in local.replace("_", ".").replace("-", ".").split(".") if part
+    )
+
+
+def _roster(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+    on = min(period.end, as_of)
+    active = d.advocates[active_mask(d.advocates, on)]
+    stale = stale_mask(active, on, d.settings.stale_after_days)
+    new = d.advocates[new_mask(d.advocates, period, as_of)]
+    breakdowns = {
+        column: _by(active, column, "advocates")
+        for column in (A.industry, A.products, A.region, A.company_size, A.persona)
+    }
+    return {
+        "active": len(active),
+        "new": len(new),
+        "stale": int(stale.sum()),
+        "stale_share": ratio(stale.sum(), len(active)),
+        "by_status": _by(d.advocates, A.status, "advocates"),
+        "active_by": breakdowns,
+        "new_by_industry": _by(new, A.industry, "advocates"),
+    }
+
+
+def _segment_phrase(segment: Segment) -> str:
+    """'Insurance advocates using Product A in APAC': how a segment reads in a sentence."""
+    parts = dict(segment.conditions)
+    head = " ".join(v for c, v in segment.conditions if c == "industry")
+    text = f"{head} advocates".strip()
+    if "product" in parts:
+        text += f" using {parts['product']}"
+    if "region" in parts:
+        text += f" in {parts['region']}"
+    rest = [
+        f"{c.replace('_', ' ')} {v}"
+        for c, v in segment.conditions
+        if c not in ("industry", "product", "region")
+    ]
+    return text + (f" ({', '.join(rest)})" if rest else "")
+
+
+def _goal_segment(text: Any) -> Segment | None:
+    try:
+        return Segment.parse(text)
+    except Exception:  # an unreadable segment in the Goals tab: that goal is reported, not evaluated
+        return None
+
+
+def _coverage(d: _Data, goals: pd.DataFrame, period: Period, as_of: dt.date) -> pd.DataFrame:
+    """Each strategic segment: active and new advocates, requests asking for it, its goal and the gap."""
+    on = min(period.end, as_of)
+    rows = []
+    goal_rows = goals[goals["metric"] == "active_advocates"] if len(goals) else goals
+    for segment in d.settings.strategic_segments:
+        sub = d.segment(segment)
+        target = None
+        for _, goal in goal_rows.iterrows():
+            seg = _goal_segment(goal["segment"])
+            if seg is not None and seg == segment and goal["target"] is not None:
+                target = goal["target"]
+        active = int(active_mask(sub.advocates, on).sum())
+        rows.append(
+            {
+                "segment": str(segment),
+                "label": segment.label,
+                "phrase": _segment_phrase(segment),
+                "active_advocates": active,
+                "new_advocates": int(new_mask(sub.advocates, period, as_of).sum()),
+                "requests": int(period.mask(sub.requests[R.requested_on], until=as_of).sum()),
+                "target": target,
+                "gap": max(0, math.ceil(target - active)) if target is not None else None,
+            }
+        )
+    columns = ["segment", "label", "phrase", "active_advocates", "new_advocates", "requests", "target", "gap"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _pipeline(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+    noms = d.nominations
+    received = noms[period.mask(noms[N.submitted_on], until=as_of)]
+    decided_mask = period.mask(noms[N.decided_on], until=as_of) & noms[N.status].isin(
+        ("Accepted", "Declined")
+    )
+    decided = noms[decided_mask]
+    accepted = int((decided[N.status] == "Accepted").sum())
+    days = (decided[N.decided_on] - decided[N.submitted_on]).dt.days
+    nominators = received[N.nominator_email].map(_person).dropna()
+    return {
+        "received": len(received),
+        "decided": len(decided),
+        "accepted": accepted,
+        "declined": len(decided) - accepted,
+        "acceptance_rate": ratio(accepted, len(decided)),
+        "median_days_to_decision": _median(days),
+        "awaiting_decision": int((noms[N.status] == "New").sum()),
+        "by_team": _by(received, N.team, "nominations"),
+        "by_nominator": nominators.value_counts()
+        .head(TOP)
+        .rename_axis("nominator")
+        .reset_index(name="nominations"),
+    }
+
+
+def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None) -> dict[str, Any]:
+    requests = d.requests
+    received = requests[period.mask(requests[R.requested_on], until=as_of)]
+    fulfilled = requests[fulfilled_mask(requests, period, as_of)]
+    days = days_to_fulfil(fulfilled)
+    sla = sla_days(fulfilled, d.settings)
+    per_activity = (
+        pd.DataFrame({"activity": fulfilled[R.activity], "within": days <= sla, "sla_days": sla})
+        .groupby("activity", dropna=True)
+        .agg(fulfilled=("within", "size"), within_sla=("within", "sum"), sla_days=("sla_days", "first"))
+        .reset_index()
+    )
+    per_activity["within_sla_share"] = per_activity["within_sla"] / per_activity["fulfilled"]
+    open_ = requests[open_mask(requests, as_of)]
+    overdue = open_[open_[R.needed_by] < _day(as_of)]
+    by_team_activity = (
+        received.groupby([R.team, R.activity])
+        .size()
+        .rename("requests")
+        .reset_index()
+        .sort_values("requests", ascending=False)
+        if len(received)
+        else pd.DataFrame(columns=[R.team, R.activity, "requests"])
+    )
+    unserved = gaps if gaps is not None else pd.DataFrame()
+    return {
+        "received": len(received),
+        "fulfilled": len(fulfilled),
+        "declined": int((received[R.status] == "Declined").sum()),
+        "cancelled": int((received[R.status] == "Cancelled").sum()),
+        "open": len(open_),
+        "overdue": len(overdue),
+        "median_days_to_fulfil": _median(days),
+        "within_sla_share": ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
+        "by_team": _by(received, R.team, "requests"),
+        "by_activity": _by(received, R.activity, "requests"),
+        "by_team_activity": by_team_activity,
+        "sla_by_activity": per_activity,
+        "unserved": len(unserved),
+        "unserved_by_segment": (
+            unserved.groupby("segment")
+            .size()
+            .rename("requests")
+            .reset_index()
+            .sort_values("requests", ascending=False)
+            if len(unserved) and "segment" in unserved
+            else pd.DataFrame(columns=["segment", "requests"])
+        ),
+    }
+
+
+def _activity(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+    acts = d.activities[period.mask(d.activities[X.date], until=as_of)]
+    on = min(period.end, as_of)
+    active = d.advocates[active_mask(d.advocates, on)]
+    used = acts[X.advocate_id].value_counts()
+    per_advocate = pd.DataFrame(
+        {
+            "advocate_id": active[A.advocate_id],
+            "name": active[A.name],
+            "company": active[A.company],
+            "activities": active[A.advocate_id].map(used).fillna(0).astype(int),
+        }
+    )
+    # Asked = every request that named the advocate (all time, up to as_of); declined = those now Declined.
+    asked_requests = d.requests[
+        d.requests[R.advocate_id].notna() & (d.requests[R.requested_on] <= _day(as_of))
+    ]
+    asked = asked_requests.groupby(R.advocate_id).agg(
+        asked=(R.request_id, "size"),
+        declined=(R.status, lambda s: int((s == "Declined").sum())),
+        last_asked=(R.requested_on, "max"),
+    )
+    per_advocate = per_advocate.join(asked, on="advocate_id")
+    per_advocate["asked"] = per_advocate["asked"].fillna(0).astype(int)
+    per_advocate["declined"] = per_advocate["declined"].fillna(0).astype(int)
+    per_advocate["acceptance_rate"] = np.where(
+        per_advocate["asked"] > 0,
+        1 - per_advocate["declined"] / per_advocate["asked"].where(per_advocate["asked"] > 0, 1),
+        np.nan,
+    )
+    ever = set(d.activities[X.advocate_id].dropna())
+    never = per_advocate[(per_advocate["asked"] == 0) & ~per_advocate["advocate_id"].isin(ever)]
+    ordered = per_advocate.sort_values(["activities", "name"], ascending=[False, True], kind="stable")
+    least = per_advocate.sort_values(["activities", "last_asked", "name"], na_position="first", kind="stable")
+    return {
+        "total": len(acts),
+        "by_type": _by(acts, X.activity, "activities"),
+        "most_used": ordered.head(TOP).reset_index(drop=True),
+        "least_used": least.head(TOP).reset_index(drop=True),
+        "never_asked": len(never),
+        "never_asked_examples": never.sort_values("name")
+        .head(TOP)[["advocate_id", "name", "company"]]
+        .reset_index(drop=True),
+        "per_advocate": per_advocate.reset_index(drop=True),
+    }
+
+
+def _activity_phrase(counts: Mapping[str, int]) -> str:
+    """{'reference_call': 2, 'site_visit': 1} → '2 reference calls and a site visit'."""
+    parts = []
+    for activity, count in counts.items():
+        one, many = ACTIVITY_NOUNS.get(
+            activity, (activity.replace("_", " "), activity.replace("_", " ") + "s")
+        )
+        parts.append(f"{'an' if one[0] in 'aeiouAEIOU' else 'a'} {one}" if count == 1 else f"{count} {many}")
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as a report shows it: 1,234 · 42% · $3.8M · 4.5 days · '–' when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == SHARE:
+        return f"{value:.0%}"
+    if unit == MONEY:
+        return money(value)
+    if unit == DAYS:
+        return f"{value:.1f} days" if value != int(value) else f"{int(value)} days"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · '–'."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "–"
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    size = abs(change)
+    if unit == SHARE:
+        return f"{sign}{size * 100:.0f} pts"
+    if unit == MONEY:
+        return f"{sign}{money(size)}"
+    if unit == DAYS:
+        return f"{sign}{size:.1f} days"
+    return f"{sign}{size:,.0f}"
+
+
+def money(amount: float) -> str:
+    """$3.8M, $250K, $900."""
+    if abs(amount) >= 1e6:
+        return f"${amount / 1e6:.1f}M"
+    if abs(amount) >= 1e3:
+        return f"${amount / 1e3:.0f}K"
+    return f"${amount:,.0f}"
+
+
+def _period_phrase(period: Period) -> str:
+    return f"this {period.noun}" if period.noun != "period" else f"in {period.label}"
+
+
+def _stories(d: _Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], ...]:
+    """The biggest won deals advocates influenced in the period, each with a ready-made sentence."""
+    opps = d.opportunities
+    wins = opps[closed_mask(opps, period, as_of) & d.influenced & _true(opps[O.is_won])]
+    if wins.empty:
+        return ()
+    wins = wins.sort_values(O.amount, ascending=False, na_position="last", kind="stable").head(STORIES)
+    acts = d.activities.assign(_opp=activity_opportunity(d.activities, d.requests))
+    acts = acts[acts["_opp"].isin(wins[O.opportunity_id])]
+    stories = []
+    for _, opp in wins.iterrows():
+        mine = acts[(acts["_opp"] == opp[O.opportunity_id]) & (acts[X.date] <= opp[O.close_date])]
+        mine = mine.sort_values(X.date, kind="stable")
+        counts = (
+            mine[X.activity].value_counts(sort=False).reindex(pd.unique(mine[X.activity].dropna())).to_dict()
+        )
+        names = [str(d.names.get(a, a)) for a in pd.unique(mine[X.advocate_id].dropna())]
+        rep = opp[O.owner] or "The account team"
+        amount = opp[O.amount]
+        amount_text = money(amount) if amount is not None and not pd.isna(amount) else "a deal"
+        phrase = _activity_phrase({k: int(v) for k, v in counts.items()})
+        sentence = f"{rep} closed {amount_text} at {opp[O.account]} {_period_phrase(period)}"
+        sentence += f" with {phrase}." if phrase else "."
+        stories.append(
+            {
+                "opportunity_id": opp[O.opportunity_id],
+                "rep": opp[O.owner],
+                "account": opp[O.account],
+                "amount": None if pd.isna(amount) else float(amount),
+                "close_date": opp[O.close_date],
+                "advocates_used": names,
+                "activities": {k: int(v) for k, v in counts.items()},
+                "sentence": sentence,
+            }
+        )
+    return tuple(stories)
+
+
+def _stakeholders(d: _Data, period: Period, as_of: dt.date) -> pd.DataFrame:
+    """Colleagues who fed the program in the period (requests made, nominations made), best per team first."""
+    requests = d.requests[period.mask(d.requests[R.requested_on], until=as_of)]
+    noms = d.nominations[period.mask(d.nominations[N.submitted_on], until=as_of)]
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "team": requests[R.team],
+                    "person": requests[R.requester_email].map(_person),
+                    "requests": 1,
+                    "nominations": 0,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "team": noms[N.team],
+                    "person": noms[N.nominator_email].map(_person),
+                    "requests": 0,
+                    "nominations": 1,
+                }
+            ),
+        ]
+    ).dropna(subset=["person"])
+    columns = ["team", "person", "requests", "nominations", "total"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["team"] = frame["team"].fillna("(no team)")
+    table = frame.groupby(["team", "person"]).sum().reset_index()
+    table["total"] = table["requests"] + table["nominations"]
+    table = table.sort_values(["total", "team", "person"], ascending=[False, True, True], kind="stable")
+    return table.groupby("team", sort=False).head(1).head(TOP).reset_index(drop=True)[columns]
+
+
+def _recruiting(d: _Data, coverage: pd.DataFrame, as_of: dt.date) -> dict[str, Any]:
+    """Leads: recent wins in under-covered strategic segments with no advocate yet; requests due soon unserved."""
+    opps = d.opportunities
+    recent = _true(opps[O.is_won]) & opps[O.close_date].between(
+        _day(as_of) - pd.Timedelta(days=RECENT_WIN_DAYS), _day(as_of)
+    )
+    companies = {fold(c) for c in d.advocates[A.company].dropna()}
+    leads = []
+    short = coverage[coverage["gap"].fillna(0) > 0] if len(coverage) else coverage
+    for _, row in short.iterrows():
+        segment = Segment.parse(row["segment"])
+        wins = opps[recent & segment.mask(opps)]
+        for _, opp in wins.iterrows():
+            if fold(str(opp[O.account])) not in companies:
+                leads.append(
+                    {
+                        "segment": row["segment"],
+                        "account": opp[O.account],
+                        "rep": opp[O.owner],
+                        "amount": opp[O.amount],
+                        "close_date": opp[O.close_date],
+                    }
+                )
+    requests = d.requests
+    due = requests[
+        open_mask(requests, as_of)
+        & requests[R.advocate_id].isna()
+        & requests[R.needed_by].between(_day(as_of), _day(as_of) + pd.Timedelta(days=DUE_SOON_DAYS))
+    ]
+    due_soon = pd.DataFrame(
+        {
+            "request_id": due[R.request_id],
+            "team": due[R.team],
+            "activity": due[R.activity],
+            "needed_by": due[R.needed_by],
+            "prospect_company": due[R.prospect_company],
+        }
+    ).sort_values("needed_by", kind="stable")
+    lead_columns = ["segment", "account", "rep", "amount", "close_date"]
+    return {
+        "won_accounts_without_advocate": pd.DataFrame(leads, columns=lead_columns)
+        .sort_values("amount", ascending=False, kind="stable")
+        .head(TOP * 2)
+        .reset_index(drop=True),
+        "due_soon_unassigned": due_soon.reset_index(drop=True),
+    }
+
+
+def _evaluate_goals(
+    program_data: _Data,
+    goals: pd.DataFrame,
+    period: Period,
+    as_of: dt.date,
+    segment: Segment,
+    fiscal_start: int,
+    figures: Callable,
+) -> pd.DataFrame:
+    columns = [
+        "goal_id", "period", "metric", "segment", "owner", "target", "actual", "attainment",
+        "elapsed", "expected", "status", "note",
+    ]  # fmt: skip
+    rows = []
+    for _, goal in goals.iterrows():
+        row = {
+            "goal_id": goal[G.goal_id],
+            "period": goal[G.period],
+            "metric": goal[G.metric],
+            "segment": goal[G.segment] or "",
+            "owner": goal[G.owner],
+            "target": goal[G.target],
+            "actual": None,
+            "attainment": None,
+            "elapsed": None,
+            "expected": None,
+            "status": "not evaluated",
+            "note": "",
+        }
+        try:
+            goal_period = parse_period(goal[G.period], fiscal_year_start_month=fiscal_start)
+        except Exception:
+            goal_period = None
+        goal_segment = _goal_segment(goal[G.segment])
+        if goal_period is None:
+            row["note"] = f"period {goal[G.period]!r} is not a period"
+        elif not goal_period.overlaps(period):
+            continue
+        elif goal_segment is None:
+            row["note"] = f"segment {goal[G.segment]!r} is not column=value pairs"
+        elif not segment.is_everything and goal_segment != segment:
+            continue
+        elif goal[G.metric] not in HEADLINE:
+            row["note"] = f"metric {goal[G.metric]!r} is not one the kit computes ({', '.join(HEADLINE)})"
+        elif goal[G.target] is None or pd.isna(goal[G.target]):
+            row["note"] = "no target"
+        else:
+            metric = goal[G.metric]
+            actual = figures(goal_segment, goal_period)[metric]
+            target = float(goal[G.target])
+            elapsed = goal_period.share_elapsed(as_of)
+            row.update(_goal_status(metric, actual, target, elapsed))
+            row["period"] = goal_period.label
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _goal_status(metric: str, actual: float | None, target: float, elapsed: float) -> dict[str, Any]:
+    """Attainment and on-track status of one goal (see 'Goal attainment' in the module docstring)."""
+    lower = metric in LOWER_IS_BETTER
+    level = metric in LEVEL_METRICS
+    attainment = (
+        None if actual is None or not target else (target / actual if lower and actual else actual / target)
+    )
+    expected = target if (level or lower) else target * elapsed
+    if actual is None:
+        status = "no data"
+    elif (actual <= target) if lower else (actual >= target):
+        status = "achieved"
+    elif elapsed >= 1.0:
+        status = "missed"
+    elif not level and not lower and actual >= expected:
+        status = "on track"
+    else:
+        status = "behind"
+    return {
+        "actual": actual,
+        "attainment": attainment,
+        "elapsed": elapsed,
+        "expected": expected,
+        "status": status,
+    }
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Data quality: the validator's findings, when the validator is there.
+
+
+def _findings(program: Program, as_of: dt.date) -> pd.DataFrame | None:
+    try:
+        from kit.validate import validate
+    except ImportError:  # the validator is optional for metrics: without it, no row is excluded
+        return None
+    return validate(program, as_of=as_of)
+
+
+def _excluded_rows(findings: pd.DataFrame | None) -> dict[str, set[int]]:
+    if findings is None or findings.empty:
+        return {}
+    from kit.validate import error_rows
+
+    return {
+        tab.name: set(error_rows(findings, tab.name)) for tab in schema.TABS if tab is not schema.SETTINGS
+    }
+
+
+def _data_quality(
+    program: Program, findings: pd.DataFrame | None, excluded: Mapping[str, set[int]]
+) -> dict[str, Any]:
+    rows = []
+    for tab, numbers in excluded.items():
+        if not numbers:
+            continue
+        mine = findings[
+            (findings["table"] == tab) & (findings["severity"] == "error") & findings["row"].isin(numbers)
+        ]
+        codes = mine["code"].value_counts()
+        rows.append(
+            {
+                "tab": tab,
+                "rows_excluded": len(numbers),
+                "rows": ", ".join(str(n) for n in sorted(numbers)[:20]) + (" …" if len(numbers) > 20 else ""),
+                "why": "; ".join(f"{code} ({count})" for code, count in codes.items()),
+                "example": str(mine["message"].iloc[0]) if len(mine) else "",
+            }
+        )
+    errors = int((findings["severity"] == "error").sum()) if findings is not None and len(findings) else 0
+    warnings = int((findings["severity"] == "warning").sum()) if findings is not None and len(findings) else 0
+    skipped = [s for s in program.skipped if s.reason != "blank_row"]
+    total = sum(r["rows_excluded"] for r in rows)
+    if findings is None:
+        note = "The workbook was not validated (the validator is not installed)."
+    elif not errors and not warnings:
+        note = "No data problems found."
+    elif total:
+        per_tab = ", ".join(f"{r['tab']}: {r['rows_excluded']}" for r in rows)
+        note = (
+            f"{total} row(s) with errors are left out of the figures ({per_tab}); "
+            f"{warnings} warning(s) do not change the figures. Run `advocacy-kit validate` for the list."
+        )
+    else:
+        note = f"{errors} error(s) and {warnings} warning(s); no row had to be left out. Run `advocacy-kit validate` for the list."
+    return {
+        "validated": findings is not None,
+        "errors": errors,
+        "warnings": warnings,
+        "rows_excluded": total,
+        "excluded": pd.DataFrame(rows, columns=["tab", "rows_excluded", "rows", "why", "example"]),
+        "repeated_headers_skipped": len(skipped),
+        "note": note,
+    }
+
+
+def _usage(program: Program, as_of: dt.date) -> pd.DataFrame:
+    try:
+        from kit.usage import quarter_usage
+    except ImportError:
+        return pd.DataFrame()
+    return quarter_usage(program, as_of)
+
+
+def _gaps(program: Program, as_of: dt.date) -> pd.DataFrame | None:
+    try:
+        from kit.match import recruiting_gaps
+    except ImportError:
+        return None
+    return recruiting_gaps(program, as_of=as_of)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The entry point
+
+
+def resolve_period(program: Program, period: str | Period | None, as_of: dt.date) -> Period:
+    """A period from text (fiscal forms use the program's fiscal year), or the current calendar quarter."""
+    if period is None or (isinstance(period, str) and not period.strip()):
+        return current_quarter(as_of)
+    if isinstance(period, Period):
+        return period
+    return parse_period(period, fiscal_year_start_month=program.settings.fiscal_year_start_month)
+
+
+def compute(
+    program: Program,
+    *,
+    period: str | Period | None = None,
+    segment: str | Segment | None = None,
+    as_of: dt.date,
+) -> ProgramMetrics:
+    """Every figure of the reports for ``period`` (default: the calendar quarter of ``as_of``).
+
+    Pure: reads only ``program``. Rows the validator marks as errors are left out and counted in
+    ``data_quality``. Raises InputError for an unreadable period or segment.
+    """
+    period = resolve_period(program, period, as_of)
+    segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    findings = _findings(program, as_of)
+    excluded = _excluded_rows(findings)
+    everything = _prepare(program, excluded)
+    data = everything.segment(segment)
+
+    cache: dict[tuple[Segment, Period], dict[str, float | None]] = {}
+
+    def figures(seg: Segment, per: Period) -> dict[str, float | None]:
+        if (seg, per) not in cache:
+            cache[(seg, per)] = _figures(everything.segment(seg), per, as_of)
+        return cache[(seg, per)]
+
+    history = period.history(TREND_PERIODS)
+    now, before = figures(segment, period), figures(segment, period.previous())
+    headline = tuple(
+        Headline(key, label, now[key], before[key], _change(now[key], before[key]), unit)
+        for key, (label, unit) in HEADLINE.items()
+    )
+    trends = pd.DataFrame(
+        [{"period": p.label, **figures(segment, p)} for p in history], columns=["period", *HEADLINE]
+    )
+    goals_frame = program.goals.drop(
+        index=[r for r in excluded.get(schema.GOALS.name, ()) if r in program.goals.index]
+    )
+    goals = _evaluate_goals(
+        everything, goals_frame, period, as_of, segment, program.settings.fiscal_year_start_month, figures
+    )
+    goal_view = pd.DataFrame(
+        {"metric": goals_frame[G.metric], "segment": goals_frame[G.segment], "target": goals_frame[G.target]}
+    )
+    goal_view = goal_view[[_overlaps(program, p, period) for p in goals_frame[G.period]]]
+    coverage = _coverage(everything, goal_view, period, as_of)
+    gaps = _gaps(program, as_of)
+    if gaps is not None and not segment.is_everything and len(gaps):
+        gaps = gaps[gaps["request_id"].isin(data.requests[R.request_id])]
+    tables = (data.advocates, data.requests, data.activities, data.opportunities, data.nominations)
+    period_tables = (
+        (data.advocates, A.joined_on),
+        (data.requests, R.requested_on),
+        (data.activities, X.date),
+        (data.opportunities, O.close_date),
+        (data.nominations, N.submitted_on),
+    )
+    return ProgramMetrics(
+        period=period,
+        previous_period=period.previous(),
+        as_of=as_of,
+        segment=segment,
+        source=program.source,
+        has_data=any(len(t) for t in tables),
+        period_has_data=any(period.mask(t[c], until=as_of).any() for t, c in period_tables),
+        headline=headline,
+        goals=goals,
+        roster=_roster(data, period, as_of),
+        coverage=coverage,
+        pipeline=_pipeline(data, period, as_of),
+        service=_service(data, period, as_of, gaps),
+        impact=_impact(data, period, as_of),
+        activity=_activity(data, period, as_of),
+        recruiting=_recruiting(data, coverage, as_of),
+        stakeholders=_stakeholders(data, period, as_of),
+        success_stories=_stories(data, period, as_of),
+        trends=trends,
+        data_quality=_data_quality(program, findings, excluded),
+        usage=_usage(program, as_of),
+    )
+
+
+def _overlaps(program: Program, text: Any, period: Period) -> bool:
+    try:
+        return parse_period(text, fiscal_year_start_month=program.settings.fiscal_year_start_month).overlaps(
+            period
+        )
+    except Exception:
+        return False
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The executive's draft message
+
+
+def draft_message(m: ProgramMetrics) -> str:
+    """A ready-to-edit note from the executive to the company, written from the figures only."""
+    when = _period_phrase(m.period)
+    if not m.has_data:
+        return (
+            "Our customer advocacy program is just starting: there is no data in the program's workbook yet."
+        )
+    if not m.period_has_data:
+        return f"Nothing was recorded in the customer advocacy program for {m.period.label} yet."
+    f = {h.key: h for h in m.headline}
+    lines = ["Team,", ""]
+    impact = []
+    if f["opportunities_influenced"].value:
+        impact.append(
+            f"our customer advocates helped {format_value(f['opportunities_influenced'].value, COUNT)} deals "
+            f"{when}, and the ones we won brought {format_value(f['revenue_influenced'].value, MONEY)}"
+        )
+    if f["win_rate_lift"].value is not None and f["win_rate_lift"].value > 0:
+        impact.append(
+            f"deals that used an advocate won {f['win_rate_lift'].value:.0%} more often than those that did not"
+        )
+    if impact:
+        lines.append("Thank you: " + "; ".join(impact) + ".")
+    if m.success_stories:
+        lines.append("")
+        lines.append("A few wins worth celebrating:")
+        lines += [f"- {s['sentence']}" for s in m.success_stories[:3]]
+    lines.append("")
+    lines.append(
+        f"We have {format_value(f['active_advocates'].value, COUNT)} active advocates "
+        f"({format_value(f['new_advocates'].value, COUNT)} new {when}), and we fulfilled "
+        f"{format_value(f['requests_fulfilled'].value, COUNT)} requests for them"
+        + (
+            f", {format_value(f['within_sla_share'].value, SHARE)} within our service targets."
+            if f["within_sla_share"].value is not None
+            else "."
+        )
+    )
+    gaps = m.coverage[m.coverage["gap"].fillna(0) > 0] if len(m.coverage) else m.coverage
+    if len(gaps):
+        asks = ", ".join(f"{int(r['gap'])} more {r['phrase']}" for _, r in gaps.iterrows())
+        lines += ["", f"My ask of you: help us recruit {asks}. Nominate the customers you know."]
+    lines += ["", "Thank you to every advocate and every colleague who made this possible."]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# JSON
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    return [dict(zip(frame.columns, row, strict=True)) for row in frame.itertuples(index=False, name=None)]
+
+
+def _section(section: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if key == "per_advocate":
+            continue  # one row per advocate: for the notebooks, too long for the JSON
+        if isinstance(value, pd.DataFrame):
+            out[key] = _records(value)
+        elif isinstance(value, Mapping):
+            out[key] = _section(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return _jsonable(_records(value))
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
+
+
+def describe_metrics(m: ProgramMetrics) -> str:
+    """The headline figures, the goals and the data-quality note as plain text (``advocacy-kit metrics``)."""
+    scope = "" if m.segment.is_everything else f", {m.segment}"
+    lines = [
+        f"{m.period.label} ({m.period.start} .. {m.period.end}{scope}), data as of {m.as_of}; "
+        f"compared with {m.previous_period.label}",
+        "",
+    ]
+    if not m.has_data:
+        lines.append("No data yet: the program's workbook has no advocates, requests or opportunities.")
+    elif not m.period_has_data:
+        lines.append(f"No data for {m.period.label}: nothing in the workbook is dated in this period.")
+    width = max(len(h.label) for h in m.headline) + 2
+    for h in m.headline:
+        lines.append(
+            f"  {h.label:<{width}}{format_value(h.value, h.unit):>12}   "
+            f"({format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)})"
+        )
+    if len(m.goals):
+        lines += ["", "Goals:"]
+        for _, g in m.goals.iterrows():
+            unit = HEADLINE.get(g["metric"], ("", COUNT))[1]
+            segment = f" [{g['segment']}]" if g["segment"] else ""
+            figure = (
+                f"{format_value(g['actual'], unit)} of {format_value(g['target'], unit)}"
+                if g["note"] == ""
+                else g["note"]
+            )
+            lines.append(f"  {g['goal_id']} {g['metric']}{segment} {g['period']}: {figure} — {g['status']}")
+    lines += ["", f"Data quality: {m.data_quality['note']}"]
+    return "\n".join(lines)

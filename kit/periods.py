@@ -1,0 +1,200 @@
+"""Reporting periods, written the way people write them in the Goals tab and on the command line.
+
+- ``2026-11``: a calendar month;
+- ``2026-Q4``: a calendar quarter (October to December 2026);
+- ``FY2027-Q1``: a fiscal quarter, and ``FY2027`` a fiscal year. **A fiscal year is named after the calendar
+  year in which it ends.** With the Settings tab's ``fiscal_year_start_month`` = 2 (February), FY2027 runs
+  from 1 February 2026 to 31 January 2027 and FY2027-Q1 is February to April 2026. With a start month of 1,
+  fiscal years are calendar years (FY2027 = 2027);
+- ``2026``: a calendar year;
+- ``2026-07-01..2026-09-30``: any span of days, both ends included.
+
+A ``Period`` knows its first and last day (both inclusive), the period before it (the previous month,
+quarter or year; for an explicit span, the span of the same length just before it) and how much of it has
+elapsed on a given day, which is what "on track" is measured against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kit.errors import InputError
+
+MONTH, QUARTER, YEAR, FISCAL_QUARTER, FISCAL_YEAR, SPAN = (
+    "month",
+    "quarter",
+    "year",
+    "fiscal_quarter",
+    "fiscal_year",
+    "span",
+)
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_FISCAL = re.compile(r"^FY\s*(\d{4})(?:-?Q([1-4]))?$", re.IGNORECASE)
+_YEAR = re.compile(r"^(\d{4})$")
+_SPAN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+
+FORMS = "2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026 or 2026-07-01..2026-09-30"
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def _month_span(year: int, month: int, months: int) -> tuple[dt.date, dt.date]:
+    """The first day of (year, month) and the last day of the ``months``-long span starting there."""
+    end_year, end_month = _add_months(year, month, months)
+    return dt.date(year, month, 1), dt.date(end_year, end_month, 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days, ``start`` and ``end`` both included, with the label it was written as."""
+
+    start: dt.date
+    end: dt.date
+    kind: str
+    label: str
+    fiscal_year_start_month: int = 1
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def noun(self) -> str:
+        """'month', 'quarter', 'year' or 'period': for sentences such as 'closed $3.8M this quarter'."""
+        return {
+            MONTH: "month",
+            QUARTER: "quarter",
+            FISCAL_QUARTER: "quarter",
+            YEAR: "year",
+            FISCAL_YEAR: "year",
+        }.get(self.kind, "period")
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def overlaps(self, other: Period) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def mask(self, dates: pd.Series, *, until: dt.date | None = None) -> pd.Series:
+        """Which of ``dates`` (datetime64; NaT never counts) fall in the period, and not after ``until``."""
+        last = min(self.end, until) if until else self.end
+        return (dates >= pd.Timestamp(self.start)) & (dates <= pd.Timestamp(last))
+
+    def share_elapsed(self, as_of: dt.date) -> float:
+        """How much of the period has passed by the end of ``as_of``: 0 before it starts, 1 once it is over."""
+        if as_of < self.start:
+            return 0.0
+        if as_of >= self.end:
+            return 1.0
+        return ((as_of - self.start).days + 1) / self.days
+
+    def previous(self) -> Period:
+        """The period just before: previous month, quarter or year; for a span, the same length before."""
+        fy = self.fiscal_year_start_month
+        if self.kind == MONTH:
+            year, month = _add_months(self.start.year, self.start.month, -1)
+            return month_period(year, month)
+        if self.kind == QUARTER:
+            year, month = _add_months(self.start.year, self.start.month, -3)
+            return quarter_period(year, (month - 1) // 3 + 1)
+        if self.kind == YEAR:
+            return year_period(self.start.year - 1)
+        if self.kind in (FISCAL_QUARTER, FISCAL_YEAR):
+            fiscal_year, quarter = _fiscal_parts(self.label)
+            if self.kind == FISCAL_YEAR:
+                return fiscal_period(fiscal_year - 1, None, fy)
+            if quarter == 1:
+                return fiscal_period(fiscal_year - 1, 4, fy)
+            return fiscal_period(fiscal_year, quarter - 1, fy)
+        length = dt.timedelta(days=self.days)
+        return span_period(self.start - length, self.end - length)
+
+    def history(self, count: int) -> list[Period]:
+        """The last ``count`` periods of this kind, oldest first, ending with this one."""
+        periods = [self]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        return periods[::-1]
+
+
+def month_period(year: int, month: int) -> Period:
+    start, end = _month_span(year, month, 1)
+    return Period(start, end, MONTH, f"{year:04d}-{month:02d}")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    start, end = _month_span(year, 3 * (quarter - 1) + 1, 3)
+    return Period(start, end, QUARTER, f"{year:04d}-Q{quarter}")
+
+
+def year_period(year: int) -> Period:
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), YEAR, f"{year:04d}")
+
+
+def fiscal_period(fiscal_year: int, quarter: int | None, start_month: int) -> Period:
+    """FY``fiscal_year`` (or one of its quarters); the fiscal year ends in calendar year ``fiscal_year``."""
+    first_year = fiscal_year - 1 if start_month > 1 else fiscal_year
+    if quarter is None:
+        start, end = _month_span(first_year, start_month, 12)
+        return Period(start, end, FISCAL_YEAR, f"FY{fiscal_year}", start_month)
+    year, month = _add_months(first_year, start_month, 3 * (quarter - 1))
+    start, end = _month_span(year, month, 3)
+    return Period(start, end, FISCAL_QUARTER, f"FY{fiscal_year}-Q{quarter}", start_month)
+
+
+def span_period(start: dt.date, end: dt.date) -> Period:
+    if end < start:
+        raise InputError(f"period {start}..{end}: the end comes before the start")
+    return Period(start, end, SPAN, f"{start.isoformat()}..{end.isoformat()}")
+
+
+def _fiscal_parts(label: str) -> tuple[int, int | None]:
+    match = _FISCAL.match(label)
+    assert match is not None  # only called on labels this module wrote
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def parse_period(text: str, *, fiscal_year_start_month: int = 1) -> Period:
+    """Read a period as people write it (see the module docstring); raises InputError naming the forms."""
+    raw = "" if text is None else str(text).strip()
+    try:
+        if match := _MONTH.match(raw):
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12:
+                return month_period(year, month)
+        elif match := _QUARTER.match(raw):
+            return quarter_period(int(match.group(1)), int(match.group(2)))
+        elif match := _FISCAL.match(raw):
+            if not 1 <= fiscal_year_start_month <= 12:
+                raise InputError(f"fiscal year start month {fiscal_year_start_month} is not 1..12")
+            quarter = int(match.group(2)) if match.group(2) else None
+            return fiscal_period(int(match.group(1)), quarter, fiscal_year_start_month)
+        elif match := _YEAR.match(raw):
+            return year_period(int(match.group(1)))
+        elif match := _SPAN.match(raw):
+            start, end = (dt.date.fromisoformat(match.group(i)) for i in (1, 2))
+            return span_period(start, end)
+    except ValueError:
+        pass  # a date such as 2026-02-30: fall through to the message below
+    raise InputError(f"period {raw!r}: not a period; write {FORMS}")
+
+
+def current_quarter(as_of: dt.date) -> Period:
+    """The calendar quarter ``as_of`` falls in: the reports' default period."""
+    return quarter_period(as_of.year, (as_of.month - 1) // 3 + 1)
+
+
+def current_month(as_of: dt.date) -> Period:
+    return month_period(as_of.year, as_of.month)
