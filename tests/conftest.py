@@ -70,3 +70,23 @@ def demo_workbook(tmp_path_factory: pytest.TempPathFactory, demo_frames: dict) -
 @pytest.fixture(scope="session")
 def demo_program(demo_workbook: Path) -> Program:
     return LocalStore(demo_workbook).read()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The store test-suite runs unchanged on every backend: a store_factory makes a fresh program on one.
+
+STORE_BACKENDS = ["local"]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Mapping[str, Grid]], Any]:
+    """store_factory(grids) -> a Store holding a new program made of those grids, on each backend."""
+    counter = iter(range(1_000))
+
+    def local(grids: Mapping[str, Grid]):
+        store = LocalStore(tmp_path / f"program{next(counter)}.xlsx")
+        store.write_grids(grids)
+        return store
+
+    factories = {"local": local}
+    return factories[request.param]

@@ -1,0 +1,123 @@
+"""Reading what people type into cells: the rules the README promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from kit import schema
+from kit.cells import (
+    as_text,
+    cell_problem,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_enum,
+    parse_int,
+    same_cell,
+    split_multi,
+    typed_column,
+)
+
+A = schema.ADVOCATES
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (dt.datetime(2026, 3, 1, 0, 0), dt.date(2026, 3, 1)),
+        ("2026-03-01", dt.date(2026, 3, 1)),
+        ("3/1/2026", dt.date(2026, 3, 1)),  # month first
+        ("13/1/2026", dt.date(2026, 1, 13)),  # first number above 12: day first
+        ("1 Mar 2026", dt.date(2026, 3, 1)),
+        ("March 1, 2026", dt.date(2026, 3, 1)),
+        (46082, dt.date(2026, 3, 1)),  # a Google Sheets / Excel serial number
+        (" 2026-03-01 ", dt.date(2026, 3, 1)),
+    ],
+)
+def test_dates_are_read_the_way_people_type_them(typed, expected):
+    assert parse_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["TBD", "next week", "5", 5, "2/30/2026", "31/31/2026", True, ""])
+def test_things_that_are_not_dates_are_not_guessed(typed):
+    assert parse_date(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("$3.8M", 3_800_000),
+        ("1,200,000", 1_200_000),
+        ("3.8m", 3_800_000),
+        ("€250k", 250_000),
+        (1200.5, 1200.5),
+        ("  42 ", 42),
+        ("-5,000", -5000),
+    ],
+)
+def test_amounts_accept_currency_separators_and_suffixes(typed, expected):
+    assert parse_amount(typed) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("typed", ["TBD", "1,2", "3.8 apples", "", None, float("nan")])
+def test_amounts_that_are_not_numbers_are_missing(typed):
+    assert parse_amount(typed) is None
+
+
+def test_whole_numbers_refuse_fractions():
+    assert [parse_int(v) for v in ("5", 5.0, " 7 ", "5.5", "five")] == [5, 5, 7, None, None]
+
+
+def test_booleans_accept_crm_spellings():
+    assert [parse_bool(v) for v in ("TRUE", "yes", "0", "n", True, "maybe")] == [True, True, False, False, True, None]
+
+
+def test_enumerations_accept_case_and_spacing_differences():
+    assert parse_enum(" enterprise ", schema.COMPANY_SIZES) == "Enterprise"
+    assert parse_enum("mid market", schema.COMPANY_SIZES) == "Mid-Market"
+    assert parse_enum("do not contact", schema.ADVOCATE_STATUSES) == "Do Not Contact"
+    assert parse_enum("Enterprize", schema.COMPANY_SIZES) is None
+
+
+def test_multi_values_split_on_semicolons_and_commas():
+    assert split_multi("Product A; Product B , Product C;") == ["Product A", "Product B", "Product C"]
+
+
+def test_multi_enum_column_keeps_known_values_in_canonical_spelling():
+    column = A.column("activities")
+    typed = typed_column(column, pd.Series(["Reference_Call; SPEAKING", "", "webinar, podcast"]))
+    assert list(typed) == [("reference_call", "speaking"), (), ("webinar",)]
+    assert cell_problem(column, "webinar, podcast") == "bad_enum"
+
+
+def test_typed_columns_turn_unreadable_cells_into_missing_values():
+    dates = typed_column(A.column("joined_on"), pd.Series(["2026-01-02", "TBD", None, dt.date(2025, 5, 6)]))
+    assert list(dates.dt.date.astype(object).where(dates.notna(), None)) == [
+        dt.date(2026, 1, 2),
+        None,
+        None,
+        dt.date(2025, 5, 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind_column", "bad", "code"),
+    [("joined_on", "soon", "bad_date"), ("max_per_quarter", "lots", "bad_number"), ("region", "Mars", "bad_enum")],
+)
+def test_cell_problem_names_what_is_wrong(kind_column, bad, code):
+    assert cell_problem(A.column(kind_column), bad) == code
+    assert cell_problem(A.column(kind_column), None) is None
+
+
+def test_same_cell_compares_meaning():
+    assert same_cell(A.column("joined_on"), "3/1/2026", dt.datetime(2026, 3, 1))
+    assert same_cell(A.column("products"), ("Product A", "Product B"), "Product A; Product B")
+    assert same_cell(A.column("notes"), None, "")
+    assert not same_cell(A.column("status"), "Active", "Paused")
+
+
+def test_as_text_shows_whole_numbers_without_decimals():
+    assert as_text(12.0) == "12" and as_text(dt.datetime(2026, 1, 2)) == "2026-01-02"

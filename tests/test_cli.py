@@ -1,0 +1,118 @@
+"""The command line as a user meets it: help, the first command on one's own data, and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kit import schema
+from kit.cli import main
+from kit.store.local import LocalStore
+from tests.conftest import grids_from_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_help_lists_the_commands(capsys):
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    for command in ("info", "demo", "templates"):
+        assert f"  {command}" in out
+
+
+def test_every_command_has_help_with_an_example(capsys):
+    from kit.cli import cli
+
+    for name in cli.commands:
+        code, out, _ = run([name, "--help"], capsys)
+        assert code == 0 and "Example:" in out, f"{name} --help has no example"
+
+
+def test_every_command_is_in_the_readme():
+    from kit.cli import cli
+
+    readme = (ROOT / "README.md").read_text()
+    for name in cli.commands:
+        assert f"advocacy-kit {name}" in readme, f"README does not mention `advocacy-kit {name}`"
+
+
+def test_info_on_a_missing_file_is_one_line_and_exit_2():
+    result = subprocess.run(
+        [sys.executable, "-m", "kit.cli", "info", "--source", "/no/such.xlsx"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "/no/such.xlsx" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_writes_a_workbook_with_all_seven_tabs(tmp_path, capsys):
+    code, out, _ = run(["demo", "--advocates", "300", "--out", str(tmp_path), "--as-of", "2026-11-20"], capsys)
+    workbook = openpyxl.load_workbook(tmp_path / "advocacy_program.xlsx", read_only=True)
+    assert code == 0
+    assert workbook.sheetnames[:7] == [t.name for t in schema.TABS]
+    assert "300 rows" in out
+
+
+def test_info_prints_rows_per_tab_and_date_ranges(make_workbook, capsys):
+    path = make_workbook(
+        Requests=[
+            {"request_id": "R1", "requested_on": "2026-01-05", "requester_email": "a@x.com", "team": "Sales",
+             "activity": "reference_call", "status": "New"},
+            {"request_id": "R2", "requested_on": "3/9/2026", "requester_email": "a@x.com", "team": "PR",
+             "activity": "media", "status": "New"},
+        ]
+    )
+    code, out, _ = run(["info", "--source", str(path)], capsys)
+    assert code == 0
+    assert "Requests" in out and "2 rows" in out
+    assert "2026-01-05 .. 2026-03-09" in out
+
+
+def test_without_config_the_demo_workbook_is_used_and_said(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ADVOCACY_KIT_CONFIG", raising=False)
+    monkeypatch.delenv("ADVOCACY_KIT_SOURCE", raising=False)
+    code, _, err = run(["info"], capsys)
+    assert code == 2
+    assert "using the demo workbook" in err
+    assert "advocacy_program.xlsx: no such file" in err
+
+
+def test_config_file_source_is_relative_to_the_config(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    LocalStore(data / "book.xlsx").write_grids(grids_from_rows({}))
+    (tmp_path / "advocacy-kit.toml").write_text('source = "data/book.xlsx"\n')
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(["--config", str(tmp_path / "advocacy-kit.toml"), "info"], capsys)
+    assert code == 0 and str(data / "book.xlsx") in out
+
+
+def test_a_broken_config_is_one_line(tmp_path, capsys):
+    (tmp_path / "advocacy-kit.toml").write_text("source = [unclosed\n")
+    code, _, err = run(["--config", str(tmp_path / "advocacy-kit.toml"), "info"], capsys)
+    assert code == 2 and "not valid TOML" in err and err.count("\n") == 1
+
+
+def test_a_workbook_without_a_required_column_is_one_line_naming_tab_and_column(make_workbook, capsys):
+    path = make_workbook()
+    workbook = openpyxl.load_workbook(path)
+    workbook["Requests"]["D1"].value = "department"  # was `team`
+    workbook.save(path)
+    code, _, err = run(["info", "--source", str(path)], capsys)
+    assert code == 2
+    assert "tab 'Requests' has no column 'team'" in err and err.count("\n") == 1

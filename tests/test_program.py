@@ -1,0 +1,85 @@
+"""Turning a workbook's grids into a Program: headers, blank rows, repeated headers, extra columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit import schema
+from kit.errors import SchemaError
+from kit.program import program_from_grids
+from tests.conftest import grids_from_rows
+from tests.test_store import advocate
+
+A = schema.ADVOCATES.col
+
+
+def test_blank_rows_in_the_middle_are_remembered_and_trailing_ones_ignored():
+    grids = grids_from_rows({"Advocates": [advocate(1), advocate(2)]})
+    header, first, second = grids["Advocates"]
+    grids["Advocates"] = [header, first, [None] * len(header), ["", " "], second, [None], []]
+
+    program = program_from_grids(grids)
+
+    assert list(program.advocates.index) == [2, 5]
+    assert [(s.row, s.reason) for s in program.skipped] == [(3, "blank_row"), (4, "blank_row")]
+
+
+def test_a_header_typed_again_mid_sheet_is_skipped_not_read_as_an_advocate():
+    grids = grids_from_rows({"Advocates": [advocate(1), advocate(2)]})
+    header = grids["Advocates"][0]
+    grids["Advocates"].insert(2, list(header))
+
+    program = program_from_grids(grids)
+
+    assert list(program.advocates[A.advocate_id]) == ["ADV-0001", "ADV-0002"]
+    assert [(s.tab, s.row, s.reason) for s in program.skipped] == [("Advocates", 3, "repeated_header")]
+
+
+def test_extra_columns_are_kept_as_typed():
+    program = program_from_grids(grids_from_rows({"Advocates": [advocate(1, **{"Slack handle": "@dana"})]}))
+    assert program.advocates.loc[2, "slack_handle"] == "@dana"
+
+
+def test_optional_columns_missing_from_the_sheet_read_as_empty():
+    grids = grids_from_rows({"Advocates": [advocate(1)]})
+    header = grids["Advocates"][0]
+    keep = [i for i, name in enumerate(header) if name != A.notes]
+    grids["Advocates"] = [[row[i] for i in keep] for row in grids["Advocates"]]
+
+    program = program_from_grids(grids)
+
+    assert program.advocates.loc[2, A.notes] is None
+    assert program.column_letter("Advocates", A.notes) is None
+
+
+def test_tab_names_match_whatever_their_case():
+    grids = grids_from_rows({"Advocates": [advocate(1)]})
+    grids["advocates "] = grids.pop("Advocates")
+    assert len(program_from_grids(grids).advocates) == 1
+
+
+def test_a_required_column_missing_is_a_schema_error_naming_tab_and_column():
+    grids = grids_from_rows({})
+    grids["Requests"] = [[c for c in grids["Requests"][0] if c != "team"]]
+    with pytest.raises(SchemaError, match="tab 'Requests' has no column 'team'"):
+        program_from_grids(grids, source="book.xlsx")
+
+
+def test_settings_fall_back_to_defaults_and_read_per_activity_slas():
+    program = program_from_grids(
+        grids_from_rows({"Settings": [{"key": "cooldown_days", "value": "21"}, {"key": "stale_after_days", "value": "soon"}]})
+    )
+    settings = program.settings
+    assert settings.cooldown_days == 21
+    assert settings.stale_after_days == int(schema.SETTING_BY_KEY["stale_after_days"].default)
+    assert settings.sla_days("reference_call") == int(schema.SETTING_BY_KEY["sla_days.reference_call"].default)
+    assert settings.sla_days("media") == int(schema.SETTING_BY_KEY["sla_days.default"].default)
+
+
+def test_column_letters_follow_the_sheet_not_the_schema():
+    grids = grids_from_rows({"Advocates": [advocate(1)]})
+    header = grids["Advocates"][0]
+    grids["Advocates"] = [[row[-1]] + row[:-1] for row in grids["Advocates"]]  # last column moved first
+    program = program_from_grids(grids)
+    assert program.column_letter("Advocates", header[-1]) == "A"
+    assert program.column_letter("Advocates", A.advocate_id) == "B"

@@ -1,0 +1,229 @@
+"""The store contract, run unchanged on every backend (``store_factory`` is parametrised over them).
+
+A store reads a whole program, appends rows, updates rows by key with a check that nobody changed them since
+they were read, and keeps whatever it does not own (extra columns, extra tabs) exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kit import schema
+from kit.errors import ConflictError
+from kit.store import RowUpdate
+from tests.conftest import grids_from_rows
+
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
+
+
+def advocate(n: int, **cells) -> dict:
+    row = {
+        A.advocate_id: f"ADV-{n:04d}",
+        A.name: f"Person {n}",
+        A.email: f"person{n}@example.com",
+        A.company: f"Company {n}",
+        A.industry: "Insurance",
+        A.region: "EMEA",
+        A.status: "Active",
+    }
+    row.update(cells)
+    return row
+
+
+def request_row(n: int, **cells) -> dict:
+    row = {
+        R.request_id: f"REQ-{n:03d}",
+        R.requested_on: dt.date(2026, 11, n),
+        R.requester_email: "rep@example.com",
+        R.team: "Sales",
+        R.activity: "reference_call",
+        R.status: "New",
+    }
+    row.update(cells)
+    return row
+
+
+def test_every_column_type_reads_back_as_written(store_factory):
+    row = advocate(
+        1,
+        persona="Technical",
+        company_size="Mid-Market",
+        products=("Product A", "Product B"),
+        activities=("reference_call", "speaking"),
+        consents=("logo",),
+        joined_on=dt.date(2025, 3, 1),
+        last_verified=dt.date(2026, 2, 28),
+        max_per_quarter=3,
+        notes="Prefers mornings; loves the product ✓",
+    )
+    opportunity = {
+        "opportunity_id": "OPP-1",
+        "account": "Acme",
+        "amount": 3_800_000.5,
+        "created_on": dt.date(2026, 1, 5),
+        "close_date": dt.date(2026, 6, 30),
+        "is_closed": True,
+        "is_won": False,
+    }
+    store = store_factory(grids_from_rows({"Advocates": [row], "Opportunities": [opportunity]}))
+
+    program = store.read()
+
+    got = program.advocates.loc[2]
+    assert got[A.advocate_id] == "ADV-0001"
+    assert got[A.products] == ("Product A", "Product B")
+    assert got[A.activities] == ("reference_call", "speaking")
+    assert got[A.joined_on].date() == dt.date(2025, 3, 1)
+    assert got[A.last_verified].date() == dt.date(2026, 2, 28)
+    assert got[A.max_per_quarter] == 3
+    assert got[A.company_size] == "Mid-Market"
+    assert got[A.notes] == "Prefers mornings; loves the product ✓"
+    opp = program.opportunities.loc[2]
+    assert opp["amount"] == 3_800_000.5
+    assert bool(opp["is_closed"]) is True and bool(opp["is_won"]) is False
+    assert opp["close_date"].date() == dt.date(2026, 6, 30)
+
+
+def test_formula_looking_text_stays_text(store_factory):
+    risky = ["=IMPORTXML(\"http://x\",\"//a\")", "+1 555 0100", "@handle", "-ok-"]
+    rows = [advocate(i + 1, notes=text) for i, text in enumerate(risky)]
+    store = store_factory(grids_from_rows({"Advocates": rows}))
+
+    store.append("Advocates", [advocate(9, notes="=1+1")])
+    program = store.read()
+
+    assert list(program.advocates[A.notes]) == risky + ["=1+1"]
+
+
+def test_read_gives_sheet_row_numbers(store_factory):
+    store = store_factory(grids_from_rows({"Advocates": [advocate(1), advocate(2), advocate(3)]}))
+
+    program = store.read()
+
+    assert list(program.advocates.index) == [2, 3, 4]
+    assert program.advocates.loc[3, A.advocate_id] == "ADV-0002"
+
+
+def test_append_adds_rows_at_the_end_and_returns_their_rows(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
+
+    rows = store.append("Requests", [request_row(3), request_row(4, notes="urgent")])
+    program = store.read()
+
+    assert rows == [4, 5]
+    assert list(program.requests[R.request_id]) == ["REQ-001", "REQ-002", "REQ-003", "REQ-004"]
+    assert program.requests.loc[5, R.notes] == "urgent"
+
+
+def test_append_follows_columns_a_manager_reordered(store_factory):
+    grids = grids_from_rows({"Requests": [request_row(1)]})
+    header, first = grids["Requests"]
+    order = list(reversed(range(len(header))))
+    grids["Requests"] = [[header[i] for i in order], [first[i] for i in order]]
+    store = store_factory(grids)
+
+    store.append("Requests", [request_row(2, prospect_company="Globex")])
+    program = store.read()
+
+    assert program.requests.loc[3, R.prospect_company] == "Globex"
+    assert program.requests.loc[3, R.request_id] == "REQ-002"
+
+
+def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2), request_row(3)]}))
+    before = store.read()
+    # A manager sorts the tab newest first between our read and our write.
+    store.write_grids(grids_from_rows({"Requests": [request_row(3), request_row(2), request_row(1)]}))
+
+    rows = store.update(
+        "Requests",
+        [RowUpdate("REQ-001", {R.advocate_id: "ADV-0007", R.status: "Advocate Asked"},
+                   expected={R.status: before.requests.loc[2, R.status]})],
+    )
+    after = store.read().requests.set_index(R.request_id)
+
+    assert rows == [4]
+    assert after.loc["REQ-001", R.advocate_id] == "ADV-0007"
+    assert after.loc["REQ-001", R.status] == "Advocate Asked"
+    assert after.loc["REQ-003", R.status] == "New" and after.loc["REQ-003", R.advocate_id] is None
+
+
+def test_update_refuses_when_cell_changed_since_read(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1)]}))
+    read = store.read().requests.loc[2]
+    # Someone else assigns an advocate meanwhile.
+    store.update("Requests", [RowUpdate("REQ-001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
+
+    with pytest.raises(ConflictError, match=r"Requests!\w+2"):
+        store.update(
+            "Requests",
+            [RowUpdate("REQ-001", {R.advocate_id: "ADV-0009"},
+                       expected={R.advocate_id: read[R.advocate_id], R.status: read[R.status]})],
+        )
+
+    kept = store.read().requests.loc[2]
+    assert kept[R.advocate_id] == "ADV-0002" and kept[R.status] == "Scheduled"
+
+
+def test_update_is_all_or_nothing(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
+    store.update("Requests", [RowUpdate("REQ-002", {R.status: "Cancelled"})])  # someone else's edit
+
+    with pytest.raises(ConflictError):
+        store.update(
+            "Requests",
+            [
+                RowUpdate("REQ-001", {R.status: "In Progress"}, expected={R.status: "New"}),
+                RowUpdate("REQ-002", {R.status: "In Progress"}, expected={R.status: "New"}),
+            ],
+        )
+
+    statuses = store.read().requests.set_index(R.request_id)[R.status]
+    assert statuses.to_dict() == {"REQ-001": "New", "REQ-002": "Cancelled"}
+
+
+def test_update_refuses_a_row_that_was_deleted(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1)]}))
+
+    with pytest.raises(ConflictError, match="REQ-404"):
+        store.update("Requests", [RowUpdate("REQ-404", {R.status: "Completed"})])
+
+
+def test_expected_dates_compare_by_meaning_not_spelling(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1, needed_by="3/1/2026")]}))
+
+    store.update(
+        "Requests", [RowUpdate("REQ-001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})]
+    )
+
+    assert store.read().requests.loc[2, R.status] == "Scheduled"
+
+
+def test_extra_columns_and_tabs_survive_writes(store_factory):
+    grids = grids_from_rows({"Advocates": [advocate(1, **{"Favourite Colour": "teal"}), advocate(2)]})
+    grids["Pivot notes"] = [["Quarter", "Comment"], ["2026-Q3", "=SUM(1,2) stays"], ["2026-Q4", 42]]
+    store = store_factory(grids)
+
+    store.append("Advocates", [advocate(3)])
+    store.update("Advocates", [RowUpdate("ADV-0001", {A.status: "Paused"}, expected={A.status: "Active"})])
+    store.replace_tab(schema.ISSUES_TAB_NAME, [["cell", "message"], ["Advocates!A2", "checked"]])
+    after = store.read_grids()
+    program = store.read()
+
+    assert program.raw["Advocates"].loc[2, "favourite_colour"] == "teal"
+    assert program.advocates.loc[2, A.status] == "Paused"
+    assert after["Pivot notes"][:3] == [["Quarter", "Comment"], ["2026-Q3", "=SUM(1,2) stays"], ["2026-Q4", 42]]
+    assert after[schema.ISSUES_TAB_NAME][:2] == [["cell", "message"], ["Advocates!A2", "checked"]]
+    assert "Pivot notes" in program.extra_tabs
+
+
+def test_replacing_the_issues_tab_again_leaves_no_old_findings(store_factory):
+    store = store_factory(grids_from_rows({}))
+    store.replace_tab(schema.ISSUES_TAB_NAME, [["cell"], ["A2"], ["A3"], ["A4"]])
+
+    store.replace_tab(schema.ISSUES_TAB_NAME, [["cell"], ["B9"]])
+
+    rows = [r for r in store.read_grids()[schema.ISSUES_TAB_NAME] if any(c not in (None, "") for c in r)]
+    assert rows == [["cell"], ["B9"]]
