@@ -49,7 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 templates: $(STAMP)
-	$(BIN)/advocacy-kit templates --out sheets_templates
+	$(BIN)/advocacy-kit templates --out sheets_templates --readme README.md
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

@@ -508,8 +508,10 @@ def _requests_and_activities(
     industry = np.where(has_opp, opp[O.industry], _pick(rng, INDUSTRIES, n, INDUSTRY_WEIGHTS))
     region = np.where(has_opp, opp[O.region], _pick(rng, tuple(COUNTRIES), n, REGION_WEIGHTS))
     product = np.where(has_opp, opp[O.product], _pick(rng, PRODUCTS, n))
-    # The planted gap: a steady share of Sales asks are for Healthcare in APAC.
-    gap = sales & (rng.random(n) < 0.04)
+    # The planted gap: a steady share of Sales asks are for Healthcare in APAC, more of them lately.
+    age = (pd.Timestamp(as_of) - requested).dt.days.to_numpy()
+    open_ = age < 21
+    gap = sales & (rng.random(n) < np.where(open_, 0.2, 0.03))
     industry[gap], region[gap] = GAP_INDUSTRY, GAP_REGION
     lead_days = rng.integers(3, 30, size=n)
     needed = requested + pd.to_timedelta(lead_days, unit="D")
@@ -524,8 +526,6 @@ def _requests_and_activities(
         for a in schema.ACTIVITY_TYPES
     }
     industry_of = active[A.industry].to_numpy()
-    age = (pd.Timestamp(as_of) - requested).dt.days.to_numpy()
-    open_ = age < 21
     status = np.where(
         open_,
         _pick(rng, ("New", "New", "In Progress", "Advocate Asked", "Scheduled"), n),
@@ -612,7 +612,22 @@ def _requests_and_activities(
             X.rating: pd.array([None] * m, dtype="Int64"),
         }
     )
-    activities = pd.concat([from_requests, spontaneous], ignore_index=True).sort_values(X.date, kind="stable")
+    # The enthusiasts also said yes to everything else this quarter: well beyond any cap.
+    quarter_days = max(1, (pd.Timestamp(as_of) - quarter_start).days)
+    extra_per = rng.integers(3, 6, size=len(enthusiasts))
+    who = np.repeat(enthusiasts, extra_per)
+    overuse = pd.DataFrame(
+        {
+            X.advocate_id: active.loc[who, A.advocate_id].to_numpy(),
+            X.request_id: None,
+            X.activity: [active.at[i, A.activities][0] for i in who],
+            X.date: (quarter_start + pd.to_timedelta(rng.integers(0, quarter_days, size=len(who)), unit="D")),
+            X.opportunity_id: None,
+            X.outcome: "Completed",
+            X.rating: pd.array(rng.integers(3, 6, size=len(who)), dtype="Int64"),
+        }
+    )
+    activities = pd.concat([from_requests, spontaneous, overuse], ignore_index=True).sort_values(X.date, kind="stable")
     activities = activities.reset_index(drop=True)
     activities[X.activity_id] = [f"ACT-{i + 1:06d}" for i in range(len(activities))]
     activities[X.notes] = None

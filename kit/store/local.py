@@ -26,8 +26,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kit import schema
+from kit.cells import to_cell
 from kit.errors import SourceError
-from kit.program import Grid, column_letter
+from kit.program import Grid, column_letter, normalise_header
 from kit.store.base import (
     RowUpdate,
     SourceInfo,
@@ -227,7 +228,7 @@ def _write_only_sheet(workbook: openpyxl.Workbook, name: str, grid: Grid) -> Non
     """A whole tab in write-only mode (fast for 50,000 rows), styled from the schema when it is one of ours."""
     sheet = workbook.create_sheet(name)
     tab = schema.TAB_BY_NAME.get(name)
-    header = [str(h) for h in grid[0]] if grid else []
+    header = [normalise_header(h) for h in grid[0]] if grid else []
     if tab is not None:
         for position, column_name in enumerate(header, start=1):
             width = tab.column(column_name).width if column_name in tab else 14
@@ -235,9 +236,12 @@ def _write_only_sheet(workbook: openpyxl.Workbook, name: str, grid: Grid) -> Non
         for validation in data_validations(tab, header):
             sheet.data_validations.append(validation)
     sheet.freeze_panes = "A2"
+    definitions = [tab.column(h) if tab is not None and h in tab else None for h in header]
     for r, row in enumerate(grid):
         cells = []
-        for value in row:
+        for position, value in enumerate(row):
+            if r > 0 and position < len(definitions):
+                value = to_cell(definitions[position], value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
