@@ -22,7 +22,7 @@ $(SYSTEM_STAMP): | $(STAMP)
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
 	  else echo "make: chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 	touch $(SYSTEM_STAMP)
