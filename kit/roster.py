@@ -153,7 +153,10 @@ def coverage(
     options = filter_options(advocates)
     chosen = filter_roster(advocates, status=list(statuses)) if statuses else advocates
     pairs = pd.DataFrame(
-        {rows: _canonical(chosen[CRITERIA[rows]], options[rows]), columns: _canonical(chosen[CRITERIA[columns]], options[columns])}
+        {
+            rows: _canonical(chosen[CRITERIA[rows]], options[rows]),
+            columns: _canonical(chosen[CRITERIA[columns]], options[columns]),
+        }
     )
     pairs = pairs.explode(rows).explode(columns).dropna()
     table = pd.crosstab(pairs[rows], pairs[columns]) if not pairs.empty else pd.DataFrame()

@@ -1,0 +1,671 @@
+"""Widgets for the program team's notebooks: find advocates, match and assign a request, review nominations.
+
+Each builder returns a small panel holding its controls (so a notebook displays it and a test sets values
+and presses buttons) and ``.widget``, the box to display; a panel displays itself when it ends a cell. The
+panels compute through ``kit.roster`` and ``kit.match`` and write through the store. Every write that
+changes an existing row is a keyed ``RowUpdate`` naming the cells as they were read, so a change someone
+made in the sheet meanwhile refuses the write (and says so) instead of being overwritten.
+
+The write functions (``record_assignment``, ``accept_nomination``, ``decline_nomination``) are usable
+without widgets; they return the ``Write`` records the confirmation shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from kit import roster, schema
+from kit.cells import as_text, fold, is_blank, parse_date
+from kit.errors import ConflictError, InputError, KitError
+from kit.program import Program
+from kit.store import RowUpdate, Store
+
+A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
+
+ANY = ""  # the drop-down value meaning "no filter"
+NEW_REQUEST = ""  # the request picker's value meaning "a request not in the log yet"
+ASSIGNED_STATUS = "In Progress"  # a New request becomes this once an advocate is assigned
+TABLE_ROWS = 50  # rows a results table shows; the count above it says how many matched
+
+# What a person can describe about a new request, in the order the form shows it.
+REQUEST_FIELDS: tuple[str, ...] = (
+    R.requester_email,
+    R.team,
+    R.activity,
+    R.prospect_company,
+    R.opportunity_id,
+    R.industry,
+    R.product,
+    R.use_case,
+    R.region,
+    R.company_size,
+    R.persona,
+    R.needed_by,
+    R.priority,
+    R.notes,
+)
+# The roster columns the finder's table shows (no contact details: notebooks get shared as files).
+ROSTER_COLUMNS: tuple[str, ...] = (
+    A.advocate_id,
+    A.name,
+    A.company,
+    A.industry,
+    A.region,
+    A.company_size,
+    A.persona,
+    A.products,
+    A.use_cases,
+    A.activities,
+    A.status,
+    A.last_verified,
+)
+QUEUE_COLUMNS: tuple[str, ...] = (
+    N.nomination_id,
+    N.submitted_on,
+    N.contact_name,
+    N.company,
+    N.products,
+    N.team,
+    N.nominator_email,
+    N.reason,
+)
+
+_STYLE = (
+    "<style>.kit-table{border-collapse:collapse;font-size:12px;margin:4px 0}"
+    ".kit-table th,.kit-table td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;"
+    "vertical-align:top}.kit-table th{background:#f3f3f3}.kit-ok{color:#1a7f37}.kit-error{color:#b42318}"
+    "</style>"
+)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# What was written
+
+
+@dataclass(frozen=True)
+class Write:
+    """One row the kit wrote, with each cell before and after: what the confirmation shows."""
+
+    tab: str
+    row: int
+    key: str
+    action: str  # "appended" | "updated"
+    changes: tuple[tuple[str, str, str], ...]  # (column, before, after) as the sheet shows them
+
+    def describe(self) -> str:
+        cells = ", ".join(
+            f"{column} {before!r} → {after!r}" if self.action == "updated" else f"{column} {after!r}"
+            for column, before, after in self.changes
+        )
+        return f"{self.tab} row {self.row} ({self.key}) {self.action}: {cells}"
+
+
+def _appended(tab: schema.Tab, row: int, values: Mapping[str, Any]) -> Write:
+    key = as_text(values.get(tab.key.name)) if tab.key else ""
+    changes = tuple((c, "", as_text(v)) for c, v in values.items() if not is_blank(v) and v != ())
+    return Write(tab.name, row, key, "appended", changes)
+
+
+def _updated(tab: schema.Tab, row: int, update: RowUpdate) -> Write:
+    changes = tuple((c, as_text(update.expected.get(c)), as_text(v)) for c, v in update.values.items())
+    return Write(tab.name, row, update.key, "updated", changes)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Writes (usable without widgets)
+
+
+def next_id(existing: Iterable[object], prefix: str, width: int) -> str:
+    """The id after the highest ``prefix<number>`` in use, zero-padded like the ones already there."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$", re.IGNORECASE)
+    numbers, digits = [0], width
+    for value in existing:
+        match = pattern.match(as_text(value))
+        if match:
+            numbers.append(int(match.group(1)))
+            digits = max(digits, len(match.group(1)))
+    return f"{prefix}{max(numbers) + 1:0{digits}d}"
+
+
+def _row_of(program: Program, tab: schema.Tab, key: str) -> int:
+    """The sheet row holding ``key``; InputError when it is not there or stands on several rows."""
+    assert tab.key is not None
+    frame = program[tab]
+    hits = frame.index[frame[tab.key.name].map(as_text) == as_text(key)].tolist()
+    if not hits:
+        raise InputError(f"{tab.name} has no {tab.key.name} {key!r}; reload the program and pick again")
+    if len(hits) > 1:
+        rows = ", ".join(map(str, hits))
+        raise InputError(f"{tab.name} has {tab.key.name} {key!r} on rows {rows}; fix the duplicate first")
+    return hits[0]
+
+
+def _as_read(program: Program, tab: schema.Tab, row: int, columns: Iterable[str]) -> dict[str, Any]:
+    """The cells of one row exactly as they were typed, for a RowUpdate's ``expected``."""
+    raw = program.raw[tab.name]
+    return {c: (raw.at[row, c] if c in raw.columns else None) for c in columns}
+
+
+def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[str, Any]:
+    """The Requests cells for a request described in the finder (without its id), status New.
+
+    Raises InputError naming what a request must have: who asked, their team and the activity.
+    """
+    row = {c: description.get(c) for c in REQUEST_FIELDS}
+    for column in (R.requester_email, R.team, R.activity):
+        if is_blank(row.get(column)):
+            raise InputError(f"a new request needs its {column.replace('_', ' ')}; nothing was written")
+    email = as_text(row[R.requester_email])
+    if "@" not in email or " " in email:
+        raise InputError(f"requester email {email!r} is not an e-mail address; nothing was written")
+    row.update({R.requested_on: as_of, R.status: "New", R.advocate_id: None})
+    return row
+
+
+def record_assignment(
+    store: Store,
+    program: Program,
+    request: Mapping[str, Any],
+    advocate_id: str,
+    *,
+    as_of: dt.date,
+) -> tuple[Write, ...]:
+    """Assign ``advocate_id`` to a request, appending the request first when it is not in the log.
+
+    ``program`` is the program as the person saw it: the update expects the request's ``advocate_id`` and
+    ``status`` cells to still hold what was read then, so a request someone else assigned or closed
+    meanwhile raises ``ConflictError`` and nothing is written. A New request becomes In Progress.
+    """
+    if as_text(advocate_id) not in set(program.advocates[A.advocate_id].map(as_text)):
+        raise InputError(f"Advocates has no advocate_id {advocate_id!r}; nothing was written")
+    tab = schema.REQUESTS
+    writes: list[Write] = []
+    request_id = as_text(request.get(R.request_id))
+    if request_id:
+        row = _row_of(program, tab, request_id)
+        expected = _as_read(program, tab, row, (R.advocate_id, R.status))
+        status = program.requests.at[row, R.status]
+        if status not in schema.OPEN_REQUEST_STATUSES:
+            raise InputError(
+                f"{request_id} is {as_text(status) or 'without a status'} (Requests row {row}); "
+                "only an open request can be assigned; nothing was written"
+            )
+    else:
+        values = new_request_row(request, as_of=as_of)
+        # Ids from a fresh read: someone may have logged a request since this program was read.
+        request_id = next_id(store.read().requests[R.request_id], "REQ-", 6)
+        values = {R.request_id: request_id, **values}
+        (row,) = store.append(tab.name, [values])
+        writes.append(_appended(tab, row, values))
+        expected, status = {R.advocate_id: None, R.status: "New"}, "New"
+    values = {R.advocate_id: as_text(advocate_id)}
+    if status == "New":
+        values[R.status] = ASSIGNED_STATUS
+    update = RowUpdate(request_id, values=values, expected=expected)
+    (written,) = store.update(tab.name, [update])
+    writes.append(_updated(tab, written, update))
+    return tuple(writes)
+
+
+def nomination_queue(program: Program) -> pd.DataFrame:
+    """Nominations waiting for a decision (status New or blank), oldest first."""
+    frame = program.nominations
+    waiting = frame[frame[N.status].isna() | (frame[N.status] == "New")]
+    order = waiting.assign(_row=waiting.index).sort_values([N.submitted_on, "_row"], na_position="last")
+    return order.drop(columns="_row")
+
+
+def _decision_expected(program: Program, row: int) -> dict[str, Any]:
+    """The decision cells as read: if anyone touched them since, the decision is theirs to redo."""
+    columns = [N.status, N.advocate_id, N.decided_on, N.decision_note]
+    header = program.headers.get(schema.NOMINATIONS.name, [])
+    return _as_read(program, schema.NOMINATIONS, row, [c for c in columns if c in header])
+
+
+def _require_waiting(program: Program, nomination_id: str) -> int:
+    row = _row_of(program, schema.NOMINATIONS, nomination_id)
+    status = program.nominations.at[row, N.status]
+    if status not in (None, "New"):
+        raise InputError(f"{nomination_id} is already {status} (Nominations row {row}); nothing was written")
+    return row
+
+
+def _company_facts(advocates: pd.DataFrame, company: str | None) -> dict[str, Any]:
+    """What the roster says about a company, when every advocate there agrees (industry, account, size)."""
+    if not company:
+        return {}
+    same = advocates[advocates[A.company].map(lambda c: fold(c or "")) == fold(company)]
+    facts = {}
+    for column in (A.industry, A.account_id, A.company_size):
+        values: dict[str, Any] = {}
+        for value in same[column]:
+            if not is_blank(value):
+                values.setdefault(fold(as_text(value)), value)  # 'insurance ' is 'Insurance'
+        if len(values) == 1:
+            facts[column] = next(iter(values.values()))
+    return facts
+
+
+def accept_nomination(
+    store: Store, program: Program, nomination_id: str, *, as_of: dt.date, note: str = ""
+) -> tuple[Write, ...]:
+    """Accept a nomination: mark it Accepted, then add the nominee to the roster with status Nominated.
+
+    The new advocate copies what the nomination knows (name, e-mail, company, products, who nominated)
+    and, when the roster's other advocates at that company agree, its industry, account and size. The
+    nomination is updated first, expecting its status as read, so a nomination someone decided meanwhile
+    adds nobody.
+    """
+    tab = schema.NOMINATIONS
+    row = _require_waiting(program, nomination_id)
+    nomination = program.nominations.loc[row]
+    fresh = store.read()  # a new id must be unique in the roster as it is now, not as it was read
+    used = list(fresh.advocates[A.advocate_id]) + list(fresh.nominations[N.advocate_id])
+    advocate_id = next_id(used, "ADV-", 4)
+    values: dict[str, Any] = {N.status: "Accepted", N.decided_on: as_of, N.advocate_id: advocate_id}
+    if note.strip():
+        values[N.decision_note] = note.strip()
+    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
+    (written,) = store.update(tab.name, [update])
+    advocate = {
+        A.advocate_id: advocate_id,
+        A.name: nomination[N.contact_name],
+        A.email: nomination[N.contact_email],
+        A.company: nomination[N.company],
+        **_company_facts(fresh.advocates, nomination[N.company]),
+        A.products: nomination[N.products] or None,
+        A.status: "Nominated",
+        A.nominated_by: nomination[N.nominator_email],
+    }
+    (added,) = store.append(schema.ADVOCATES.name, [advocate])
+    return (_updated(tab, written, update), _appended(schema.ADVOCATES, added, advocate))
+
+
+def decline_nomination(
+    store: Store, program: Program, nomination_id: str, reason: str, *, as_of: dt.date
+) -> tuple[Write, ...]:
+    """Decline a nomination with a reason (kept in its ``decision_note`` cell); nobody joins the roster."""
+    if not reason or not reason.strip():
+        raise InputError("say why the nomination is declined: the nominator will ask; nothing was written")
+    tab = schema.NOMINATIONS
+    if N.decision_note not in program.headers.get(tab.name, []):
+        raise InputError(
+            f"the {tab.name} tab has no {N.decision_note} column to keep the reason in: "
+            "add that header to the tab and reload; nothing was written"
+        )
+    row = _require_waiting(program, nomination_id)
+    values = {N.status: "Declined", N.decided_on: as_of, N.decision_note: reason.strip()}
+    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
+    (written,) = store.update(tab.name, [update])
+    return (_updated(tab, written, update),)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Presentation helpers
+
+
+def html_table(frame: pd.DataFrame, css_class: str, limit: int = TABLE_ROWS) -> str:
+    """A frame as an HTML table, every cell escaped (the sheet's free text is typed by anyone)."""
+    shown = frame.head(limit).astype(object).map(as_text) if len(frame) else frame
+    table = shown.to_html(index=False, escape=True, classes=f"kit-table {css_class}", border=0)
+    more = f"<div>… and {len(frame) - limit:,} more</div>" if len(frame) > limit else ""
+    return _STYLE + table + more
+
+
+def _message(text: str, ok: bool) -> str:
+    css = "kit-ok" if ok else "kit-error"
+    lines = "".join(f"<div>{html.escape(line)}</div>" for line in text.splitlines())
+    return f'{_STYLE}<div class="kit-message {css}">{lines}</div>'
+
+
+def _confirm(writes: Iterable[Write], after: str = "") -> str:
+    return _message("Written:\n" + "\n".join(w.describe() for w in writes) + after, ok=True)
+
+
+def _choices(values: Iterable[str], any_label: str = "any") -> list[tuple[str, str]]:
+    return [(any_label, ANY)] + [(v, v) for v in values]
+
+
+def _guard(action: Callable[[], str], show: widgets.HTML) -> None:
+    """Run a button's action and show its result; a kit error (conflict, bad input) shows as a message."""
+    try:
+        show.value = action()
+    except ConflictError as error:
+        show.value = _message(f"Refused, nothing was written: {error}", ok=False)
+    except KitError as error:
+        show.value = _message(str(error), ok=False)
+
+
+def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
+    """New choices; keep the current one if it is still there, else pick the first (oldest or best)."""
+    current = dropdown.value
+    dropdown.options = options
+    values = [v for _, v in options]
+    dropdown.value = current if current in values else (values[0] if values else None)
+
+
+class _Panel:
+    """Displays as its ``widget`` when it ends a notebook cell."""
+
+    widget: widgets.Widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The roster finder
+
+
+class RosterFinder(_Panel):
+    """Filter the roster by industry, product, use case, region, size, persona, activity, status and text."""
+
+    def __init__(self, program: Program, *, status: str = "Active") -> None:
+        self.program = program
+        options = roster.filter_options(program.advocates)
+        self.filters: dict[str, widgets.Dropdown] = {
+            name: widgets.Dropdown(
+                options=_choices(values),
+                value=status if name == "status" and status in values else ANY,
+                description=name.replace("_", " ").capitalize(),
+                style={"description_width": "90px"},
+                layout=widgets.Layout(width="300px"),
+            )
+            for name, values in options.items()
+        }
+        self.search = widgets.Text(
+            description="Search",
+            placeholder="name, company or notes",
+            style={"description_width": "90px"},
+            layout=widgets.Layout(width="300px"),
+        )
+        self.count = widgets.HTML()
+        self.table = widgets.HTML()
+        self.table.add_class("kit-roster-results")
+        for control in (*self.filters.values(), self.search):
+            control.observe(lambda _change: self.refresh(), names="value")
+        controls = list(self.filters.values()) + [self.search]
+        grid = widgets.GridBox(controls, layout=widgets.Layout(grid_template_columns="repeat(3, 310px)"))
+        grid.add_class("kit-roster-filters")
+        self.widget = widgets.VBox([grid, self.count, self.table])
+        self.refresh()
+
+    @property
+    def criteria(self) -> dict[str, str]:
+        return {name: control.value for name, control in self.filters.items()}
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The advocates the current filters select."""
+        return roster.filter_roster(self.program.advocates, text=self.search.value, **self.criteria)
+
+    def refresh(self) -> None:
+        found = self.results
+        where = roster.describe_criteria(self.criteria, self.search.value)
+        self.count.value = (
+            f"<b>{len(found):,}</b> of {len(self.program.advocates):,} advocates ({html.escape(where)})"
+        )
+        columns = [c for c in ROSTER_COLUMNS if c in found.columns]
+        self.table.value = html_table(found[columns], "kit-roster")
+
+
+def roster_finder(program: Program, *, status: str = "Active") -> RosterFinder:
+    """The roster filter panel, starting on ``status`` advocates (``""`` for everyone)."""
+    return RosterFinder(program, status=status)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The request matcher
+
+
+def _request_label(request: pd.Series) -> str:
+    parts = [
+        as_text(request[R.request_id]),
+        as_text(request[R.team]),
+        as_text(request[R.activity]),
+        " ".join(as_text(request[c]) for c in (R.industry, R.product, R.region) if as_text(request[c])),
+        f"needed by {as_text(request[R.needed_by])}" if as_text(request[R.needed_by]) else "",
+        f"assigned {as_text(request[R.advocate_id])}" if as_text(request[R.advocate_id]) else "unassigned",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def open_requests(program: Program) -> pd.DataFrame:
+    """Requests still open (New … Scheduled), unassigned ones first, then by deadline."""
+    frame = program.requests
+    waiting = frame[frame[R.status].isin(schema.OPEN_REQUEST_STATUSES)]
+    return (
+        waiting.assign(_assigned=waiting[R.advocate_id].notna(), _row=waiting.index)
+        .sort_values(["_assigned", R.needed_by, "_row"], na_position="last")
+        .drop(columns=["_assigned", "_row"])
+    )
+
+
+class RequestMatcher(_Panel):
+    """Pick an open request or describe a new one, rank advocates for it, assign one with a click."""
+
+    def __init__(self, program: Program, store: Store, *, as_of: dt.date, top: int = 10) -> None:
+        self.program, self.store, self.as_of, self.top = program, store, as_of, top
+        self.ranked = pd.DataFrame()
+        self.writes: tuple[Write, ...] = ()
+        self.picker = widgets.Dropdown(description="Request", layout=widgets.Layout(width="720px"))
+        options = roster.filter_options(program.advocates)
+        self.fields: dict[str, widgets.Widget] = {}
+        for column in REQUEST_FIELDS:
+            definition = schema.REQUESTS.column(column)
+            label = column.replace("_", " ").capitalize()
+            common = {"description": label, "style": {"description_width": "120px"}}
+            if definition.kind is schema.Kind.ENUM:
+                control = widgets.Dropdown(options=_choices(definition.values, ""), **common)
+            elif definition.kind is schema.Kind.DATE:
+                control = widgets.DatePicker(**common)
+            elif column in (R.industry, R.product, R.use_case):
+                criterion = {R.industry: "industry", R.product: "product", R.use_case: "use_case"}[column]
+                control = widgets.Combobox(options=list(options[criterion]), ensure_option=False, **common)
+            elif column == R.notes:
+                control = widgets.Textarea(**common)
+            else:
+                control = widgets.Text(**common)
+            self.fields[column] = control
+        self.find_button = widgets.Button(description="Find advocates", button_style="info", icon="search")
+        self.ranking = widgets.HTML()
+        self.ranking.add_class("kit-ranking")
+        self.advocate = widgets.Dropdown(description="Advocate", layout=widgets.Layout(width="720px"))
+        self.assign_button = widgets.Button(description="Assign", button_style="success", icon="check")
+        self.message = widgets.HTML()
+        self.picker.observe(lambda _change: self._show_request(), names="value")
+        self.find_button.on_click(lambda _button: _guard(self.find, self.message))
+        self.assign_button.on_click(lambda _button: _guard(self.assign, self.message))
+        form = widgets.GridBox(
+            list(self.fields.values()), layout=widgets.Layout(grid_template_columns="repeat(2, 360px)")
+        )
+        self.widget = widgets.VBox(
+            [
+                self.picker,
+                form,
+                self.find_button,
+                self.ranking,
+                widgets.HBox([self.advocate, self.assign_button]),
+                self.message,
+            ]
+        )
+        self._fill_picker()
+
+    # -- the request -----------------------------------------------------------------------------------
+
+    def _fill_picker(self, keep: str = NEW_REQUEST) -> None:
+        waiting = open_requests(self.program)
+        labels = [(_request_label(r), as_text(r[R.request_id])) for _, r in waiting.iterrows()]
+        self.picker.options = [("(a new request: describe it below)", NEW_REQUEST)] + labels
+        self.picker.value = keep if keep in {v for _, v in labels} else NEW_REQUEST
+        self._show_request()
+
+    def _show_request(self) -> None:
+        """An existing request fills the form read-only (its cells are edited in the sheet)."""
+        existing = self.picker.value != NEW_REQUEST
+        row = _row_of(self.program, schema.REQUESTS, self.picker.value) if existing else None
+        for column, control in self.fields.items():
+            control.disabled = existing
+            if row is None:
+                continue
+            value = self.program.requests.at[row, column]
+            if isinstance(control, widgets.DatePicker):
+                control.value = parse_date(value)
+            else:
+                control.value = as_text(value)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The picked request's typed cells, or the description typed in the form (blank = not wanted)."""
+        if self.picker.value != NEW_REQUEST:
+            row = _row_of(self.program, schema.REQUESTS, self.picker.value)
+            return self.program.requests.loc[row].to_dict()
+        described = {}
+        for column, control in self.fields.items():
+            value = control.value
+            described[column] = None if is_blank(value) or value == ANY else value
+        return described
+
+    # -- actions ---------------------------------------------------------------------------------------
+
+    def find(self) -> str:
+        """Rank advocates for the request; fills the table and the advocate choice."""
+        from kit.match import rank
+
+        self.ranked = rank(self.request, self.program, as_of=self.as_of, top=self.top)
+        shown = self.ranked.copy()
+        self.ranking.value = html_table(shown, "kit-ranked")
+        self.advocate.value = None
+        _set_options(
+            self.advocate,
+            [
+                (
+                    f"{r[A.advocate_id]} · {r[A.name]} · {r[A.company]} · score {as_text(r['score'])}",
+                    r[A.advocate_id],
+                )
+                for _, r in self.ranked.iterrows()
+            ],
+        )
+        if self.ranked.empty:
+            return _message("Nobody fits this request (see the reasons in the matching section).", ok=False)
+        return _message(f"{len(self.ranked)} advocates ranked; pick one and press Assign.", ok=True)
+
+    def assign(self) -> str:
+        """Write the assignment (appending the request first if it is new); then reload the program."""
+        if not self.advocate.value:
+            raise InputError("press Find advocates and pick one first; nothing was written")
+        keep = self.picker.value
+        try:
+            writes = record_assignment(
+                self.store, self.program, self.request, self.advocate.value, as_of=self.as_of
+            )
+            keep = writes[-1].key
+        finally:
+            # Show the sheet as it is now, whether the write went through or was refused.
+            self.program = self.store.read()
+            self._fill_picker(keep=keep)
+        self.writes = writes
+        return _confirm(writes)
+
+
+def request_matcher(program: Program, store: Store, *, as_of: dt.date, top: int = 10) -> RequestMatcher:
+    """The request picker/describer with ranked advocates and an Assign button writing to ``store``."""
+    return RequestMatcher(program, store, as_of=as_of, top=top)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The nomination review
+
+
+class NominationReview(_Panel):
+    """The nomination queue, oldest first: accept one into the roster, or decline it with a reason."""
+
+    def __init__(self, program: Program, store: Store, *, as_of: dt.date) -> None:
+        self.program, self.store, self.as_of = program, store, as_of
+        self.writes: tuple[Write, ...] = ()
+        self.count = widgets.HTML()
+        self.table = widgets.HTML()
+        self.table.add_class("kit-nomination-queue")
+        self.picker = widgets.Dropdown(description="Nomination", layout=widgets.Layout(width="720px"))
+        self.accept_button = widgets.Button(description="Accept", button_style="success", icon="check")
+        self.reason = widgets.Text(
+            description="Reason", placeholder="why it is declined", layout=widgets.Layout(width="520px")
+        )
+        self.decline_button = widgets.Button(description="Decline", button_style="warning", icon="times")
+        self.message = widgets.HTML()
+        self.accept_button.on_click(lambda _button: _guard(self.accept, self.message))
+        self.decline_button.on_click(lambda _button: _guard(self.decline, self.message))
+        self.widget = widgets.VBox(
+            [
+                self.count,
+                self.table,
+                self.picker,
+                widgets.HBox([self.accept_button]),
+                widgets.HBox([self.reason, self.decline_button]),
+                self.message,
+            ]
+        )
+        self.refresh()
+
+    @property
+    def queue(self) -> pd.DataFrame:
+        return nomination_queue(self.program)
+
+    def refresh(self) -> None:
+        queue = self.queue
+        self.count.value = f"<b>{len(queue):,}</b> nominations waiting for a decision (oldest first)"
+        columns = [c for c in QUEUE_COLUMNS if c in queue.columns]
+        self.table.value = html_table(queue[columns], "kit-nominations")
+        _set_options(
+            self.picker,
+            [
+                (
+                    " · ".join(
+                        as_text(r[c]) for c in (N.nomination_id, N.submitted_on, N.contact_name, N.company)
+                    ),
+                    as_text(r[N.nomination_id]),
+                )
+                for _, r in queue.iterrows()
+            ],
+        )
+
+    def _decide(self, write: Callable[[str], tuple[Write, ...]]) -> str:
+        if not self.picker.value:
+            raise InputError("no nomination picked; nothing was written")
+        try:
+            writes = write(self.picker.value)
+        finally:
+            # Show the queue as it is now, whether the write went through or was refused.
+            self.program = self.store.read()
+            self.refresh()
+        self.writes = writes
+        self.reason.value = ""
+        added = [w for w in writes if w.tab == schema.ADVOCATES.name]
+        todo = ""
+        if added:
+            filled = {column for column, _, _ in added[0].changes}
+            missing = [c.name for c in schema.ADVOCATES.required if c.name not in filled]
+            if missing:
+                todo = f"\nStill to fill in on Advocates row {added[0].row}: {', '.join(missing)}."
+        return _confirm(writes, todo)
+
+    def accept(self) -> str:
+        return self._decide(lambda nid: accept_nomination(self.store, self.program, nid, as_of=self.as_of))
+
+    def decline(self) -> str:
+        return self._decide(
+            lambda nid: decline_nomination(self.store, self.program, nid, self.reason.value, as_of=self.as_of)
+        )
+
+
+def nomination_review(program: Program, store: Store, *, as_of: dt.date) -> NominationReview:
+    """The nominations review queue with Accept and Decline buttons writing to ``store``."""
+    return NominationReview(program, store, as_of=as_of)

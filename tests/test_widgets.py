@@ -1,0 +1,320 @@
+"""The notebook widgets, driven as a person would: set the controls, press the buttons, read the workbook.
+
+Each test builds a tiny program in a workbook under tmp_path, builds a panel on it, and checks what the
+panel shows or what the press wrote to the workbook (read back through the store, as the next person
+would see it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kit import roster, schema
+from kit.errors import InputError
+from kit.program import Program
+from kit.store import RowUpdate
+from kit.store.local import LocalStore
+from kit.widgets import nomination_review, roster_finder
+
+A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
+TODAY = dt.date(2026, 11, 20)
+
+ANA = {
+    A.advocate_id: "ADV-0001",
+    A.name: "Ana <b>Ruiz</b>",
+    A.email: "ana@acme.example.com",
+    A.company: "Acme Insurance",
+    A.account_id: "ACC-1",
+    A.industry: "Insurance",
+    A.region: "EMEA",
+    A.company_size: "Enterprise",
+    A.persona: "Executive",
+    A.products: "Product A; Product B",
+    A.use_cases: "Claims Automation",
+    A.activities: "reference_call; case_study",
+    A.status: "Active",
+}
+BEN = {
+    A.advocate_id: "ADV-0002",
+    A.name: "Ben Okoro",
+    A.email: "ben@bolt.example.com",
+    A.company: "Bolt Retail",
+    A.industry: "Retail",
+    A.region: "North America",
+    A.company_size: "SMB",
+    A.persona: "Practitioner",
+    A.products: "Product C",
+    A.use_cases: "Billing",
+    A.activities: "review",
+    A.status: "Active",
+}
+CHLOE = {
+    A.advocate_id: "ADV-0003",
+    A.name: "Chloé Martin",
+    A.email: "chloe@acme.example.com",
+    A.company: "acme insurance ",
+    A.account_id: "ACC-1",
+    A.industry: "insurance",
+    A.region: "APAC",
+    A.company_size: "Mid-Market",
+    A.persona: "Manager",
+    A.products: "product a",
+    A.use_cases: "Claims Automation",
+    A.activities: "case_study",
+    A.status: "Paused",
+    A.notes: "Prefers EMAIL over calls",
+}
+ROSTER = [ANA, BEN, CHLOE]
+
+
+def nomination(nomination_id: str, submitted_on: str, **cells: object) -> dict[str, object]:
+    row = {
+        N.nomination_id: nomination_id,
+        N.submitted_on: submitted_on,
+        N.nominator_email: "csm@vendor.example.com",
+        N.team: "Customer Success",
+        N.contact_name: f"Nominee {nomination_id}",
+        N.contact_email: f"{nomination_id.lower()}@acme.example.com",
+        N.company: "Acme Insurance",
+        N.products: "Product A",
+        N.reason: "Great ROI story",
+        N.status: "New",
+    }
+    row.update(cells)
+    return row
+
+
+def ids(frame) -> list[str]:
+    return list(frame[A.advocate_id])
+
+
+def read(path: Path) -> Program:
+    return LocalStore(path).read()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The roster finder
+
+
+def test_finder_starts_on_active_advocates(make_program):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+
+    assert ids(finder.results) == ["ADV-0001", "ADV-0002"]
+    assert "<b>2</b> of 3 advocates" in finder.count.value
+
+
+def test_finder_product_filter_looks_inside_multi_value_cells_whatever_the_case(make_program):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+
+    finder.filters["status"].value = ""
+    finder.filters["product"].value = "Product A"
+
+    assert ids(finder.results) == ["ADV-0001", "ADV-0003"]
+
+
+def test_finder_combines_every_filter_set(make_program):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+
+    finder.filters["status"].value = ""
+    finder.filters["industry"].value = "Insurance"
+    finder.filters["region"].value = "APAC"
+    finder.filters["use_case"].value = "Claims Automation"
+    finder.filters["activity"].value = "case_study"
+    finder.filters["company_size"].value = "Mid-Market"
+    finder.filters["persona"].value = "Manager"
+
+    assert ids(finder.results) == ["ADV-0003"]
+    assert "<b>1</b> of 3 advocates" in finder.count.value
+
+
+def test_finder_offers_each_industry_once_however_it_was_typed(make_program):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+
+    offered = [value for _, value in finder.filters["industry"].options]
+
+    assert offered == ["", "Insurance", "Retail"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("chloe", ["ADV-0003"]),  # accents do not matter
+        ("email", ["ADV-0003"]),  # notes are searched
+        ("ACME ana", ["ADV-0001"]),  # every word must appear, in any of name, company, notes
+        ("bolt", ["ADV-0002"]),
+        ("nobody-here", []),
+    ],
+)
+def test_finder_search_covers_name_company_and_notes(make_program, typed, expected):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+    finder.filters["status"].value = ""
+
+    finder.search.value = typed
+
+    assert ids(finder.results) == expected
+
+
+def test_finder_table_shows_free_text_escaped_and_no_contact_details(make_program):
+    finder = roster_finder(make_program(Advocates=ROSTER))
+
+    assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in finder.table.value
+    assert "<b>Ruiz" not in finder.table.value
+    assert "ana@acme.example.com" not in finder.table.value
+
+
+def test_filter_roster_names_an_unknown_criterion(make_program):
+    advocates = make_program(Advocates=ROSTER).advocates
+
+    with pytest.raises(InputError, match="'colour'"):
+        roster.filter_roster(advocates, colour="blue")
+
+
+def test_coverage_counts_each_pair_and_shows_the_empty_ones(make_program):
+    advocates = make_program(Advocates=ROSTER).advocates
+
+    table = roster.coverage(advocates, "product", "region", statuses=("Active", "Paused"))
+
+    # Ana: Product A and B in EMEA; Ben: Product C in North America; Chloé: Product A in APAC.
+    assert table.loc["Product A"].to_dict() == {"North America": 0, "EMEA": 1, "APAC": 1, "LATAM": 0}
+    assert table.loc["Product B"].to_dict() == {"North America": 0, "EMEA": 1, "APAC": 0, "LATAM": 0}
+    assert table.loc["Product C"].to_dict() == {"North America": 1, "EMEA": 0, "APAC": 0, "LATAM": 0}
+    assert int(table.to_numpy().sum()) == 4
+
+
+def test_coverage_counts_only_the_statuses_asked_for(make_program):
+    advocates = make_program(Advocates=ROSTER).advocates
+
+    table = roster.coverage(advocates, "industry", "region")
+
+    assert table.loc["Insurance", "APAC"] == 0  # Chloé is Paused
+    assert table.loc["Insurance", "EMEA"] == 1
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The nomination review
+
+
+def test_queue_lists_only_waiting_nominations_oldest_first(make_workbook):
+    path = make_workbook(
+        Advocates=ROSTER,
+        Nominations=[
+            nomination("NOM-0001", "2026-11-01"),
+            nomination("NOM-0002", "2026-09-01", **{N.status: "Accepted", N.advocate_id: "ADV-0002"}),
+            nomination("NOM-0003", "2026-10-01"),
+        ],
+    )
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    assert [value for _, value in review.picker.options] == ["NOM-0003", "NOM-0001"]
+    assert review.picker.value == "NOM-0003"
+    assert "<b>2</b> nominations waiting" in review.count.value
+
+
+def test_accept_adds_the_nominee_as_nominated_and_records_the_outcome(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.accept_button.click()
+
+    program = read(path)
+    added = program.advocates.iloc[-1]
+    assert added[A.advocate_id] == "ADV-0004"
+    assert added[A.name] == "Nominee NOM-0001"
+    assert added[A.email] == "nom-0001@acme.example.com"
+    assert added[A.company] == "Acme Insurance"
+    assert added[A.products] == ("Product A",)
+    assert added[A.status] == "Nominated"
+    assert added[A.nominated_by] == "csm@vendor.example.com"
+    # What both Acme advocates agree on is copied; the size they disagree on is left for a person.
+    assert added[A.industry] == "Insurance"
+    assert added[A.account_id] == "ACC-1"
+    assert added[A.company_size] is None
+    decided = program.nominations.iloc[0]
+    assert decided[N.status] == "Accepted"
+    assert decided[N.decided_on].date() == TODAY
+    assert decided[N.advocate_id] == "ADV-0004"
+    assert "Advocates row 5 (ADV-0004) appended" in review.message.value
+    assert "Still to fill in on Advocates row 5: region" in review.message.value
+    assert review.picker.options == ()
+
+
+def test_new_advocate_id_is_unused_by_roster_and_earlier_acceptances(make_workbook):
+    earlier = nomination("NOM-0001", "2026-01-05", **{N.status: "Accepted", N.advocate_id: "ADV-0017"})
+    path = make_workbook(Advocates=ROSTER, Nominations=[earlier, nomination("NOM-0002", "2026-11-01")])
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.accept_button.click()
+
+    program = read(path)
+    assert program.advocates.iloc[-1][A.advocate_id] == "ADV-0018"
+    assert program.nominations.iloc[1][N.advocate_id] == "ADV-0018"
+
+
+def test_decline_keeps_the_reason_and_adds_nobody(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.reason.value = "=not referenceable until renewal"
+    review.decline_button.click()
+
+    program = read(path)
+    assert len(program.advocates) == 3
+    decided = program.nominations.iloc[0]
+    assert decided[N.status] == "Declined"
+    assert decided[N.decided_on].date() == TODAY
+    assert decided[N.decision_note] == "=not referenceable until renewal"  # kept as text, not a formula
+    assert decided[N.advocate_id] is None
+    assert "Nominations row 2 (NOM-0001) updated" in review.message.value
+
+
+def test_decline_without_a_reason_writes_nothing(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    before = LocalStore(path).read_grids()
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.reason.value = "   "
+    review.decline_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert "say why the nomination is declined" in review.message.value
+
+
+def test_accept_is_refused_when_someone_decided_meanwhile_and_their_decision_stays(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    store = LocalStore(path)
+    review = nomination_review(read(path), store, as_of=TODAY)
+    # A colleague declines it in the sheet after the queue was loaded.
+    store.update(
+        schema.NOMINATIONS.name,
+        [RowUpdate("NOM-0001", values={N.status: "Declined", N.decision_note: "duplicate of NOM-0000"})],
+    )
+
+    review.accept_button.click()
+
+    program = read(path)
+    assert ids(program.advocates) == ["ADV-0001", "ADV-0002", "ADV-0003"]
+    assert program.nominations.iloc[0][N.status] == "Declined"
+    assert program.nominations.iloc[0][N.decision_note] == "duplicate of NOM-0000"
+    assert "Refused, nothing was written" in review.message.value
+    assert "Nominations!J2" in review.message.value  # the cell that changed, as the sheet names it
+    assert review.picker.options == ()  # the queue now shows the sheet as it is
+
+
+def test_decline_asks_for_a_decision_note_column_when_the_sheet_has_none(tmp_path):
+    path = tmp_path / "old.xlsx"
+    grids = {tab.name: [tab.names] for tab in schema.TABS}
+    header = [c for c in schema.NOMINATIONS.names if c != N.decision_note]
+    row = nomination("NOM-0001", "2026-11-01")
+    grids[schema.NOMINATIONS.name] = [header, [row.get(c) for c in header]]
+    LocalStore(path).write_grids(grids)
+    before = LocalStore(path).read_grids()
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.reason.value = "not now"
+    review.decline_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert "no decision_note column" in review.message.value
