@@ -438,6 +438,26 @@ def _request_label(request: pd.Series) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def ranked_view(ranked: pd.DataFrame) -> pd.DataFrame:
+    """``match.rank``'s result as the finder shows it: who, the score, why, and how busy they are."""
+    from kit import match
+
+    def load(row: pd.Series) -> str:
+        return f"{as_text(row[match.USES])} of {as_text(row[match.CAP])}"
+
+    return pd.DataFrame(
+        {
+            "advocate": ranked[A.advocate_id],
+            "name": ranked[A.name],
+            "company": ranked[A.company],
+            "score": ranked[match.SCORE],
+            "why": ranked[match.REASONS],
+            "this quarter": ranked.apply(load, axis=1) if len(ranked) else [],
+            "last used": ranked[match.LAST_USED],
+        }
+    )
+
+
 def open_requests(program: Program) -> pd.DataFrame:
     """Requests still open (New … Scheduled), unassigned ones first, then by deadline."""
     frame = program.requests
@@ -456,6 +476,7 @@ class RequestMatcher(_Panel):
         self.program, self.store, self.as_of, self.top = program, store, as_of, top
         self.ranked = pd.DataFrame()
         self.writes: tuple[Write, ...] = ()
+        self._showing_existing = False
         self.picker = widgets.Dropdown(description="Request", layout=widgets.Layout(width="720px"))
         options = roster.filter_options(program.advocates)
         self.fields: dict[str, widgets.Widget] = {}
@@ -509,12 +530,19 @@ class RequestMatcher(_Panel):
         self._show_request()
 
     def _show_request(self) -> None:
-        """An existing request fills the form read-only (its cells are edited in the sheet)."""
+        """An existing request fills the form read-only (its cells are edited in the sheet).
+
+        Going back to a new request clears the form, so nothing of the old request leaks into the new one.
+        """
         existing = self.picker.value != NEW_REQUEST
         row = _row_of(self.program, schema.REQUESTS, self.picker.value) if existing else None
+        clear = not existing and self._showing_existing
+        self._showing_existing = existing
         for column, control in self.fields.items():
             control.disabled = existing
             if row is None:
+                if clear:
+                    control.value = None if isinstance(control, widgets.DatePicker) else ""
                 continue
             value = self.program.requests.at[row, column]
             if isinstance(control, widgets.DatePicker):
@@ -523,11 +551,11 @@ class RequestMatcher(_Panel):
                 control.value = as_text(value)
 
     @property
-    def request(self) -> dict[str, Any]:
-        """The picked request's typed cells, or the description typed in the form (blank = not wanted)."""
+    def request(self) -> Mapping[str, Any] | pd.Series:
+        """The picked request's row, or the description typed in the form (blank = not wanted)."""
         if self.picker.value != NEW_REQUEST:
             row = _row_of(self.program, schema.REQUESTS, self.picker.value)
-            return self.program.requests.loc[row].to_dict()
+            return self.program.requests.loc[row]
         described = {}
         for column, control in self.fields.items():
             value = control.value
@@ -537,26 +565,26 @@ class RequestMatcher(_Panel):
     # -- actions ---------------------------------------------------------------------------------------
 
     def find(self) -> str:
-        """Rank advocates for the request; fills the table and the advocate choice."""
-        from kit.match import rank
+        """Rank advocates for the request; fills the table (with reasons and load) and the advocate choice."""
+        from kit import match
 
-        self.ranked = rank(self.request, self.program, as_of=self.as_of, top=self.top)
-        shown = self.ranked.copy()
-        self.ranking.value = html_table(shown, "kit-ranked")
+        self.ranked = match.rank(self.request, self.program, as_of=self.as_of, top=self.top)
+        self.ranking.value = html_table(ranked_view(self.ranked), "kit-ranked")
         self.advocate.value = None
         _set_options(
             self.advocate,
             [
                 (
-                    f"{r[A.advocate_id]} · {r[A.name]} · {r[A.company]} · score {as_text(r['score'])}",
+                    f"{r[A.advocate_id]} · {r[A.name]} · {r[A.company]} · score {as_text(r[match.SCORE])}",
                     r[A.advocate_id],
                 )
                 for _, r in self.ranked.iterrows()
             ],
         )
+        warnings = "".join(f"\n{w}" for w in self.ranked.attrs.get("warnings", ()))
         if self.ranked.empty:
-            return _message("Nobody fits this request (see the reasons in the matching section).", ok=False)
-        return _message(f"{len(self.ranked)} advocates ranked; pick one and press Assign.", ok=True)
+            return _message(f"No advocate is eligible for this request.{warnings}", ok=False)
+        return _message(f"{len(self.ranked)} advocates ranked; pick one and press Assign.{warnings}", ok=True)
 
     def assign(self) -> str:
         """Write the assignment (appending the request first if it is new); then reload the program."""

@@ -8,6 +8,7 @@ would see it).
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from kit.errors import InputError
 from kit.program import Program
 from kit.store import RowUpdate
 from kit.store.local import LocalStore
-from kit.widgets import nomination_review, roster_finder
+from kit.widgets import NEW_REQUEST, nomination_review, request_matcher, roster_finder
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 TODAY = dt.date(2026, 11, 20)
@@ -191,6 +192,144 @@ def test_coverage_counts_only_the_statuses_asked_for(make_program):
 
     assert table.loc["Insurance", "APAC"] == 0  # Chloé is Paused
     assert table.loc["Insurance", "EMEA"] == 1
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The request matcher
+
+OPEN_REQUEST = {
+    R.request_id: "REQ-000001",
+    R.requested_on: "2026-11-16",
+    R.requester_email: "rep@vendor.example.com",
+    R.team: "Sales",
+    R.activity: "reference_call",
+    R.industry: "Insurance",
+    R.needed_by: "2026-11-30",
+    R.priority: "High",
+    R.status: "New",
+}
+DONE_REQUEST = {
+    **OPEN_REQUEST,
+    R.request_id: "REQ-000002",
+    R.status: "Completed",
+    R.advocate_id: "ADV-0001",
+    R.completed_on: "2026-11-18",
+}
+
+
+def matcher_on(path: Path):
+    return request_matcher(read(path), LocalStore(path), as_of=TODAY)
+
+
+def shown(widget) -> str:
+    return html.unescape(widget.value)
+
+
+def test_picker_offers_open_requests_and_a_new_one_but_not_closed_ones(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST, DONE_REQUEST])
+
+    matcher = matcher_on(path)
+
+    assert [value for _, value in matcher.picker.options] == [NEW_REQUEST, "REQ-000001"]
+
+
+def test_ranking_shows_who_fits_with_reasons_and_recent_load(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    matcher = matcher_on(path)
+
+    matcher.picker.value = "REQ-000001"
+    matcher.find_button.click()
+
+    # Only Ana is Active and agreed to reference calls (Ben does reviews, Chloé is Paused).
+    assert list(matcher.ranked[A.advocate_id]) == ["ADV-0001"]
+    assert matcher.advocate.value == "ADV-0001"
+    table = shown(matcher.ranking)
+    assert "Insurance" in table  # the reason names the matching industry
+    assert "0 of 4" in table  # no activity yet this quarter, default cap of 4
+
+
+def test_assign_writes_the_advocate_on_the_picked_request_and_says_what_it_wrote(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.find_button.click()
+
+    matcher.assign_button.click()
+
+    request = read(path).requests.loc[2]
+    assert request[R.advocate_id] == "ADV-0001"
+    assert request[R.status] == "In Progress"
+    assert (
+        "Requests row 2 (REQ-000001) updated: advocate_id '' → 'ADV-0001', status 'New' → 'In Progress'"
+        in shown(matcher.message)
+    )
+
+
+def test_assign_on_a_described_request_logs_it_then_assigns_it(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST, DONE_REQUEST])
+    matcher = matcher_on(path)
+    matcher.fields[R.requester_email].value = "ae@vendor.example.com"
+    matcher.fields[R.team].value = "Sales"
+    matcher.fields[R.activity].value = "case_study"
+    matcher.fields[R.industry].value = "Insurance"
+    matcher.fields[R.notes].value = "=prospect wants a CFO"
+    matcher.find_button.click()
+
+    matcher.assign_button.click()
+
+    requests = read(path).requests
+    assert len(requests) == 3
+    logged = requests.loc[4]
+    assert logged[R.request_id] == "REQ-000003"
+    assert logged[R.requested_on].date() == TODAY
+    assert logged[R.requester_email] == "ae@vendor.example.com"
+    assert logged[R.activity] == "case_study"
+    assert logged[R.industry] == "Insurance"
+    assert logged[R.notes] == "=prospect wants a CFO"
+    assert logged[R.advocate_id] == "ADV-0001"
+    assert logged[R.status] == "In Progress"
+    message = shown(matcher.message)
+    assert "Requests row 4 (REQ-000003) appended" in message
+    assert "Requests row 4 (REQ-000003) updated: advocate_id '' → 'ADV-0001'" in message
+    assert matcher.picker.value == "REQ-000003"  # the form now shows the logged request
+
+
+def test_described_request_without_requester_is_refused_and_nothing_is_logged(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    before = LocalStore(path).read_grids()
+    matcher = matcher_on(path)
+    matcher.fields[R.team].value = "Sales"
+    matcher.fields[R.activity].value = "case_study"
+    matcher.find_button.click()
+
+    matcher.assign_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert "a new request needs its requester email" in shown(matcher.message)
+
+
+def test_assignment_is_refused_when_someone_assigned_the_request_meanwhile(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    store = LocalStore(path)
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.find_button.click()
+    # A colleague assigns Ben in the sheet while the matcher is open.
+    store.update(
+        schema.REQUESTS.name,
+        [RowUpdate("REQ-000001", values={R.advocate_id: "ADV-0002", R.status: "Scheduled"})],
+    )
+
+    matcher.assign_button.click()
+
+    requests = read(path).requests
+    assert len(requests) == 1
+    assert requests.loc[2, R.advocate_id] == "ADV-0002"  # their assignment is kept
+    assert requests.loc[2, R.status] == "Scheduled"
+    message = shown(matcher.message)
+    assert "Refused, nothing was written" in message
+    assert "Requests!Q2" in message
+    assert "found 'ADV-0002'" in message
 
 
 # ------------------------------------------------------------------------------------------------------------
