@@ -75,7 +75,7 @@ def demo_program(demo_workbook: Path) -> Program:
 # ----------------------------------------------------------------------------------------------------------
 # The store test-suite runs unchanged on every backend: a store_factory makes a fresh program on one.
 
-STORE_BACKENDS = ["local"]
+STORE_BACKENDS = ["local", "gsheets"]
 
 
 @pytest.fixture(params=STORE_BACKENDS)
@@ -88,5 +88,46 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[M
         store.write_grids(grids)
         return store
 
-    factories = {"local": local}
+    def gsheets(grids: Mapping[str, Grid]):
+        store = request.getfixturevalue("new_google_sheet")()
+        store.write_grids(grids)
+        return store
+
+    factories = {"local": local, "gsheets": gsheets}
     return factories[request.param]
+
+
+# --- Google Sheets: a local Sheets API emulator, a service account key, a fresh sheet per call ---
+
+
+@pytest.fixture(scope="session")
+def sheets_emulator():
+    """The Sheets API emulator on 127.0.0.1 (tests/sheets_emulator), one per session."""
+    from tests.sheets_emulator import SheetsEmulator
+
+    with SheetsEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def service_account_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.sheets_emulator import write_service_account_key
+
+    return write_service_account_key(tmp_path_factory.mktemp("google") / "service-account.json")
+
+
+@pytest.fixture
+def new_google_sheet(sheets_emulator, service_account_file) -> Callable[..., Any]:
+    """new_google_sheet(**store_options) -> a GoogleSheetStore on a new, empty spreadsheet in the emulator,
+    owned by the test service account (so shared with it)."""
+    from kit.store.gsheets import GoogleSheetStore, RetryPolicy
+    from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
+
+    def factory(**options: Any):
+        key = sheets_emulator.create_spreadsheet("Advocacy program", owner=SERVICE_ACCOUNT_EMAIL)
+        options.setdefault("retry", RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, max_total=5))
+        return GoogleSheetStore(
+            key, credentials_file=str(service_account_file), endpoint=sheets_emulator.url, **options
+        )
+
+    return factory
