@@ -182,6 +182,146 @@ def metrics_command(
         click.echo(describe_metrics(result))
 
 
+def run_reports(
+    state: _State,
+    which: str,
+    *,
+    source: str | None,
+    period: str | None,
+    segment: str | None,
+    out_dir: str | None,
+    as_of: str | None,
+) -> list:
+    """Render the named report(s); returns the RenderedReport of each (the e-mail options build on this)."""
+    from kit.report import render_report, report_names
+
+    names = report_names(which)
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    out = Path(out_dir) if out_dir else state.config.reports_dir
+    chosen = state.source(source)
+    rendered = []
+    for name in names:
+        result = render_report(
+            name,
+            source=chosen,
+            period=period,
+            segment=segment,
+            as_of=day,
+            out_dir=out,
+            progress=sys.stderr.isatty(),
+        )
+        click.echo(f"Wrote {result.html_path} (executed notebook: {result.notebook_path.name})")
+        rendered.append(result)
+    return rendered
+
+
+@cli.command(
+    "report",
+    epilog="Example: advocacy-kit report all --period 2026-Q4 --source demo/advocacy_program.xlsx --out reports",
+)
+@click.argument("which", type=click.Choice(["goal-tracking", "executive-update", "all"]))
+@source_option
+@click.option("--period", "-p", metavar="PERIOD", help=_period_help("the calendar quarter of --as-of"))
+@click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance'.")
+@click.option("--out", "out_dir", metavar="DIR", help="Where to write the reports (default: reports_dir of the config).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today).")
+@pass_state
+def report_command(
+    state: _State,
+    which: str,
+    source: str | None,
+    period: str | None,
+    segment: str | None,
+    out_dir: str | None,
+    as_of: str | None,
+) -> None:
+    """Render a report to HTML (code hidden), with the executed notebook beside it for audit.
+
+    goal-tracking is for the program manager; executive-update for the executives. A failing cell fails the
+    command with the cell's error and leaves the last good report in place.
+    """
+    run_reports(state, which, source=source, period=period, segment=segment, out_dir=out_dir, as_of=as_of)
+
+
+# --- validation and data health ---
+
+
+def _tab_name(tab: str | None) -> str | None:
+    from kit import schema
+
+    if tab is None:
+        return None
+    for name in [t.name for t in schema.TABS]:
+        if name.lower() == tab.strip().lower():
+            return name
+    names = ", ".join(t.name for t in schema.TABS)
+    raise InputError(f"--tab {tab!r}: no such tab; use one of {names}")
+
+
+@cli.command(
+    "validate",
+    epilog="Example: advocacy-kit validate --source my_program.xlsx --tab Advocates --write-issues",
+)
+@source_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list of records.")
+@click.option("--tab", metavar="NAME", help="Only this tab's findings (e.g. Advocates).")
+@click.option(
+    "--write-issues",
+    is_flag=True,
+    help="Also write every finding (all tabs) to the workbook's Issues tab, replacing the previous one.",
+)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day of the check (default: today).")
+@pass_state
+def validate_command(
+    state: _State, source: str | None, as_json: bool, tab: str | None, write_issues: bool, as_of: str | None
+) -> int:
+    """List every problem in the workbook, cell by cell. Exit 0: no errors; 1: errors; 2: unreadable."""
+    import json
+
+    from kit import schema
+    from kit.store import open_store
+    from kit.validate import ERROR, describe_findings, finding_records, issues_grid, validate
+
+    only = _tab_name(tab)
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    store = open_store(state.source(source))
+    program = store.read()
+    findings = validate(program, as_of=day)
+    if write_issues:
+        store.replace_tab(schema.ISSUES_TAB_NAME, issues_grid(program, findings))
+        click.echo(f"Wrote {len(findings):,} findings to the {schema.ISSUES_TAB_NAME} tab.", err=True)
+    if only is not None:
+        findings = findings[findings["table"] == only].reset_index(drop=True)
+    if as_json:
+        click.echo(json.dumps(finding_records(findings), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe_findings(program, findings))
+    return 1 if (findings["severity"] == ERROR).any() else 0
+
+
+@cli.command("health", epilog="Example: advocacy-kit health --source my_program.xlsx --limit 20")
+@source_option
+@click.option("--json", "as_json", is_flag=True, help="Print the whole work-list as JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="Lines per list.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day of the check (default: today).")
+@pass_state
+def health_command(state: _State, source: str | None, as_json: bool, limit: int, as_of: str | None) -> None:
+    """The maintenance work-list: profiles to re-verify, resting advocates, waiting nominations, scores."""
+    import json
+
+    from kit.health import describe_health, health
+    from kit.store import open_store
+    from kit.validate import validate
+
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    program = open_store(state.source(source)).read()
+    report = health(program, validate(program, as_of=day), as_of=day)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe_health(report, limit=limit))
+
+
 # ------------------------------------------------------------------------------------------------------------
 
 

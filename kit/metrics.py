@@ -460,10 +460,31 @@ def _person(email: Any) -> str | None:
     )
 
 
-def _roster(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+def _roster(d: _Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> dict[str, Any]:
     on = min(period.end, as_of)
     active = d.advocates[active_mask(d.advocates, on)]
     stale = stale_mask(active, on, d.settings.stale_after_days)
+    # Over cap: this quarter's uses (kit.usage) above the advocate's cap. Resting: an activity less than
+    # cooldown_days before as_of.
+    over = pd.DataFrame(columns=["advocate_id", "name", "company", "uses", "cap"])
+    if len(usage) and "uses" in usage:
+        mine = usage.reindex(active[A.advocate_id].dropna().unique())
+        mine = mine[mine["uses"] > mine["cap"]].sort_values("uses", ascending=False, kind="stable")
+        over = pd.DataFrame(
+            {
+                "advocate_id": mine.index,
+                "name": mine.index.map(d.names),
+                "company": mine.index.map(
+                    d.advocates.drop_duplicates(A.advocate_id).set_index(A.advocate_id)[A.company]
+                ),
+                "uses": mine["uses"].to_numpy(),
+                "cap": mine["cap"].to_numpy(),
+            }
+        )
+    acts = d.activities[d.activities[X.date] <= _day(as_of)]
+    last = acts.groupby(X.advocate_id)[X.date].max()
+    since = (_day(as_of) - active[A.advocate_id].map(last)).dt.days
+    resting = int((since < d.settings.cooldown_days).sum())
     new = d.advocates[new_mask(d.advocates, period, as_of)]
     breakdowns = {
         column: _by(active, column, "advocates")
@@ -474,6 +495,9 @@ def _roster(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
         "new": len(new),
         "stale": int(stale.sum()),
         "stale_share": ratio(stale.sum(), len(active)),
+        "over_cap": len(over),
+        "over_cap_advocates": over.head(TOP).reset_index(drop=True),
+        "resting": resting,
         "by_status": _by(d.advocates, A.status, "advocates"),
         "active_by": breakdowns,
         "new_by_industry": _by(new, A.industry, "advocates"),
@@ -531,6 +555,12 @@ def _coverage(d: _Data, goals: pd.DataFrame, period: Period, as_of: dt.date) -> 
         )
     columns = ["segment", "label", "phrase", "active_advocates", "new_advocates", "requests", "target", "gap"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def under_covered(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The strategic segments short of their advocate goal, biggest gap first."""
+    gap = pd.to_numeric(coverage["gap"], errors="coerce").fillna(0)
+    return coverage[gap > 0].sort_values("gap", ascending=False, kind="stable")
 
 
 def _pipeline(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
@@ -597,6 +627,7 @@ def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None
         "by_activity": _by(received, R.activity, "requests"),
         "by_team_activity": by_team_activity,
         "sla_by_activity": per_activity,
+        "teams_without_requests": [t for t in schema.TEAMS if t not in set(received[R.team].dropna())],
         "unserved": len(unserved),
         "unserved_by_segment": (
             unserved.groupby("segment")
@@ -791,7 +822,7 @@ def _recruiting(d: _Data, coverage: pd.DataFrame, as_of: dt.date) -> dict[str, A
     )
     companies = {fold(c) for c in d.advocates[A.company].dropna()}
     leads = []
-    short = coverage[coverage["gap"].fillna(0) > 0] if len(coverage) else coverage
+    short = under_covered(coverage)
     for _, row in short.iterrows():
         segment = Segment.parse(row["segment"])
         wins = opps[recent & segment.mask(opps)]
@@ -1061,7 +1092,8 @@ def compute(
     coverage = _coverage(everything, goal_view, period, as_of)
     gaps = _gaps(program, as_of)
     if gaps is not None and not segment.is_everything and len(gaps):
-        gaps = gaps[gaps["request_id"].isin(data.requests[R.request_id])]
+        gaps = gaps[gaps[R.request_id].isin(data.requests[R.request_id])]
+    usage = _usage(program, as_of)
     tables = (data.advocates, data.requests, data.activities, data.opportunities, data.nominations)
     period_tables = (
         (data.advocates, A.joined_on),
@@ -1080,7 +1112,7 @@ def compute(
         period_has_data=any(period.mask(t[c], until=as_of).any() for t, c in period_tables),
         headline=headline,
         goals=goals,
-        roster=_roster(data, period, as_of),
+        roster=_roster(data, period, as_of, usage),
         coverage=coverage,
         pipeline=_pipeline(data, period, as_of),
         service=_service(data, period, as_of, gaps),
@@ -1091,7 +1123,7 @@ def compute(
         success_stories=_stories(data, period, as_of),
         trends=trends,
         data_quality=_data_quality(program, findings, excluded),
-        usage=_usage(program, as_of),
+        usage=usage,
     )
 
 
@@ -1146,7 +1178,7 @@ def draft_message(m: ProgramMetrics) -> str:
             else "."
         )
     )
-    gaps = m.coverage[m.coverage["gap"].fillna(0) > 0] if len(m.coverage) else m.coverage
+    gaps = under_covered(m.coverage)
     if len(gaps):
         asks = ", ".join(f"{int(r['gap'])} more {r['phrase']}" for _, r in gaps.iterrows())
         lines += ["", f"My ask of you: help us recruit {asks}. Nominate the customers you know."]

@@ -1,0 +1,607 @@
+"""The two reports: a notebook executed with Papermill, rendered to one self-contained HTML page with nbconvert.
+
+``render_report`` runs ``notebooks/<name>.ipynb`` in a fresh kernel with the parameters ``source``, ``period``,
+``segment`` and ``as_of``, then writes ``<out>/<report>_<period>.html`` (all code hidden, charts as inline
+images, no script and nothing fetched from the network) and the executed notebook beside it for audit. Both
+are written to temporary files and moved into place only when everything succeeded, so a failing cell leaves
+the last good report untouched and raises ``ReportError`` with that cell's error on one line.
+
+The notebooks publish the metrics dict they reported on (``kit.metrics.ProgramMetrics.to_dict()``) in a
+hidden cell; ``RenderedReport.metrics`` is that dict, so a caller (the e-mail) never reads the program again.
+
+The second half of this module is presentation for the notebooks: headline cards, tables and charts, with
+every text from the sheet HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.errors import KitError, SourceError
+from kit.metrics import COUNT, MONEY, SHARE, ProgramMetrics, format_change, format_value
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
+TEMPLATE_NAME = "report"
+KERNEL_NAME = "python3"
+
+# Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
+REMOVE_TAG = "remove-cell"
+METRICS_TAG = "metrics"
+METRICS_MIME = "application/vnd.advocacy-kit.metrics+json"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str  # as on the command line: goal-tracking
+    notebook: str  # file in notebooks/
+    title: str
+
+
+REPORTS: dict[str, ReportSpec] = {
+    "goal-tracking": ReportSpec("goal-tracking", "goal_tracking.ipynb", "Goal tracking"),
+    "executive-update": ReportSpec("executive-update", "executive_update.ipynb", "Executive update"),
+}
+
+
+class ReportError(KitError):
+    """A report could not be produced: a cell failed (its error is in the message) or the kernel died."""
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """What ``render_report`` wrote, and the figures the report shows."""
+
+    report: str
+    period: str
+    html_path: Path
+    notebook_path: Path
+    metrics: Mapping[str, Any]
+
+
+def report_names(which: str) -> list[str]:
+    """'all' → every report; otherwise the one named (InputError-like KitError if unknown)."""
+    if which == "all":
+        return list(REPORTS)
+    if which not in REPORTS:
+        raise ReportError(f"no report {which!r}; choose one of {', '.join(REPORTS)} or all")
+    return [which]
+
+
+def _file_label(period: str) -> str:
+    """A period label safe in a file name: 2026-07-01..2026-09-30 → 2026-07-01_to_2026-09-30."""
+    return period.replace("..", "_to_").replace("/", "-").replace(" ", "")
+
+
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: Mapping[str, Any],
+    *,
+    progress: bool = False,
+) -> Any:
+    """Run ``notebook`` with Papermill in-process into ``output``; a failing cell raises ReportError."""
+    import logging
+
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    # Papermill logs each parameter and the kernel's chatter: keep that for a terminal, not for cron.
+    quiet = logging.getLogger("papermill")
+    level = quiet.level
+    if not progress:
+        quiet.setLevel(logging.ERROR)
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=progress,
+            log_output=False,
+            cwd=str(notebook.parent),
+        )
+    except PapermillExecutionError as error:
+        last = str(error.evalue).strip().splitlines()
+        message = last[-1] if last else ""
+        raise ReportError(
+            f"{notebook.name}: cell {error.exec_count or error.cell_index} failed: {error.ename}: {message}"
+        ) from None
+    except (RuntimeError, OSError) as error:  # the kernel died or could not start
+        raise ReportError(f"{notebook.name}: could not run the notebook: {error}") from None
+    finally:
+        quiet.setLevel(level)
+
+
+def published_metrics(notebook: Any) -> dict[str, Any]:
+    """The metrics dict a report notebook published in its cell tagged ``metrics``."""
+    for cell in notebook.cells:
+        if METRICS_TAG in cell.get("metadata", {}).get("tags", ()):
+            for output in cell.get("outputs", ()):
+                data = output.get("data", {})
+                if METRICS_MIME in data:
+                    return dict(data[METRICS_MIME])
+    raise ReportError("the notebook published no metrics (its cell tagged 'metrics' is missing or empty)")
+
+
+def to_html(notebook: Any, title: str) -> str:
+    """One self-contained page: code, prompts, warnings and hidden cells removed; charts inline."""
+    import copy
+
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = copy.deepcopy(notebook)
+    nb.metadata["title"] = title
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            # stderr (warnings, progress) belongs to the audit notebook, not to a reader's page
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _replace_atomically(text: str, target: Path) -> None:
+    """Write to a temporary file beside ``target`` and move it into place (never a half-written file)."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _source_for_kernel(source: str) -> str:
+    """A local workbook as an absolute path (the kernel runs in notebooks/); a Sheet URL as it is."""
+    path = Path(source).expanduser()
+    if "://" not in source and path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not path.exists():
+            raise SourceError(
+                f"{source}: no such file (run `advocacy-kit demo` or set `source` in the config)"
+            )
+        return str(path.resolve())
+    return source
+
+
+def render_report(
+    report: str,
+    *,
+    source: str,
+    as_of: dt.date,
+    out_dir: str | Path,
+    period: str | None = None,
+    segment: str | None = None,
+    progress: bool = False,
+    notebooks_dir: Path | None = None,
+) -> RenderedReport:
+    """Execute one report's notebook and write its HTML and executed notebook into ``out_dir``.
+
+    ``period`` defaults to the calendar quarter of ``as_of`` (the notebook decides). Returns the paths
+    written and the metrics the report shows. Raises ReportError when a cell fails; nothing is replaced then.
+    """
+    import nbformat
+
+    spec = REPORTS[report_names(report)[0]]
+    notebook = (notebooks_dir or NOTEBOOKS_DIR) / spec.notebook
+    if not notebook.exists():
+        raise ReportError(f"{notebook}: the report's notebook is missing")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parameters = {
+        "source": _source_for_kernel(source),
+        "period": period or "",
+        "segment": segment or "",
+        "as_of": as_of.isoformat(),
+    }
+    with tempfile.TemporaryDirectory(prefix="advocacy-report-") as scratch:
+        executed_path = Path(scratch) / spec.notebook
+        executed = execute_notebook(notebook, executed_path, parameters, progress=progress)
+        figures = published_metrics(executed)
+        label = str(figures["period"]["label"])
+        html_text = to_html(executed, f"{spec.title} — {label}")
+        stem = f"{spec.name.replace('-', '_')}_{_file_label(label)}"
+        html_path, notebook_path = out / f"{stem}.html", out / f"{stem}.ipynb"
+        _replace_atomically(nbformat.writes(executed), notebook_path)
+        _replace_atomically(html_text, html_path)
+    return RenderedReport(spec.name, label, html_path, notebook_path, figures)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Presentation, for the report notebooks. Everything that comes from the sheet goes through html.escape.
+
+
+def esc(value: Any) -> str:
+    """Any value as HTML-escaped text ('' for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    return html.escape(str(value), quote=True)
+
+
+def publish(figures: Mapping[str, Any]) -> None:
+    """Show the metrics dict as the notebook's machine-readable output (the cell tagged 'metrics')."""
+    from IPython.display import display
+
+    display(
+        {METRICS_MIME: dict(figures), "text/plain": f"metrics for {figures['period']['label']}"}, raw=True
+    )
+
+
+def show(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def title_block(title: str, m: ProgramMetrics) -> str:
+    """The report's title, period, 'data as of', scope, and the notices a reader must see first."""
+    source = Path(m.source).name if m.source and "://" not in m.source else (m.source or "")
+    parts = [
+        f'<header class="report-title"><h1>{esc(title)}</h1>',
+        f'<p class="subtitle">Period <strong>{esc(m.period.label)}</strong> '
+        f"({m.period.start:%-d %b %Y} – {m.period.end:%-d %b %Y}) · data as of "
+        f"<strong>{m.as_of:%-d %b %Y}</strong> · {esc(m.segment.label)}"
+        + (f" · {esc(source)}" if source else "")
+        + f" · compared with {esc(m.previous_period.label)}</p></header>",
+    ]
+    if not m.has_data:
+        parts.append(
+            '<p class="notice no-data">No data yet: the program\'s workbook has no advocates, requests, '
+            "activities or opportunities. Fill in the tabs and run the report again.</p>"
+        )
+    elif not m.period_has_data:
+        parts.append(
+            f'<p class="notice no-data">No data for {esc(m.period.label)}: nothing in the workbook is dated '
+            "in this period.</p>"
+        )
+    parts.append(data_quality_note(m))
+    return "\n".join(parts)
+
+
+def data_quality_note(m: ProgramMetrics) -> str:
+    dq = m.data_quality
+    cls = "notice data-quality" + (" warn" if dq["rows_excluded"] or dq["errors"] else "")
+    return f'<p class="{cls}"><strong>Data quality.</strong> {esc(dq["note"])}</p>'
+
+
+def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
+    """Headline figures as cards: value, label, change from last period (data-key for tests and e-mail)."""
+    wanted = list(keys) if keys is not None else [h.key for h in m.headline]
+    by_key = {h.key: h for h in m.headline}
+    cards = []
+    for key in wanted:
+        h = by_key[key]
+        trend = "up" if (h.change or 0) > 0 else "down" if (h.change or 0) < 0 else "flat"
+        cards.append(
+            f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
+            f'<div class="label">{esc(h.label)}</div>'
+            f'<div class="change {trend}">{esc(format_change(h.change, h.unit))} vs '
+            f"{esc(format_value(h.previous, h.unit))} in {esc(m.previous_period.label)}</div></div>"
+        )
+    return f'<section class="cards">{"".join(cards)}</section>'
+
+
+def heading(text: str, level: int = 2) -> str:
+    return f"<h{level}>{esc(text)}</h{level}>"
+
+
+def paragraph(text: str, cls: str = "") -> str:
+    return f'<p class="{esc(cls)}">{esc(text)}</p>' if cls else f"<p>{esc(text)}</p>"
+
+
+def bullet_list(items: Sequence[str], empty: str = "") -> str:
+    if not items:
+        return paragraph(empty, "empty") if empty else ""
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def _cell(value: Any, unit: str | None) -> str:
+    if unit and not (value is None or (isinstance(value, float) and math.isnan(value))):
+        return esc(format_value(float(value), unit))
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return esc(f"{value:,.0f}")
+    return esc(value)
+
+
+def table(
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    *,
+    units: Mapping[str, str] | None = None,
+    empty: str = "Nothing to show.",
+    cls: str = "",
+) -> str:
+    """An HTML table of ``columns`` (name → header) with values formatted by ``units`` and escaped."""
+    rows = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+    if not rows:
+        return paragraph(empty, "empty")
+    units = units or {}
+    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(c), units.get(c))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Charts: static PNGs through the inline backend, each with a title and a one-line takeaway below it.
+
+_BLUE, _GREY, _ORANGE = "#2b6cb0", "#a0aec0", "#dd6b20"
+
+
+def _axes(title: str, width: float = 7.5, height: float = 3.2):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.spines[["top", "right"]].set_visible(False)
+    return plt, fig, ax
+
+
+def _finish(plt: Any, fig: Any, takeaway: str) -> None:
+    fig.tight_layout()
+    plt.show()
+    plt.close(fig)
+    show(paragraph(takeaway, "takeaway"))
+
+
+def _no_chart(title: str, empty: str) -> None:
+    show(heading(title, 4) + paragraph(empty, "empty"))
+
+
+def bar_chart(
+    labels: Sequence[Any],
+    values: Sequence[float],
+    *,
+    title: str,
+    takeaway: str,
+    unit: str = COUNT,
+    target: Sequence[float | None] | None = None,
+    empty: str = "No data to chart for this period.",
+) -> None:
+    """Horizontal bars (biggest on top), values written at the bar ends; optional target ticks."""
+    pairs = [
+        (str(lbl), float(v))
+        for lbl, v in zip(labels, values, strict=True)
+        if v is not None and not pd.isna(v)
+    ]
+    if not pairs or not any(v for _, v in pairs):
+        _no_chart(title, empty)
+        return
+    plt, fig, ax = _axes(title, height=max(1.6, 0.38 * len(pairs) + 0.9))
+    names = [p[0] for p in pairs][::-1]
+    numbers = [p[1] for p in pairs][::-1]
+    scale = 100 if unit == SHARE else 1
+    ax.barh(names, [n * scale for n in numbers], color=_BLUE)
+    if target is not None:
+        marks = [t for t in target][: len(pairs)][::-1]
+        for i, t in enumerate(marks):
+            if t is not None and not pd.isna(t):
+                ax.plot([t * scale] * 2, [i - 0.4, i + 0.4], color=_ORANGE, linewidth=3)
+    for i, n in enumerate(numbers):
+        ax.text(n * scale, i, " " + format_value(n, unit), va="center", fontsize=9)
+    ax.set_xlabel("%" if unit == SHARE else "")
+    ax.margins(x=0.15)
+    _finish(plt, fig, takeaway)
+
+
+def column_chart(
+    labels: Sequence[Any],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str,
+    takeaway: str,
+    unit: str = COUNT,
+    empty: str = "No data to chart yet.",
+) -> None:
+    """Vertical grouped columns, one group per label (periods, or with/without), one colour per series."""
+    if not labels or not any(v for vals in series.values() for v in vals if v is not None and not pd.isna(v)):
+        _no_chart(title, empty)
+        return
+    plt, fig, ax = _axes(title)
+    count = len(series)
+    width = 0.8 / count
+    scale = 100 if unit == SHARE else 1
+    colours = [_BLUE, _ORANGE, _GREY, "#38a169"]
+    for k, (name, values) in enumerate(series.items()):
+        xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
+        ys = [0 if v is None or pd.isna(v) else float(v) * scale for v in values]
+        ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
+        for x, v in zip(xs, values, strict=True):
+            if v is not None and not pd.isna(v):
+                ax.text(
+                    x, float(v) * scale, format_value(float(v), unit), ha="center", va="bottom", fontsize=8
+                )
+    ax.set_xticks(range(len(labels)), [str(lbl) for lbl in labels])
+    if count > 1:
+        ax.legend(frameon=False, fontsize=9)
+    if unit == MONEY:
+        ax.yaxis.set_major_formatter(lambda v, _: format_value(v, MONEY))
+    ax.margins(y=0.15)
+    _finish(plt, fig, takeaway)
+
+
+def histogram(
+    values: Sequence[float],
+    *,
+    title: str,
+    takeaway: str,
+    xlabel: str,
+    marker: float | None = None,
+    empty: str = "",
+) -> None:
+    """A distribution (e.g. uses per advocate this quarter), with an optional marker line (the cap)."""
+    values = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if not values or not any(values):
+        _no_chart(title, empty or "No data to chart yet.")
+        return
+    plt, fig, ax = _axes(title)
+    top = int(max(values))
+    ax.hist(values, bins=range(0, top + 2), color=_BLUE, edgecolor="white", align="left")
+    if marker is not None:
+        ax.axvline(marker + 0.5, color=_ORANGE, linewidth=2, label="cap")
+        ax.legend(frameon=False, fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("advocates")
+    _finish(plt, fig, takeaway)
+
+
+# Report sections built from several figures.
+
+_GOAL_COLUMNS = {
+    "goal_id": "Goal",
+    "metric": "Metric",
+    "segment": "Segment",
+    "period": "Period",
+    "target": "Target",
+    "actual": "Actual",
+    "attainment": "Attained",
+    "expected": "Expected by now",
+    "status": "Status",
+}
+
+
+def goals_table(m: ProgramMetrics) -> str:
+    """The goals of the period with actual, target (in the metric's unit), attainment and status."""
+    from kit.metrics import HEADLINE
+
+    if m.goals.empty:
+        return paragraph(f"No goal in the Goals tab covers {m.period.label}.", "empty")
+    rows = []
+    for goal in m.goals.to_dict("records"):
+        unit = HEADLINE.get(goal["metric"], ("", COUNT))[1]
+        status = goal["status"] + (f" ({goal['note']})" if goal["note"] else "")
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{esc(v)}</td>"
+                for v in (
+                    goal["goal_id"],
+                    goal["metric"],
+                    goal["segment"] or "whole program",
+                    goal["period"],
+                    format_value(goal["target"], unit) if goal["target"] is not None else "",
+                    format_value(goal["actual"], unit),
+                    format_value(goal["attainment"], SHARE),
+                    format_value(goal["expected"], unit),
+                )
+            )
+            + f'<td class="status-{esc(goal["status"].replace(" ", "-"))}">{esc(status)}</td></tr>'
+        )
+    head = "".join(f"<th>{esc(h)}</th>" for h in _GOAL_COLUMNS.values())
+    return f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def stories(m: ProgramMetrics) -> str:
+    """The success stories as sentences, each followed by the advocates who helped (names only)."""
+    if not m.success_stories:
+        return paragraph(f"No won deal with an advocate's help closed in {m.period.label} yet.", "empty")
+    parts = []
+    for story in m.success_stories:
+        helpers = ", ".join(story["advocates_used"])
+        parts.append(
+            f'<p class="story">{esc(story["sentence"])}'
+            + (f"<br><small>Advocates: {esc(helpers)}</small>" if helpers else "")
+            + "</p>"
+        )
+    return "\n".join(parts)
+
+
+def impact_sentences(m: ProgramMetrics) -> list[str]:
+    """Program impact in words: win rates with and without advocates, deal size, sales cycle."""
+    i = m.impact
+    w, wo = i["with_advocates"], i["without_advocates"]
+    if not i["closed"]:
+        return []
+    lines = [
+        f"{i['influenced']} of the {i['closed']} opportunities closed in {m.period.label} used an advocate "
+        f"({format_value(i['influenced_share'], SHARE)}); the won ones brought {format_value(i['revenue_influenced'], MONEY)}."
+    ]
+    if w["win_rate"] is not None and wo["win_rate"] is not None:
+        more = i["win_rate_lift"]
+        compare = f"{more:.0%} more often" if more is not None and more > 0 else "no more often"
+        lines.append(
+            f"Opportunities that used an advocate won {compare} than the others "
+            f"({format_value(w['win_rate'], SHARE)} vs {format_value(wo['win_rate'], SHARE)})."
+        )
+    if w["average_deal_size"] is not None and wo["average_deal_size"] is not None:
+        lines.append(
+            f"Average won deal: {format_value(w['average_deal_size'], MONEY)} with an advocate, "
+            f"{format_value(wo['average_deal_size'], MONEY)} without."
+        )
+    if w["median_sales_cycle_days"] is not None and wo["median_sales_cycle_days"] is not None:
+        lines.append(
+            f"Median sales cycle: {w['median_sales_cycle_days']:.0f} days with an advocate, "
+            f"{wo['median_sales_cycle_days']:.0f} days without."
+        )
+    return lines
+
+
+def asks(m: ProgramMetrics) -> list[str]:
+    """What the executives can do: the biggest coverage gaps, the teams not using the program."""
+    from kit.metrics import under_covered
+
+    lines = [
+        f"Help us recruit {int(row['gap'])} more {row['phrase']} (we have {int(row['active_advocates'])}, "
+        f"the goal is {int(row['target'])})."
+        for row in under_covered(m.coverage).head(3).to_dict("records")
+    ]
+    idle = m.service["teams_without_requests"]
+    if m.has_data and idle:
+        lines.append(f"Encourage these teams to use customer references: {', '.join(idle)} made no request.")
+    return lines
+
+
+def draft(m: ProgramMetrics) -> str:
+    from kit.metrics import draft_message
+
+    return f'<div class="draft">{esc(draft_message(m))}</div>'
+
+
+def data_health(m: ProgramMetrics, program: Any) -> str:
+    """The data-quality note, the rows left out of the figures per tab and why."""
+    dq = m.data_quality
+    parts = [data_quality_note(m)]
+    parts.append(
+        table(
+            dq["excluded"],
+            {
+                "tab": "Tab",
+                "rows_excluded": "Rows left out",
+                "rows": "Sheet rows",
+                "why": "Why",
+                "example": "Example",
+            },
+            empty="No row is left out of the figures.",
+        )
+    )
+    parts.append(
+        paragraph(f"{dq['errors']} error(s) and {dq['warnings']} warning(s) found by the validator.")
+        if dq["validated"]
+        else ""
+    )
+    return "\n".join(p for p in parts if p)
