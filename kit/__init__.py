@@ -1,1 +1,5 @@
 """advocacy-kit."""
+
+from kit.validate import FINDING_COLUMNS, validate
+
+__all__ = ["FINDING_COLUMNS", "validate"]

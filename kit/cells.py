@@ -139,8 +139,17 @@ def parse_amount(value: Any) -> float | None:
     return -amount if match.group("sign") else amount
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def parse_int(value: Any) -> int | None:
-    """A whole number, or None ('5', 5.0 and ' 5 ' are 5; '5.5' and 'five' are None)."""
+    """A whole number, or None ('5', 5.0 and ' 5 ' are 5; '5.5', 'five' and 10**30 are None)."""
+    number = _parse_int(value)
+    # Beyond 64 bits a column of them cannot be typed (Int64); such a cell is unreadable, not a crash.
+    return number if number is not None and _INT64[0] <= number <= _INT64[1] else None
+
+
+def _parse_int(value: Any) -> int | None:
     if is_blank(value) or isinstance(value, bool):
         return None
     if isinstance(value, (int, np.integer)):

@@ -520,11 +520,15 @@ def _requests_and_activities(
     # Who served each request: an active advocate who agreed to the activity, preferring the same industry;
     # a small group of enthusiasts is asked far more often than anyone else (planted over-use).
     active = roster[roster[A.status] == "Active"].reset_index(drop=True)
-    enthusiasts = rng.choice(len(active), size=max(3, len(active) // 100), replace=False)
     agreed = {
         a: np.flatnonzero(active[A.activities].map(lambda acts, a=a: a in acts).to_numpy())
         for a in schema.ACTIVITY_TYPES
     }
+    # Enthusiasts are asked for reference calls, so they are people who agreed to take them.
+    callers = agreed["reference_call"]
+    enthusiasts = callers[
+        rng.choice(len(callers), size=min(len(callers), max(3, len(active) // 100)), replace=False)
+    ]
     industry_of = active[A.industry].to_numpy()
     status = np.where(
         open_,

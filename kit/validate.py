@@ -1,0 +1,1031 @@
+"""Every problem people typed into the shared workbook, cell by cell, in words a program manager understands.
+
+``validate(program, as_of=…)`` returns one table of findings (``FINDING_COLUMNS``): which tab, which sheet
+row (header = row 1), which column, the cell as it was typed, a stable ``code``, a ``severity`` and a
+sentence saying what is wrong and, where it can, what was probably meant. Every check runs and collects its
+findings before anything is reported, so one bad cell never hides the next (pandera's lazy validation).
+
+Two layers:
+
+- **Cells** — a pandera schema per tab, derived from ``kit.schema``, checks each column on its own: required
+  cells filled, dates, numbers, TRUE/FALSE and drop-down values readable (with the same typing the rest of
+  the kit uses, so a cell is reported exactly when the kit could not read it), e-mails well formed, ids and
+  e-mails without stray spaces, free text not starting like a spreadsheet formula.
+- **Rows and tabs** — plain pandas: duplicate ids, the same person entered twice, ids that point nowhere,
+  impossible dates, requests given to an advocate who did not agree to them or must not be contacted,
+  stale profiles, advocates over their quarterly cap, blank or repeated-header rows, unreadable settings.
+
+Errors are data a figure cannot be built on (the reports leave those rows out, see ``error_rows``);
+warnings are maintenance work (stale, over cap, possible duplicates, stray spaces).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from kit import schema
+from kit.cells import as_text, enum_lookup, fold, is_blank, parse_amount, parse_int, split_multi, typed_column
+from kit.errors import KitError
+from kit.program import Program
+from kit.schema import Column, Kind
+from kit.segments import Segment, parse_segments
+from kit.usage import CAP, ROW, USES, quarter_label, quarter_usage
+
+if TYPE_CHECKING:  # pandera is imported when cells are first checked: `import kit` stays light
+    import pandera.pandas as pa
+
+A = schema.ADVOCATES.col
+R = schema.REQUESTS.col
+X = schema.ACTIVITIES.col
+N = schema.NOMINATIONS.col
+O = schema.OPPORTUNITIES.col
+G = schema.GOALS.col
+S = schema.SETTINGS.col
+
+FINDING_COLUMNS = ("table", "row", "column", "value", "code", "severity", "message")
+ERROR = "error"
+WARNING = "warning"
+
+# Every code the validator emits, with its severity. Codes are stable: reports and scripts key on them.
+SEVERITY: dict[str, str] = {
+    "missing_required": ERROR,
+    "bad_enum": ERROR,
+    "bad_email": ERROR,
+    "bad_date": ERROR,
+    "bad_number": ERROR,
+    "bad_bool": ERROR,
+    "out_of_range": ERROR,
+    "future_date": ERROR,
+    "date_order": ERROR,
+    "duplicate_key": ERROR,
+    "duplicate_person": ERROR,  # two ids, one e-mail address
+    "unknown_reference": ERROR,
+    "not_agreed": ERROR,  # an open request asks an advocate for an activity they did not agree to
+    "advocate_unavailable": ERROR,  # an open request is assigned to a Retired / Do Not Contact advocate
+    "consent_missing": ERROR,  # an open request needs a consent the advocate has not given
+    "bad_setting": ERROR,
+    "bad_segment": ERROR,
+    "possible_duplicate": WARNING,  # a similar name at the same company
+    "stale_profile": WARNING,
+    "over_cap": WARNING,
+    "stray_whitespace": WARNING,
+    "formula_injection": WARNING,
+    "blank_row": WARNING,
+    "repeated_header": WARNING,
+    "unknown_setting": WARNING,
+}
+
+# Public activities publish something about the advocate: they need these consents first.
+PUBLIC_ACTIVITY_CONSENTS: dict[str, tuple[str, ...]] = {
+    "case_study": ("name", "story"),
+    "speaking": ("name",),
+}
+# Advocates who must not be asked for anything.
+UNAVAILABLE_STATUSES = ("Retired", "Do Not Contact")
+# Dates that cannot lie after the day of the check.
+PAST_DATES: tuple[tuple[schema.Tab, str], ...] = (
+    (schema.ADVOCATES, A.joined_on),
+    (schema.ADVOCATES, A.last_verified),
+    (schema.REQUESTS, R.requested_on),
+    (schema.REQUESTS, R.completed_on),
+    (schema.ACTIVITIES, X.date),
+    (schema.NOMINATIONS, N.submitted_on),
+    (schema.NOMINATIONS, N.decided_on),
+    (schema.OPPORTUNITIES, O.created_on),
+)
+# (tab, earlier column, later column): the later date cannot come first.
+DATE_ORDER: tuple[tuple[schema.Tab, str, str], ...] = (
+    (schema.REQUESTS, R.requested_on, R.completed_on),
+    (schema.OPPORTUNITIES, O.created_on, O.close_date),
+    (schema.NOMINATIONS, N.submitted_on, N.decided_on),
+)
+# Whole numbers with a meaningful range: (tab, column) -> (lowest, highest or None).
+RANGES: dict[tuple[str, str], tuple[int, int | None]] = {
+    (schema.ACTIVITIES.name, X.rating): (1, 5),
+    (schema.ADVOCATES.name, A.max_per_quarter): (0, None),
+}
+# Similar names at one company at or above this rapidfuzz ratio (0-100) are flagged as one person.
+NAME_SIMILARITY = 90
+# A company with more advocates than this is split further by the surname's first letter before
+# comparing names (keeps the comparison near-linear even for one huge customer).
+MAX_BLOCK = 3000
+
+_NICKNAMES = {
+    "bob": "robert",
+    "bobby": "robert",
+    "rob": "robert",
+    "robbie": "robert",
+    "bert": "robert",
+    "bill": "william",
+    "billy": "william",
+    "will": "william",
+    "liam": "william",
+    "liz": "elizabeth",
+    "lizzie": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "eliza": "elizabeth",
+    "jon": "john",
+    "johnny": "john",
+    "jack": "john",
+    "jim": "james",
+    "jimmy": "james",
+    "mike": "michael",
+    "mick": "michael",
+    "dave": "david",
+    "dan": "daniel",
+    "danny": "daniel",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "chris": "christopher",
+    "kate": "katherine",
+    "katie": "katherine",
+    "kathy": "katherine",
+    "cathy": "catherine",
+    "sue": "susan",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "peggy": "margaret",
+    "dick": "richard",
+    "rick": "richard",
+    "rich": "richard",
+    "ed": "edward",
+    "eddie": "edward",
+    "ted": "edward",
+    "tony": "anthony",
+    "joe": "joseph",
+    "steve": "stephen",
+    "ben": "benjamin",
+    "matt": "matthew",
+    "nick": "nicholas",
+    "andy": "andrew",
+    "drew": "andrew",
+    "greg": "gregory",
+    "jen": "jennifer",
+    "jenny": "jennifer",
+    "jeff": "jeffrey",
+    "tim": "timothy",
+    "ken": "kenneth",
+    "ron": "ronald",
+    "don": "donald",
+    "harry": "henry",
+    "hank": "henry",
+    "chuck": "charles",
+    "charlie": "charles",
+    "fred": "frederick",
+    "larry": "lawrence",
+    "pete": "peter",
+    "sam": "samuel",
+    "alex": "alexander",
+}
+_LEGAL_SUFFIXES = {
+    "inc",
+    "llc",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "gmbh",
+    "ag",
+    "sa",
+    "plc",
+    "bv",
+}
+_NON_WORD = re.compile(r"[^\w]+")
+_EMAIL = (
+    r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+    r"@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}"
+)
+_FORMULA_START = "=+-@"  # what a spreadsheet may read as the start of a formula
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one cell (or one row, when ``column`` is empty)."""
+
+    table: str
+    row: int
+    column: str
+    value: Any
+    code: str
+    severity: str
+    message: str
+
+
+def validate(program: Program, *, as_of: dt.date) -> pd.DataFrame:
+    """Every finding in the program as one DataFrame with ``FINDING_COLUMNS``, one row per finding.
+
+    Sorted by tab (schema order), sheet row, then column (left to right in the sheet). ``as_of`` is the day
+    of the check: it decides what is in the future, what is stale and which quarter caps count.
+    """
+    found = _Collector(program)
+    for tab in schema.TABS:
+        _cell_checks(found, tab)
+        _duplicate_keys(found, tab)
+        _unknown_references(found, program, tab)
+    _skipped_rows(found, program)
+    _date_checks(found, program, as_of)
+    _person_duplicates(found, program)
+    _assignment_checks(found, program)
+    _stale_profiles(found, program, as_of)
+    _over_cap(found, program, as_of)
+    _settings_checks(found, program)
+    _goal_segments(found, program)
+    return found.frame()
+
+
+def error_rows(findings: pd.DataFrame, table: str) -> set[int]:
+    """Sheet rows of ``table`` with at least one error: the rows a figure should leave out."""
+    mask = (findings["table"] == table) & (findings["severity"] == ERROR)
+    return {int(r) for r in findings.loc[mask, "row"]}
+
+
+def cell_reference(program: Program, table: str, row: int, column: str) -> str:
+    """Where a finding points, as a person types it into the name box: 'Advocates!F12' (or '…!12:12')."""
+    letter = program.column_letter(table, column) if column else None
+    return f"{table}!{letter}{row}" if letter else f"{table}!{row}:{row}"
+
+
+ISSUES_COLUMNS = ("cell", "table", "row", "column", "value", "code", "severity", "message")
+
+
+def issues_grid(program: Program, findings: pd.DataFrame) -> list[list[Any]]:
+    """The findings as the ``Issues`` tab's grid (header first), each naming its cell ('Advocates!F12')."""
+    grid: list[list[Any]] = [list(ISSUES_COLUMNS)]
+    for record in findings.itertuples(index=False):
+        grid.append(
+            [
+                cell_reference(program, record.table, int(record.row), record.column),
+                record.table,
+                int(record.row),
+                record.column,
+                as_text(record.value),
+                record.code,
+                record.severity,
+                record.message,
+            ]
+        )
+    return grid
+
+
+def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """The findings as JSON-ready records: values as the text a person sees in the cell."""
+    records = []
+    for record in findings.itertuples(index=False):
+        value = record.value
+        if isinstance(value, (bool, np.bool_)):
+            value = bool(value)
+        elif isinstance(value, (int, np.integer)):
+            value = int(value)
+        elif isinstance(value, (float, np.floating)) and not is_blank(value):
+            value = float(value)
+        else:
+            value = as_text(value) or None
+        records.append(
+            {
+                "table": record.table,
+                "row": int(record.row),
+                "column": record.column,
+                "value": value,
+                "code": record.code,
+                "severity": record.severity,
+                "message": record.message,
+            }
+        )
+    return records
+
+
+def describe_findings(program: Program, findings: pd.DataFrame) -> str:
+    """The findings as a readable table for the terminal, grouped by tab, with a one-line total."""
+    if findings.empty:
+        return "No problems found."
+    lines: list[str] = []
+    for table, group in findings.groupby("table", sort=False):
+        errors = int((group["severity"] == ERROR).sum())
+        warnings = len(group) - errors
+        lines.append(f"{table}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        for record in group.itertuples(index=False):
+            cell = cell_reference(program, table, int(record.row), record.column).split("!", 1)[1]
+            lines.append(f"  {cell:<9} {record.severity:<8} {record.code:<21} {record.message}")
+        lines.append("")
+    errors = int((findings["severity"] == ERROR).sum())
+    lines.append(f"{_count(errors, 'error')}, {_count(len(findings) - errors, 'warning')}.")
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Collecting
+
+
+class _Collector:
+    """Findings as they are found; the cell's raw value is looked up here so every check gets it right."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, table: str, row: int, column: str, code: str, message: str, value: Any = None) -> None:
+        if column and value is None:
+            raw = self.program.raw.get(table)
+            if raw is not None and column in raw.columns and row in raw.index:
+                value = raw.at[row, column]
+        if is_blank(value):
+            value = None
+        self.rows.append((table, int(row), column, value, code, SEVERITY[code], message))
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=list(FINDING_COLUMNS))
+        frame = frame.astype({"table": object, "column": object, "value": object})
+        frame["row"] = frame["row"].astype("int64")
+        tab_order = {t.name: i for i, t in enumerate(schema.TABS)}
+        positions = {
+            (t.name, c): i for t in schema.TABS for i, c in enumerate(self.program.headers.get(t.name, []))
+        }
+        keys = pd.DataFrame(
+            {
+                "t": frame["table"].map(tab_order).fillna(len(tab_order)),
+                "r": frame["row"],
+                "c": [
+                    -1 if not c else positions.get((t, c), 10_000)
+                    for t, c in zip(frame["table"], frame["column"], strict=True)
+                ],
+                "k": frame["code"],
+            }
+        )
+        order = keys.sort_values(["t", "r", "c", "k"], kind="stable").index
+        return frame.loc[order].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Words
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ")
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def _quote(value: Any) -> str:
+    return f'"{as_text(value)}"'
+
+
+def suggest(text: str, allowed: Iterable[str], cutoff: float = 75) -> str | None:
+    """The allowed value closest to ``text`` (rapidfuzz), or None when nothing is close enough."""
+    choices = {fold(v): v for v in allowed}
+    best = process.extractOne(fold(text), list(choices), scorer=fuzz.WRatio, score_cutoff=cutoff)
+    return choices[best[0]] if best else None
+
+
+def _enum_message(column: Column, value: Any) -> str:
+    label = _label(column.name)
+    if column.kind is Kind.MULTI_ENUM:
+        lookup = enum_lookup(column.values)
+        bad = [item for item in split_multi(value) if fold(item) not in lookup]
+        parts = []
+        for item in bad:
+            guess = suggest(item, column.values)
+            hint = f'; did you mean "{guess}"?' if guess else ""
+            parts.append(f'"{item}" is not one of the allowed {label}{hint}')
+        if not any(suggest(item, column.values) for item in bad):
+            parts.append(f"use {', '.join(column.values)}, separated by ';'")
+        return "; ".join(parts) + ("" if parts[-1].endswith("?") else ".")
+    guess = suggest(as_text(value), column.values)
+    if guess:
+        return f'{_quote(value)} is not {_a(label)}; did you mean "{guess}"?'
+    return f"{_quote(value)} is not {_a(label)}; use one of: {', '.join(column.values)}."
+
+
+def _cell_message(code: str, column: Column, value: Any, tab: schema.Tab) -> str:
+    label = _label(column.name)
+    text = as_text(value)
+    if code == "missing_required":
+        return f"The {label} is empty; every row of {tab.name} needs one."
+    if code == "bad_enum":
+        return _enum_message(column, value)
+    if code == "bad_email":
+        return f"{_quote(value)} is not an e-mail address (name@company.com)."
+    if code == "bad_date":
+        return f"{_quote(value)} is not a date; type it as 2026-03-01 (or 3/1/2026, 1 Mar 2026)."
+    if code == "bad_number":
+        if column.kind is Kind.AMOUNT:
+            return f"{_quote(value)} is not an amount; type a number such as 3800000, $3.8M or 1,200,000."
+        return f"{_quote(value)} is not a whole number."
+    if code == "bad_bool":
+        return f"{_quote(value)} is not TRUE or FALSE."
+    if code == "out_of_range":
+        low, high = RANGES[(tab.name, column.name)]
+        allowed = f"from {low} to {high}" if high is not None else f"from {low} up"
+        return f"The {label} runs {allowed}; {text} is outside that."
+    if code == "stray_whitespace":
+        return f"{_quote(str(value))} has spaces at the start or end; remove them so it matches elsewhere."
+    if code == "formula_injection":
+        return (
+            f"Starts with {text[:1]!r}: a spreadsheet may run it as a formula when the data is exported; "
+            "remove that character or start the cell with an apostrophe."
+        )
+    raise ValueError(code)  # pragma: no cover - every pandera check name is a code above
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Cells: pandera
+
+
+# The last column factorized, with its codes and distinct values: pandera runs a column's checks one after
+# another on the same Series, so each column is factorized once. Holding the Series keeps the identity test
+# sound; _cell_checks clears it.
+_factorized: list[tuple[pd.Series, np.ndarray, np.ndarray]] = []
+
+
+def _factorize(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    last = _factorized[0] if _factorized else None
+    if last is not None and last[0] is cells:
+        return last[1], last[2]
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    _factorized[:] = [(cells, codes, uniques)]
+    return codes, uniques
+
+
+def _per_value(cells: pd.Series, test: Callable[[Any], bool], missing: bool) -> np.ndarray:
+    """``test`` of every cell, run once per distinct value (a column of 100,000 rows has few of them).
+
+    ``missing`` is the answer for None/NaN cells. pandas' factorize treats True and 1 as one value, so a test
+    used here must answer the same for both (these all do: neither is text, a date or an e-mail).
+    """
+    try:
+        codes, uniques = _factorize(cells)
+    except TypeError:  # an unhashable cell: test each one
+        return np.array([missing if is_blank(v) and not isinstance(v, str) else test(v) for v in cells], bool)
+    answers = np.fromiter((test(v) for v in uniques), dtype=bool, count=len(uniques))
+    return np.append(answers, missing)[codes]  # code -1 (missing) picks the appended answer
+
+
+def _blank(cells: pd.Series) -> np.ndarray:
+    return _per_value(cells, is_blank, missing=True)
+
+
+def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
+    """True where the cell is blank or the kit's own typing (``typed_column``) reads it.
+
+    The typing runs once per distinct value, so 100,000 rows of 500 dates cost 500 parses.
+    """
+
+    def check(cells: pd.Series) -> pd.Series:
+        blank = _blank(cells)
+        try:
+            codes, uniques = _factorize(cells)
+        except TypeError:
+            return pd.Series(blank | typed_column(column, cells).notna().to_numpy(), index=cells.index)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        # factorize treats True and 1 as one value; outside a TRUE/FALSE column they read differently.
+        if column.kind is not Kind.BOOL and any(isinstance(v, (bool, np.bool_)) for v in values):
+            return pd.Series(blank | typed_column(column, cells).notna().to_numpy(), index=cells.index)
+        if column.kind is Kind.MULTI_ENUM:
+            lookup = enum_lookup(column.values)
+            read = np.array([all(fold(i) in lookup for i in split_multi(v)) for v in values], dtype=bool)
+        else:
+            read = typed_column(column, values).notna().to_numpy(dtype=bool)
+        return pd.Series(np.append(read, True)[codes] | blank, index=cells.index)
+
+    return check
+
+
+def _in_range(low: int, high: int | None) -> Callable[[pd.Series], pd.Series]:
+    def inside(value: Any) -> bool:
+        number = parse_int(value)
+        return number is None or (number >= low and (high is None or number <= high))
+
+    def check(cells: pd.Series) -> pd.Series:
+        return pd.Series(_per_value(cells, inside, missing=True), index=cells.index)
+
+    return check
+
+
+def _filled(cells: pd.Series) -> pd.Series:
+    return pd.Series(~_blank(cells), index=cells.index)
+
+
+_EMAIL_PATTERN = re.compile(_EMAIL)
+
+
+def _is_email(value: Any) -> bool:
+    if is_blank(value):
+        return True
+    text = as_text(value)
+    return bool(_EMAIL_PATTERN.fullmatch(text)) and ".." not in text
+
+
+def _email_ok(cells: pd.Series) -> pd.Series:
+    return pd.Series(_per_value(cells, _is_email, missing=True), index=cells.index)
+
+
+def _trimmed(value: Any) -> bool:
+    return not isinstance(value, str) or value == value.strip() or not value.strip()
+
+
+def _no_stray_space(cells: pd.Series) -> pd.Series:
+    return pd.Series(_per_value(cells, _trimmed, missing=True), index=cells.index)
+
+
+def _harmless_start(value: Any) -> bool:
+    return not (isinstance(value, str) and value[:1] != "" and value[:1] in _FORMULA_START)
+
+
+def _not_formula(cells: pd.Series) -> pd.Series:
+    return pd.Series(_per_value(cells, _harmless_start, missing=True), index=cells.index)
+
+
+_TYPE_CODES = {
+    Kind.DATE: "bad_date",
+    Kind.AMOUNT: "bad_number",
+    Kind.INT: "bad_number",
+    Kind.BOOL: "bad_bool",
+    Kind.ENUM: "bad_enum",
+    Kind.MULTI_ENUM: "bad_enum",
+}
+
+
+def _check(function: Callable[[pd.Series], pd.Series], code: str) -> pa.Check:
+    import pandera.pandas as pa
+
+    return pa.Check(function, name=code, error=code, ignore_na=False)
+
+
+@cache
+def cell_schema(tab_name: str) -> pa.DataFrameSchema:
+    """The pandera schema of one tab's raw cells, derived from ``kit.schema`` (each check named by its code)."""
+    import pandera.pandas as pa
+
+    tab = schema.TAB_BY_NAME[tab_name]
+    columns = {}
+    for column in tab.columns:
+        checks = []
+        if column.required:
+            checks.append(_check(_filled, "missing_required"))
+        if column.kind in _TYPE_CODES:
+            checks.append(_check(_readable(column), _TYPE_CODES[column.kind]))
+        if column.kind is Kind.EMAIL:
+            checks.append(_check(_email_ok, "bad_email"))
+        if column.kind in (Kind.ID, Kind.EMAIL):
+            checks.append(_check(_no_stray_space, "stray_whitespace"))
+        if column.is_free_text:
+            checks.append(_check(_not_formula, "formula_injection"))
+        if (tab.name, column.name) in RANGES:
+            checks.append(_check(_in_range(*RANGES[(tab.name, column.name)]), "out_of_range"))
+        columns[column.name] = pa.Column(checks=checks, required=False, nullable=True, title=column.name)
+    return pa.DataFrameSchema(columns, name=tab.name, strict=False, ordered=False)
+
+
+def _cell_checks(found: _Collector, tab: schema.Tab) -> None:
+    import pandera.pandas as pa
+
+    raw = found.program.raw[tab.name]
+    try:
+        cell_schema(tab.name).validate(raw, lazy=True)
+        return
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    finally:
+        _factorized.clear()
+    broken = cases[cases["index"].isna()]
+    if not broken.empty:  # pandera turns an exception inside a check into a failure case: that is a bug here
+        raise RuntimeError(f"a {tab.name} check failed to run: {broken.iloc[0]['failure_case']}")
+    for column_name, code, row in zip(cases["column"], cases["check"], cases["index"], strict=True):
+        column = tab.column(column_name)
+        value = raw.at[int(row), column_name]
+        found.add(tab.name, int(row), column_name, code, _cell_message(code, column, value, tab), value)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Rows and tabs: plain pandas
+
+
+def _first_rows(keys: pd.Series) -> pd.Series:
+    """For each non-empty key, the first sheet row holding it (indexed like ``keys``)."""
+    present = keys.dropna()
+    first = present.index.to_series().groupby(present.to_numpy()).transform("min")
+    return pd.Series(first.to_numpy(), index=present.index)
+
+
+def _duplicate_keys(found: _Collector, tab: schema.Tab) -> None:
+    if tab.key is None:
+        return
+    keys = found.program[tab][tab.key.name]
+    dup = keys.notna() & keys.duplicated(keep="first")
+    if not dup.any():
+        return
+    first = _first_rows(keys)
+    for row in keys.index[dup]:
+        found.add(
+            tab.name,
+            row,
+            tab.key.name,
+            "duplicate_key",
+            f"{keys.at[row]} is also the {_label(tab.key.name)} of row {first.at[row]}; "
+            "every row needs its own id.",
+        )
+
+
+def _unknown_references(found: _Collector, program: Program, tab: schema.Tab) -> None:
+    frame = program[tab]
+    for column in tab.columns:
+        if not column.references:
+            continue
+        target = schema.TAB_BY_NAME[column.references]
+        known = program[target][target.key.name].dropna().unique()
+        values = frame[column.name]
+        missing = values.notna() & ~values.isin(known)
+        for row in values.index[missing]:
+            found.add(
+                tab.name,
+                row,
+                column.name,
+                "unknown_reference",
+                f"{_quote(values.at[row])} is not {_a(_label(target.key.name))} on the {target.name} tab.",
+            )
+
+
+def _skipped_rows(found: _Collector, program: Program) -> None:
+    for skipped in program.skipped:
+        if skipped.reason == "repeated_header":
+            message = "The header row is typed again here; delete this row (the kit skips it)."
+            found.add(skipped.tab, skipped.row, "", "repeated_header", message)
+        else:
+            message = "Blank row between data rows; delete it (the kit skips it, a filter or sort may not)."
+            found.add(skipped.tab, skipped.row, "", "blank_row", message)
+
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _date_checks(found: _Collector, program: Program, as_of: dt.date) -> None:
+    today = pd.Timestamp(as_of)
+    for tab, column in PAST_DATES:
+        dates = program[tab][column]
+        for row in dates.index[dates > today]:
+            found.add(
+                tab.name,
+                row,
+                column,
+                "future_date",
+                f"{_day(dates.at[row])} is after today ({as_of.isoformat()}); "
+                f"{_a(_label(column))} date cannot be in the future.",
+            )
+    for tab, earlier, later in DATE_ORDER:
+        frame = program[tab]
+        wrong = frame[later] < frame[earlier]
+        for row in frame.index[wrong]:
+            found.add(
+                tab.name,
+                row,
+                later,
+                "date_order",
+                f"The {_label(later)} ({_day(frame.at[row, later])}) is before the "
+                f"{_label(earlier)} ({_day(frame.at[row, earlier])}).",
+            )
+    # An activity that answered a request cannot have happened before the request was made.
+    activities, requests = program.activities, program.requests
+    requested = requests.drop_duplicates(R.request_id).set_index(R.request_id)[R.requested_on]
+    asked_on = activities[X.request_id].map(requested)
+    early = activities[X.date] < asked_on
+    for row in activities.index[early]:
+        found.add(
+            schema.ACTIVITIES.name,
+            row,
+            X.date,
+            "date_order",
+            f"Done on {_day(activities.at[row, X.date])}, before its request "
+            f"{activities.at[row, X.request_id]} was made ({_day(asked_on.at[row])}).",
+        )
+
+
+# --- people entered twice -------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    # cells.fold, with a fast path for plain ASCII (most names): same result, a tenth of the time.
+    if text.isascii():
+        return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    return fold(text)
+
+
+def normalise_name(name: str) -> str:
+    """A person's name for comparison: folded, initials dropped, nicknames expanded, tokens sorted."""
+    tokens = [t for t in _NON_WORD.sub(" ", _fold(name)).split() if len(t) > 1]
+    return " ".join(sorted(_NICKNAMES.get(t, t) for t in tokens))
+
+
+def normalise_company(company: str) -> str:
+    """A company for blocking: folded, punctuation and legal suffixes (Inc, Ltd, GmbH …) dropped."""
+    tokens = _NON_WORD.sub(" ", _fold(company)).split()
+    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def _map_unique(values: pd.Series, function: Callable[[str], str]) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    return np.asarray([function(str(v)) for v in uniques], dtype=object)[codes]
+
+
+def _similar_name_pairs(people: pd.DataFrame) -> list[tuple[int, int]]:
+    """(row, earlier row) for each row whose name is close to an earlier one in the same block.
+
+    ``people`` has columns ``name`` (normalised) and ``block``, indexed by sheet row in sheet order.
+    """
+    sizes = people.groupby("block", sort=False)["name"].transform("size")
+    people = people[sizes > 1].sort_values("block", kind="stable")
+    if people.empty:
+        return []
+    blocks = people["block"].to_numpy()
+    names = people["name"].to_numpy()
+    rows = people.index.to_numpy()
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+    ends = np.r_[starts[1:], len(blocks)]
+    pairs = []
+    for start, end in zip(starts, ends, strict=True):
+        block_names = list(names[start:end])
+        if end - start == 2:  # most blocks: one comparison, no matrix
+            if fuzz.ratio(block_names[0], block_names[1]) >= NAME_SIMILARITY:
+                pairs.append((int(rows[start + 1]), int(rows[start])))
+            continue
+        scores = process.cdist(
+            block_names, block_names, scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY, dtype=np.uint8
+        )
+        for j in range(1, end - start):
+            earlier = np.flatnonzero(scores[j, :j])
+            if len(earlier):
+                pairs.append((int(rows[start + j]), int(rows[start + earlier[0]])))
+    return pairs
+
+
+def _person_duplicates(found: _Collector, program: Program) -> None:
+    """Two ids for one person: the same e-mail (error), or a similar name at the same company (warning).
+
+    Never all pairs: rows are compared only within a block (one e-mail; one company, split by the surname's
+    first letter when a company is huge), and each row is reported once, against the earliest row it
+    matches, naming both rows.
+    """
+    roster = program.advocates
+    ids, names, companies = roster[A.advocate_id], roster[A.name], roster[A.company]
+    reported: set[int] = set()
+
+    def who(row: int) -> str:
+        return f"row {row} ({ids.at[row] or 'no id'}, {names.at[row] or 'no name'})"
+
+    def same_id(row: int, other: int) -> bool:  # the same id twice is already a duplicate_key
+        return ids.at[row] is not None and ids.at[row] == ids.at[other]
+
+    emails = roster[A.email]
+    dup = emails.notna() & emails.duplicated(keep="first")
+    if dup.any():
+        first = _first_rows(emails)
+        for row in emails.index[dup]:
+            other = int(first.at[row])
+            if same_id(row, other):
+                continue
+            found.add(
+                schema.ADVOCATES.name,
+                row,
+                A.email,
+                "duplicate_person",
+                f"Same e-mail as {who(other)}: one person entered twice? Keep one row; this is {who(row)}.",
+            )
+            reported.add(row)
+
+    usable = names.notna() & companies.notna()
+    people = pd.DataFrame(
+        {
+            "name": _map_unique(names[usable], normalise_name),
+            "company": _map_unique(companies[usable], normalise_company),
+        },
+        index=roster.index[usable],
+    )
+    people = people[(people["name"] != "") & (people["company"] != "")]
+    people["block"] = people["company"]
+    big = people.groupby("block")["name"].transform("size") > MAX_BLOCK
+    people.loc[big, "block"] = people.loc[big, "company"] + "|" + people.loc[big, "name"].str[:1]
+    for row, other in sorted(_similar_name_pairs(people)):
+        if row in reported or same_id(row, other):
+            continue
+        found.add(
+            schema.ADVOCATES.name,
+            row,
+            A.name,
+            "possible_duplicate",
+            f"{_quote(names.at[row])} at {companies.at[row]} looks like {_quote(names.at[other])} on "
+            f"{who(other)}: the same person entered twice? This is {who(row)}.",
+        )
+        reported.add(row)
+
+
+# --- who is asked for what --------------------------------------------------------------------------------
+
+
+def _assignment_checks(found: _Collector, program: Program) -> None:
+    """Open requests assigned to someone who did not agree, may not be contacted, or has not consented."""
+    roster = program.advocates
+    roster = roster[roster[A.advocate_id].notna() & ~roster[A.advocate_id].duplicated(keep="first")]
+    by_id = roster.set_index(A.advocate_id)
+    requests = program.requests
+    open_ = requests[R.status].isin(schema.OPEN_REQUEST_STATUSES) & requests[R.advocate_id].isin(by_id.index)
+    assigned = requests.loc[open_, [R.advocate_id, R.activity]]
+    advocate_ids = assigned[R.advocate_id]
+    facts = zip(
+        assigned.index,
+        advocate_ids,
+        assigned[R.activity],
+        advocate_ids.map(by_id[A.name]),
+        advocate_ids.map(by_id[A.status]),
+        advocate_ids.map(by_id[A.activities]),
+        advocate_ids.map(by_id[A.consents]),
+        strict=True,
+    )
+    for row, advocate_id, activity, name, status, agreed, consents in facts:
+        who = f"{advocate_id} ({name or 'no name'})"
+        if status in UNAVAILABLE_STATUSES:
+            found.add(
+                schema.REQUESTS.name,
+                row,
+                R.advocate_id,
+                "advocate_unavailable",
+                f"{who} is {status!r} and must not be asked; assign someone else.",
+            )
+            continue
+        if activity is None:
+            continue
+        agreed = agreed if isinstance(agreed, tuple) else ()
+        if activity not in agreed:
+            listed = ", ".join(agreed) or "nothing yet"
+            found.add(
+                schema.REQUESTS.name,
+                row,
+                R.advocate_id,
+                "not_agreed",
+                f"{who} has not agreed to {activity} (agreed to: {listed}); "
+                "ask them first or assign someone else.",
+            )
+            continue
+        given = consents if isinstance(consents, tuple) else ()
+        missing = [c for c in PUBLIC_ACTIVITY_CONSENTS.get(activity, ()) if c not in given]
+        if missing:
+            found.add(
+                schema.REQUESTS.name,
+                row,
+                R.advocate_id,
+                "consent_missing",
+                f"{activity} needs the advocate's consent to {' and '.join(missing)}, "
+                f"which {who} has not given.",
+            )
+
+
+# --- maintenance --------------------------------------------------------------------------------------------
+
+
+def _stale_profiles(found: _Collector, program: Program, as_of: dt.date) -> None:
+    roster = program.advocates
+    limit = program.settings.stale_after_days
+    current = roster[~roster[A.status].isin(UNAVAILABLE_STATUSES)]
+    age = (pd.Timestamp(as_of) - current[A.last_verified]).dt.days
+    for row in current.index[age > limit]:
+        found.add(
+            schema.ADVOCATES.name,
+            row,
+            A.last_verified,
+            "stale_profile",
+            f"Profile last confirmed {_day(current.at[row, A.last_verified])}, {int(age.at[row])} days ago "
+            f"(stale after {limit}); check it with the advocate and update last verified.",
+        )
+    raw = program.raw[schema.ADVOCATES.name]
+    never = current[A.last_verified].isna()
+    if A.last_verified in raw.columns:
+        never &= _blank(raw.loc[current.index, A.last_verified])  # an unreadable date is a bad_date already
+    for row in current.index[never]:
+        found.add(
+            schema.ADVOCATES.name,
+            row,
+            A.last_verified,
+            "stale_profile",
+            "Profile never confirmed (last verified is empty); check it with the advocate.",
+        )
+
+
+def _over_cap(found: _Collector, program: Program, as_of: dt.date) -> None:
+    usage = quarter_usage(program, as_of)
+    over = usage[usage[USES] > usage[CAP]]
+    quarter = quarter_label(as_of)
+    for advocate_id, uses, cap, row in zip(over.index, over[USES], over[CAP], over[ROW], strict=True):
+        found.add(
+            schema.ADVOCATES.name,
+            int(row),
+            A.max_per_quarter,
+            "over_cap",
+            f"{advocate_id} was asked {uses} times in {quarter} (activities plus open requests), over "
+            f"the cap of {cap}; let them rest until next quarter.",
+        )
+
+
+# --- settings and goals -------------------------------------------------------------------------------------
+
+
+def _setting_kind(key: str) -> str:
+    """'integer', 'number', 'segments' or 'text': how the kit reads a setting, from its default."""
+    if key == "strategic_segments":
+        return "segments"
+    default = schema.SETTING_BY_KEY[key].default
+    if parse_int(default) is not None and not key.startswith("weight."):
+        return "integer"
+    if parse_amount(default) is not None:
+        return "number"
+    return "text"
+
+
+def _known_setting(key: str) -> str | None:
+    """The schema setting a key is read as (per-activity SLAs fall back to ``sla_days.default``)."""
+    if key in schema.SETTING_BY_KEY:
+        return key
+    prefix, _, rest = key.partition(".")
+    if prefix == "sla_days" and rest in schema.ACTIVITY_TYPES:
+        return "sla_days.default"
+    return None
+
+
+def _settings_checks(found: _Collector, program: Program) -> None:
+    frame = program[schema.SETTINGS]
+    tab = schema.SETTINGS.name
+    known_keys = list(schema.SETTING_BY_KEY) + [f"sla_days.{a}" for a in schema.ACTIVITY_TYPES]
+    for row, key, value in zip(frame.index, frame[S.key], frame[S.value], strict=True):
+        if key is None:
+            continue
+        known = _known_setting(key)
+        if known is None:
+            guess = suggest(key, known_keys, cutoff=80)
+            hint = f'; did you mean "{guess}"?' if guess else " and ignores it."
+            found.add(tab, row, S.key, "unknown_setting", f"The kit has no setting {_quote(key)}{hint}")
+            continue
+        if value is None:
+            continue
+        kind = _setting_kind(known)
+        default = schema.SETTING_BY_KEY[known].default
+        if kind == "integer":
+            number = parse_int(value)
+            wrong = number is None or number < 0
+            if key == "fiscal_year_start_month":
+                wrong = number is None or not 1 <= number <= 12
+            if wrong:
+                found.add(
+                    tab,
+                    row,
+                    S.value,
+                    "bad_setting",
+                    f"{key} is {_quote(value)}, not a whole number the kit can use; "
+                    f"it uses the default {default} until this is fixed.",
+                )
+        elif kind == "number" and parse_amount(value) is None:
+            found.add(
+                tab,
+                row,
+                S.value,
+                "bad_setting",
+                f"{key} is {_quote(value)}, not a number; it uses the default {default} until this is fixed.",
+            )
+        elif kind == "segments":
+            try:
+                parse_segments(value)
+            except KitError as error:
+                found.add(tab, row, S.value, "bad_setting", f"{key} cannot be read: {error}.")
+
+
+def _goal_segments(found: _Collector, program: Program) -> None:
+    goals = program.goals
+    for row, text in zip(goals.index, goals[G.segment], strict=True):
+        if text is None:
+            continue
+        try:
+            Segment.parse(text)
+        except KitError as error:
+            found.add(
+                schema.GOALS.name,
+                row,
+                G.segment,
+                "bad_segment",
+                f"{error}; write segments as column=value pairs separated by ';'.",
+            )
