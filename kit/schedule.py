@@ -1,0 +1,260 @@
+"""Running the reports on a cadence: the cron lines, installing them, and the log of scheduled runs.
+
+The ``[schedule]`` section of the config says how often (``weekly``, ``biweekly`` or ``monthly``), on which
+day and at what time the reports go out. Every scheduler runs the same command,
+``advocacy-kit report all --email``; what makes a run send or not is the delivery ledger
+(``kit.delivery``), which remembers which *edition* of a report each recipient already has:
+
+- a period that is over has one edition, ``final``;
+- a period still running (the default period is the current quarter) has one edition per cadence window:
+  each ISO week (``2026-W48``) for weekly, each two-week window for biweekly, each month for monthly.
+
+So a weekly schedule sends a fresh quarter-to-date update every week, a second run in the same week sends
+nothing, and a biweekly schedule is simply a weekly cron line whose every other run finds the edition
+already delivered (cron cannot say "every other Monday").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import logging.handlers
+import os
+import re
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kit.errors import ConfigError, KitError
+
+CADENCES = ("weekly", "biweekly", "monthly")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+REPORT_NAMES = ("goal-tracking", "executive-update")
+BEGIN = "# >>> advocacy-kit schedule (managed by `advocacy-kit schedule --install`; edits here are replaced)"
+END = "# <<< advocacy-kit schedule"
+# Two-week windows start on Mondays an even number of weeks after this one, so they never drift.
+BIWEEKLY_ANCHOR = dt.date(2024, 1, 1)
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+
+
+class ScheduleError(KitError):
+    """The crontab could not be read or written."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the reports go out: ``[schedule]`` of the config, checked."""
+
+    cadence: str = "weekly"
+    at: dt.time = dt.time(7, 0)
+    weekday: int = 0  # 0 = Monday; weekly and biweekly
+    day: int = 1  # day of the month; monthly
+    reports: tuple[str, ...] = REPORT_NAMES
+    log_file: Path | None = None  # default: advocacy-kit.log in the reports folder
+    env_file: Path | None = None  # sourced before the run: where the SMTP password lives, not in crontab
+
+    @property
+    def when(self) -> str:
+        """In words: 'every Monday at 07:00', 'on day 1 of every month at 07:00'."""
+        time = self.at.strftime("%H:%M")
+        if self.cadence == "monthly":
+            return f"on day {self.day} of every month at {time}"
+        every = "every other" if self.cadence == "biweekly" else "every"
+        return f"{every} {WEEKDAYS[self.weekday].capitalize()} at {time}"
+
+
+def _time(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ConfigError(f'[schedule] time = {value!r}: write a 24-hour time such as "07:30"')
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None) -> Schedule:
+    """Read and check ``[schedule]``; relative paths are relative to ``base`` (the config file's folder)."""
+    base = base or Path.cwd()
+    cadence = str(section.get("cadence", "weekly")).strip().lower().replace("-", "")
+    if cadence == "fortnightly":
+        cadence = "biweekly"
+    if cadence not in CADENCES:
+        raise ConfigError(f"[schedule] cadence = {section.get('cadence')!r}: use {', '.join(CADENCES)}")
+    at = _time(section.get("time", "07:00"))
+    weekday, day = 0, 1
+    raw_day = section.get("day")
+    if cadence == "monthly":
+        if raw_day is not None:
+            if not isinstance(raw_day, int) or isinstance(raw_day, bool) or not 1 <= raw_day <= 28:
+                raise ConfigError(
+                    f"[schedule] day = {raw_day!r}: for a monthly schedule, a day of the month from 1 to 28 "
+                    "(so that it exists in every month)"
+                )
+            day = raw_day
+    elif raw_day is not None:
+        name = str(raw_day).strip().lower()
+        matches = [i for i, w in enumerate(WEEKDAYS) if len(name) >= 3 and w.startswith(name)]
+        if len(matches) != 1:
+            raise ConfigError(f'[schedule] day = {raw_day!r}: a weekday such as "monday"')
+        weekday = matches[0]
+    reports = section.get("reports", list(REPORT_NAMES))
+    if isinstance(reports, str):
+        reports = [reports]
+    if not isinstance(reports, list) or not reports or any(r not in REPORT_NAMES for r in reports):
+        raise ConfigError(f"[schedule] reports = {reports!r}: a list of {', '.join(REPORT_NAMES)}")
+
+    def path(key: str) -> Path | None:
+        value = section.get(key)
+        if value is None:
+            return None
+        found = Path(str(value)).expanduser()
+        return found if found.is_absolute() else base / found
+
+    return Schedule(
+        cadence=cadence,
+        at=at,
+        weekday=weekday,
+        day=day,
+        reports=tuple(dict.fromkeys(reports)),
+        log_file=path("log_file"),
+        env_file=path("env_file"),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Editions: which copy of a report a run produces (see the module docstring).
+
+
+def edition(period_end: dt.date | None, as_of: dt.date, cadence: str | None) -> str:
+    """The edition of a report on ``as_of``: 'final' for a period that is over, else the cadence window.
+
+    Without a schedule (``cadence`` None) a running period has one edition too, 'to-date': a report is then
+    sent once per period, and ``--force`` sends it again.
+    """
+    if period_end is not None and as_of >= period_end:
+        return "final"
+    if cadence == "weekly":
+        year, week, _ = as_of.isocalendar()
+        return f"{year}-W{week:02d}"
+    if cadence == "biweekly":
+        monday = as_of - dt.timedelta(days=as_of.weekday())
+        start = BIWEEKLY_ANCHOR + dt.timedelta(weeks=2 * ((monday - BIWEEKLY_ANCHOR).days // 14))
+        return f"two weeks from {start.isoformat()}"
+    if cadence == "monthly":
+        return f"{as_of.year:04d}-{as_of.month:02d}"
+    return "to-date"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cron
+
+
+def run_command(
+    schedule: Schedule,
+    *,
+    program: Sequence[str],
+    config: Path | None,
+    workdir: Path,
+    report: str = "all",
+) -> str:
+    """The shell command a scheduler runs: the same for cron, systemd and CI (quoted for sh)."""
+    parts = [*program]
+    if config is not None:
+        parts += ["--config", str(config)]
+    parts += ["report", report, "--email"]
+    command = f"cd {shlex.quote(str(workdir))} && " + " ".join(shlex.quote(p) for p in parts)
+    if schedule.env_file is not None:  # the password lives in a file only you can read, not in crontab
+        command = f"set -a && . {shlex.quote(str(schedule.env_file))} && set +a && {command}"
+    return command
+
+
+def cron_lines(schedule: Schedule, command: str) -> list[str]:
+    """The crontab block (with its markers) that runs ``command`` on the schedule.
+
+    stdout is dropped (progress and "Wrote …" lines every week are noise); stderr is left to cron, which
+    mails it to the crontab's owner, so a failed run is not silent. ``%`` is escaped: cron reads it as a
+    newline.
+    """
+    minute, hour = schedule.at.minute, schedule.at.hour
+    if schedule.cadence == "monthly":
+        spec = f"{minute} {hour} {schedule.day} * *"
+    else:
+        spec = f"{minute} {hour} * * {(schedule.weekday + 1) % 7}"  # cron: 0 = Sunday, 1 = Monday
+    note = f"# {schedule.cadence}: {schedule.when}"
+    if schedule.cadence == "biweekly":
+        note += " (runs weekly; the delivery ledger sends once per two-week window)"
+    return [BEGIN, note, f"{spec} {command.replace('%', chr(92) + '%')} >/dev/null", END]
+
+
+def replace_block(crontab: str, block: Sequence[str]) -> str:
+    """``crontab`` with the kit's block replaced by ``block`` (or added at the end); other lines untouched."""
+    kept: list[str] = []
+    inside = False
+    for line in crontab.splitlines():
+        if line.strip() == BEGIN:
+            inside = True
+        elif inside and line.strip() == END:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    lines = kept + ([""] if kept else []) + list(block)
+    return "\n".join(lines) + "\n"
+
+
+def install_crontab(block: Sequence[str], *, crontab: str = "crontab") -> str:
+    """Put ``block`` into the user's crontab (``crontab -l`` then ``crontab -``); returns the new crontab.
+
+    Running it again replaces the kit's block instead of adding a second one.
+    """
+    try:
+        current = subprocess.run([crontab, "-l"], capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise ScheduleError(
+            f"`{crontab}` was not found: install cron, or use the systemd timer or the GitHub Actions "
+            "workflow from the README"
+        ) from None
+    if current.returncode != 0 and "no crontab" not in current.stderr.lower():
+        raise ScheduleError(f"`{crontab} -l` failed: {current.stderr.strip() or current.returncode}")
+    existing = current.stdout if current.returncode == 0 else ""
+    new = replace_block(existing, block)
+    written = subprocess.run([crontab, "-"], input=new, capture_output=True, text=True, timeout=30)
+    if written.returncode != 0:
+        raise ScheduleError(f"`{crontab} -` refused the new crontab: {written.stderr.strip()}")
+    return new
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The log of scheduled runs
+
+
+def run_log(
+    path: str | os.PathLike[str], *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS
+) -> logging.Handler:
+    """Send the kit's log (logger ``kit``, INFO and up) to ``path``, rotated at ``max_bytes``.
+
+    Returns the handler so the caller can remove it; calling it twice for the same file adds one handler.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger("kit")
+    for handler in logger.handlers:
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and Path(handler.baseFilename) == path.resolve()
+        ):
+            return handler
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return handler
