@@ -322,6 +322,215 @@ def health_command(state: _State, source: str | None, as_json: bool, limit: int,
         click.echo(describe_health(report, limit=limit))
 
 
+# --- matching ---
+
+
+@cli.command(
+    "match",
+    epilog="Example: advocacy-kit match REQ-000123 --top 5   or   advocacy-kit match --open --apply",
+)
+@click.argument("request_id", required=False, metavar="[REQUEST_ID]")
+@click.option("--open", "open_", is_flag=True, help="Propose an advocate for every open, unassigned request.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1), help="Candidates to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--apply",
+    is_flag=True,
+    help="With --open: write each proposal (advocate_id, status 'Advocate Asked') unless the request "
+    "changed since it was read.",
+)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day to match on (default: today).")
+@source_option
+@pass_state
+def match_command(
+    state: _State,
+    request_id: str | None,
+    open_: bool,
+    top: int,
+    as_json: bool,
+    apply: bool,
+    as_of: str | None,
+    source: str | None,
+) -> int:
+    """Rank advocates for one request, or allocate all open requests at once (nothing is written
+    without --apply). Exit 3 when --apply skipped a request someone changed meanwhile."""
+    import json
+
+    from kit import match
+    from kit.store import open_store
+
+    if bool(request_id) == open_:
+        raise click.UsageError("give a REQUEST_ID or --open (one of the two)")
+    if apply and not open_:
+        raise click.UsageError("--apply writes an allocation: use it with --open")
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    store = open_store(state.source(source))
+    program = store.read()
+    if request_id:
+        ranked = match.rank(request_id, program, as_of=day, top=top)
+        if as_json:
+            payload = {
+                "request_id": request_id,
+                "as_of": day.isoformat(),
+                "warnings": ranked.attrs.get("warnings", []),
+                "candidates": _json_records(ranked),
+            }
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        else:
+            click.echo(_describe_ranking(request_id, ranked, day))
+        return 0
+    allocation = match.allocate(program, as_of=day)
+    written: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    if apply:
+        written, skipped = apply_allocation(store, program, allocation)
+    if as_json:
+        payload = {
+            "as_of": day.isoformat(),
+            "assignments": _json_records(allocation.assignments),
+            "unserved": _json_records(allocation.unserved),
+            "load": _json_records(allocation.load),
+            "applied": apply,
+            "written": written,
+            "skipped": [{"request_id": r, "reason": why} for r, why in skipped],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_describe_allocation(allocation, day))
+        if not apply:
+            click.echo("\nNothing was written (add --apply to write these proposals to the Requests tab).")
+        else:
+            click.echo(f"\nWrote {len(written)} assignment(s) (status Advocate Asked): {', '.join(written)}")
+            for rid, why in skipped:
+                click.echo(f"Skipped {rid}: {why}")
+    return 3 if skipped else 0
+
+
+def apply_allocation(store, program, allocation) -> tuple[list[str], list[tuple[str, str]]]:
+    """Write each proposed assignment, refusing any request someone changed since ``program`` was read.
+
+    Each update expects the request's ``advocate_id`` and ``status`` cells as they were read. The store's
+    update is all-or-nothing, so on a conflict the requests are read again, the changed ones are set aside
+    (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
+    Returns (request ids written, [(request id, why skipped)]).
+    """
+    from kit import schema
+    from kit.cells import as_text, same_cell
+    from kit.errors import ConflictError
+    from kit.store import RowUpdate
+
+    R = schema.REQUESTS.col
+    tab = schema.REQUESTS
+    raw = program.raw.get(tab.name)
+    pending: dict[str, RowUpdate] = {}
+    for row, assignment in allocation.assignments.iterrows():
+        rid = assignment[R.request_id]
+        cells = raw.loc[row] if raw is not None and row in raw.index else program.requests.loc[row]
+        pending[rid] = RowUpdate(
+            key=rid,
+            values={R.advocate_id: assignment[R.advocate_id], R.status: "Advocate Asked"},
+            expected={R.advocate_id: cells.get(R.advocate_id), R.status: cells.get(R.status)},
+        )
+    written: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for _ in range(5):  # each retry sets aside at least one changed request
+        if not pending:
+            break
+        try:
+            store.update(tab.name, list(pending.values()))
+        except ConflictError as error:
+            now = store.read()
+            current = now.raw.get(tab.name, now.requests)
+            ids = current[R.request_id].map(as_text) if R.request_id in current else None
+            before = len(pending)
+            for rid, update in list(pending.items()):
+                rows = current[ids == rid] if ids is not None else current.iloc[0:0]
+                if len(rows) != 1:
+                    where = "is no longer in the Requests tab" if rows.empty else "stands on several rows"
+                    skipped.append((rid, f"{where}; left as it is"))
+                    del pending[rid]
+                    continue
+                changes = [
+                    f"{column} is now {as_text(rows.iloc[0].get(column))!r} (was {as_text(expected)!r})"
+                    for column, expected in update.expected.items()
+                    if not same_cell(tab.column(column), rows.iloc[0].get(column), expected)
+                ]
+                if changes:
+                    skipped.append((rid, "changed by someone since it was read: " + "; ".join(changes)))
+                    del pending[rid]
+            if len(pending) == before:  # the conflict was not about these cells: report it, write nothing
+                skipped.extend((rid, str(error)) for rid in pending)
+                pending = {}
+        else:
+            written.extend(pending)
+            pending = {}
+    skipped.extend((rid, "the workbook kept changing; try again") for rid in pending)
+    return written, skipped
+
+
+def _json_records(frame) -> list[dict]:
+    """A result frame as JSON-safe records (dates as ISO text, missing as null)."""
+    from kit.cells import is_blank
+
+    records = []
+    for row, values in frame.to_dict("index").items():
+        record = {"row": int(row)} if row is not None and not is_blank(row) else {}
+        for key, value in values.items():
+            if hasattr(value, "isoformat"):
+                value = value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+            elif hasattr(value, "item"):
+                value = value.item()
+            if not isinstance(value, (list, tuple, dict)) and is_blank(value):
+                value = None
+            record[key] = value
+        records.append(record)
+    return records
+
+
+def _describe_ranking(request_id: str, ranked, day: dt.date) -> str:
+    from kit import match, schema
+
+    A = schema.ADVOCATES.col
+    lines = [f"Advocates for {request_id} as of {day.isoformat()}:"]
+    lines += [f"  warning: {w}" for w in ranked.attrs.get("warnings", [])]
+    if ranked.empty:
+        lines.append("  nobody is eligible (see the warnings above, or match.eligibility in a notebook)")
+    for place, (_, r) in enumerate(ranked.iterrows(), start=1):
+        lines.append(f"{place:>3}. {r[A.advocate_id]}  {r[A.name]} ({r[A.company]})  score {r[match.SCORE]:.2f}")
+        lines.append(f"     {r[match.REASONS]}")
+    return "\n".join(lines)
+
+
+def _describe_allocation(allocation, day: dt.date) -> str:
+    from kit import match, schema
+
+    R, A = schema.REQUESTS.col, schema.ADVOCATES.col
+    assignments, unserved = allocation.assignments, allocation.unserved
+    total = len(assignments) + len(unserved)
+    lines = [f"{total} open request(s) as of {day.isoformat()}: {len(assignments)} served, {len(unserved)} not."]
+    if len(assignments):
+        lines.append("\nProposed:")
+    for _, a in assignments.iterrows():
+        due = f", due {a[R.needed_by].isoformat()}" if a[R.needed_by] else ""
+        lines.append(
+            f"  {a[R.request_id]} → {a[R.advocate_id]} {a[A.name]} ({a[A.company]})  "
+            f"[{a[R.priority]}{due}] score {a[match.SCORE]:.2f}"
+        )
+        lines.append(f"      {a[match.REASONS]}")
+    titles = {
+        "recruiting_gap": "Recruiting gaps (no advocate at all in the segment)",
+        "no_capacity": "Nobody free",
+        "capacity_taken": "Outranked (their advocates went to more urgent requests)",
+        "bad_request": "Cannot be matched (fix the request)",
+    }
+    for code, title in titles.items():
+        rows = unserved[unserved[match.REASON_CODE] == code]
+        if len(rows):
+            lines.append(f"\n{title}: {len(rows)}")
+            lines += [f"  {r[R.request_id]}: {r[match.REASON]}" for _, r in rows.iterrows()]
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------------------------------------------
 
 

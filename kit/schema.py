@@ -386,5 +386,30 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting("weight.region", "2", "Matching: weight of the same region."),
     Setting("weight.company_size", "1", "Matching: weight of the same company size."),
     Setting("weight.persona", "1", "Matching: weight of the same persona."),
+    Setting(
+        "weight.freshness",
+        "1",
+        "Matching: weight of a recently verified profile (full when verified today, none once stale).",
+    ),
+    Setting(
+        "weight.rest",
+        "1",
+        "Matching: weight of rest since the last activity (full after rest_full_days, none just after).",
+    ),
+    Setting(
+        "weight.outcome",
+        "0.5",
+        "Matching: weight of good past outcomes (share of judged activities that were Positive or rated 4-5).",
+    ),
+    Setting(
+        "rest_full_days",
+        "90",
+        "Matching: days after their last activity when an advocate counts as fully rested.",
+    ),
+    Setting(
+        "allocate_within_segment",
+        "yes",
+        "Matching: allocate only advocates in the request's own industry and region (when it names them).",
+    ),
 )
 SETTING_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTING_DEFAULTS}
