@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
 import random
 import re
@@ -17,7 +18,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.sheets_emulator.a1 import Box, RangeError, format_box, parse_cells, split_sheet
+from tests.sheets_emulator.a1 import Box, RangeError, column_letters, format_box, parse_cells, split_sheet
 
 # https://support.google.com/drive/answer/37603 — "up to 10 million cells" per spreadsheet.
 CELL_LIMIT = 10_000_000
@@ -58,6 +59,7 @@ class Sheet:
     row_count: int = 1000
     col_count: int = 26
     frozen_rows: int = 0
+    extra_grid: dict[str, Any] = field(default_factory=dict)  # other gridProperties (hideGridlines, …)
     hidden: bool = False
     rows: list[list[Any]] = field(default_factory=list)  # rows[0] is row 1; None = empty cell
     date_formats: list[tuple[Box, str]] = field(default_factory=list)  # ranges with a DATE number format
@@ -73,6 +75,7 @@ class Sheet:
         grid = {"rowCount": self.row_count, "columnCount": self.col_count}
         if self.frozen_rows:
             grid["frozenRowCount"] = self.frozen_rows
+        grid.update(self.extra_grid)
         props = {
             "sheetId": self.sheet_id,
             "title": self.title,
@@ -320,7 +323,10 @@ def render(value: Any, pattern: str | None, value_option: str, date_option: str)
     if value is None:
         return ""
     if isinstance(value, Formula):
-        return value.text
+        result = _arithmetic(value.text) if value_option != "FORMULA" else None
+        if result is None:
+            return value.text
+        value = result
     if isinstance(value, bool):
         return value if value_option != "FORMATTED_VALUE" else ("TRUE" if value else "FALSE")
     if isinstance(value, (int, float)):
@@ -330,6 +336,29 @@ def render(value: Any, pattern: str | None, value_option: str, date_option: str)
             return _format_date(value, pattern)
         return _number_json(value)
     return value
+
+
+def _arithmetic(formula: str) -> float | None:
+    """The result of a formula made only of numbers, + - * / and brackets ('= 1 / 1024', '=3/2');
+    None for anything else (the emulator does not compute spreadsheet functions)."""
+    import ast
+    import operator
+
+    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return node.value
+        if isinstance(node, ast.BinOp) and type(node.op) in ops:
+            return ops[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
+        raise ValueError(formula)
+
+    try:
+        return walk(ast.parse(formula.lstrip("=").strip(), mode="eval").body)
+    except (ValueError, SyntaxError, ZeroDivisionError):
+        return None
 
 
 def read_values(
@@ -366,10 +395,35 @@ def read_values(
     return format_box(sheet.title, r1, c1, r2, c2), grid
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a write reports (https://developers.google.com/sheets/api/reference/rest/v4/UpdateValuesResponse):
+    as recorded, only non-null cells count — rows and columns holding one, and the box around them."""
+
+    rows: int
+    columns: int
+    cells: int
+    box: tuple[int, int, int, int] | None  # r1, c1, r2, c2 of the non-null cells
+
+
+def invalid_values(value: Any) -> ApiError:
+    """The 400 Google answers for ``values`` that are not a list of lists (recorded in gspread's cassettes)."""
+    text = (
+        f"Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), {json.dumps(value)}"
+    )
+    details = [
+        {
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [{"field": "data.values", "description": text}],
+        }
+    ]
+    return ApiError(400, text, "INVALID_ARGUMENT", details)
+
+
 def write_values(
     sheet: Sheet, r1: int, c1: int, values: list[list[Any]], *, major: str, option: str, limit: Box | None
-) -> tuple[int, int, int]:
-    """Write a ValueRange from (r1, c1); returns (rows, columns, cells) written.
+) -> Written:
+    """Write a ValueRange from (r1, c1).
 
     "For input, supported value types are: bool, string, and double. Null values will be skipped. To set a
     cell to an empty value, set the string value to an empty string."
@@ -377,8 +431,10 @@ def write_values(
     Writing past a range's explicit end is a 400 ("Requested writing within range […], but tried writing to
     row […]"); writing past the grid's end adds rows and columns.
     """
-    if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
-        raise bad_request("Invalid value at 'data.values': expected a list of lists")
+    if not isinstance(values, list):
+        raise invalid_values(values)
+    if not all(isinstance(r, list) for r in values):
+        raise invalid_values(next(r for r in values if not isinstance(r, list)))
     if major == "COLUMNS":
         height = max((len(c) for c in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(height)]
@@ -393,9 +449,11 @@ def write_values(
         if limit.col2 is not None and c1 + width - 1 > limit.col2:
             raise bad_request(
                 f"Requested writing within range [{format_box(sheet.title, r1, c1, limit.row2 or r1, limit.col2)}], "
-                f"but tried writing to column [{format_box(sheet.title, 1, c1 + width - 1, 1, c1 + width - 1).split('!')[1][:-1]}]"
+                f"but tried writing to column [{column_letters(c1 + width - 1)}]"
             )
     parsed = [[None if v is None else input_value(v, option) for v in row] for row in values]
+    rows: set[int] = set()
+    cols: set[int] = set()
     cells = 0
     for i, row in enumerate(parsed):
         for j, item in enumerate(row):
@@ -405,6 +463,44 @@ def write_values(
             sheet.set(r1 + i, c1 + j, value)
             if pattern:
                 sheet.cell_date_formats[(r1 + i, c1 + j)] = pattern
+            rows.add(r1 + i)
+            cols.add(c1 + j)
             cells += 1
     sheet.grow(r1 + height - 1, c1 + width - 1)
-    return height, width, cells
+    box = (min(rows), min(cols), max(rows), max(cols)) if cells else None
+    return Written(len(rows), len(cols), cells, box)
+
+
+def tables(sheet: Sheet, box: Box) -> list[tuple[int, int, int, int]]:
+    """The "tables" Sheets finds in a range for values.append: groups of non-empty cells touching each other
+    (side by side or one above the other), as boxes in the order their first cell is met row by row.
+
+    Recorded behaviour (gspread cassettes ``test_append_row_with_empty_value*``): after ``x, "", y`` in row 1,
+    appending to ``Sheet1`` finds the table ``C1`` (the last one) and writes from C2; appending to
+    ``Sheet1!A1`` finds the table ``A1`` and writes from A2.
+    """
+    r1, c1 = box.row1 or 1, box.col1 or 1
+    r2 = box.row2 if box.row2 is not None else len(sheet.rows)
+    c2 = box.col2 if box.col2 is not None else sheet.col_count
+
+    def filled(r: int, c: int) -> bool:
+        return r1 <= r <= r2 and c1 <= c <= c2 and sheet.get(r, c) is not None
+
+    seen: set[tuple[int, int]] = set()
+    found = []
+    for r in range(r1, min(r2, len(sheet.rows)) + 1):
+        for c in range(c1, min(c2, len(sheet.rows[r - 1])) + 1):
+            if (r, c) in seen or not filled(r, c):
+                continue
+            stack = [(r, c)]
+            seen.add((r, c))
+            top, left, bottom, right = r, c, r, c
+            while stack:
+                y, x = stack.pop()
+                top, left, bottom, right = min(top, y), min(left, x), max(bottom, y), max(right, x)
+                for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                    if (ny, nx) not in seen and filled(ny, nx):
+                        seen.add((ny, nx))
+                        stack.append((ny, nx))
+            found.append((top, left, bottom, right))
+    return found

@@ -486,6 +486,12 @@ class SheetsEmulator:
                     del sheet.rows[sheet.row_count :]
                 elif path == "gridProperties.columnCount":
                     sheet.col_count = int(value)
+                elif path.startswith("gridProperties."):
+                    name = path.split(".", 1)[1]
+                    if value in (None, False, 0):
+                        sheet.extra_grid.pop(name, None)  # proto3 JSON leaves out default values
+                    else:
+                        sheet.extra_grid[name] = value
             return {}
         if kind == "updateSpreadsheetProperties":
             props = body.get("properties") or {}
@@ -511,9 +517,13 @@ class SheetsEmulator:
             sheet.validations.append(body)
             return {}
         if kind == "addProtectedRange":
-            protected = dict(body["protectedRange"])
-            sheet, _ = _grid_range(book, protected["range"])
-            protected.setdefault("protectedRangeId", self._rng.randrange(1, 2_000_000_000))
+            protected = _proto(dict(body["protectedRange"]))
+            sheet, _ = _grid_range(book, body["protectedRange"]["range"])
+            protected = {"protectedRangeId": self._rng.randrange(1, 2_000_000_000), **protected}
+            # Recorded: the owner who adds a range can still edit it, and empty editors come back as {}.
+            protected["requestingUserCanEdit"] = True
+            if "editors" in body["protectedRange"]:
+                protected["editors"] = protected.get("editors", {})
             sheet.protected_ranges.append(protected)
             return {"addProtectedRange": {"protectedRange": protected}}
         if kind == "addConditionalFormatRule":
@@ -643,23 +653,20 @@ class SheetsEmulator:
 
     def _write(self, book: Spreadsheet, text: str, value_range: dict, option: str) -> dict:
         sheet, box = model.resolve(book, text)
-        values = value_range.get("values") or []
-        major = value_range.get("majorDimension", "ROWS")
+        values = value_range.get("values")
+        if values is None:
+            values = []
+        major = value_range.get("majorDimension") or "ROWS"
         r1, c1 = box.row1 or 1, box.col1 or 1
-        height = len(values) if major == "ROWS" else max((len(c) for c in values), default=0)
-        width = max((len(r) for r in values), default=0) if major == "ROWS" else len(values)
-        self._check_cells(book, sheet, r1 + height - 1, c1 + width - 1)
+        if isinstance(values, list) and all(isinstance(v, list) for v in values):
+            height = len(values) if major == "ROWS" else max((len(c) for c in values), default=0)
+            width = max((len(r) for r in values), default=0) if major == "ROWS" else len(values)
+            self._check_cells(book, sheet, r1 + height - 1, c1 + width - 1)
         # A single cell ('Sheet1!A1') is only where writing starts; a larger range bounds the write.
         single = box.row1 == box.row2 and box.col1 == box.col2
         limit = None if single or (box.row2 is None and box.col2 is None) else box
-        rows, cols, cells = model.write_values(sheet, r1, c1, values, major=major, option=option, limit=limit)
-        result = {"spreadsheetId": book.spreadsheet_id}
-        if rows and cols:
-            result["updatedRange"] = format_box(sheet.title, r1, c1, r1 + rows - 1, c1 + cols - 1)
-            result.update(updatedRows=rows, updatedColumns=cols, updatedCells=cells)
-        else:
-            result["updatedRange"] = format_box(sheet.title, r1, c1, r1, c1)
-        return result
+        written = model.write_values(sheet, r1, c1, values, major=major, option=option, limit=limit)
+        return _update_result(book, sheet, written, (r1, c1))
 
     def _values_update(self, principal, query, payload, sid, rng):
         """https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/update"""
@@ -687,10 +694,11 @@ class SheetsEmulator:
             model.resolve(book, item.get("range", ""))
         responses = [self._write(book, item["range"], item, option) for item in data]
         self._touch(book)
+        # Recorded: two one-row writes over A:D report 2 rows and 4 columns in total (columns are not summed).
         return 200, {
             "spreadsheetId": book.spreadsheet_id,
             "totalUpdatedRows": sum(r.get("updatedRows", 0) for r in responses),
-            "totalUpdatedColumns": sum(r.get("updatedColumns", 0) for r in responses),
+            "totalUpdatedColumns": max((r.get("updatedColumns", 0) for r in responses), default=0),
             "totalUpdatedCells": sum(r.get("updatedCells", 0) for r in responses),
             "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
             "responses": responses,
@@ -700,30 +708,32 @@ class SheetsEmulator:
         """https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/append and
         https://developers.google.com/sheets/api/guides/values#append_values : "The input range is used to
         search for existing data and find a 'table' within that range. Values will be appended to the next
-        row of the table, starting with the first column of the table." The emulator's table is the block of
-        rows starting at the range's first row and ending before the first empty row. insertDataOption
-        INSERT_ROWS inserts new rows for the data; OVERWRITE (the default) writes over what is below."""
+        row of the table, starting with the first column of the table." insertDataOption
+        INSERT_ROWS inserts new rows for the data; OVERWRITE (the default) writes over what is below. Tables are
+        found as recorded Google traffic shows (see ``model.tables``)."""
         book = self._book(principal, sid)
         option = self._input_option(_one(query, "valueInputOption", None))
         insert = _one(query, "insertDataOption", "OVERWRITE")
         sheet, box = model.resolve(book, rng)
-        r1, c1 = box.row1 or 1, box.col1 or 1
-        last = r1 - 1
-        table_right = c1 - 1
-        row = r1
-        while row <= len(sheet.rows):
-            cells = sheet.rows[row - 1]
-            used = [c for c in range(c1, len(cells) + 1) if cells[c - 1] is not None]
-            if not used:
-                break
-            last = row
-            table_right = max(table_right, used[-1])
-            row += 1
+        single = box.row1 is not None and box.row1 == box.row2 and box.col1 == box.col2
+        if single:
+            # From one cell, the table is the group of cells connected to it.
+            found = [
+                t
+                for t in model.tables(sheet, Box(None, None, None, None))
+                if t[0] <= box.row1 <= t[2] and t[1] <= box.col1 <= t[3]
+            ]
+        else:
+            found = model.tables(sheet, box)
+        table = found[-1] if found else None
         values = (payload or {}).get("values") or []
         if (payload or {}).get("majorDimension") == "COLUMNS":
             height = max((len(c) for c in values), default=0)
             values = [[col[i] if i < len(col) else None for col in values] for i in range(height)]
-        start = last + 1
+        if table is not None:
+            start, c1 = table[2] + 1, table[1]
+        else:
+            start, c1 = box.row1 or 1, box.col1 or 1
         width = max((len(r) for r in values), default=0)
         grow_rows = (
             len(values) if insert == "INSERT_ROWS" else max(0, start + len(values) - 1 - sheet.row_count)
@@ -737,16 +747,13 @@ class SheetsEmulator:
             }
         if insert == "INSERT_ROWS":
             sheet.row_count += len(values)
-        rows, cols, cells = model.write_values(
-            sheet, start, c1, values, major="ROWS", option=option, limit=None
-        )
+        written = model.write_values(sheet, start, c1, values, major="ROWS", option=option, limit=None)
         result: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
-        if last >= r1:
-            result["tableRange"] = format_box(sheet.title, r1, c1, last, max(table_right, c1))
-        updates = {"spreadsheetId": book.spreadsheet_id}
-        if rows and cols:
-            updates["updatedRange"] = format_box(sheet.title, start, c1, start + rows - 1, c1 + cols - 1)
-            updates.update(updatedRows=rows, updatedColumns=cols, updatedCells=cells)
+        if table is not None:
+            result["tableRange"] = format_box(sheet.title, *table)
+        updates = _update_result(book, sheet, written, (start, c1))
+        if written.box is None:
+            updates.pop("updatedRange")
         result["updates"] = updates
         self._touch(book)
         return 200, result
@@ -829,7 +836,12 @@ class SheetsEmulator:
             for b in self.books.values()
             if b.can_read(principal) and (name is None or b.title == name.group(1))
         ]
-        return 200, {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
+        listing = {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
+        fields = _one(query, "fields", "")
+        if fields:  # 'kind,nextPageToken,files(id,name)': only the top-level fields asked for
+            wanted = {f.split("(")[0].strip() for f in re.split(r",(?![^(]*\))", fields)}
+            listing = {k: v for k, v in listing.items() if k in wanted}
+        return 200, listing
 
     def _drive_files_delete(self, principal, query, payload, sid):
         """https://developers.google.com/drive/api/reference/rest/v3/files/delete : 204, empty body."""
@@ -911,6 +923,13 @@ def _plan_batch(book: Spreadsheet, requests: list[dict]) -> None:
         for ref in _sheet_refs(body):
             if ref not in ids:
                 raise bad_request(f"Invalid requests[{i}].{kind}: No grid with id: {ref}")
+        if kind == "updateSheetProperties" and (body.get("properties") or {}).get("hidden"):
+            target = (body.get("properties") or {}).get("sheetId", 0)
+            if not [s for s in book.sheets if not s.hidden and s.sheet_id != target]:
+                # Recorded: 400 "You can't hide all the sheets in a document."
+                raise bad_request(
+                    f"Invalid requests[{i}].updateSheetProperties: You can't hide all the sheets in a document."
+                )
 
 
 def _sheet_refs(body: Any) -> list[int]:
@@ -955,7 +974,24 @@ def _fields(mask: str, props: dict) -> list[str]:
 
         walk("", props)
         return out
-    return [f.strip() for f in mask.split(",") if f.strip()]
+    # Google accepts both 'gridProperties.rowCount' and 'gridProperties/rowCount' (gspread sends the latter).
+    return [f.strip().replace("/", ".") for f in mask.split(",") if f.strip()]
+
+
+def _proto(value: Any) -> Any:
+    """A message as proto3 JSON prints it: fields holding their default (null, false, empty) left out, and a
+    GridRange's sheetId 0 too (recorded: ``"range": {"startRowIndex": 0, …}`` without ``sheetId``)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            item = _proto(item)
+            if item is None or item is False or item == [] or (key == "sheetId" and item == 0):
+                continue
+            out[key] = item
+        return out
+    if isinstance(value, list):
+        return [_proto(v) for v in value]
+    return value
 
 
 def _dig(data: dict, path: str) -> Any:
@@ -987,6 +1023,17 @@ def _json_cell(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _update_result(book: Spreadsheet, sheet: Sheet, written: model.Written, start: tuple[int, int]) -> dict:
+    """An UpdateValuesResponse: the box of the cells written and how many (nothing written: only the range)."""
+    result: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
+    if written.box is None:
+        result["updatedRange"] = format_box(sheet.title, start[0], start[1], start[0], start[1])
+        return result
+    result["updatedRange"] = format_box(sheet.title, *written.box)
+    result.update(updatedRows=written.rows, updatedColumns=written.columns, updatedCells=written.cells)
+    return result
 
 
 def _status_error(status: int, endpoint: str) -> ApiError:
