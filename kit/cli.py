@@ -83,6 +83,10 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Run a customer advocacy program from a shared spreadsheet: roster, requests, matching, reports."""
     ctx.obj = _State(config_path)
+    # Google Sheet sources: credentials and endpoint from the environment, read once here (README, google-sheets).
+    from kit.store import google_options_from_env, google_sheet_options
+
+    ctx.with_resource(google_sheet_options(**google_options_from_env(os.environ)))
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -529,6 +533,94 @@ def _describe_allocation(allocation, day: dt.date) -> str:
             lines.append(f"\n{title}: {len(rows)}")
             lines += [f"  {r[R.request_id]}: {r[match.REASON]}" for _, r in rows.iterrows()]
     return "\n".join(lines)
+
+
+# --- google sheets ---
+
+
+def _google_store(source: str):
+    from kit.store import is_google_sheet, open_store
+
+    if not is_google_sheet(source):
+        raise InputError(f"{source}: not a Google Sheet URL or key")
+    return open_store(source)
+
+
+def _data_rows(grids) -> int:
+    from kit import schema
+    from kit.cells import is_blank
+
+    known = {t.name.lower() for t in schema.TABS}
+    return sum(
+        1
+        for name, grid in grids.items()
+        if name.strip().lower() in known
+        for row in grid[1:]
+        if any(not is_blank(c) for c in row)
+    )
+
+
+@cli.command(
+    "init-sheet",
+    epilog="Example: advocacy-kit init-sheet --title 'Customer advocacy' --share you@example.com",
+)
+@click.option("--title", required=True, help="The new spreadsheet's name in Google Drive.")
+@click.option("--share", "shares", multiple=True, metavar="EMAIL", help="Give this person edit access (repeatable).")
+def init_sheet_command(title: str, shares: tuple[str, ...]) -> None:
+    """Create the shared Google Sheet from the schema: every tab, drop-downs, protected headers, highlights.
+
+    Uses the service account in $GOOGLE_APPLICATION_CREDENTIALS. A sheet the service account creates is
+    visible to nobody else until it is shared: pass --share with your own address.
+    """
+    from kit.store.gsheets import create_sheet
+
+    if not shares:
+        click.echo("Note: without --share only the service account can open the new sheet.", err=True)
+    store = create_sheet(title, share=shares)
+    click.echo(f"Created {store.source}")
+    for email in shares:
+        click.echo(f"Shared with {email} (editor)")
+    click.echo(f"Next: advocacy-kit push --from demo/advocacy_program.xlsx --to {store.key}  (or set source = it)")
+
+
+@cli.command(epilog="Example: advocacy-kit push --from my_program.xlsx --to https://docs.google.com/spreadsheets/d/KEY")
+@click.option("--from", "from_path", required=True, type=click.Path(dir_okay=False), help="The local workbook (.xlsx).")
+@click.option("--to", "to_sheet", required=True, metavar="SHEET", help="The Google Sheet's URL or key.")
+@click.option("--replace", is_flag=True, help="Overwrite a sheet that already holds rows (its tabs become the workbook's).")
+def push(from_path: str, to_sheet: str, replace: bool) -> None:
+    """Copy a whole program from a local workbook into a Google Sheet (moving onto the shared sheet)."""
+    from kit.program import program_from_grids
+    from kit.store.local import LocalStore
+
+    grids = LocalStore(from_path).read_grids()
+    program_from_grids(grids, source=from_path)  # refuse a workbook the kit cannot read, before writing
+    target = _google_store(to_sheet)
+    if not replace:
+        held = _data_rows(target.read_grids())
+        if held:
+            raise InputError(
+                f"{to_sheet}: the Google Sheet already holds {held:,} rows; pass --replace to overwrite it "
+                "with the workbook (or pull it first to keep a copy)"
+            )
+    target.write_grids(grids)
+    click.echo(f"Pushed {_data_rows(grids):,} rows in {len(grids)} tabs from {from_path} to {target.source}")
+
+
+@cli.command(epilog="Example: advocacy-kit pull --from https://docs.google.com/spreadsheets/d/KEY --to backup.xlsx")
+@click.option("--from", "from_sheet", required=True, metavar="SHEET", help="The Google Sheet's URL or key.")
+@click.option("--to", "to_path", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
+@click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
+def pull(from_sheet: str, to_path: str, force: bool) -> None:
+    """Copy a whole program from a Google Sheet into a local workbook (an offline backup or copy)."""
+    from kit.store.local import LocalStore
+
+    if Path(to_path).suffix.lower() != ".xlsx":
+        raise InputError(f"{to_path}: the copy must be an .xlsx workbook")
+    if Path(to_path).exists() and not force:
+        raise InputError(f"{to_path} exists; pass --force to overwrite it")
+    grids = _google_store(from_sheet).read_grids()
+    LocalStore(to_path).write_grids(grids)
+    click.echo(f"Pulled {_data_rows(grids):,} rows in {len(grids)} tabs from {from_sheet} to {to_path}")
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from kit.errors import SourceError
 from kit.store.base import RowUpdate, SourceInfo, Store
 
-__all__ = ["RowUpdate", "SourceInfo", "Store", "open_store", "is_google_sheet"]
+__all__ = [
+    "RowUpdate",
+    "SourceInfo",
+    "Store",
+    "open_store",
+    "is_google_sheet",
+    "google_options_from_env",
+    "google_sheet_options",
+]
+
+# Environment variables for the Google Sheet store (README, "Google Sheets").
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"  # a service account JSON key: Google's own variable
+OAUTH_CLIENT_ENV = "ADVOCACY_KIT_GOOGLE_OAUTH_CLIENT"  # an OAuth "Desktop app" client, to sign in as yourself
+ENDPOINT_ENV = "ADVOCACY_KIT_SHEETS_ENDPOINT"  # send API calls to a proxy (or the test emulator) instead
+
+_GOOGLE_OPTIONS: ContextVar[dict[str, Any] | None] = ContextVar("google_sheet_options", default=None)
+
+
+def google_options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The Google Sheet store's options from environment variables (only the paths, never a secret)."""
+    options = {
+        "credentials_file": environ.get(CREDENTIALS_ENV) or None,
+        "oauth_client_file": environ.get(OAUTH_CLIENT_ENV) or None,
+        "endpoint": environ.get(ENDPOINT_ENV) or None,
+    }
+    return {k: v for k, v in options.items() if v}
+
+
+@contextmanager
+def google_sheet_options(**options: Any) -> Iterator[None]:
+    """Within this block, ``open_store`` gives Google Sheet stores these options (the CLI sets them once)."""
+    token = _GOOGLE_OPTIONS.set(options)
+    try:
+        yield
+    finally:
+        _GOOGLE_OPTIONS.reset(token)
 
 _SHEET_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
@@ -31,7 +71,11 @@ def open_store(source: str, **options) -> Store:
             raise SourceError(
                 f"{source}: Google Sheets are not supported by this version of the kit"
             ) from None
-        return GoogleSheetStore(source, **options)
+        defaults = _GOOGLE_OPTIONS.get()
+        if defaults is None:
+            # No edge set options (a notebook's kernel): the standard variables, as google-auth reads them.
+            defaults = google_options_from_env(os.environ)
+        return GoogleSheetStore(source, **{**defaults, **options})
     if Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
         raise SourceError(f"{source}: not an .xlsx workbook or a Google Sheet URL")
     from kit.store.local import LocalStore
