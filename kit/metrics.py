@@ -12,6 +12,9 @@ after ``as_of`` is ignored, as a typo or a plan.
 - **New advocate**: an advocate (any status but *Nominated*) whose ``joined_on`` falls in the period.
 - **Stale profile**: an active advocate whose ``last_verified`` is missing or older than the Settings tab's
   ``stale_after_days`` on the period's last day.
+- **Over cap / resting**: an active advocate whose uses this calendar quarter (``kit.usage``: activities
+  plus open requests assigned to them) are above / at or above their cap; a resting advocate is not asked
+  again before the next quarter.
 - **Nomination received**: a Nominations row submitted in the period. **Acceptance rate**: of the
   nominations decided in the period, the share accepted.
 - **Request received**: a Requests row requested in the period. **Fulfilled**: a request whose status is
@@ -464,27 +467,24 @@ def _roster(d: _Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> di
     on = min(period.end, as_of)
     active = d.advocates[active_mask(d.advocates, on)]
     stale = stale_mask(active, on, d.settings.stale_after_days)
-    # Over cap: this quarter's uses (kit.usage) above the advocate's cap. Resting: an activity less than
-    # cooldown_days before as_of.
+    # Over cap: this quarter's uses (kit.usage) above the advocate's cap; resting: at or over it (kit.health's
+    # rule: no more asks until the next quarter).
     over = pd.DataFrame(columns=["advocate_id", "name", "company", "uses", "cap"])
+    resting = 0
     if len(usage) and "uses" in usage:
-        mine = usage.reindex(active[A.advocate_id].dropna().unique())
+        mine = usage.reindex(active[A.advocate_id].dropna().unique()).dropna(subset=["uses"])
+        resting = int((mine["uses"] >= mine["cap"]).sum())
         mine = mine[mine["uses"] > mine["cap"]].sort_values("uses", ascending=False, kind="stable")
+        companies = d.advocates.drop_duplicates(A.advocate_id).set_index(A.advocate_id)[A.company]
         over = pd.DataFrame(
             {
                 "advocate_id": mine.index,
                 "name": mine.index.map(d.names),
-                "company": mine.index.map(
-                    d.advocates.drop_duplicates(A.advocate_id).set_index(A.advocate_id)[A.company]
-                ),
-                "uses": mine["uses"].to_numpy(),
-                "cap": mine["cap"].to_numpy(),
+                "company": mine.index.map(companies),
+                "uses": mine["uses"].to_numpy(dtype=int),
+                "cap": mine["cap"].to_numpy(dtype=int),
             }
         )
-    acts = d.activities[d.activities[X.date] <= _day(as_of)]
-    last = acts.groupby(X.advocate_id)[X.date].max()
-    since = (_day(as_of) - active[A.advocate_id].map(last)).dt.days
-    resting = int((since < d.settings.cooldown_days).sum())
     new = d.advocates[new_mask(d.advocates, period, as_of)]
     breakdowns = {
         column: _by(active, column, "advocates")
@@ -664,8 +664,8 @@ def _activity(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
         last_asked=(R.requested_on, "max"),
     )
     per_advocate = per_advocate.join(asked, on="advocate_id")
-    per_advocate["asked"] = per_advocate["asked"].fillna(0).astype(int)
-    per_advocate["declined"] = per_advocate["declined"].fillna(0).astype(int)
+    per_advocate["asked"] = pd.to_numeric(per_advocate["asked"]).fillna(0).astype(int)
+    per_advocate["declined"] = pd.to_numeric(per_advocate["declined"]).fillna(0).astype(int)
     per_advocate["acceptance_rate"] = np.where(
         per_advocate["asked"] > 0,
         1 - per_advocate["declined"] / per_advocate["asked"].where(per_advocate["asked"] > 0, 1),
@@ -784,26 +784,27 @@ def _stakeholders(d: _Data, period: Period, as_of: dt.date) -> pd.DataFrame:
     """Colleagues who fed the program in the period (requests made, nominations made), best per team first."""
     requests = d.requests[period.mask(d.requests[R.requested_on], until=as_of)]
     noms = d.nominations[period.mask(d.nominations[N.submitted_on], until=as_of)]
-    frame = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "team": requests[R.team],
-                    "person": requests[R.requester_email].map(_person),
-                    "requests": 1,
-                    "nominations": 0,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "team": noms[N.team],
-                    "person": noms[N.nominator_email].map(_person),
-                    "requests": 0,
-                    "nominations": 1,
-                }
-            ),
-        ]
-    ).dropna(subset=["person"])
+    parts = [
+        pd.DataFrame(
+            {
+                "team": requests[R.team],
+                "person": requests[R.requester_email].map(_person),
+                "requests": 1,
+                "nominations": 0,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "team": noms[N.team],
+                "person": noms[N.nominator_email].map(_person),
+                "requests": 0,
+                "nominations": 1,
+            }
+        ),
+    ]
+    parts = [p.dropna(subset=["person"]) for p in parts]
+    parts = [p for p in parts if len(p)]
+    frame = pd.concat(parts) if parts else pd.DataFrame()
     columns = ["team", "person", "requests", "nominations", "total"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -1015,6 +1016,21 @@ def _data_quality(
     }
 
 
+def _health(program: Program, findings: pd.DataFrame | None, as_of: dt.date) -> dict[str, Any]:
+    """kit.health's per-tab scores and work-list sizes, when the validator is there."""
+    if findings is None:
+        return {}
+    from kit.health import health
+
+    report = health(program, findings, as_of=as_of)
+    return {
+        "scores": report.scores,
+        "profiles_to_reverify": len(report.reverify),
+        "advocates_resting": len(report.resting),
+        "nominations_waiting": len(report.waiting_nominations),
+    }
+
+
 def _usage(program: Program, as_of: dt.date) -> pd.DataFrame:
     try:
         from kit.usage import quarter_usage
@@ -1122,7 +1138,10 @@ def compute(
         stakeholders=_stakeholders(data, period, as_of),
         success_stories=_stories(data, period, as_of),
         trends=trends,
-        data_quality=_data_quality(program, findings, excluded),
+        data_quality={
+            **_data_quality(program, findings, excluded),
+            "health": _health(program, findings, as_of),
+        },
         usage=usage,
     )
 

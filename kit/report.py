@@ -599,9 +599,27 @@ def data_health(m: ProgramMetrics, program: Any) -> str:
             empty="No row is left out of the figures.",
         )
     )
-    parts.append(
-        paragraph(f"{dq['errors']} error(s) and {dq['warnings']} warning(s) found by the validator.")
-        if dq["validated"]
-        else ""
-    )
+    work = dq.get("health") or {}
+    if work:
+        parts.append(
+            table(
+                work["scores"],
+                {
+                    "tab": "Tab",
+                    "rows": "Rows",
+                    "rows_with_errors": "Rows with errors",
+                    "rows_with_warnings": "Rows with warnings",
+                    "share_without_errors": "Rows without errors",
+                },
+                units={"share_without_errors": SHARE},
+            )
+        )
+        parts.append(
+            paragraph(
+                f"Work-list: {work['profiles_to_reverify']} profile(s) to re-verify, "
+                f"{work['advocates_resting']} advocate(s) resting at their cap, "
+                f"{work['nominations_waiting']} nomination(s) waiting for a decision "
+                "(`advocacy-kit health` lists them)."
+            )
+        )
     return "\n".join(p for p in parts if p)

@@ -1,0 +1,372 @@
+"""Every metric on small tables whose figures are worked out by hand in the test.
+
+The program below is as of 20 November 2026, reported for 2026-Q4 (1 October .. 31 December), 51 of 92 days
+elapsed. Its rows are valid (the validator finds no error), so nothing is left out unless a test says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from kit import schema
+from kit.metrics import compute, draft_message, format_change, format_value
+from kit.program import empty_program, program_from_grids
+from tests.conftest import grids_from_rows
+
+A, R, X, N, O, G = (
+    t.col
+    for t in (
+        schema.ADVOCATES,
+        schema.REQUESTS,
+        schema.ACTIVITIES,
+        schema.NOMINATIONS,
+        schema.OPPORTUNITIES,
+        schema.GOALS,
+    )
+)
+AS_OF = dt.date(2026, 11, 20)
+
+
+def advocate(advocate_id, name, *, status="Active", joined="2025-01-01", verified="2026-06-01", **more):
+    row = {
+        A.advocate_id: advocate_id,
+        A.name: name,
+        A.email: f"{advocate_id.lower()}@customer.example.com",
+        A.company: f"{name.split()[-1]} Corp",
+        A.industry: "Retail",
+        A.region: "EMEA",
+        A.products: "Product B",
+        A.activities: "reference_call; site_visit; review; media",
+        A.consents: "logo; name; quote; story",
+        A.status: status,
+        A.joined_on: joined,
+        A.last_verified: verified,
+    }
+    row.update(more)
+    return row
+
+
+def opportunity(opportunity_id, *, close, won, closed=True, amount=10_000, created="2026-06-01", **more):
+    row = {
+        O.opportunity_id: opportunity_id,
+        O.account: f"Account {opportunity_id}",
+        O.owner: "Sam Rep",
+        O.amount: amount,
+        O.created_on: created,
+        O.close_date: close,
+        O.is_closed: "TRUE" if closed else "FALSE",
+        O.is_won: "TRUE" if won else "FALSE",
+        O.industry: "Retail",
+    }
+    row.update(more)
+    return row
+
+
+def activity(activity_id, advocate_id, date, *, kind="reference_call", opportunity=None, request=None):
+    return {
+        X.activity_id: activity_id,
+        X.advocate_id: advocate_id,
+        X.activity: kind,
+        X.date: date,
+        X.opportunity_id: opportunity,
+        X.request_id: request,
+    }
+
+
+def request(request_id, requested, *, status="Completed", completed=None, kind="reference_call", **more):
+    row = {
+        R.request_id: request_id,
+        R.requested_on: requested,
+        R.requester_email: "dana.ortiz@vendor.example.com",
+        R.team: "Sales",
+        R.activity: kind,
+        R.status: status,
+        R.completed_on: completed,
+    }
+    row.update(more)
+    return row
+
+
+ADVOCATES = [
+    advocate("ADV-1", "Ana Lopez", industry="Insurance", products="Product A"),
+    advocate("ADV-2", "Ben Okafor", joined="2026-10-10", verified="2026-10-10"),  # new in Q4
+    advocate("ADV-3", "Cy Tanaka", joined="2024-01-01", verified="2025-01-01"),  # stale
+    advocate("ADV-4", "Di Rossi", status="Retired", joined="2026-11-01"),  # new, not active
+    advocate("ADV-5", "Ed Kim", status="Nominated", joined="2026-11-02"),  # not new: only nominated
+]
+OPPORTUNITIES = [
+    # Q4, influenced (activities before close), won: the success story.
+    opportunity(
+        "OPP-1",
+        close="2026-10-15",
+        won=True,
+        amount="$3.8M",
+        owner="Dana Ortiz",
+        account="Acme Insurance",
+        industry="Insurance",
+        created="2026-09-15",
+    ),
+    opportunity("OPP-2", close="2026-10-20", won=False),  # its activity came after the close
+    opportunity("OPP-3", close="2026-11-01", won=True, amount=50_000),  # won without an advocate
+    opportunity("OPP-4", close="2026-11-05", won=False),  # influenced through a request, lost
+    opportunity("OPP-5", close="2026-12-15", won=False, closed=False),  # still open
+    opportunity("OPP-6", close="2026-08-01", won=True, amount=30_000),  # Q3, influenced, won
+    opportunity("OPP-7", close="2026-11-10", won=False),  # lost without an advocate
+]
+ACTIVITIES = [
+    activity("ACT-1", "ADV-1", "2026-10-01", opportunity="OPP-1"),
+    activity("ACT-2", "ADV-2", "2026-10-25", opportunity="OPP-2"),
+    activity("ACT-3", "ADV-3", "2026-11-01", request="REQ-1"),
+    activity("ACT-4", "ADV-2", "2026-10-05", opportunity="OPP-1"),
+    activity("ACT-5", "ADV-1", "2026-10-10", kind="site_visit", opportunity="OPP-1"),
+    activity("ACT-6", "ADV-3", "2026-07-15", opportunity="OPP-6"),
+    activity("ACT-7", "ADV-3", "2026-11-02", opportunity="OPP-5"),
+]
+REQUESTS = [
+    request("REQ-1", "2026-10-20", completed="2026-10-24", opportunity_id="OPP-4", advocate_id="ADV-3"),
+    request("REQ-2", "2026-10-01", completed="2026-10-12", kind="review", advocate_id="ADV-1"),
+    request("REQ-3", "2026-11-01", completed="2026-11-08", kind="media", advocate_id="ADV-1"),
+    request("REQ-4", "2026-09-25", completed="2026-10-02", advocate_id="ADV-2"),
+    request("REQ-5", "2026-11-10", status="New", needed_by="2026-11-15"),
+    request("REQ-6", "2026-10-05", status="Declined", advocate_id="ADV-2"),
+]
+GOALS = [
+    {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.segment: "industry=Insurance; product=Product A", G.target: 3},
+    {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "opportunities_influenced", G.target: 3},
+    {G.goal_id: "G-3", G.period: "2026-Q3", G.metric: "requests_fulfilled", G.target: 9},
+    {G.goal_id: "G-4", G.period: "2026-11", G.metric: "requests_fulfilled", G.target: 1},
+    {G.goal_id: "G-5", G.period: "2026-Q4", G.metric: "happiness", G.target: 10},
+    {G.goal_id: "G-6", G.period: "2026-Q3", G.metric: "opportunities_influenced", G.target: 5},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def program():
+    tabs = {
+        "Advocates": ADVOCATES,
+        "Opportunities": OPPORTUNITIES,
+        "Activities": ACTIVITIES,
+        "Requests": REQUESTS,
+        "Goals": GOALS,
+    }
+    return program_from_grids(grids_from_rows(tabs), source="test")
+
+
+@pytest.fixture(scope="module")
+def q4(program):
+    return compute(program, period="2026-Q4", as_of=AS_OF)
+
+
+def figure(metrics, key):
+    return metrics.figure(key).value
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Impact
+
+
+def test_the_example_program_has_no_validation_errors(q4):
+    assert q4.data_quality["errors"] == 0 and q4.data_quality["rows_excluded"] == 0
+
+
+def test_influenced_counts_closed_deals_with_an_activity_on_or_before_close(q4):
+    # Closed in Q4: OPP-1, 2, 3, 4, 7. Influenced: OPP-1 (own link) and OPP-4 (through REQ-1);
+    # OPP-2's activity came after its close, OPP-5 is open.
+    assert figure(q4, "opportunities_influenced") == 2
+    assert figure(q4, "influenced_share") == pytest.approx(2 / 5)
+
+
+def test_revenue_influenced_is_the_won_amount_of_influenced_deals(q4):
+    assert figure(q4, "revenue_influenced") == 3_800_000  # OPP-1; OPP-4 was lost
+
+
+def test_win_rate_lift_compares_deals_with_and_without_references(q4):
+    # With: OPP-1 won, OPP-4 lost → 1/2. Without: OPP-2 lost, OPP-3 won, OPP-7 lost → 1/3.
+    assert figure(q4, "win_rate_with") == pytest.approx(1 / 2)
+    assert figure(q4, "win_rate_without") == pytest.approx(1 / 3)
+    assert figure(q4, "win_rate_lift") == pytest.approx((1 / 2) / (1 / 3) - 1)
+
+
+def test_deal_size_and_sales_cycle_with_and_without_advocates(q4):
+    with_, without = q4.impact["with_advocates"], q4.impact["without_advocates"]
+    assert with_["average_deal_size"] == 3_800_000 and without["average_deal_size"] == 50_000
+    # OPP-1 took 30 days (15 Sep → 15 Oct); OPP-4 157 days (1 Jun → 5 Nov): median 93.5.
+    assert with_["median_sales_cycle_days"] == 93.5
+
+
+def test_previous_period_and_change_are_reported_with_each_headline_figure(q4):
+    influenced = q4.figure("opportunities_influenced")
+    assert (influenced.value, influenced.previous, influenced.change) == (2, 1, 1)  # Q3: OPP-6
+    assert q4.figure("win_rate_without").previous is None  # Q3 closed no deal without an advocate
+
+
+def test_success_story_names_rep_account_amount_and_what_advocates_did(q4):
+    (story,) = q4.success_stories
+    assert story["sentence"] == (
+        "Dana Ortiz closed $3.8M at Acme Insurance this quarter with 2 reference calls and a site visit."
+    )
+    assert story["advocates_used"] == ["Ana Lopez", "Ben Okafor"]
+
+
+def test_segment_filter_narrows_opportunities_by_their_own_columns(program):
+    insurance = compute(program, period="2026-Q4", segment="industry=Insurance", as_of=AS_OF)
+    assert figure(insurance, "opportunities_influenced") == 1
+    assert figure(insurance, "influenced_share") == 1.0
+    assert figure(insurance, "active_advocates") == 1  # Ana Lopez
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Roster, service, activity
+
+
+def test_active_and_new_advocates(q4):
+    assert figure(q4, "active_advocates") == 3  # ADV-1, 2, 3
+    assert q4.figure("active_advocates").previous == 2  # ADV-2 joined after Q3
+    assert figure(q4, "new_advocates") == 2  # ADV-2 and ADV-4; ADV-5 is only nominated
+
+
+def test_stale_share_is_of_active_profiles_not_confirmed_within_a_year(q4):
+    assert q4.roster["stale"] == 1 and q4.roster["stale_share"] == pytest.approx(1 / 3)
+
+
+def test_requests_fulfilled_are_counted_in_the_period_they_were_completed(q4):
+    # REQ-1, 2, 3 and REQ-4 (requested in Q3, completed 2 Oct).
+    assert figure(q4, "requests_fulfilled") == 4
+    assert figure(q4, "requests_received") == 5  # REQ-1, 2, 3, 5, 6
+
+
+def test_median_days_to_fulfil_and_share_within_sla(q4):
+    # Days: REQ-1 4 (SLA 5, in), REQ-2 11 (review SLA 7, out), REQ-3 7 (media: default 10, in),
+    # REQ-4 7 (SLA 5, out).
+    assert figure(q4, "median_days_to_fulfil") == 7
+    assert figure(q4, "within_sla_share") == pytest.approx(2 / 4)
+
+
+def test_open_overdue_and_declined_requests(q4):
+    assert (q4.service["open"], q4.service["overdue"], q4.service["declined"]) == (1, 1, 1)
+
+
+def test_sla_per_activity(q4):
+    table = q4.service["sla_by_activity"].set_index("activity")
+    assert table.loc["reference_call", "within_sla_share"] == pytest.approx(1 / 2)
+    assert table.loc["review", "within_sla_share"] == 0
+
+
+def test_activities_by_type_and_advocate_acceptance(q4):
+    assert figure(q4, "activities") == 6  # ACT-1..5 and ACT-7
+    per = q4.activity["per_advocate"].set_index("advocate_id")
+    assert per.loc["ADV-2", "asked"] == 2 and per.loc["ADV-2", "acceptance_rate"] == pytest.approx(1 / 2)
+    assert per.loc["ADV-2", "last_asked"] == dt.datetime(2026, 10, 5)
+
+
+def test_strategic_segment_coverage_and_gap_against_its_goal(q4):
+    insurance = q4.coverage.set_index("segment").loc["industry=Insurance; product=Product A"]
+    assert (insurance["active_advocates"], insurance["target"], insurance["gap"]) == (1, 3, 2)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Goals
+
+
+def test_goal_table_holds_the_goals_whose_period_overlaps_the_report(q4):
+    assert list(q4.goals["goal_id"]) == ["G-1", "G-2", "G-4", "G-5"]
+
+
+def test_flow_goal_is_on_track_when_ahead_of_the_elapsed_share(q4):
+    goal = q4.goals.set_index("goal_id").loc["G-2"]
+    assert goal["actual"] == 2 and goal["attainment"] == pytest.approx(2 / 3)
+    assert goal["expected"] == pytest.approx(3 * 51 / 92)
+    assert goal["status"] == "on track"
+
+
+def test_level_goal_is_behind_until_the_level_is_reached(q4):
+    goal = q4.goals.set_index("goal_id").loc["G-1"]
+    assert (goal["actual"], goal["status"]) == (1, "behind")
+
+
+def test_goal_is_evaluated_over_its_own_period(q4):
+    goal = q4.goals.set_index("goal_id").loc["G-4"]  # November: REQ-3 only
+    assert (goal["actual"], goal["status"]) == (1, "achieved")
+
+
+def test_unknown_goal_metric_is_listed_not_evaluated(q4):
+    goal = q4.goals.set_index("goal_id").loc["G-5"]
+    assert goal["status"] == "not evaluated" and "happiness" in goal["note"]
+
+
+def test_goal_of_a_finished_period_short_of_target_is_missed(program):
+    q3 = compute(program, period="2026-Q3", as_of=AS_OF)
+    goal = q3.goals.set_index("goal_id").loc["G-6"]
+    assert (goal["actual"], goal["status"]) == (1, "missed")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Edge cases and bad input
+
+
+def test_empty_program_has_zero_counts_and_no_rates():
+    metrics = compute(empty_program(), period="2026-Q4", as_of=AS_OF)
+    assert not metrics.has_data and not metrics.period_has_data
+    assert figure(metrics, "opportunities_influenced") == 0
+    assert figure(metrics, "win_rate_with") is None and figure(metrics, "win_rate_lift") is None
+    assert figure(metrics, "within_sla_share") is None
+    assert "no data" in draft_message(metrics)
+
+
+def test_no_closed_opportunity_means_no_win_rate(make_program):
+    program = make_program(Opportunities=[opportunity("OPP-9", close="2026-12-01", won=False, closed=False)])
+    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+    assert figure(metrics, "influenced_share") is None and figure(metrics, "win_rate_without") is None
+
+
+def test_period_without_data_says_so(program):
+    metrics = compute(program, period="2020-Q1", as_of=AS_OF)
+    assert metrics.has_data and not metrics.period_has_data
+
+
+def test_row_with_an_error_is_left_out_of_figures_and_counted(make_program):
+    program = make_program(
+        Opportunities=[
+            opportunity("OPP-1", close="2026-11-01", won=True, amount=1000),
+            opportunity("OPP-2", close="2026-11-02", won=True, amount="TBD"),  # unreadable amount: an error
+        ]
+    )
+    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+    assert metrics.impact["closed"] == 1
+    (excluded,) = metrics.data_quality["excluded"].to_dict("records")
+    assert (excluded["tab"], excluded["rows_excluded"], excluded["rows"]) == ("Opportunities", 1, "3")
+    assert "1 row(s) with errors are left out" in metrics.data_quality["note"]
+
+
+def test_fiscal_period_uses_the_programs_fiscal_year(program):
+    metrics = compute(program, period="FY2027-Q4", as_of=AS_OF)  # Settings default: fiscal year from February
+    assert (metrics.period.start, metrics.period.end) == (dt.date(2026, 11, 1), dt.date(2027, 1, 31))
+
+
+def test_default_period_is_the_quarter_of_as_of(program):
+    assert compute(program, as_of=AS_OF).period.label == "2026-Q4"
+
+
+def test_json_is_serialisable_and_carries_no_advocate_contact_details(q4):
+    text = json.dumps(q4.to_dict())
+    assert "customer.example.com" not in text  # advocates' e-mails
+    payload = json.loads(text)
+    assert [h["key"] for h in payload["headline"]][:2] == ["active_advocates", "new_advocates"]
+    assert set(payload["headline"][0]) == {"key", "label", "value", "previous", "change", "unit"}
+    assert payload["success_stories"][0]["amount"] == 3_800_000
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(3_800_000, "money", "$3.8M"), (250_000, "money", "$250K"), (0.314, "share", "31%"), (None, "share", "–"),
+     (6.0, "days", "6 days"), (1234, "count", "1,234")],
+)  # fmt: skip
+def test_figures_are_formatted_for_people(value, unit, text):
+    assert format_value(value, unit) == text
+
+
+def test_changes_show_sign_and_points_for_shares():
+    assert format_change(0.05, "share") == "+5 pts" and format_change(-3, "count") == "−3"
