@@ -597,6 +597,8 @@ def _cell_checks(found: _Collector, tab: schema.Tab) -> None:
     import pandera.pandas as pa
 
     raw = found.program.raw[tab.name]
+    if raw.empty:
+        return
     try:
         cell_schema(tab.name).validate(raw, lazy=True)
         return

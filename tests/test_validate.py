@@ -1,0 +1,500 @@
+"""Validation: every problem at its cell, in words a program manager understands, and nothing on clean rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from kit import schema
+from kit.program import Program, program_from_grids
+from kit.usage import CAP, USES, quarter_usage
+from kit.validate import FINDING_COLUMNS, error_rows, validate
+from tests.conftest import grids_from_rows
+
+A = schema.ADVOCATES.col
+R = schema.REQUESTS.col
+X = schema.ACTIVITIES.col
+N = schema.NOMINATIONS.col
+O = schema.OPPORTUNITIES.col
+G = schema.GOALS.col
+S = schema.SETTINGS.col
+
+AS_OF = dt.date(2026, 11, 20)  # in 2026-Q4
+
+
+def advocate(advocate_id: str, name: str, company: str, /, **cells: object) -> dict:
+    """A clean roster row; ``cells`` override or add columns."""
+    row = {
+        A.advocate_id: advocate_id,
+        A.name: name,
+        A.email: f"{name.lower().replace(' ', '.')}@{company.split()[0].lower()}.example.com",
+        A.company: company,
+        A.industry: "Insurance",
+        A.region: "EMEA",
+        A.status: "Active",
+        A.activities: "reference_call; case_study",
+        A.consents: "name; story",
+        A.joined_on: "2025-01-15",
+        A.last_verified: "2026-06-01",
+    }
+    row.update(cells)
+    return row
+
+
+def request(request_id: str, /, **cells: object) -> dict:
+    row = {
+        R.request_id: request_id,
+        R.requested_on: "2026-11-02",
+        R.requester_email: "rep@vendor.example.com",
+        R.team: "Sales",
+        R.activity: "reference_call",
+        R.status: "Completed",
+    }
+    row.update(cells)
+    return row
+
+
+def activity(activity_id: str, advocate_id: str, /, **cells: object) -> dict:
+    row = {X.activity_id: activity_id, X.advocate_id: advocate_id, X.activity: "review", X.date: "2026-09-01"}
+    row.update(cells)
+    return row
+
+
+def make(**tabs: list[dict]) -> Program:
+    return program_from_grids(grids_from_rows(tabs), source="test")
+
+
+BLANK = {A.advocate_id: None}
+HEADER_AGAIN = {c: c for c in schema.ADVOCATES.names}
+
+
+def messy_program() -> Program:
+    """A workbook with every kind of problem at a known cell (sheet row = position + 2)."""
+    return make(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance"),  # row 2: clean
+            advocate(
+                "ADV-2", "Wei Chen", "Bluewater Health", **{A.company_size: "Enterprize", A.region: " emea ", A.consents: "logo"}
+            ),
+            advocate("ADV-3", "Sam Kim", "Cobalt Bank", **{A.email: "sam.kim(at)cobalt"}),  # row 4
+            advocate("ADV-1", "Noor Haddad", "Summit Labs"),  # row 5: id taken by row 2
+            advocate("ADV-5", "Robert Smith", "Granite Mutual"),  # row 6
+            advocate("ADV-6", "Bob  Smith", "GRANITE mutual, Inc.", **{A.email: "bob@granite.example.com"}),
+            advocate("ADV-7", "Dee Ortiz", "Keystone Care", **{A.email: " Dana.Ortiz@acme.example.com"}),  # row 8
+            advocate("ADV-8", "Li Wu", "Atlas Works", **{A.joined_on: "2027-01-05", A.last_verified: "TBD"}),
+            advocate("ADV-9", "Ama Mensah", "Beacon Stores", **{A.last_verified: "2024-01-01"}),  # row 10
+            advocate("ADV-10 ", "Ivan Novak", "Falcon Systems", **{A.notes: "=HYPERLINK(\"http://x\")"}),
+            advocate("ADV-11", "Olga Berg", "Harbor Credit Union", **{A.status: "Do Not Contact"}),  # row 12
+            advocate("ADV-12", "Lars Holm", "Orchard Market", **{A.max_per_quarter: 1}),  # row 13
+            BLANK,  # row 14
+            HEADER_AGAIN,  # row 15
+            advocate(
+                "ADV-13",
+                "Yuki Sato",
+                "Vantage Academy",
+                **{A.company: None, A.activities: "reference_call; webinars", A.max_per_quarter: "five"},
+            ),  # row 16
+        ],
+        Requests=[
+            request("REQ-1", **{R.status: "In Progress", R.advocate_id: "ADV-1"}),  # row 2: clean
+            request("REQ-2", **{R.advocate_id: "ADV-99"}),  # row 3
+            request("REQ-3", **{R.requested_on: "2026-10-10", R.completed_on: "2026-10-01"}),  # row 4
+            request("REQ-4", **{R.status: "Scheduled", R.advocate_id: "ADV-11"}),  # row 5
+            request("REQ-5", **{R.status: "New", R.activity: "speaking", R.advocate_id: "ADV-1"}),  # row 6
+            request("REQ-6", **{R.status: "Advocate Asked", R.activity: "case_study", R.advocate_id: "ADV-2"}),
+            request("REQ-7", **{R.priority: "Urgnt", R.requested_on: "31/31/2026"}),  # row 8
+            request("REQ-8", **{R.opportunity_id: "OPP-404"}),  # row 9
+            request("REQ-9", **{R.status: "In Progress", R.requested_on: "2026-10-05", R.advocate_id: "ADV-12"}),
+        ],
+        Activities=[
+            activity("ACT-1", "ADV-1", **{X.request_id: "REQ-1", X.date: "2026-11-05", X.rating: 5}),  # row 2
+            activity("ACT-2", "ADV-12", **{X.date: "2026-10-10"}),  # row 3
+            activity("ACT-3", "ADV-1", **{X.request_id: "REQ-3", X.date: "2026-10-08", X.rating: 7}),  # row 4
+            activity("ACT-4", "ADV-77", **{X.date: "2027-02-01"}),  # row 5
+        ],
+        Nominations=[
+            {N.nomination_id: "NOM-1", N.submitted_on: "2026-11-01", N.contact_name: "Kofi Boateng",
+             N.company: "Meridian Bank", N.status: "new"},  # row 2: clean (case is accepted)
+            {N.nomination_id: "NOM-2", N.submitted_on: "2026-09-01", N.contact_name: "Zara Aziz",
+             N.company: "Redwood Labs", N.status: "Accepted", N.advocate_id: "ADV-404",
+             N.contact_email: "zara@redwood"},  # row 3
+        ],
+        Opportunities=[
+            {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "$3.8M",
+             O.created_on: "2026-01-01", O.close_date: "2026-03-01", O.is_closed: "TRUE", O.is_won: "yes"},
+            {O.opportunity_id: "OPP-2", O.account: "Lakeside Retail", O.amount: "TBD",
+             O.created_on: "2026-05-01", O.close_date: "2026-04-01", O.is_won: "maybe"},  # row 3
+            {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "1,200,000"},  # row 4
+        ],
+        Goals=[
+            {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.target: 40,
+             G.segment: "industry=Insurance; product=Product A"},  # row 2: clean
+            {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "3.8m",
+             G.segment: "industry Insurance"},  # row 3
+        ],
+        Settings=[
+            {S.key: "cooldown_days", S.value: "two weeks"},  # row 2
+            {S.key: "cooldwon_days", S.value: "5"},  # row 3
+            {S.key: "stale_after_days", S.value: "365"},  # row 4: clean
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def messy() -> Program:
+    return messy_program()
+
+
+@pytest.fixture(scope="module")
+def messy_findings(messy: Program) -> pd.DataFrame:
+    return validate(messy, as_of=AS_OF)
+
+
+EXPECTED = {
+    ("Advocates", 3, A.company_size, "bad_enum"),
+    ("Advocates", 4, A.email, "bad_email"),
+    ("Advocates", 5, A.advocate_id, "duplicate_key"),
+    ("Advocates", 7, A.name, "possible_duplicate"),
+    ("Advocates", 8, A.email, "duplicate_person"),
+    ("Advocates", 8, A.email, "stray_whitespace"),
+    ("Advocates", 9, A.joined_on, "future_date"),
+    ("Advocates", 9, A.last_verified, "bad_date"),
+    ("Advocates", 10, A.last_verified, "stale_profile"),
+    ("Advocates", 11, A.advocate_id, "stray_whitespace"),
+    ("Advocates", 11, A.notes, "formula_injection"),
+    ("Advocates", 13, A.max_per_quarter, "over_cap"),
+    ("Advocates", 14, "", "blank_row"),
+    ("Advocates", 15, "", "repeated_header"),
+    ("Advocates", 16, A.company, "missing_required"),
+    ("Advocates", 16, A.activities, "bad_enum"),
+    ("Advocates", 16, A.max_per_quarter, "bad_number"),
+    ("Requests", 3, R.advocate_id, "unknown_reference"),
+    ("Requests", 4, R.completed_on, "date_order"),
+    ("Requests", 5, R.advocate_id, "advocate_unavailable"),
+    ("Requests", 6, R.advocate_id, "not_agreed"),
+    ("Requests", 7, R.advocate_id, "consent_missing"),
+    ("Requests", 8, R.requested_on, "bad_date"),
+    ("Requests", 8, R.priority, "bad_enum"),
+    ("Requests", 9, R.opportunity_id, "unknown_reference"),
+    ("Activities", 4, X.date, "date_order"),
+    ("Activities", 4, X.rating, "out_of_range"),
+    ("Activities", 5, X.advocate_id, "unknown_reference"),
+    ("Activities", 5, X.date, "future_date"),
+    ("Nominations", 3, N.contact_email, "bad_email"),
+    ("Nominations", 3, N.advocate_id, "unknown_reference"),
+    ("Opportunities", 3, O.amount, "bad_number"),
+    ("Opportunities", 3, O.close_date, "date_order"),
+    ("Opportunities", 3, O.is_won, "bad_bool"),
+    ("Opportunities", 4, O.opportunity_id, "duplicate_key"),
+    ("Goals", 3, G.segment, "bad_segment"),
+    ("Settings", 2, S.value, "bad_setting"),
+    ("Settings", 3, S.key, "unknown_setting"),
+}
+
+
+def found(findings: pd.DataFrame) -> set[tuple]:
+    return set(findings[["table", "row", "column", "code"]].itertuples(index=False, name=None))
+
+
+def finding(findings: pd.DataFrame, table: str, row: int, code: str) -> pd.Series:
+    hit = findings[(findings["table"] == table) & (findings["row"] == row) & (findings["code"] == code)]
+    assert len(hit) == 1, hit
+    return hit.iloc[0]
+
+
+def test_messy_workbook_reports_every_problem_at_its_cell_and_nothing_else(messy_findings):
+    findings = messy_findings
+
+    assert found(findings) == EXPECTED
+    assert len(findings) == len(EXPECTED)  # each problem once
+
+
+def test_clean_rows_of_the_messy_workbook_have_no_findings(messy_findings):
+    findings = messy_findings
+    clean = {"Advocates": 2, "Requests": 2, "Activities": 2, "Nominations": 2, "Opportunities": 2, "Goals": 2}
+
+    for table, row in clean.items():
+        assert findings[(findings["table"] == table) & (findings["row"] == row)].empty, table
+    assert findings[(findings["table"] == "Settings") & (findings["row"] == 4)].empty
+
+
+def test_findings_have_the_contract_columns_sorted_by_tab_row_and_column(messy_findings):
+    findings = messy_findings
+
+    assert tuple(findings.columns) == FINDING_COLUMNS
+    tab_order = [t.name for t in schema.TABS]
+    keys = [
+        (tab_order.index(t), r, -1 if not c else schema.TAB_BY_NAME[t].names.index(c))
+        for t, r, c in zip(findings["table"], findings["row"], findings["column"], strict=True)
+    ]
+    assert keys == sorted(keys)
+
+
+def test_a_clean_program_has_no_findings_and_still_has_the_columns(make_program):
+    program = make_program(Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")])
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert findings.empty
+    assert tuple(findings.columns) == FINDING_COLUMNS
+
+
+def test_enum_typo_suggests_the_closest_allowed_value(messy_findings):
+    findings = messy_findings
+
+    hit = finding(findings, "Advocates", 3, "bad_enum")
+    assert hit["message"] == '"Enterprize" is not a company size; did you mean "Enterprise"?'
+    assert hit["severity"] == "error"
+    assert hit["value"] == "Enterprize"
+
+
+def test_multi_value_typo_names_the_bad_item_and_suggests(messy_findings):
+    message = finding(messy_findings, "Advocates", 16, "bad_enum")["message"]
+
+    assert '"webinars"' in message
+    assert 'did you mean "webinar"?' in message
+    assert "reference_call" not in message  # the good item is not blamed
+
+
+def test_case_and_spacing_of_drop_down_values_are_accepted_silently(make_program):
+    program = make_program(
+        Advocates=[
+            advocate(
+                "ADV-1",
+                "Dana Ortiz",
+                "Acme Insurance",
+                **{A.region: "  north AMERICA ", A.status: "active", A.company_size: "mid market"},
+            )
+        ]
+    )
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+@pytest.mark.parametrize("amount", ["$3.8M", "1,200,000", "3.8m", 3800000, "€250k"])
+def test_amounts_as_people_type_them_are_readable(make_program, amount):
+    program = make_program(Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Acme", O.amount: amount}])
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_unreadable_amount_says_how_to_type_one(messy_findings):
+    hit = finding(messy_findings, "Opportunities", 3, "bad_number")
+
+    assert hit["value"] == "TBD"
+    assert hit["message"].startswith('"TBD" is not an amount')
+
+
+def test_value_is_the_cell_as_it_was_typed(messy_findings):
+    findings = messy_findings
+
+    assert finding(findings, "Requests", 8, "bad_date")["value"] == "31/31/2026"
+    assert finding(findings, "Advocates", 11, "stray_whitespace")["value"] == "ADV-10 "
+    assert finding(findings, "Advocates", 16, "bad_number")["value"] == "five"
+
+
+def test_a_number_too_big_for_any_column_is_reported_not_a_crash(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.max_per_quarter: "1" + "0" * 30})]
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Advocates", 2, A.max_per_quarter, "bad_number")}
+
+
+# --- people entered twice ---------------------------------------------------------------------------------
+
+
+def test_same_person_by_email_is_reported_once_naming_both_rows(messy_findings):
+    findings = messy_findings
+
+    hits = findings[findings["code"] == "duplicate_person"]
+    assert len(hits) == 1
+    message = hits.iloc[0]["message"]
+    assert "row 2 (ADV-1, Dana Ortiz)" in message
+    assert "row 8 (ADV-7, Dee Ortiz)" in message
+
+
+def test_nickname_at_same_company_after_normalising_case_and_suffix_is_a_possible_duplicate(messy_findings):
+    hit = finding(messy_findings, "Advocates", 7, "possible_duplicate")
+
+    assert hit["severity"] == "warning"
+    assert "row 6 (ADV-5, Robert Smith)" in hit["message"]
+    assert "row 7 (ADV-6, Bob  Smith)" in hit["message"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Bill Byrne", "William Byrne"),
+        ("Jon Lambert", "John Lambert"),
+        ("Liz Girard", "Elizabeth Girard"),
+        ("José Ramos", "Jose Ramos"),
+        ("Dana Ortiz", "Dana Ortis"),  # a typo
+        ("Ortiz, Dana", "Dana Ortiz"),  # surname first
+        ("Dana J. Ortiz", "Dana Ortiz"),  # a middle initial
+    ],
+)
+def test_name_variants_at_one_company_are_flagged(make_program, first, second):
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", first, "Acme Insurance", **{A.email: "one@acme.example.com"}),
+            advocate("ADV-2", second, "Acme Insurance", **{A.email: "two@acme.example.com"}),
+        ]
+    )
+
+    assert found(validate(program, as_of=AS_OF)) == {("Advocates", 3, A.name, "possible_duplicate")}
+
+
+@pytest.mark.parametrize(
+    ("first", "first_company", "second", "second_company"),
+    [
+        ("Dana Ortiz", "Acme Insurance", "Dana Ortega", "Acme Insurance"),  # two people
+        ("Sam Novak", "Acme Insurance", "Sam Nolan", "Acme Insurance"),  # two letters apart
+        ("Dana Ortiz", "Acme Insurance", "Dana Ortiz", "Summit Bank"),  # same name, other company
+    ],
+)
+def test_different_people_are_not_flagged(make_program, first, first_company, second, second_company):
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", first, first_company, **{A.email: "one@acme.example.com"}),
+            advocate("ADV-2", second, second_company, **{A.email: "two@acme.example.com"}),
+        ]
+    )
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_three_rows_of_one_person_give_one_finding_per_extra_row(make_program):
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Robert Smith", "Acme Insurance", **{A.email: "a@acme.example.com"}),
+            advocate("ADV-2", "Bob Smith", "Acme Insurance", **{A.email: "b@acme.example.com"}),
+            advocate("ADV-3", "Rob Smith", "Acme Insurance", **{A.email: "c@acme.example.com"}),
+        ]
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {
+        ("Advocates", 3, A.name, "possible_duplicate"),
+        ("Advocates", 4, A.name, "possible_duplicate"),
+    }
+    assert all("row 2 (ADV-1, Robert Smith)" in m for m in findings["message"])
+
+
+# --- assignments, dates, maintenance --------------------------------------------------------------------------
+
+
+def test_unknown_reference_names_the_tab_it_should_be_on(messy_findings):
+    message = finding(messy_findings, "Requests", 3, "unknown_reference")["message"]
+
+    assert message == '"ADV-99" is not an advocate id on the Advocates tab.'
+
+
+def test_request_for_an_activity_not_agreed_to_lists_what_was_agreed(messy_findings):
+    message = finding(messy_findings, "Requests", 6, "not_agreed")["message"]
+
+    assert message.startswith("ADV-1 (Dana Ortiz) has not agreed to speaking")
+    assert "reference_call, case_study" in message
+
+
+def test_completed_requests_are_history_not_assignment_problems(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.status: "Retired"})],
+        Requests=[request("REQ-1", **{R.activity: "speaking", R.advocate_id: "ADV-1"})],
+    )
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_stale_profile_is_a_warning_with_its_age(messy_findings):
+    hit = finding(messy_findings, "Advocates", 10, "stale_profile")
+
+    assert hit["severity"] == "warning"
+    assert "2024-01-01, 1054 days ago (stale after 365)" in hit["message"]
+
+
+def test_stale_after_days_comes_from_the_settings_tab(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2026-10-01"})],
+        Settings=[{S.key: "stale_after_days", S.value: 30}],
+    )
+
+    assert found(validate(program, as_of=AS_OF)) == {("Advocates", 2, A.last_verified, "stale_profile")}
+
+
+def test_retired_profiles_are_not_due_for_verification(make_program):
+    program = make_program(
+        Advocates=[
+            advocate(
+                "ADV-1",
+                "Dana Ortiz",
+                "Acme Insurance",
+                **{A.last_verified: "2020-01-01", A.status: "Retired"},
+            )
+        ]
+    )
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_over_cap_counts_this_quarters_activities_and_open_requests(messy_findings):
+    hit = finding(messy_findings, "Advocates", 13, "over_cap")
+
+    # ACT-2 (2026-10-10) + REQ-9 (open, requested 2026-10-05) against a cap of 1
+    assert hit["message"].startswith("ADV-12 was asked 2 times in 2026-Q4")
+    assert "cap of 1" in hit["message"]
+    assert hit["severity"] == "warning"
+
+
+def test_unreadable_setting_is_an_error_naming_the_default_used(messy_findings):
+    findings = messy_findings
+
+    bad = finding(findings, "Settings", 2, "bad_setting")
+    assert bad["value"] == "two weeks"
+    assert "uses the default 14" in bad["message"]
+    unknown = finding(findings, "Settings", 3, "unknown_setting")
+    assert unknown["message"] == 'The kit has no setting "cooldwon_days"; did you mean "cooldown_days"?'
+
+
+def test_error_rows_are_the_rows_with_an_error_not_a_warning(messy_findings):
+    findings = messy_findings
+
+    assert error_rows(findings, "Advocates") == {3, 4, 5, 8, 9, 16}
+    assert error_rows(findings, "Requests") == {3, 4, 5, 6, 7, 8, 9}
+    assert error_rows(findings, "Goals") == {3}
+
+
+# --- the quarterly usage both validation and matching rely on -----------------------------------------------
+
+
+def test_quarter_usage_counts_this_quarter_only_and_open_requests_only(make_program):
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance"),
+            advocate("ADV-2", "Wei Chen", "Summit Bank", **{A.max_per_quarter: 6}),
+        ],
+        Activities=[
+            activity("ACT-1", "ADV-1", **{X.date: "2026-10-01"}),  # Q4: counts
+            activity("ACT-2", "ADV-1", **{X.date: "2026-12-31"}),  # Q4: counts
+            activity("ACT-3", "ADV-1", **{X.date: "2026-09-30"}),  # Q3: not
+        ],
+        Requests=[
+            request("REQ-1", **{R.status: "Scheduled", R.advocate_id: "ADV-1"}),  # open, Q4: counts
+            request("REQ-2", **{R.status: "Completed", R.advocate_id: "ADV-1"}),  # done: its activity counts
+            request("REQ-3", **{R.status: "New", R.advocate_id: "ADV-1", R.requested_on: "2026-09-29"}),  # Q3
+            request("REQ-4", **{R.status: "Declined", R.advocate_id: "ADV-2"}),  # closed
+        ],
+        Settings=[{S.key: "default_max_per_quarter", S.value: 3}],
+    )
+
+    usage = quarter_usage(program, AS_OF)
+
+    assert usage.loc["ADV-1", USES] == 3
+    assert usage.loc["ADV-1", CAP] == 3
+    assert usage.loc["ADV-2", USES] == 0
+    assert usage.loc["ADV-2", CAP] == 6
