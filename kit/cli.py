@@ -500,7 +500,9 @@ def _describe_ranking(request_id: str, ranked, day: dt.date) -> str:
     if ranked.empty:
         lines.append("  nobody is eligible (see the warnings above, or match.eligibility in a notebook)")
     for place, (_, r) in enumerate(ranked.iterrows(), start=1):
-        lines.append(f"{place:>3}. {r[A.advocate_id]}  {r[A.name]} ({r[A.company]})  score {r[match.SCORE]:.2f}")
+        lines.append(
+            f"{place:>3}. {r[A.advocate_id]}  {r[A.name]} ({r[A.company]})  score {r[match.SCORE]:.2f}"
+        )
         lines.append(f"     {r[match.REASONS]}")
     return "\n".join(lines)
 
@@ -511,7 +513,9 @@ def _describe_allocation(allocation, day: dt.date) -> str:
     R, A = schema.REQUESTS.col, schema.ADVOCATES.col
     assignments, unserved = allocation.assignments, allocation.unserved
     total = len(assignments) + len(unserved)
-    lines = [f"{total} open request(s) as of {day.isoformat()}: {len(assignments)} served, {len(unserved)} not."]
+    lines = [
+        f"{total} open request(s) as of {day.isoformat()}: {len(assignments)} served, {len(unserved)} not."
+    ]
     if len(assignments):
         lines.append("\nProposed:")
     for _, a in assignments.iterrows():

@@ -1,0 +1,232 @@
+"""Allocating all open requests at once: every request gets a good advocate where one exists, nobody goes
+over their cap, urgent requests and near deadlines win contested advocates, and whoever cannot be served is
+listed with the reason (a segment with no advocate at all is a recruiting gap)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from kit import match, schema
+from tests.test_match import AS_OF, activity, advocate, request
+
+A, R, S = schema.ADVOCATES.col, schema.REQUESTS.col, schema.SETTINGS.col
+CAP_ONE = [{S.key: "default_max_per_quarter", S.value: "1"}]
+
+
+def served(allocation: match.Allocation) -> dict[str, str]:
+    return dict(zip(allocation.assignments[R.request_id], allocation.assignments[R.advocate_id], strict=True))
+
+
+def unserved(allocation: match.Allocation) -> dict[str, str]:
+    frame = allocation.unserved
+    return dict(zip(frame[R.request_id], frame[match.REASON_CODE], strict=True))
+
+
+def greedy(allocation: match.Allocation) -> dict[str, tuple[str, float]]:
+    """The obvious loop on the same candidates: most urgent request first, each takes its best free advocate."""
+    candidates = allocation.candidates
+    left = dict(zip(candidates[R.advocate_id], candidates["capacity_left"], strict=False))
+    best_first = candidates.sort_values(match.WEIGHT, ascending=False, kind="stable")
+    order = best_first.drop_duplicates(R.request_id)[R.request_id]
+    chosen: dict[str, tuple[str, float]] = {}
+    for request_id in order:
+        options = best_first[best_first[R.request_id] == request_id]
+        for _, option in options.iterrows():
+            if left[option[R.advocate_id]] > 0:
+                left[option[R.advocate_id]] -= 1
+                chosen[request_id] = (option[R.advocate_id], option[match.WEIGHT])
+                break
+    return chosen
+
+
+def test_solver_serves_a_request_the_greedy_loop_leaves_unserved(make_program):
+    # X fits REQ-01 best and is the only one who agreed to REQ-02's case study; both have room for one.
+    program = make_program(
+        Settings=CAP_ONE,
+        Advocates=[
+            advocate(1, name="X", products="Product A", activities="reference_call; case_study"),
+            advocate(2, name="Y", products="Product B"),
+        ],
+        Requests=[
+            request(1, product="Product A", needed_by=AS_OF + dt.timedelta(days=1)),
+            request(2, activity="case_study", needed_by=AS_OF + dt.timedelta(days=20)),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    loop = greedy(allocation)
+    assert {r: a for r, (a, _) in loop.items()} == {"REQ-01": "ADV-01"}  # REQ-02 left without anyone
+    assert served(allocation) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+    assert allocation.objective > sum(w for _, w in loop.values())
+
+
+def test_picking_each_requests_best_advocate_overuses_them_and_the_allocation_does_not(make_program):
+    # ADV-01 is everyone's best match but has room for one more this quarter (cap 2, used once).
+    program = make_program(
+        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}, {S.key: "cooldown_days", S.value: "0"}],
+        Advocates=[
+            advocate(1, products="Product A", use_cases="Billing", company_size="Enterprise"),
+            advocate(2),
+            advocate(3),
+            advocate(4),
+        ],
+        Activities=[activity(1, "ADV-01", dt.date(2026, 10, 5))],
+        Requests=[
+            request(n, product="Product A", use_case="Billing", company_size="Enterprise") for n in (1, 2, 3)
+        ],
+    )
+    naive = [match.rank(f"REQ-0{n}", program, as_of=AS_OF, top=1)[A.advocate_id].iloc[0] for n in (1, 2, 3)]
+    assert naive == ["ADV-01"] * 3  # 1 use + 3 asks = 4 of a cap of 2
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert list(served(allocation).values()).count("ADV-01") == 1
+    assert len(served(allocation)) == 3
+    load = allocation.load.set_index(A.advocate_id)
+    assert load.loc["ADV-01", match.USES_BEFORE] == 1 and load.loc["ADV-01", match.ASSIGNED_NOW] == 1
+    assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
+
+
+def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority_one(make_program):
+    program = make_program(
+        Settings=CAP_ONE,
+        Advocates=[advocate(1, products="Product A")],
+        Requests=[
+            request(1, priority="Low", product="Product A"),
+            request(2, priority="Urgent", product="Product B"),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert served(allocation) == {"REQ-02": "ADV-01"}
+    assert unserved(allocation) == {"REQ-01": "capacity_taken"}
+    reason = allocation.unserved[match.REASON].iloc[0]
+    assert reason == "its 1 eligible advocate(s) went to more urgent or better-matched requests (REQ-02)"
+
+
+def test_the_nearer_deadline_wins_between_equally_urgent_requests(make_program):
+    program = make_program(
+        Settings=CAP_ONE,
+        Advocates=[advocate(1)],
+        Requests=[
+            request(1, needed_by=AS_OF + dt.timedelta(days=25)),
+            request(2, needed_by=AS_OF + dt.timedelta(days=2)),
+        ],
+    )
+    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-02": "ADV-01"}
+
+
+def test_among_equally_urgent_requests_the_better_matched_total_wins(make_program):
+    # Two advocates, two requests: crossing them scores 0 + 0, matching them by product scores 3 + 3.
+    program = make_program(
+        Settings=CAP_ONE,
+        Advocates=[advocate(1, products="Product A"), advocate(2, products="Product B")],
+        Requests=[request(1, product="Product B"), request(2, product="Product A")],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert served(allocation) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+
+
+def test_requests_nobody_can_serve_are_listed_with_the_reason(make_program):
+    program = make_program(
+        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Advocates=[
+            advocate(1, industry="Healthcare", region="North America"),
+            advocate(2),  # the only Insurance advocate in EMEA, at their cap
+            advocate(3, industry="Retail"),
+        ],
+        Activities=[activity(1, "ADV-02", dt.date(2026, 10, 1)), activity(2, "ADV-02", dt.date(2026, 10, 2))],
+        Requests=[
+            request(1, industry="Healthcare", region="APAC"),
+            request(2),
+            request(3, industry="Retail", activity="refrence call"),
+            request(4, industry="Retail"),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert served(allocation) == {"REQ-04": "ADV-03"}
+    assert unserved(allocation) == {
+        "REQ-01": "recruiting_gap",
+        "REQ-02": "no_capacity",
+        "REQ-03": "bad_request",
+    }
+    reasons = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.REASON], strict=True))
+    assert reasons["REQ-01"] == "no advocate at all in Healthcare · APAC: a recruiting gap"
+    assert reasons["REQ-02"] == "1 advocate(s) in Insurance · EMEA, none free: 1 are at their quarterly cap"
+    assert "activity 'refrence call' is not one of" in reasons["REQ-03"]
+    segments = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.SEGMENT], strict=True))
+    assert segments["REQ-01"] == "industry=Healthcare; region=APAC"
+
+
+def test_recruiting_gaps_lists_open_requests_whose_segment_has_no_advocate(make_program):
+    program = make_program(
+        Advocates=[advocate(1, industry="Healthcare", region="North America", status="Paused")],
+        Requests=[
+            request(1, industry="healthcare ", region="APAC"),  # nobody in Healthcare · APAC at all
+            request(2, industry="Healthcare", region="North America"),  # someone exists (Paused)
+            request(3, industry="Mining", region=None),  # no Mining advocate anywhere
+            request(4, industry="Healthcare", region="APAC", status="Cancelled"),  # not open
+            request(5, industry=None, region=None),  # the whole roster: not a gap
+        ],
+    )
+    gaps = match.recruiting_gaps(program, as_of=AS_OF)
+    assert list(gaps[R.request_id]) == ["REQ-01", "REQ-03"]
+    assert list(gaps[match.SEGMENT]) == ["industry=healthcare; region=APAC", "industry=Mining"]
+    assert list(gaps.index) == [2, 4]  # sheet rows
+
+
+def test_only_new_or_in_progress_requests_without_an_advocate_are_allocated(make_program):
+    program = make_program(
+        Advocates=[advocate(n) for n in range(1, 6)],
+        Requests=[
+            request(1),
+            request(2, status="In Progress"),
+            request(3, advocate_id="ADV-05"),
+            request(4, status="Advocate Asked"),
+            request(5, status="Completed"),
+            request(6, status="Scheduled"),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert sorted(served(allocation)) == ["REQ-01", "REQ-02"]
+    assert allocation.unserved.empty
+
+
+def test_with_allocate_within_segment_off_a_gap_request_gets_the_nearest_advocate(make_program):
+    program = make_program(
+        Settings=[{S.key: "allocate_within_segment", S.value: "no"}],
+        Advocates=[advocate(1, industry="Healthcare", region="North America")],
+        Requests=[request(1, industry="Healthcare", region="APAC")],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert served(allocation) == {"REQ-01": "ADV-01"}
+    assert "North America ≠ APAC" in allocation.assignments[match.REASONS].iloc[0]
+
+
+def test_assignments_carry_the_score_and_the_reasons_and_nothing_is_left_out(make_program):
+    program = make_program(
+        Settings=[{S.key: "weight.rest", S.value: "0"}, {S.key: "weight.freshness", S.value: "0"}],
+        Advocates=[advocate(1, products="Product A")],
+        Requests=[request(1, product="Product A", priority="High")],
+    )
+    assignment = match.allocate(program, as_of=AS_OF).assignments.iloc[0]
+    assert assignment[match.SCORE] == 8.0
+    assert assignment[R.priority] == "High"
+    assert assignment[match.REASONS].startswith(
+        "same industry (Insurance), same product (Product A), same region"
+    )
+
+
+def test_on_the_demo_the_planted_gap_is_listed_and_the_other_requests_are_served(demo_program):
+    requests = demo_program.requests
+    waiting = requests[requests[R.status].isin(["New", "In Progress"]) & requests[R.advocate_id].isna()]
+    planted = waiting[(waiting[R.industry] == "Healthcare") & (waiting[R.region] == "APAC")]
+    assert len(planted) > 0, "the demo should have open requests for Healthcare in APAC"
+
+    allocation = match.allocate(demo_program, as_of=pd.Timestamp("2026-11-20").date())
+    gaps = allocation.unserved[allocation.unserved[match.REASON_CODE] == "recruiting_gap"]
+    assert set(gaps[R.request_id]) == set(planted[R.request_id])
+    assert set(match.recruiting_gaps(demo_program, as_of=AS_OF)[R.request_id]) == set(planted[R.request_id])
+    assert len(allocation.assignments) + len(allocation.unserved) == len(waiting)
+    assert len(allocation.assignments) >= (len(waiting) - len(planted)) // 2
+    load = allocation.load
+    assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
+    assert allocation.objective >= sum(w for _, w in greedy(allocation).values())
