@@ -261,8 +261,8 @@ def _batches(rows: list[list[Any]], limit: int) -> list[list[list[Any]]]:
     current: list[list[Any]] = []
     size = 0
     for row in rows:
-        row_size = len(json.dumps(row, ensure_ascii=False).encode()) + 1
-        if current and size + row_size > limit:
+        row_size = len(json.dumps(row).encode()) + 2  # as requests encodes it, with the ", " between rows
+        if current and size + row_size > limit - 1024:  # room for the request's own wrapper
             batches.append(current)
             current, size = [], 0
         current.append(row)
@@ -639,8 +639,8 @@ class GoogleSheetStore(Store):
         pending: list[dict] = []
         sent = 0
         for item in data:
-            item_size = len(json.dumps(item["values"], ensure_ascii=False).encode())
-            if pending and size + item_size > MAX_REQUEST_BYTES:
+            item_size = len(json.dumps(item).encode()) + 2
+            if pending and size + item_size > MAX_REQUEST_BYTES - 1024:
                 self._write_values(pending, sent)
                 sent += 1
                 pending, size = [], 0

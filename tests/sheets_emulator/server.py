@@ -136,7 +136,7 @@ class SheetsEmulator:
         self.books: dict[str, Spreadsheet] = {}
         self.tokens: dict[str, str] = {}
         self.calls: collections.Counter[str] = collections.Counter()
-        self.log: list[tuple[str, str]] = []  # (endpoint, path) in order
+        self.log: list[tuple[str, str, int]] = []  # (endpoint, path, request body bytes) in order
         self._injections: list[_Injection] = []
         self.errors: list[str] = []  # tracebacks of emulator bugs (answered as 500)
         self._hooks: list[tuple[str, Callable[[SheetsEmulator], None]]] = []
@@ -214,6 +214,11 @@ class SheetsEmulator:
         with self._lock:
             self._injections.append(_Injection(status, endpoint, times))
 
+    def clear_injections(self) -> None:
+        with self._lock:
+            self._injections.clear()
+            self._hooks.clear()
+
     def before_next(self, endpoint: str, callback: Callable[[SheetsEmulator], None]) -> None:
         """Run ``callback(emulator)`` just before the next call to ``endpoint`` is handled."""
         with self._lock:
@@ -288,7 +293,7 @@ class SheetsEmulator:
         hook = None
         with self._lock:
             self.calls[route.name] += 1
-            self.log.append((route.name, path))
+            self.log.append((route.name, path, len(body)))
             for i, (endpoint, callback) in enumerate(self._hooks):
                 if endpoint == route.name:
                     hook = callback
