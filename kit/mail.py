@@ -388,8 +388,11 @@ def _plain_label(text: str, width: int = 30) -> str:
 def _figure(rows: int):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6.2, 0.9 + 0.34 * max(rows, 1)), dpi=100, layout="constrained")
+    height = 0.9 + 0.34 * max(rows, 1)
+    fig = Figure(figsize=(6.2, height), dpi=100)
     ax = fig.subplots()
+    # fixed margins, room for 34-character labels: a layout engine would draw every chart twice
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.32 / height, bottom=0.5 / height)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=8.5)

@@ -1,0 +1,404 @@
+"""Sending the reports to a real SMTP server (aiosmtpd, in-process on 127.0.0.1), exactly once per edition.
+
+The server records what it accepted; tests make it refuse connections (nothing listening yet), answer 4xx
+(try later) or 5xx (never), and require STARTTLS or implicit TLS with a login.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from kit.delivery import Ledger, LedgerError, deliver_report
+from kit.mail import BODY_LIMIT, DeliveryError, settings_from_config
+from tests.test_mail_message import REPORT_HTML, metrics
+
+pytestmark = pytest.mark.slow
+
+PM, CXO, VP = "pm@example.com", "cxo@example.com", "vp.sales@example.com"
+
+
+def free_port() -> int:
+    """A port nobody listens on (aiosmtpd cannot bind port 0 itself: aiosmtpd issue #388)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it accepted; replies can be scripted per command."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], bytes]] = []
+        self.data_replies: list[str] = []  # answered to the next DATA commands, in order, instead of 250
+        self.refuse_rcpt: dict[str, str] = {}  # address → reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        self.received.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in self.received]
+
+
+class Server:
+    """A mailbox and the port it listens on (or will listen on, once started)."""
+
+    def __init__(self, **smtp_options) -> None:
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self.options = smtp_options
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def report_file(tmp_path: Path) -> Path:
+    path = tmp_path / "reports" / "executive-update_2026-Q4.html"
+    path.parent.mkdir()
+    path.write_bytes(REPORT_HTML)
+    return path
+
+
+def settings_for(port: int, **overrides):
+    section = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",  # a local test server: no TLS, no login
+        "from": "Advocacy program <advocacy@example.com>",
+        "recipients": {"executive-update": [CXO, VP], "goal-tracking": [PM]},
+        "retry_wait": 0.5,
+        "attempts": 4,
+        "timeout": 5,
+    }
+    section.update(overrides)
+    return settings_from_config(section)
+
+
+def deliver(report_file: Path, settings, *, waits: list | None = None, **kw):
+    waits = [] if waits is None else waits
+    kw.setdefault("sleep", waits.append)
+    return deliver_report(
+        "executive-update",
+        report_file,
+        metrics(),
+        settings=settings,
+        ledger=Ledger.beside(report_file.parent),
+        **kw,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What arrives
+
+
+def test_received_message_has_plain_html_and_inline_images_every_cid_resolves_and_report_attached(
+    server, report_file
+):
+    deliver(report_file, settings_for(server.port))
+
+    [(envelope_to, raw)] = server.mailbox.received
+    assert envelope_to == [CXO, VP]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Subject"] == "Executive update: 2026-Q4 (data as of 2026-11-20)"
+    assert message.get_body(("plain",)).get_content().startswith("Executive update: 2026-Q4")
+    page = message.get_body(("html",)).get_content()
+    assert len(page.encode("utf-8")) < BODY_LIMIT
+    images = {p["Content-ID"].strip("<>"): p for p in message.walk() if p.get_content_type() == "image/png"}
+    cids = re.findall(r'src="cid:([^"]+)"', page)
+    assert cids and set(cids) == set(images)
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == report_file.name
+    assert attachment.get_payload(decode=True) == REPORT_HTML
+
+
+def test_second_run_for_the_same_period_sends_nothing(server, report_file):
+    settings = settings_for(server.port)
+    deliver(report_file, settings)
+
+    again = deliver(report_file, settings)
+
+    assert len(server.mailbox.received) == 1
+    assert again.sent == () and again.already == (CXO, VP)
+
+
+def test_force_sends_the_same_edition_again(server, report_file):
+    settings = settings_for(server.port)
+    deliver(report_file, settings)
+
+    deliver(report_file, settings, force=True)
+
+    assert len(server.mailbox.received) == 2
+
+
+def test_a_recipient_added_later_gets_only_their_own_copy(server, report_file):
+    deliver(report_file, settings_for(server.port))
+
+    wider = settings_for(server.port, recipients={"executive-update": [CXO, VP, PM]})
+    outcome = deliver(report_file, wider)
+
+    assert [to for to, _ in server.mailbox.received] == [[CXO, VP], [PM]]
+    assert outcome.sent == (PM,) and outcome.already == (CXO, VP)
+
+
+def test_ledger_records_one_entry_per_recipient_beside_the_reports(server, report_file):
+    deliver(report_file, settings_for(server.port))
+
+    entries = Ledger.beside(report_file.parent).entries()
+
+    assert [(e.report, e.period, e.recipient) for e in entries] == [
+        ("executive-update", "2026-Q4", CXO),
+        ("executive-update", "2026-Q4", VP),
+    ]
+    # 2026-11-20 is in ISO week 47; the period runs to 2026-12-31, so without a schedule it is "to-date"
+    assert {e.edition for e in entries} == {"to-date"}
+    assert not list(report_file.parent.glob("*.tmp"))
+
+
+def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server, report_file):
+    settings = settings_for(server.port)
+    deliver(report_file, settings, cadence="weekly")
+    deliver(report_file, settings, cadence="weekly")
+    next_week = metrics(as_of="2026-11-27")
+
+    deliver_report(
+        "executive-update", report_file, next_week, settings=settings, ledger=Ledger.beside(report_file.parent),
+        cadence="weekly", sleep=lambda _: None,
+    )  # fmt: skip
+
+    assert len(server.mailbox.received) == 2
+    editions = [e.edition for e in Ledger.beside(report_file.parent).entries()]
+    assert editions == ["2026-W47", "2026-W47", "2026-W48", "2026-W48"]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Transient failures are retried, a bounded number of times
+
+
+def test_server_refusing_the_first_two_connections_then_accepting_gets_exactly_one_message(report_file):
+    late = Server()  # not listening yet: connecting is refused by the operating system
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:  # after the second refused connection, the server comes up
+            late.start()
+
+    try:
+        outcome = deliver(report_file, settings_for(late.port, retry_wait=0.5), sleep=wait)
+    finally:
+        late.stop()
+
+    assert len(late.mailbox.received) == 1
+    assert outcome.sent == (CXO, VP)
+    assert waits == [0.5, 1.0]  # back-off doubles
+
+
+def test_temporary_4xx_reply_is_retried_and_delivers_once(server, report_file):
+    server.mailbox.data_replies = ["451 4.3.0 Mail server temporarily busy, try again later"]
+    waits: list[float] = []
+
+    deliver(report_file, settings_for(server.port), waits=waits)
+
+    assert len(server.mailbox.received) == 1
+    assert waits == [0.5]
+
+
+def test_server_down_through_every_attempt_fails_loudly_then_a_rerun_delivers(report_file):
+    down = Server()
+    waits: list[float] = []
+    settings = settings_for(down.port, attempts=3)
+
+    with pytest.raises(DeliveryError, match="after 3 attempts; last failure: ConnectionRefusedError"):
+        deliver(report_file, settings, waits=waits)
+    assert waits == [0.5, 1.0]  # three attempts, two waits, then it stops
+    assert Ledger.beside(report_file.parent).entries() == []
+
+    down.start()
+    try:
+        deliver(report_file, settings)
+    finally:
+        down.stop()
+    assert len(down.mailbox.received) == 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Permanent failures
+
+
+def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_unchanged(server, report_file):
+    ledger = Ledger.beside(report_file.parent)
+    deliver_report(  # an earlier delivery of another report, already in the ledger
+        "goal-tracking", report_file, metrics(), settings=settings_for(server.port), ledger=ledger,
+        sleep=lambda _: None,
+    )  # fmt: skip
+    before = ledger.path.read_bytes()
+    server.mailbox.data_replies = ["554 5.7.1 Message rejected: policy violation"]
+    waits: list[float] = []
+
+    with pytest.raises(DeliveryError) as caught:
+        deliver(report_file, settings_for(server.port), waits=waits)
+
+    assert caught.value.code == 554
+    assert "554 5.7.1 Message rejected: policy violation" in str(caught.value)
+    assert caught.value.exit_code != 0
+    assert waits == []  # no retry of a permanent failure
+    assert report_file.read_bytes() == REPORT_HTML
+    assert ledger.path.read_bytes() == before
+
+
+def test_one_recipient_refused_for_good_others_delivered_rerun_reaches_only_the_missing_one(
+    server, report_file
+):
+    server.mailbox.refuse_rcpt = {VP: "550 5.1.1 No such user here"}
+
+    with pytest.raises(DeliveryError, match=re.escape(f"refused {VP}: 550 5.1.1 No such user here")):
+        deliver(report_file, settings_for(server.port))
+    assert [to for to, _ in server.mailbox.received] == [[CXO]]
+
+    server.mailbox.refuse_rcpt = {}  # the address was fixed at the other end
+    deliver(report_file, settings_for(server.port))
+
+    assert [to for to, _ in server.mailbox.received] == [[CXO], [VP]]
+
+
+def test_unreadable_ledger_stops_the_run_naming_the_file_and_sends_nothing(server, report_file):
+    ledger = Ledger.beside(report_file.parent)
+    ledger.path.write_text("{not json")
+
+    with pytest.raises(LedgerError, match="deliveries.json: the delivery ledger is not readable"):
+        deliver(report_file, settings_for(server.port))
+
+    assert server.mailbox.received == []
+    assert ledger.path.read_text() == "{not json"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# TLS and login
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl tool."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def _server_context(certificate) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def _authenticator(logins: list):
+    def check(server, session, envelope, mechanism, auth_data):
+        logins.append(auth_data.login.decode())
+        ok = (auth_data.login, auth_data.password) == (b"robot", b"s3cret-pw")
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    return check
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_and_login_with_the_password_from_the_named_environment_variable(
+    security, certificate, report_file
+):
+    logins: list[str] = []
+    context = _server_context(certificate)
+    if security == "starttls":
+        tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+    else:  # implicit TLS: aiosmtpd does not count it for auth_require_tls, but the socket is TLS throughout
+        tls = {"ssl_context": context, "auth_require_tls": False}
+    secure = Server(authenticator=_authenticator(logins), **tls)
+    secure.start()
+    settings = settings_for(
+        secure.port, security=security, username="robot", password_env="KIT_TEST_SMTP_PASSWORD",
+        ca_file=str(certificate[0]),
+    )  # fmt: skip
+    try:
+        deliver(report_file, settings, password=settings.password({"KIT_TEST_SMTP_PASSWORD": "s3cret-pw"}))
+    finally:
+        secure.stop()
+
+    assert logins == ["robot"]
+    assert len(secure.mailbox.received) == 1
+
+
+def test_wrong_password_is_a_permanent_failure_that_names_the_variable_not_the_password(
+    certificate, report_file
+):
+    logins: list[str] = []
+    context = _server_context(certificate)
+    secure = Server(authenticator=_authenticator(logins), tls_context=context, require_starttls=True)
+    secure.start()
+    settings = settings_for(
+        secure.port, security="starttls", username="robot", password_env="KIT_TEST_SMTP_PASSWORD",
+        ca_file=str(certificate[0]),
+    )  # fmt: skip
+    try:
+        with pytest.raises(DeliveryError) as caught:
+            deliver(report_file, settings, password="wrong-pw")
+    finally:
+        secure.stop()
+
+    assert caught.value.code == 535
+    assert "KIT_TEST_SMTP_PASSWORD" in str(caught.value)
+    assert "wrong-pw" not in str(caught.value)
+    assert secure.mailbox.received == []
+
+
+def test_certificate_the_client_does_not_trust_fails_without_retrying(certificate, report_file):
+    secure = Server(tls_context=_server_context(certificate), require_starttls=True)
+    secure.start()
+    waits: list[float] = []
+    try:
+        with pytest.raises(DeliveryError, match="TLS with 127.0.0.1"):
+            deliver(report_file, settings_for(secure.port, security="starttls"), waits=waits)
+    finally:
+        secure.stop()
+
+    assert waits == []
+    assert secure.mailbox.received == []
