@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from kit.config import Config, load_config
-from kit.errors import InputError, KitError
+from kit.errors import ConfigError, InputError, KitError
 
 DEBUG_ENV = "ADVOCACY_KIT_DEBUG"
 
@@ -229,6 +230,9 @@ def run_reports(
 @click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance'.")
 @click.option("--out", "out_dir", metavar="DIR", help="Where to write the reports (default: reports_dir of the config).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today).")
+@click.option("--email", is_flag=True, help="Then e-mail each report to its [email] recipients, once per period.")
+@click.option("--dry-run", is_flag=True, help="Write each e-mail as an .eml file beside its report; send nothing.")
+@click.option("--force", is_flag=True, help="With --email: send even to recipients who already have this edition.")
 @pass_state
 def report_command(
     state: _State,
@@ -238,13 +242,21 @@ def report_command(
     segment: str | None,
     out_dir: str | None,
     as_of: str | None,
+    email: bool = False,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> None:
     """Render a report to HTML (code hidden), with the executed notebook beside it for audit.
 
     goal-tracking is for the program manager; executive-update for the executives. A failing cell fails the
-    command with the cell's error and leaves the last good report in place.
+    command with the cell's error and leaves the last good report in place. With --email (or --dry-run) the
+    run is also logged to a rotating file; see the README's E-mail section.
     """
-    run_reports(state, which, source=source, period=period, segment=segment, out_dir=out_dir, as_of=as_of)
+    with delivery_log(state, email or dry_run, force=force, out_dir=out_dir):  # see 'e-mail and schedule'
+        rendered = run_reports(
+            state, which, source=source, period=period, segment=segment, out_dir=out_dir, as_of=as_of
+        )
+        deliver_rendered(state, rendered, source=source, email=email, dry_run=dry_run, force=force)
 
 
 # --- validation and data health ---
@@ -576,11 +588,12 @@ def init_sheet_command(title: str, shares: tuple[str, ...]) -> None:
     Uses the service account in $GOOGLE_APPLICATION_CREDENTIALS. A sheet the service account creates is
     visible to nobody else until it is shared: pass --share with your own address.
     """
+    from kit.store import current_google_options
     from kit.store.gsheets import create_sheet
 
     if not shares:
         click.echo("Note: without --share only the service account can open the new sheet.", err=True)
-    store = create_sheet(title, share=shares)
+    store = create_sheet(title, share=shares, **current_google_options())
     click.echo(f"Created {store.source}")
     for email in shares:
         click.echo(f"Shared with {email} (editor)")
@@ -625,6 +638,133 @@ def pull(from_sheet: str, to_path: str, force: bool) -> None:
     grids = _google_store(from_sheet).read_grids()
     LocalStore(to_path).write_grids(grids)
     click.echo(f"Pulled {_data_rows(grids):,} rows in {len(grids)} tabs from {from_sheet} to {to_path}")
+
+
+# --- e-mail and schedule ---
+
+
+@contextmanager
+def delivery_log(
+    state: _State, active: bool, *, force: bool = False, out_dir: str | None = None
+) -> Iterator[None]:
+    """While e-mailing (or writing .eml files), log the run, and any failure, to the rotating run log.
+
+    The log is ``[schedule] log_file``, else ``advocacy-kit.log`` beside the reports.
+    """
+    if not active:
+        if force:
+            raise click.UsageError("--force resends an e-mail: use it with --email")
+        yield
+        return
+    import logging
+
+    from kit.schedule import run_log
+
+    config = state.config
+    path = _schedule(state).log_file or Path(out_dir or config.reports_dir) / "advocacy-kit.log"
+    handler = run_log(path)
+    log = logging.getLogger("kit.cli")
+    log.info("run: advocacy-kit %s", " ".join(sys.argv[1:]))
+    try:
+        yield
+    except BaseException as error:
+        log.error("failed: %s: %s", type(error).__name__, error)
+        raise
+    finally:
+        logging.getLogger("kit").removeHandler(handler)
+        handler.close()
+
+
+def _schedule(state: _State):
+    from kit.schedule import schedule_from_config
+
+    config = state.config
+    base = config.path.parent if config.path else Path.cwd()
+    return schedule_from_config(config.section("schedule"), base=base)
+
+
+def deliver_rendered(
+    state: _State, rendered: Sequence, *, source: str | None, email: bool, dry_run: bool, force: bool
+) -> None:
+    """E-mail (or, dry run, write the .eml of) each rendered report; one failure does not stop the others."""
+    if not (email or dry_run):
+        return
+    from kit.delivery import Ledger, deliver_report
+    from kit.mail import MailError, contacts_from_program, settings_from_config
+    from kit.store import open_store
+
+    config = state.config
+    section = config.section("email")
+    settings = settings_from_config(section) if (section or not dry_run) else None
+    password = settings.password(os.environ) if settings is not None and not dry_run else None
+    cadence = _schedule(state).cadence if config.section("schedule") else None
+    contacts = contacts_from_program(open_store(state.source(source)).read())
+    failures: list[KitError] = []
+    for result in rendered:
+        try:
+            outcome = deliver_report(
+                result.report,
+                result.html_path,
+                result.metrics,
+                settings=settings,
+                ledger=Ledger.beside(result.html_path.parent),
+                password=password,
+                cadence=cadence,
+                contacts=contacts,
+                dry_run=dry_run,
+                force=force,
+            )
+        except (MailError, ConfigError) as error:
+            click.echo(f"advocacy-kit: {result.report}: {error}", err=True)
+            failures.append(error)
+            continue
+        click.echo(outcome.describe())
+    if failures:
+        raise failures[0] if len(failures) == 1 else type(failures[0])(
+            f"{len(failures)} of {len(rendered)} reports were not e-mailed (see above); the reports are on disk"
+        )
+
+
+@cli.command(
+    "schedule",
+    epilog="Example: advocacy-kit --config advocacy-kit.toml schedule --install",
+)
+@click.option("--install", is_flag=True, help="Put the lines into your crontab (replacing the kit's earlier ones).")
+@click.option("--systemd", is_flag=True, help="Print a systemd user service and timer instead of cron lines.")
+@pass_state
+def schedule_command(state: _State, install: bool, systemd: bool) -> None:
+    """Print the cron lines that e-mail the reports on the [schedule] of the config, or install them.
+
+    Every run is `advocacy-kit report ... --email`: the delivery ledger makes a run that finds this period's
+    edition already sent a no-op, so a missed or repeated run is harmless.
+    """
+    from kit.schedule import cron_lines, install_crontab, run_command, systemd_units
+
+    config = state.config
+    if config.path is None:
+        message = "no config file: a scheduled run needs [email] settings (see the README's E-mail section)"
+        if install:
+            raise ConfigError(message)
+        click.echo(f"Note: {message}.", err=True)
+    if not config.section("schedule"):
+        click.echo("Note: the config has no [schedule] section; using weekly on Monday at 07:00.", err=True)
+    plan = _schedule(state)
+    script = Path(sys.executable).parent / "advocacy-kit"
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "kit.cli"]
+    config_path = config.path.resolve() if config.path else None
+    workdir = config_path.parent if config_path else Path.cwd()
+    which = plan.reports[0] if len(plan.reports) == 1 else "all"
+    command = run_command(plan, program=program, config=config_path, workdir=workdir, report=which)
+    if systemd:
+        for name, text in systemd_units(plan, command).items():
+            click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
+        return
+    block = cron_lines(plan, command)
+    if install:
+        install_crontab(block)
+        click.echo(f"Installed into your crontab: the reports go out {plan.when}.")
+    else:
+        click.echo("\n".join(block))
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from kit.mail import (
     DeliveryError,
     MailSettings,
     build_message,
-    period_label,
+    report_scope,
     send_message,
     write_atomically,
     write_eml,
@@ -229,7 +229,7 @@ def deliver_report(
         contacts: advocate contact details that must not appear (``kit.mail.contacts_from_program``).
     """
     html_path = Path(html_path)
-    period = period_label(metrics)
+    period = report_scope(metrics)  # a segment's report is a report of its own
     end = metrics.get("period", {}).get("end") if isinstance(metrics.get("period"), Mapping) else None
     as_of = _date(metrics.get("as_of")) or dt.date.today()
     this_edition = edition(_date(end), as_of, cadence)

@@ -282,6 +282,13 @@ def period_label(metrics: Mapping[str, Any]) -> str:
     return str(period) if period else "unknown period"
 
 
+def report_scope(metrics: Mapping[str, Any]) -> str:
+    """The period, and the segment when the report is for one: '2026-Q4' or '2026-Q4, industry=Insurance'."""
+    segment = str(metrics.get("segment") or "").strip()
+    whole = not segment or segment.lower() in ("whole program", "all", "everything")
+    return period_label(metrics) if whole else f"{period_label(metrics)}, {segment}"
+
+
 def _as_of(metrics: Mapping[str, Any]) -> str:
     value = metrics.get("as_of")
     return str(value)[:10] if value else ""
@@ -310,6 +317,12 @@ def _change_text(change: Any, unit: str | None) -> str:
     if number is None:
         return ""
     return "no change" if number == 0 else format_change(number, unit or COUNT)
+
+
+def _lower_is_better() -> Collection[str]:
+    from kit.metrics import LOWER_IS_BETTER
+
+    return LOWER_IS_BETTER
 
 
 def _goal_unit(metric: Any) -> str | None:
@@ -343,9 +356,9 @@ def _quality_notes(quality: Any, contacts: Collection[str]) -> list[str]:
         return []
     items: Iterable[Any]
     if isinstance(quality, Mapping):
-        counts = [_number(quality.get(k)) for k in ("errors", "warnings", "rows_excluded")]
+        counts = [_number(quality.get(k)) for k in ("errors", "rows_excluded")]
         if quality.get("validated", True) and all(c == 0 for c in counts):
-            return []  # "No data problems found": nothing to say to an executive
+            return []  # warnings do not change a figure: nothing to tell an executive
         for key in ("note", "message", "summary", "text"):
             if quality.get(key):
                 return [_clean(quality[key], contacts)]
@@ -380,7 +393,7 @@ class Chart:
     png: bytes
 
 
-def _plain_label(text: str, width: int = 30) -> str:
+def _plain_label(text: str, width: int = 28) -> str:
     text = text if len(text) <= width else text[: width - 1] + "…"
     return text.replace("$", r"\$")  # a '$' would start matplotlib's math mode
 
@@ -391,7 +404,7 @@ def _figure(rows: int):
     height = 0.9 + 0.34 * max(rows, 1)
     fig = Figure(figsize=(6.2, height), dpi=100)
     ax = fig.subplots()
-    # fixed margins, room for 34-character labels: a layout engine would draw every chart twice
+    # fixed margins, room for 28-character labels: a layout engine would draw every chart twice
     fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.32 / height, bottom=0.5 / height)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -444,7 +457,7 @@ def render_charts(metrics: Mapping[str, Any], contacts: Collection[str] = ()) ->
     goals = goals[:12]
     if goals:
         fig, ax = _figure(len(goals))
-        labels = [_plain_label(name, 34) for name, _, _ in goals][::-1]
+        labels = [_plain_label(name, 28) for name, _, _ in goals][::-1]
         values = [min(share, 2.0) * 100 for _, share, _ in goals][::-1]
         tones = [_status_tone(_clean(g.get("status"), contacts)) for _, _, g in goals][::-1]
         colours = {"good": _GOOD, "bad": _BAD, "neutral": _NEUTRAL}
@@ -542,7 +555,8 @@ def _summary(metrics: Mapping[str, Any], report: str, contacts: Collection[str])
         unit = item.get("unit")
         unit = unit if isinstance(unit, str) else None
         change = _number(item.get("change"))
-        tone = "neutral" if not change else ("up" if change > 0 else "down")
+        better = -change if change and item.get("key") in _lower_is_better() else change
+        tone = "neutral" if not better else ("up" if better > 0 else "down")  # green when it improved
         previous = (
             _figure_text(item.get("previous"), unit) if _number(item.get("previous")) is not None else ""
         )
@@ -581,7 +595,7 @@ def _summary(metrics: Mapping[str, Any], report: str, contacts: Collection[str])
         stories.append(sentence)
     return _Summary(
         title=REPORT_TITLES.get(report, report),
-        period=_clean(period_label(metrics), contacts, 40),
+        period=_clean(report_scope(metrics), contacts, 120),
         as_of=_as_of(metrics),
         headline=headline,
         goals=goals,

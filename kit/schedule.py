@@ -190,6 +190,33 @@ def cron_lines(schedule: Schedule, command: str) -> list[str]:
     return [BEGIN, note, f"{spec} {command.replace('%', chr(92) + '%')} >/dev/null", END]
 
 
+def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit") -> dict[str, str]:
+    """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``)."""
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    time = schedule.at.strftime("%H:%M:00")
+    if schedule.cadence == "monthly":
+        calendar = f"*-*-{schedule.day:02d} {time}"
+    else:
+        calendar = f"{days[schedule.weekday]} *-*-* {time}"
+    service = (
+        "[Unit]\n"
+        "Description=advocacy-kit: e-mail the advocacy program's reports\n\n"
+        "[Service]\n"
+        "Type=oneshot\n"
+        f"ExecStart=/bin/sh -c {shlex.quote(command)}\n"
+    )
+    timer = (
+        "[Unit]\n"
+        f"Description=advocacy-kit reports, {schedule.when}\n\n"
+        "[Timer]\n"
+        f"OnCalendar={calendar}\n"
+        "Persistent=true\n\n"
+        "[Install]\n"
+        "WantedBy=timers.target\n"
+    )
+    return {f"{name}.service": service, f"{name}.timer": timer}
+
+
 def replace_block(crontab: str, block: Sequence[str]) -> str:
     """``crontab`` with the kit's block replaced by ``block`` (or added at the end); other lines untouched."""
     kept: list[str] = []
