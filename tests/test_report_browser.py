@@ -1,0 +1,80 @@
+"""Both reports as a reader sees them: opened in headless Chromium, charts and tables drawn, no error, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit.report import REPORTS, render_report
+from tests.conftest import DEMO_AS_OF
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pages(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("browser")
+    return {
+        name: render_report(
+            name, source=str(demo_workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out
+        ).html_path
+        for name in REPORTS
+    }
+
+
+@pytest.mark.parametrize("report", list(REPORTS))
+def test_report_opens_in_chromium_with_charts_and_tables_and_no_error(browser, pages, report, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    fetched: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "request",
+        lambda request: (
+            fetched.append(request.url) if not request.url.startswith(("file:", "data:")) else None
+        ),
+    )
+    page.goto(pages[report].as_uri(), wait_until="load")
+
+    shot = tmp_path / f"{report}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    charts = page.eval_on_selector_all(
+        "img",
+        "imgs => imgs.filter(i => i.complete && i.naturalWidth > 200 && i.getBoundingClientRect().height > 50).length",
+    )
+    tables = page.eval_on_selector_all(
+        "table", "ts => ts.filter(t => t.getBoundingClientRect().height > 0).length"
+    )
+    title = page.inner_text("h1")
+    page.close()
+
+    assert errors == [] and fetched == []  # no script error, nothing fetched from the network
+    assert title == REPORTS[report].title
+    assert charts >= (2 if report == "goal-tracking" else 1)
+    assert tables >= 1
+    assert shot.stat().st_size > 20_000  # a real page was drawn, not a blank one

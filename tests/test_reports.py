@@ -1,0 +1,217 @@
+"""`advocacy-kit report`: real Papermill runs of both notebooks, rendered to HTML, checked as a reader sees them.
+
+Each fixture renders once per module and several tests read the result, to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kit import schema
+from kit.cli import main
+from kit.metrics import format_value
+from kit.report import ReportError, render_report
+from kit.store.local import LocalStore
+from tests.conftest import DEMO_AS_OF, grids_from_rows
+
+pytestmark = pytest.mark.slow
+
+A, X, O = schema.ADVOCATES.col, schema.ACTIVITIES.col, schema.OPPORTUNITIES.col
+SCRIPT_NAME = "<script>alert(1)</script>"
+CARD = re.compile(r'data-key="(\w+)"><div class="value">([^<]*)</div>')
+
+
+def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(list(argv))
+    captured = capsys.readouterr()
+    return exit_.value.code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            ["report", "all", "--source", str(demo_workbook), "--period", "2026-Q4"]
+            + ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)]
+        )
+    assert exit_.value.code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_json(demo_workbook: Path) -> dict:
+    """What `advocacy-kit metrics --period 2026-Q4 --json` prints for the demo (run in a subprocess-free way)."""
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), pytest.raises(SystemExit):
+        main(
+            ["metrics", "--source", str(demo_workbook), "--period", "2026-Q4"]
+            + ["--as-of", DEMO_AS_OF.isoformat(), "--json"]
+        )
+    return json.loads(buffer.getvalue())
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The demo program
+
+
+def test_report_all_writes_both_html_reports_named_by_period_with_notebooks_beside(demo_reports):
+    names = sorted(p.name for p in demo_reports.iterdir())
+    assert names == [
+        "executive_update_2026-Q4.html",
+        "executive_update_2026-Q4.ipynb",
+        "goal_tracking_2026-Q4.html",
+        "goal_tracking_2026-Q4.ipynb",
+    ]
+
+
+def test_html_is_self_contained_with_all_code_hidden(demo_reports):
+    for page in demo_reports.glob("*.html"):
+        text = read(page)
+        assert "<script" not in text.lower()
+        assert not re.search(r'(src|href)="https?://', text)  # nothing fetched from a CDN
+        assert "open_store(" not in text and "import " not in text  # no code cell reached the page
+        assert 'src="data:image/png;base64,' in text  # charts are inline images
+
+
+def test_every_report_shows_title_period_and_data_as_of(demo_reports):
+    for page, title in (
+        ("goal_tracking_2026-Q4.html", "Goal tracking"),
+        ("executive_update_2026-Q4.html", "Executive update"),
+    ):
+        text = read(demo_reports / page)
+        assert f"<h1>{title}</h1>" in text
+        assert "Period <strong>2026-Q4</strong>" in text and "data as of <strong>20 Nov 2026</strong>" in text
+
+
+def test_executed_notebook_is_kept_for_audit_with_the_parameters_used(demo_reports):
+    notebook = nbformat.read(demo_reports / "goal_tracking_2026-Q4.ipynb", as_version=4)
+    injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'period = "2026-Q4"' in injected.source and 'as_of = "2026-11-20"' in injected.source
+    assert all(c.get("execution_count") for c in notebook.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("page", ["goal_tracking_2026-Q4.html", "executive_update_2026-Q4.html"])
+def test_headline_figures_in_the_html_equal_metrics_json(demo_reports, demo_json, page):
+    shown = dict(CARD.findall(read(demo_reports / page)))
+    assert len(shown) >= 8
+    expected = {h["key"]: html.escape(format_value(h["value"], h["unit"])) for h in demo_json["headline"]}
+    assert shown == {key: expected[key] for key in shown}
+
+
+def test_success_stories_in_the_executive_update_are_the_json_sentences(demo_reports, demo_json):
+    text = read(demo_reports / "executive_update_2026-Q4.html")
+    assert demo_json["success_stories"], "the demo has won deals with references this quarter"
+    for story in demo_json["success_stories"]:
+        assert html.escape(story["sentence"]) in text
+
+
+def test_goal_tracking_lists_every_goal_of_the_period(demo_reports, demo_json):
+    text = read(demo_reports / "goal_tracking_2026-Q4.html")
+    for goal in demo_json["goals"]:
+        assert f"<td>{goal['goal_id']}</td>" in text
+
+
+def test_executive_update_carries_no_advocate_contact_details(demo_reports, demo_program):
+    text = read(demo_reports / "executive_update_2026-Q4.html")
+    emails = [e for e in demo_program.advocates[A.email].dropna()]
+    assert emails and not [e for e in emails if e in text]
+    assert "mailto:" not in text and not re.search(r"[\w.+-]+@[\w-]+\.\w+", text)  # no address at all
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Free text and bad rows
+
+
+@pytest.fixture(scope="module")
+def tricky_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An advocate named like a script helps win a deal; one opportunity has an unreadable amount."""
+    folder = tmp_path_factory.mktemp("tricky")
+    advocate = {
+        A.advocate_id: "ADV-1", A.name: SCRIPT_NAME, A.email: "eve@customer.example.com", A.company: "Evil Corp",
+        A.industry: "Retail", A.region: "EMEA", A.activities: "reference_call", A.status: "Active",
+        A.joined_on: "2025-01-01", A.last_verified: "2026-06-01",
+    }  # fmt: skip
+    deals = [
+        {O.opportunity_id: "OPP-1", O.account: "Acme <b>Retail</b>", O.owner: "Dana Ortiz", O.amount: 120000,
+         O.created_on: "2026-09-01", O.close_date: "2026-10-15", O.is_closed: "TRUE", O.is_won: "TRUE"},
+        {O.opportunity_id: "OPP-2", O.account: "Bad Amount Inc", O.amount: "TBD", O.created_on: "2026-09-01",
+         O.close_date: "2026-10-20", O.is_closed: "TRUE", O.is_won: "TRUE"},
+    ]  # fmt: skip
+    call = {X.activity_id: "ACT-1", X.advocate_id: "ADV-1", X.activity: "reference_call", X.date: "2026-10-01",
+            X.opportunity_id: "OPP-1"}  # fmt: skip
+    workbook = folder / "tricky.xlsx"
+    LocalStore(workbook).write_grids(
+        grids_from_rows({"Advocates": [advocate], "Opportunities": deals, "Activities": [call]})
+    )
+    for report in ("goal-tracking", "executive-update"):
+        render_report(report, source=str(workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=folder)
+    return folder
+
+
+def test_free_text_from_the_sheet_is_html_escaped(tricky_reports):
+    text = read(tricky_reports / "executive_update_2026-Q4.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the advocate, named in the success story
+    assert "Acme &lt;b&gt;Retail&lt;/b&gt;" in text
+    assert "<script" not in text.lower() and "<b>Retail" not in text
+
+
+def test_workbook_with_validation_errors_still_renders_both_reports_with_a_visible_note(tricky_reports):
+    for page in ("goal_tracking_2026-Q4.html", "executive_update_2026-Q4.html"):
+        text = read(tricky_reports / page)
+        assert 'class="notice data-quality warn"' in text
+        assert "1 row(s) with errors are left out of the figures (Opportunities: 1)" in text
+    cards = dict(CARD.findall(read(tricky_reports / "goal_tracking_2026-Q4.html")))
+    assert cards["revenue_influenced"] == "$120K"  # OPP-2 is left out, not counted as $0 or a crash
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Failure
+
+
+def test_failing_cell_fails_with_its_error_and_keeps_the_last_good_report(tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    last_good = out / "goal_tracking_2026-Q4.html"
+    last_good.write_text("last month's good report", encoding="utf-8")
+    broken = tmp_path / "broken.xlsx"
+    grids = grids_from_rows({})
+    del grids["Requests"]  # the kernel's read fails: a SchemaError inside a cell
+    LocalStore(broken).write_grids(grids)
+    with pytest.raises(ReportError) as error:
+        render_report("goal-tracking", source=str(broken), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out)
+    message = str(error.value)
+    assert "SchemaError" in message and "Requests" in message and "\n" not in message
+    assert last_good.read_text(encoding="utf-8") == "last month's good report"
+    assert [p.name for p in out.iterdir()] == [last_good.name]  # no temporary or half-written file left
+
+
+def test_unreadable_period_is_one_line_and_exit_code_2(capsys, demo_workbook, tmp_path):
+    code, out, err = run_cli(
+        capsys, "report", "executive-update", "--source", str(demo_workbook), "--period", "2026-13",
+        "--as-of", "2026-11-20", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 2 and err.count("\n") == 1 and "2026-13" in err and "not a period" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_metrics_command_prints_the_headline_and_goals(capsys, demo_workbook):
+    code, out, _ = run_cli(
+        capsys, "metrics", "--source", str(demo_workbook), "--period", "2026-Q4", "--as-of", "2026-11-20"
+    )
+    assert code == 0
+    assert "2026-Q4 (2026-10-01 .. 2026-12-31), data as of 2026-11-20" in out and "Goals:" in out
