@@ -402,3 +402,42 @@ def test_certificate_the_client_does_not_trust_fails_without_retrying(certificat
 
     assert waits == []
     assert secure.mailbox.received == []
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The command a schedule runs: advocacy-kit report executive-update --email
+
+
+def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_rerun_sends_it(
+    server, demo_workbook, tmp_path, capsys
+):
+    from kit.cli import main
+
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text(
+        f'source = "{demo_workbook}"\nreports_dir = "reports"\n\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        'from = "advocacy@example.com"\nretry_wait = 0\n\n'
+        f'[email.recipients]\nexecutive-update = ["{CXO}"]\n'
+    )
+    args = ["--config", str(config), "report", "executive-update", "--period", "2026-Q4", "--as-of", "2026-11-20", "--email"]  # fmt: skip
+    report = tmp_path / "reports" / "executive_update_2026-Q4.html"
+    ledger = tmp_path / "reports" / "deliveries.json"
+
+    def run() -> int:
+        with pytest.raises(SystemExit) as done:
+            main(args)
+        return done.value.code
+
+    server.mailbox.data_replies = ["554 5.7.1 Message rejected as spam"]
+    assert run() == 4
+    assert "554 5.7.1 Message rejected as spam" in capsys.readouterr().err
+    assert report.exists() and not ledger.exists()
+    assert "failed: DeliveryError" in (tmp_path / "reports" / "advocacy-kit.log").read_text()
+
+    assert run() == 0
+    [message] = server.mailbox.messages()
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_payload(decode=True) == report.read_bytes()
+
+    assert "E-mailed executive-update 2026-Q4" in capsys.readouterr().out
