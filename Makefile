@@ -43,8 +43,15 @@ format: $(STAMP)
 	$(BIN)/ruff format kit tests benchmarks
 	$(BIN)/ruff check --fix kit tests benchmarks
 
-lab: $(STAMP) demo
-	ADVOCACY_KIT_SOURCE=$(CURDIR)/demo/advocacy_program.xlsx $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+# The demo workbook lab opens: rebuilt when the schema or the generator changed, else kept (with your edits).
+DEMO_BOOK := demo/advocacy_program.xlsx
+$(DEMO_BOOK): kit/schema.py kit/demo.py | $(STAMP)
+	$(BIN)/advocacy-kit demo --out demo
+
+# No browser opens (headless machines): open the URL it prints, token included. Ctrl-C twice stops it.
+lab: $(STAMP) $(DEMO_BOOK)
+	ADVOCACY_KIT_SOURCE=$(CURDIR)/$(DEMO_BOOK) $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 \
+	  --ServerApp.root_dir=notebooks --LabApp.news_url=None $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
