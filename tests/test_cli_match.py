@@ -1,0 +1,161 @@
+"""`advocacy-kit match` as a program manager uses it: rank one request, propose a whole allocation, and write
+it back only with --apply, never over a request someone changed since it was read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kit import match, schema
+from kit.cli import apply_allocation, main
+from kit.store import RowUpdate
+from kit.store.local import LocalStore
+from tests.test_match import AS_OF, advocate, request
+
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
+DAY = ["--as-of", AS_OF.isoformat()]
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def requests_by_id(path) -> dict[str, tuple]:
+    frame = LocalStore(path).read().requests
+    return {r[R.request_id]: (r[R.advocate_id], r[R.status]) for _, r in frame.iterrows()}
+
+
+@pytest.fixture
+def workbook(make_workbook):
+    return make_workbook(
+        Advocates=[
+            advocate(1, name="Ana Best", products="Product A", email="ana@customer.example"),
+            advocate(2, name="Ben Next", products="Product B"),
+            advocate(3, name="Cy Retail", industry="Retail"),
+        ],
+        Requests=[
+            request(1, product="Product A", priority="Urgent"),
+            request(2, industry="Retail"),
+            request(3, industry="Healthcare", region="APAC"),
+            request(4, status="Scheduled", advocate_id="ADV-02"),
+        ],
+    )
+
+
+def test_match_request_prints_the_best_candidates_with_their_reasons(workbook, capsys):
+    code, out, _ = run(["match", "REQ-01", "--top", "2", "--source", str(workbook), *DAY], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Advocates for REQ-01 as of 2026-11-20:"
+    assert lines[1].startswith("  1. ADV-01  Ana Best (Company 1)  score ")
+    assert (
+        lines[2].strip().startswith("same industry (Insurance), same product (Product A), same region (EMEA)")
+    )
+    assert lines[3].startswith("  2. ADV-02  Ben Next")
+    assert len([line for line in lines if line[:4].strip().endswith(".")]) == 2
+    assert "ana@customer.example" not in out  # no contact details in what is shown around
+
+
+def test_match_request_as_json_carries_warnings_and_candidates(workbook, capsys):
+    code, out, _ = run(["match", "REQ-03", "--json", "--source", str(workbook), *DAY], capsys)
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["request_id"] == "REQ-03"
+    assert "no advocate at all in Healthcare · APAC: a recruiting gap" in payload["warnings"]
+    assert [c[A.advocate_id] for c in payload["candidates"]][:1] == ["ADV-01"]
+    assert {"score", "reasons", "uses_this_quarter", "cap", "last_used"} <= set(payload["candidates"][0])
+
+
+def test_match_open_proposes_and_writes_nothing_without_apply(workbook, capsys):
+    before = workbook.read_bytes()
+    code, out, _ = run(["match", "--open", "--source", str(workbook), *DAY], capsys)
+    assert code == 0
+    assert "3 open request(s) as of 2026-11-20: 2 served, 1 not." in out
+    assert "REQ-01 → ADV-01 Ana Best (Company 1)  [Urgent]" in out
+    assert "REQ-02 → ADV-03 Cy Retail" in out
+    assert "Recruiting gaps (no advocate at all in the segment): 1" in out
+    assert "  REQ-03: no advocate at all in Healthcare · APAC: a recruiting gap" in out
+    assert "Nothing was written" in out
+    assert workbook.read_bytes() == before
+
+
+def test_match_open_apply_writes_the_advocate_and_status_advocate_asked(workbook, capsys):
+    code, out, _ = run(["match", "--open", "--apply", "--source", str(workbook), *DAY], capsys)
+    assert code == 0
+    assert "Wrote 2 assignment(s) (status Advocate Asked): REQ-01, REQ-02" in out
+    assert requests_by_id(workbook) == {
+        "REQ-01": ("ADV-01", "Advocate Asked"),
+        "REQ-02": ("ADV-03", "Advocate Asked"),
+        "REQ-03": (None, "New"),
+        "REQ-04": ("ADV-02", "Scheduled"),
+    }
+
+
+def test_apply_never_overwrites_a_request_changed_since_the_read_and_writes_the_others(workbook):
+    store = LocalStore(workbook)
+    program = store.read()
+    allocation = match.allocate(program, as_of=AS_OF)
+    # Meanwhile a manager assigns REQ-01 by hand in the sheet.
+    LocalStore(workbook).update(
+        "Requests", [RowUpdate("REQ-01", {R.advocate_id: "ADV-02", R.status: "In Progress"})]
+    )
+
+    written, skipped = apply_allocation(store, program, allocation)
+
+    assert written == ["REQ-02"]
+    assert [rid for rid, _ in skipped] == ["REQ-01"]
+    assert skipped[0][1] == (
+        "changed by someone since it was read: advocate_id is now 'ADV-02' (was ''); "
+        "status is now 'In Progress' (was 'New')"
+    )
+    now = requests_by_id(workbook)
+    assert now["REQ-01"] == ("ADV-02", "In Progress")  # the manager's edit stands
+    assert now["REQ-02"] == ("ADV-03", "Advocate Asked")  # the other proposal was not lost
+
+
+def test_apply_skips_a_request_deleted_since_the_read(make_workbook):
+    path = make_workbook(Advocates=[advocate(1), advocate(2)], Requests=[request(1), request(2)])
+    store = LocalStore(path)
+    program = store.read()
+    allocation = match.allocate(program, as_of=AS_OF)
+    grids = store.read_grids()
+    grids["Requests"] = [row for row in grids["Requests"] if row[0] != "REQ-02"]
+    store.replace_tab("Requests", grids["Requests"])
+
+    written, skipped = apply_allocation(store, program, allocation)
+
+    assert written == ["REQ-01"]
+    assert skipped == [("REQ-02", "is no longer in the Requests tab; left as it is")]
+
+
+def test_match_needs_a_request_or_open(workbook, capsys):
+    code, _, err = run(["match", "--source", str(workbook)], capsys)
+    assert code == 2 and "give a REQUEST_ID or --open" in err
+    code, _, err = run(["match", "REQ-01", "--apply", "--source", str(workbook)], capsys)
+    assert code == 2 and "--apply writes an allocation: use it with --open" in err
+
+
+def test_an_unknown_request_id_is_one_line_and_exit_2(workbook, capsys):
+    code, out, err = run(["match", "REQ-99", "--source", str(workbook), *DAY], capsys)
+    assert code == 2
+    assert err.strip() == "advocacy-kit: error: no request 'REQ-99' in the Requests tab"
+
+
+def test_match_open_on_the_demo_lists_the_planted_gap(demo_workbook, demo_program, capsys):
+    requests = demo_program.requests
+    planted = requests[
+        requests[R.status].isin(["New", "In Progress"])
+        & requests[R.advocate_id].isna()
+        & (requests[R.industry] == "Healthcare")
+        & (requests[R.region] == "APAC")
+    ]
+    code, out, _ = run(["match", "--open", "--json", "--source", str(demo_workbook), *DAY], capsys)
+    assert code == 0
+    payload = json.loads(out)
+    gaps = [u[R.request_id] for u in payload["unserved"] if u["reason_code"] == "recruiting_gap"]
+    assert sorted(gaps) == sorted(planted[R.request_id]) and gaps
+    assert payload["assignments"] and payload["written"] == []

@@ -1,0 +1,109 @@
+"""Properties of the allocation over random rosters and requests (hypothesis): nobody is ever asked beyond
+their quarterly cap, no request gets two advocates, everyone assigned is eligible, and the total is the
+true optimum of the candidate problem (checked with an independent MILP solve) and never below greedy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from kit import match, schema
+from kit.program import program_from_grids
+from tests.conftest import grids_from_rows
+from tests.test_allocate import greedy
+from tests.test_match import AS_OF, activity, advocate, request
+
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
+
+ADVOCATES = st.fixed_dictionaries(
+    {
+        A.industry: st.sampled_from(["Insurance", "Retail"]),
+        A.region: st.sampled_from(["EMEA", "APAC"]),
+        A.products: st.sampled_from(["Product A", "Product B", "Product A; Product B", None]),
+        A.activities: st.sampled_from(["reference_call", "case_study", "reference_call; case_study"]),
+        A.status: st.sampled_from(["Active", "Active", "Active", "Paused"]),
+        A.max_per_quarter: st.integers(0, 3),
+        "uses": st.integers(0, 3),  # activities already done this quarter
+    }
+)
+REQUESTS = st.fixed_dictionaries(
+    {
+        R.industry: st.sampled_from(["Insurance", "Retail", None]),
+        R.region: st.sampled_from(["EMEA", "APAC", None]),
+        R.product: st.sampled_from(["Product A", "Product B", None]),
+        R.activity: st.sampled_from(["reference_call", "case_study"]),
+        R.priority: st.sampled_from(schema.PRIORITIES),
+        "due_in": st.one_of(st.none(), st.integers(-5, 40)),
+    }
+)
+
+
+def build(advocates: list[dict], requests: list[dict]):
+    roster, done = [], []
+    for n, spec in enumerate(advocates, start=1):
+        cells = {k: v for k, v in spec.items() if k != "uses"}
+        roster.append(advocate(n, **cells))
+        # Early in the quarter, so the cool-down has passed: only the cap can exclude them.
+        done += [
+            activity(len(done) + 1, f"ADV-{n:02d}", dt.date(2026, 10, 1) + dt.timedelta(days=u))
+            for u in range(spec["uses"])
+        ]
+    asks = []
+    for n, spec in enumerate(requests, start=1):
+        cells = {k: v for k, v in spec.items() if k != "due_in"}
+        if spec["due_in"] is not None:
+            cells[R.needed_by] = AS_OF + dt.timedelta(days=spec["due_in"])
+        asks.append(request(n, **cells))
+    grids = grids_from_rows({"Advocates": roster, "Activities": done, "Requests": asks})
+    return program_from_grids(grids, source="hypothesis")
+
+
+def milp_optimum(allocation: match.Allocation) -> float:
+    """The best total weight over the same candidates, by scipy's MILP (HiGHS): an independent check."""
+    candidates = allocation.candidates
+    if candidates.empty:
+        return 0.0
+    requests, req_index = np.unique(candidates[R.request_id], return_inverse=True)
+    advocates, adv_index = np.unique(candidates[A.advocate_id], return_inverse=True)
+    capacity = candidates.groupby(A.advocate_id)["capacity_left"].first().reindex(advocates).to_numpy()
+    edges = len(candidates)
+    matrix = sparse.csr_array(
+        (
+            np.ones(2 * edges),
+            (np.concatenate([req_index, len(requests) + adv_index]), np.tile(np.arange(edges), 2)),
+        )
+    )
+    result = milp(
+        c=-candidates[match.WEIGHT].to_numpy(),
+        constraints=LinearConstraint(matrix, -np.inf, np.concatenate([np.ones(len(requests)), capacity])),
+        integrality=np.ones(edges),
+        bounds=Bounds(0, 1),
+    )
+    return -result.fun
+
+
+@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ADVOCATES, min_size=1, max_size=8), st.lists(REQUESTS, min_size=1, max_size=10))
+def test_allocation_never_exceeds_a_cap_and_is_optimal(advocates, requests):
+    program = build(advocates, requests)
+    allocation = match.allocate(program, as_of=AS_OF)
+    assigned = allocation.assignments
+
+    assert assigned[R.request_id].is_unique
+    now = Counter(assigned[R.advocate_id])
+    for n, spec in enumerate(advocates, start=1):
+        room = max(spec[A.max_per_quarter] - spec["uses"], 0)  # already over their cap: no room at all
+        assert now.get(f"ADV-{n:02d}", 0) <= room
+    for _, row in assigned.iterrows():
+        check = match.eligibility(row[R.request_id], program, as_of=AS_OF)
+        assert check.loc[check[A.advocate_id] == row[R.advocate_id], match.ELIGIBLE].item()
+
+    assert len(assigned) + len(allocation.unserved) == len(requests)
+    assert allocation.objective >= sum(w for _, w in greedy(allocation).values()) - 1e-6
+    assert abs(allocation.objective - milp_optimum(allocation)) < 1e-3
