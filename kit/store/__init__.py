@@ -21,6 +21,7 @@ __all__ = [
     "is_google_sheet",
     "google_options_from_env",
     "google_sheet_options",
+    "current_google_options",
 ]
 
 # Environment variables for the Google Sheet store (README, "Google Sheets").
@@ -39,6 +40,13 @@ def google_options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "endpoint": environ.get(ENDPOINT_ENV) or None,
     }
     return {k: v for k, v in options.items() if v}
+
+
+def current_google_options() -> dict[str, Any]:
+    """The options set by ``google_sheet_options`` (the CLI); with none set (a notebook's kernel), the
+    standard environment variables, as google-auth itself reads them."""
+    options = _GOOGLE_OPTIONS.get()
+    return dict(options) if options is not None else google_options_from_env(os.environ)
 
 
 @contextmanager
@@ -71,11 +79,7 @@ def open_store(source: str, **options) -> Store:
             raise SourceError(
                 f"{source}: Google Sheets are not supported by this version of the kit"
             ) from None
-        defaults = _GOOGLE_OPTIONS.get()
-        if defaults is None:
-            # No edge set options (a notebook's kernel): the standard variables, as google-auth reads them.
-            defaults = google_options_from_env(os.environ)
-        return GoogleSheetStore(source, **{**defaults, **options})
+        return GoogleSheetStore(source, **{**current_google_options(), **options})
     if Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
         raise SourceError(f"{source}: not an .xlsx workbook or a Google Sheet URL")
     from kit.store.local import LocalStore
