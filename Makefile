@@ -29,7 +29,7 @@ $(SYSTEM_STAMP): | $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/advocacy-kit demo --out demo
-	$(BIN)/advocacy-kit report all --source demo/advocacy_program.xlsx --out reports
+	$(BIN)/advocacy-kit report all --source demo/advocacy_program.xlsx --out reports --dry-run
 
 test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/ruff check kit tests benchmarks

@@ -754,7 +754,9 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
     config_path = config.path.resolve() if config.path else None
     workdir = config_path.parent if config_path else Path.cwd()
     which = plan.reports[0] if len(plan.reports) == 1 else "all"
-    command = run_command(plan, program=program, config=config_path, workdir=workdir, report=which)
+    command = run_command(
+        plan, program=program, config=config_path, workdir=workdir, report=which, with_env=not systemd
+    )
     if systemd:
         for name, text in systemd_units(plan, command).items():
             click.echo(f"# ~/.config/systemd/user/{name}\n{text}")

@@ -160,14 +160,20 @@ def run_command(
     config: Path | None,
     workdir: Path,
     report: str = "all",
+    with_env: bool = True,
 ) -> str:
-    """The shell command a scheduler runs: the same for cron, systemd and CI (quoted for sh)."""
+    """The shell command a scheduler runs: the same for cron, systemd and CI (quoted for sh).
+
+    With ``with_env`` (cron) it first sources ``env_file``; systemd reads that file itself.
+    """
     parts = [*program]
     if config is not None:
         parts += ["--config", str(config)]
     parts += ["report", report, "--email"]
     command = f"cd {shlex.quote(str(workdir))} && " + " ".join(shlex.quote(p) for p in parts)
-    if schedule.env_file is not None:  # the password lives in a file only you can read, not in crontab
+    if (
+        with_env and schedule.env_file is not None
+    ):  # the password lives in a file only you can read, not in crontab
         command = f"set -a && . {shlex.quote(str(schedule.env_file))} && set +a && {command}"
     return command
 
@@ -191,7 +197,11 @@ def cron_lines(schedule: Schedule, command: str) -> list[str]:
 
 
 def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit") -> dict[str, str]:
-    """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``)."""
+    """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``).
+
+    ``command`` should not source the env file itself (see :func:`run_command`'s ``with_env``): the service
+    names it in ``EnvironmentFile=``.
+    """
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     time = schedule.at.strftime("%H:%M:00")
     if schedule.cadence == "monthly":
@@ -203,7 +213,8 @@ def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit
         "Description=advocacy-kit: e-mail the advocacy program's reports\n\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"ExecStart=/bin/sh -c {shlex.quote(command)}\n"
+        + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
+        + f"ExecStart=/bin/sh -c {shlex.quote(command)}\n"
     )
     timer = (
         "[Unit]\n"

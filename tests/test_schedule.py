@@ -77,7 +77,10 @@ def test_run_command_is_the_report_command_with_config_and_sources_the_env_file(
     plan = schedule(env_file="~/.config/advocacy-kit/env")
 
     command = run_command(
-        plan, program=["/srv/venv/bin/advocacy-kit"], config=Path("/srv/my dir/kit.toml"), workdir=Path("/srv/my dir")
+        plan,
+        program=["/srv/venv/bin/advocacy-kit"],
+        config=Path("/srv/my dir/kit.toml"),
+        workdir=Path("/srv/my dir"),
     )
 
     home = str(Path("~").expanduser())
@@ -87,12 +90,15 @@ def test_run_command_is_the_report_command_with_config_and_sources_the_env_file(
     )
 
 
-def test_systemd_timer_uses_the_same_command_and_the_configured_time():
-    units = systemd_units(schedule(cadence="monthly", day=3, time="07:15"), COMMAND)
+def test_systemd_timer_uses_the_same_command_the_configured_time_and_the_env_file():
+    plan = schedule(cadence="monthly", day=3, time="07:15", env_file="/srv/advocacy/env")
+
+    units = systemd_units(plan, COMMAND)
 
     assert "OnCalendar=*-*-03 07:15:00" in units["advocacy-kit.timer"]
     assert "Persistent=true" in units["advocacy-kit.timer"]
-    assert "report all --email" in units["advocacy-kit.service"]
+    assert "EnvironmentFile=/srv/advocacy/env\n" in units["advocacy-kit.service"]
+    assert f"ExecStart=/bin/sh -c '{COMMAND}'" in units["advocacy-kit.service"]
 
 
 @pytest.mark.parametrize(
@@ -218,7 +224,9 @@ def test_schedule_command_installs_the_same_report_command_with_this_config(
     assert f"--config {config} report all --email >/dev/null" in line
 
 
-def test_schedule_command_refuses_to_install_without_a_config_file(fake_crontab, tmp_path, monkeypatch, capsys):
+def test_schedule_command_refuses_to_install_without_a_config_file(
+    fake_crontab, tmp_path, monkeypatch, capsys
+):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ADVOCACY_KIT_CONFIG", raising=False)
 
