@@ -198,25 +198,22 @@ def run_reports(
     as_of: str | None,
 ) -> list:
     """Render the named report(s); returns the RenderedReport of each (the e-mail options build on this)."""
-    from kit.report import render_report, report_names
+    from kit.report import render_reports, report_names
 
     names = report_names(which)
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     out = Path(out_dir) if out_dir else state.config.reports_dir
-    chosen = state.source(source)
-    rendered = []
-    for name in names:
-        result = render_report(
-            name,
-            source=chosen,
-            period=period,
-            segment=segment,
-            as_of=day,
-            out_dir=out,
-            progress=sys.stderr.isatty(),
-        )
+    rendered = render_reports(
+        names,
+        source=state.source(source),
+        period=period,
+        segment=segment,
+        as_of=day,
+        out_dir=out,
+        progress=sys.stderr.isatty(),
+    )
+    for result in rendered:
         click.echo(f"Wrote {result.html_path} (executed notebook: {result.notebook_path.name})")
-        rendered.append(result)
     return rendered
 
 
@@ -664,7 +661,9 @@ def delivery_log(
     path = _schedule(state).log_file or Path(out_dir or config.reports_dir) / "advocacy-kit.log"
     handler = run_log(path)
     log = logging.getLogger("kit.cli")
-    log.info("run: advocacy-kit %s", " ".join(sys.argv[1:]))
+    context = click.get_current_context()
+    given = {k: v for k, v in context.params.items() if v not in (None, False)}
+    log.info("run: %s %s", context.command_path, given)
     try:
         yield
     except BaseException as error:

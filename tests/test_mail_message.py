@@ -198,6 +198,18 @@ def test_headline_figures_show_value_and_change_from_previous_period(default_mes
     assert re.search(r"Win-rate lift with advocates\s+31%\s+\+6 pts vs 25%", text)
 
 
+def test_a_change_is_green_when_it_is_an_improvement_even_if_the_figure_went_down(report_file):
+    slower = {"key": "median_days_to_fulfil", "label": "Median days to fulfil a request", "value": 7.0,
+              "previous": 6.5, "change": 0.5, "unit": "days"}  # fmt: skip
+    fewer_losses = {"key": "win_rate_without", "label": "Win rate without advocates", "value": 0.33,
+                    "previous": 0.36, "change": -0.03, "unit": "share"}  # fmt: skip
+
+    page = html_of(build(report_file, metrics(headline=[slower, fewer_losses], goals=[], success_stories=[])))
+
+    tones = re.findall(r'<div class="change (\w+)"[^>]*>([^<]*)</div>', page)
+    assert tones == [("down", "+0.5 days vs 6.5 days"), ("up", "−3 pts vs 36%")]
+
+
 def test_goal_table_shows_actual_target_attainment_and_status(default_message):
     message = default_message
 

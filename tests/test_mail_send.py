@@ -409,13 +409,14 @@ def test_certificate_the_client_does_not_trust_fails_without_retrying(certificat
 
 
 def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_rerun_sends_it(
-    server, demo_workbook, tmp_path, capsys
+    server, make_workbook, tmp_path, capsys
 ):
     from kit.cli import main
 
+    workbook = make_workbook()  # a fresh, empty program: the report renders fastest, and says "no data yet"
     config = tmp_path / "advocacy-kit.toml"
     config.write_text(
-        f'source = "{demo_workbook}"\nreports_dir = "reports"\n\n'
+        f'source = "{workbook}"\nreports_dir = "reports"\n\n'
         f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
         'from = "advocacy@example.com"\nretry_wait = 0\n\n'
         f'[email.recipients]\nexecutive-update = ["{CXO}"]\n'
