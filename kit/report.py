@@ -96,11 +96,9 @@ def execute_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    # Papermill logs each parameter and the kernel's chatter: keep that for a terminal, not for cron.
-    quiet = logging.getLogger("papermill")
-    level = quiet.level
+    # Papermill logs each parameter it injects: keep that for a terminal, not for cron.
     if not progress:
-        quiet.setLevel(logging.ERROR)
+        logging.getLogger("papermill").setLevel(logging.ERROR)
     try:
         return papermill.execute_notebook(
             str(notebook),
@@ -120,8 +118,6 @@ def execute_notebook(
         ) from None
     except (RuntimeError, OSError) as error:  # the kernel died or could not start
         raise ReportError(f"{notebook.name}: could not run the notebook: {error}") from None
-    finally:
-        quiet.setLevel(level)
 
 
 def published_metrics(notebook: Any) -> dict[str, Any]:
@@ -225,6 +221,45 @@ def render_report(
         _replace_atomically(nbformat.writes(executed), notebook_path)
         _replace_atomically(html_text, html_path)
     return RenderedReport(spec.name, label, html_path, notebook_path, figures)
+
+
+def render_reports(
+    reports: Sequence[str],
+    *,
+    source: str,
+    as_of: dt.date,
+    out_dir: str | Path,
+    period: str | None = None,
+    segment: str | None = None,
+    progress: bool = False,
+    jobs: int = 2,
+) -> list[RenderedReport]:
+    """``render_report`` for each report, ``jobs`` kernels at a time (each kernel is its own process).
+
+    Every report that succeeds is written; if any failed, the first failure is raised after the others end.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(name: str) -> RenderedReport:
+        return render_report(
+            name,
+            source=source,
+            as_of=as_of,
+            out_dir=out_dir,
+            period=period,
+            segment=segment,
+            progress=progress,
+        )
+
+    if jobs <= 1 or len(reports) <= 1:
+        return [one(name) for name in reports]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report") as pool:
+        futures = [pool.submit(one, name) for name in reports]
+        errors = [f.exception() for f in futures]
+    failed = next((e for e in errors if e is not None), None)
+    if failed is not None:
+        raise failed
+    return [f.result() for f in futures]
 
 
 # ------------------------------------------------------------------------------------------------------------
