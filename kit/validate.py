@@ -447,9 +447,9 @@ def _cell_message(code: str, column: Column, value: Any, tab: schema.Tab) -> str
 # Cells: pandera
 
 
-# The last column factorized, with its codes and distinct values: pandera runs a column's checks one after
-# another on the same Series, so each column is factorized once. Holding the Series keeps the identity test
-# sound; _cell_checks clears it.
+# The last column factorized, with its codes and distinct values: a column's checks run one after another on
+# the same Series, so each column is factorized once. Holding the Series keeps the identity test sound;
+# _cell_checks clears it.
 _factorized: list[tuple[pd.Series, np.ndarray, np.ndarray]] = []
 
 
@@ -486,6 +486,13 @@ def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
 
     The typing runs once per distinct value, so 100,000 rows of 500 dates cost 500 parses.
     """
+    if column.kind is Kind.MULTI_ENUM:
+        lookup = enum_lookup(column.values)
+
+        def items_known(value: Any) -> bool:  # True and 1 collide in factorize: both unknown items, fine
+            return all(fold(item) in lookup for item in split_multi(value))
+
+        return lambda cells: pd.Series(_per_value(cells, items_known, missing=True), index=cells.index)
 
     def check(cells: pd.Series) -> pd.Series:
         blank = _blank(cells)
@@ -493,15 +500,11 @@ def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
             codes, uniques = _factorize(cells)
         except TypeError:
             return pd.Series(blank | typed_column(column, cells).notna().to_numpy(), index=cells.index)
-        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        values = pd.Series(uniques, dtype=object)
         # factorize treats True and 1 as one value; outside a TRUE/FALSE column they read differently.
-        if column.kind is not Kind.BOOL and any(isinstance(v, (bool, np.bool_)) for v in values):
+        if column.kind is not Kind.BOOL and any(isinstance(v, (bool, np.bool_)) for v in uniques):
             return pd.Series(blank | typed_column(column, cells).notna().to_numpy(), index=cells.index)
-        if column.kind is Kind.MULTI_ENUM:
-            lookup = enum_lookup(column.values)
-            read = np.array([all(fold(i) in lookup for i in split_multi(v)) for v in values], dtype=bool)
-        else:
-            read = typed_column(column, values).notna().to_numpy(dtype=bool)
+        read = typed_column(column, values).notna().to_numpy(dtype=bool)
         return pd.Series(np.append(read, True)[codes] | blank, index=cells.index)
 
     return check
@@ -594,25 +597,29 @@ def cell_schema(tab_name: str) -> pa.DataFrameSchema:
 
 
 def _cell_checks(found: _Collector, tab: schema.Tab) -> None:
-    import pandera.pandas as pa
+    """Run the tab's pandera checks column by column and collect every failing cell.
 
+    The checks are pandera's (``cell_schema``); the collecting is ours: pandera's lazy error report builds
+    a frame per failing check, five times slower on a messy sheet, and we need our own records anyway.
+    ``cell_schema(tab).validate(raw, lazy=True)`` finds the same cells (a test holds them to it).
+    """
     raw = found.program.raw[tab.name]
     if raw.empty:
         return
-    try:
-        cell_schema(tab.name).validate(raw, lazy=True)
-        return
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    finally:
-        _factorized.clear()
-    broken = cases[cases["index"].isna()]
-    if not broken.empty:  # pandera turns an exception inside a check into a failure case: that is a bug here
-        raise RuntimeError(f"a {tab.name} check failed to run: {broken.iloc[0]['failure_case']}")
-    for column_name, code, row in zip(cases["column"], cases["check"], cases["index"], strict=True):
-        column = tab.column(column_name)
-        value = raw.at[int(row), column_name]
-        found.add(tab.name, int(row), column_name, code, _cell_message(code, column, value, tab), value)
+    for name, column_schema in cell_schema(tab.name).columns.items():
+        if name not in raw.columns:
+            continue
+        cells = raw[name]
+        column = tab.column(name)
+        try:
+            for check in column_schema.checks:
+                passed = check(cells).check_output.to_numpy(dtype=bool)
+                for row in cells.index[~passed]:
+                    value = cells.at[row]
+                    message = _cell_message(check.name, column, value, tab)
+                    found.add(tab.name, int(row), name, check.name, message, value)
+        finally:
+            _factorized.clear()
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -498,3 +498,25 @@ def test_quarter_usage_counts_this_quarter_only_and_open_requests_only(make_prog
     assert usage.loc["ADV-1", CAP] == 3
     assert usage.loc["ADV-2", USES] == 0
     assert usage.loc["ADV-2", CAP] == 6
+
+
+def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
+    import pandera.pandas as pa
+
+    from kit.validate import cell_schema
+
+    cell_codes = {"missing_required", "bad_enum", "bad_email", "bad_date", "bad_number", "bad_bool"}
+    cell_codes |= {"out_of_range", "stray_whitespace", "formula_injection"}
+    expected = {f for f in found(messy_findings) if f[3] in cell_codes}
+    by_pandera = set()
+    for tab in schema.TABS:
+        try:
+            cell_schema(tab.name).validate(messy.raw[tab.name], lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            cases = errors.failure_cases
+            by_pandera |= {
+                (tab.name, int(r), c, k)
+                for c, k, r in zip(cases["column"], cases["check"], cases["index"], strict=True)
+            }
+
+    assert by_pandera == expected
