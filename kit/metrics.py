@@ -336,9 +336,17 @@ class _Data:
     settings: Any
     names: pd.Series  # advocate_id → name, over the whole roster
 
+    _segments: dict[Segment, _Data] = field(default_factory=dict, repr=False)
+
     def segment(self, segment: Segment) -> _Data:
+        """This data narrowed to ``segment`` (computed once per segment)."""
         if segment.is_everything:
             return self
+        if segment not in self._segments:
+            self._segments[segment] = self._narrow(segment)
+        return self._segments[segment]
+
+    def _narrow(self, segment: Segment) -> _Data:
         advocates = self.advocates[segment.mask(self.advocates, ADVOCATE_ALIASES)]
         opportunities = self.opportunities[segment.mask(self.opportunities)]
         return _Data(
@@ -658,10 +666,10 @@ def _activity(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     asked_requests = d.requests[
         d.requests[R.advocate_id].notna() & (d.requests[R.requested_on] <= _day(as_of))
     ]
-    asked = asked_requests.groupby(R.advocate_id).agg(
-        asked=(R.request_id, "size"),
-        declined=(R.status, lambda s: int((s == "Declined").sum())),
-        last_asked=(R.requested_on, "max"),
+    asked = (
+        asked_requests.assign(_declined=(asked_requests[R.status] == "Declined").astype(int))
+        .groupby(R.advocate_id)
+        .agg(asked=(R.request_id, "size"), declined=("_declined", "sum"), last_asked=(R.requested_on, "max"))
     )
     per_advocate = per_advocate.join(asked, on="advocate_id")
     per_advocate["asked"] = pd.to_numeric(per_advocate["asked"]).fillna(0).astype(int)

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from kit.errors import KitError, SourceError
-from kit.metrics import COUNT, MONEY, SHARE, ProgramMetrics, format_change, format_value
+from kit.metrics import COUNT, LOWER_IS_BETTER, MONEY, SHARE, ProgramMetrics, format_change, format_value
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
@@ -330,7 +330,9 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
     cards = []
     for key in wanted:
         h = by_key[key]
-        trend = "up" if (h.change or 0) > 0 else "down" if (h.change or 0) < 0 else "flat"
+        # green when the change is an improvement: fewer days to fulfil is better, more advocates is better
+        sign = -(h.change or 0) if h.key in LOWER_IS_BETTER else (h.change or 0)
+        trend = "better" if sign > 0 else "worse" if sign < 0 else "flat"
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
             f'<div class="label">{esc(h.label)}</div>'
