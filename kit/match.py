@@ -261,10 +261,17 @@ def _label(req: _Request) -> str:
     return f"Requests row {req.row}" if req.row else "the request"
 
 
+def _fold_once(text: str) -> str:
+    """``cells.fold``, with a fast path for plain ASCII text (where it is lower-casing and spacing only)."""
+    if text.isascii():
+        return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    return fold(text)
+
+
 @functools.lru_cache(maxsize=65_536)
 def _fold(text: str) -> str:
     """``cells.fold``, remembered: requests repeat the same few industries, products and companies."""
-    return fold(text)
+    return _fold_once(text)
 
 
 _ENUM_LOOKUPS: dict[tuple[str, ...], dict[str, str]] = {}
@@ -292,7 +299,9 @@ def _gap_sentence(segment: Segment) -> str:
 
 def _folded(values: pd.Series) -> pd.Series:
     """Each text cell folded (case, accents, spacing), NaN when blank; folds each distinct value once."""
-    table = {v: fold(as_text(v)) or None for v in pd.unique(values.dropna())}
+    table = {
+        v: _fold_once(v if isinstance(v, str) else as_text(v)) or None for v in pd.unique(values.dropna())
+    }
     return values.map(table)
 
 
@@ -420,7 +429,7 @@ def _membership(cells: pd.Series, n: int, allowed: Sequence[str] | None = None) 
 
 def _enum_codes(values: pd.Series, allowed: Sequence[str]) -> np.ndarray:
     lookup = {v: i for i, v in enumerate(allowed)}
-    return values.map(lambda v: lookup.get(v, -1)).to_numpy(dtype=np.int8)
+    return values.map(lookup).fillna(-1).to_numpy(dtype=np.int8)
 
 
 class _Matcher:
@@ -503,10 +512,10 @@ class _Matcher:
         )
         self.industry_names = _first_spelling(frame[A.industry])
         self.country_names = _first_spelling(frame[A.country])
-        self.id_position = {}
-        for position, advocate_id in enumerate(ids):
-            if not is_blank(advocate_id):
-                self.id_position.setdefault(as_text(advocate_id), position)
+        # The first row of each id (the validator reports duplicates); ids are typed, stripped text.
+        id_series = pd.Series(ids)
+        first = id_series[id_series.notna() & ~id_series.duplicated()]
+        self.id_position = dict(zip(first.to_numpy(), first.index.to_numpy(), strict=True))
         # Who exists in each segment (any status): recruiting gaps are about the roster, not availability.
         self.segment_pairs = set(zip(industry.tolist(), self.roster.region.tolist(), strict=True))
         self.segment_industries = set(industry.tolist())
