@@ -404,23 +404,30 @@ def _day(value: Any) -> int:
     return _NO_DAY if date is None else date.toordinal()
 
 
-def _vocabulary(folded: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
-    codes, uniques = pd.factorize(folded, use_na_sentinel=True)
-    return codes.astype(np.int32), {u: i for i, u in enumerate(uniques)}
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
+    """Codes of the folded text of each cell (-1 when blank) and the vocabulary folded text → code.
+
+    Factorises the cells first and folds only the distinct spellings, so 50,000 cells cost a few
+    thousand folds and no per-cell Python call.
+    """
+    raw_codes, spellings = pd.factorize(values, use_na_sentinel=True)
+    folded = [_fold_once(v if isinstance(v, str) else as_text(v)) for v in spellings]
+    codes, vocabulary = pd.factorize(pd.Series(folded, dtype=object).replace("", None), use_na_sentinel=True)
+    remap = np.append(codes, -1).astype(np.int32)  # a blank cell (code -1) stays -1
+    return remap[raw_codes], {v: i for i, v in enumerate(vocabulary)}
 
 
 def _membership(cells: pd.Series, n: int, allowed: Sequence[str] | None = None) -> tuple[np.ndarray, dict]:
     """A boolean (values + 1, n) matrix: row v says which advocates list value v; the last row is all False."""
     exploded = cells.reset_index(drop=True).explode().dropna()
-    folded = _folded(exploded)
+    codes, vocab = _text_codes(exploded)
+    codes = codes.astype(np.int64)
+    size = len(vocab)
     if allowed is not None:
-        vocab = {fold(v): i for i, v in enumerate(allowed)}
-        codes = folded.map(vocab).fillna(-1).to_numpy(dtype=np.int64)
-        size = len(allowed)
-    else:
-        factor_codes, vocab = _vocabulary(folded)
-        codes = factor_codes.astype(np.int64)
-        size = len(vocab)
+        wanted = {fold(v): i for i, v in enumerate(allowed)}
+        remap = np.array([wanted.get(v, -1) for v in vocab] + [-1], dtype=np.int64)
+        codes = remap[codes]
+        vocab, size = wanted, len(allowed)
     matrix = np.zeros((size + 1, n), dtype=bool)
     keep = codes >= 0
     matrix[codes[keep], exploded.index.to_numpy()[keep]] = True
@@ -460,22 +467,25 @@ class _Matcher:
         n = len(frame)
         self.frame = frame
         ids = frame[A.advocate_id].to_numpy(dtype=object)
-        industry, self.industry_vocab = _vocabulary(_folded(frame[A.industry]))
-        country, self.country_vocab = _vocabulary(_folded(frame[A.country]))
-        both = pd.concat([_folded(frame[A.company]), _folded(frame[A.account_id])], ignore_index=True)
-        company_codes, self.company_vocab = _vocabulary(both)
+        industry, self.industry_vocab = _text_codes(frame[A.industry])
+        country, self.country_vocab = _text_codes(frame[A.country])
+        both = pd.concat([frame[A.company], frame[A.account_id]], ignore_index=True)
+        company_codes, self.company_vocab = _text_codes(both)
         products, self.product_vocab = _membership(frame[A.products], n)
         use_cases, self.use_case_vocab = _membership(frame[A.use_cases], n)
         agreed, _ = _membership(frame[A.activities], n, schema.ACTIVITY_TYPES)
-        uses, cap, last_used = _usage(self.program, self.as_of, frame)
-        last_day = _ordinals(last_used)
+        uses, cap = _usage(self.program, self.as_of, frame)
+        # The first row of each id (the validator reports duplicates); ids are typed, stripped text.
+        id_series = pd.Series(ids)
+        first = id_series[id_series.notna() & ~id_series.duplicated()]
+        self.id_position = dict(zip(first.to_numpy(), first.index.to_numpy(), strict=True))
+        last_day, good, judged = _history(self.program.activities, self.id_position, n, self.as_of)
         since = np.where(last_day == _NO_DAY, np.inf, self.today - last_day)
         verified = frame[A.last_verified]
         verified_age = (pd.Timestamp(self.as_of) - verified).dt.days.to_numpy(dtype=float)
         freshness = np.clip(1 - verified_age / self.stale_after, 0, 1)
         freshness = np.where(np.isnan(freshness), 0.0, freshness)
         rest = np.clip(since / self.rest_full, 0, 1)
-        good, judged = _outcomes(self.program.activities, frame, self.as_of)
         outcome = np.divide(good, judged, out=np.zeros(n), where=judged > 0)
         fw = self.factor_weights
         self.roster = _Roster(
@@ -512,10 +522,6 @@ class _Matcher:
         )
         self.industry_names = _first_spelling(frame[A.industry])
         self.country_names = _first_spelling(frame[A.country])
-        # The first row of each id (the validator reports duplicates); ids are typed, stripped text.
-        id_series = pd.Series(ids)
-        first = id_series[id_series.notna() & ~id_series.duplicated()]
-        self.id_position = dict(zip(first.to_numpy(), first.index.to_numpy(), strict=True))
         # Who exists in each segment (any status): recruiting gaps are about the roster, not availability.
         self.segment_pairs = set(zip(industry.tolist(), self.roster.region.tolist(), strict=True))
         self.segment_industries = set(industry.tolist())
@@ -1309,45 +1315,35 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _outcomes(
-    activities: pd.DataFrame, roster: pd.DataFrame, as_of: dt.date
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per advocate: past activities that went well (Positive, or rated 4–5) and those with a verdict."""
-    n = len(roster)
+def _history(
+    activities: pd.DataFrame, id_position: Mapping[str, int], n: int, as_of: dt.date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per roster position: the last activity day on or before ``as_of`` (``_NO_DAY`` if none), and how
+    many past activities went well (Positive, or rated 4-5) out of those with a verdict."""
     past = activities[activities[X.date] <= pd.Timestamp(as_of)]
-    if past.empty:
-        return np.zeros(n), np.zeros(n)
+    position = past[X.advocate_id].map(id_position).fillna(-1).to_numpy(dtype=np.int64)
+    known = position >= 0
+    last = np.full(n, _NO_DAY, dtype=np.int64)
+    np.maximum.at(last, position[known], _ordinals(past[X.date])[known])
     rating = past[X.rating].astype("Float64")
-    good = past[X.outcome].isin(_GOOD_OUTCOMES) | (rating >= 4).fillna(False)
-    judged = past[X.outcome].isin(_JUDGED_OUTCOMES) | rating.notna()
-    tally = (
-        pd.DataFrame(
-            {"good": good.to_numpy(dtype=bool), "judged": judged.to_numpy(dtype=bool)},
-            index=past[X.advocate_id],
-        )
-        .groupby(level=0)
-        .sum()
-    )
-    ids = roster[A.advocate_id]
+    good = (past[X.outcome].isin(_GOOD_OUTCOMES) | (rating >= 4).fillna(False)).to_numpy(dtype=bool)
+    judged = (past[X.outcome].isin(_JUDGED_OUTCOMES) | rating.notna()).to_numpy(dtype=bool)
     return (
-        ids.map(tally["good"]).fillna(0).to_numpy(dtype=float),
-        ids.map(tally["judged"]).fillna(0).to_numpy(dtype=float),
+        last,
+        np.bincount(position[known], weights=good[known], minlength=n).astype(float),
+        np.bincount(position[known], weights=judged[known], minlength=n).astype(float),
     )
 
 
-def _usage(program: Program, as_of: dt.date, roster: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]:
-    """Uses this quarter, the cap, and the last activity date on or before ``as_of``, per roster row."""
+def _usage(program: Program, as_of: dt.date, roster: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Uses this quarter and the cap per roster row, as ``kit.usage`` defines them for the whole kit."""
     from kit import usage
 
     per_id = usage.quarter_usage(program, as_of)
     ids = roster[A.advocate_id]
     uses = ids.map(per_id[usage.USES]).fillna(0).to_numpy(dtype=np.int64)
     cap = ids.map(per_id[usage.CAP]).fillna(program.settings.default_max_per_quarter).to_numpy(dtype=np.int64)
-    activities = program.activities
-    past = activities[activities[X.date] <= pd.Timestamp(as_of)]
-    last = past.groupby(X.advocate_id)[X.date].max()
-    last_used = ids.map(last)
-    return uses, cap, last_used
+    return uses, cap
 
 
 # The matcher cache: a notebook ranks request after request on the same program and day.
