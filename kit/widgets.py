@@ -33,6 +33,7 @@ A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 ANY = ""  # the drop-down value meaning "no filter"
 NEW_REQUEST = ""  # the request picker's value meaning "a request not in the log yet"
 ASSIGNED_STATUS = "In Progress"  # a New request becomes this once an advocate is assigned
+UNASKABLE_STATUSES = ("Retired", "Do Not Contact")  # never assigned, whatever the ranking said
 TABLE_ROWS = 50  # rows a results table shows; the count above it says how many matched
 
 # What a person can describe about a new request, in the order the form shows it.
@@ -173,7 +174,7 @@ def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[s
 def record_assignment(
     store: Store,
     program: Program,
-    request: Mapping[str, Any],
+    request: Mapping[str, Any] | pd.Series,
     advocate_id: str,
     *,
     as_of: dt.date,
@@ -184,8 +185,13 @@ def record_assignment(
     ``status`` cells to still hold what was read then, so a request someone else assigned or closed
     meanwhile raises ``ConflictError`` and nothing is written. A New request becomes In Progress.
     """
-    if as_text(advocate_id) not in set(program.advocates[A.advocate_id].map(as_text)):
-        raise InputError(f"Advocates has no advocate_id {advocate_id!r}; nothing was written")
+    advocate_row = _row_of(program, schema.ADVOCATES, as_text(advocate_id))
+    standing = program.advocates.at[advocate_row, A.status]
+    if standing in UNASKABLE_STATUSES:
+        raise InputError(
+            f"{advocate_id} is {standing} (Advocates row {advocate_row}) and must not be asked; "
+            "nothing was written"
+        )
     tab = schema.REQUESTS
     writes: list[Write] = []
     request_id = as_text(request.get(R.request_id))

@@ -18,7 +18,7 @@ from kit.errors import InputError
 from kit.program import Program
 from kit.store import RowUpdate
 from kit.store.local import LocalStore
-from kit.widgets import NEW_REQUEST, nomination_review, request_matcher, roster_finder
+from kit.widgets import NEW_REQUEST, nomination_review, record_assignment, request_matcher, roster_finder
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 TODAY = dt.date(2026, 11, 20)
@@ -330,6 +330,18 @@ def test_assignment_is_refused_when_someone_assigned_the_request_meanwhile(make_
     assert "Refused, nothing was written" in message
     assert "Requests!Q2" in message
     assert "found 'ADV-0002'" in message
+
+
+def test_an_advocate_who_must_not_be_contacted_is_never_assigned(make_workbook):
+    do_not_contact = {**BEN, A.status: "Do Not Contact"}
+    path = make_workbook(Advocates=[ANA, do_not_contact], Requests=[OPEN_REQUEST])
+    before = LocalStore(path).read_grids()
+    program = read(path)
+
+    with pytest.raises(InputError, match="ADV-0002 is Do Not Contact"):
+        record_assignment(LocalStore(path), program, program.requests.loc[2], "ADV-0002", as_of=TODAY)
+
+    assert LocalStore(path).read_grids() == before
 
 
 # ------------------------------------------------------------------------------------------------------------
