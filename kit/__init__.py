@@ -1,8 +1,19 @@
 """advocacy-kit."""
 
 from kit import metrics
+from kit.match import Allocation, allocate, rank
 from kit.metrics import ProgramMetrics
 from kit.periods import Period, parse_period
 from kit.validate import FINDING_COLUMNS, validate
 
-__all__ = ["FINDING_COLUMNS", "Period", "ProgramMetrics", "metrics", "parse_period", "validate"]
+__all__ = [
+    "FINDING_COLUMNS",
+    "Allocation",
+    "Period",
+    "ProgramMetrics",
+    "allocate",
+    "metrics",
+    "parse_period",
+    "rank",
+    "validate",
+]

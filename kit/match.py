@@ -31,8 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from kit import schema
 from kit.cells import as_text, fold, is_blank, parse_bool, parse_date
@@ -1238,6 +1236,9 @@ def _solve(
     """
     if len(req) == 0:
         return np.zeros(0, dtype=np.int64)
+    from scipy import sparse  # imported here: `import kit` stays light
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     advocates, adv = np.unique(pos, return_inverse=True)
     adv = adv.reshape(-1)
     degree = np.bincount(adv, minlength=len(advocates))
