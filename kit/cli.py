@@ -665,6 +665,8 @@ def delivery_log(
     given = {k: v for k, v in context.params.items() if v not in (None, False)}
     log.info("run: %s %s", context.command_path, given)
     try:
+        if given.get("email") and not given.get("dry_run"):
+            _check_mail_settings(state, given.get("which", "all"))  # before minutes of rendering
         yield
     except BaseException as error:
         log.error("failed: %s: %s", type(error).__name__, error)
@@ -672,6 +674,17 @@ def delivery_log(
     finally:
         logging.getLogger("kit").removeHandler(handler)
         handler.close()
+
+
+def _check_mail_settings(state: _State, which: str) -> None:
+    """Fail now, not after rendering: [email] readable, the password variable set, recipients named."""
+    from kit.mail import settings_from_config
+    from kit.report import report_names
+
+    settings = settings_from_config(state.config.section("email"))
+    settings.password(os.environ)
+    for name in report_names(which):
+        settings.recipients_for(name)
 
 
 def _schedule(state: _State):

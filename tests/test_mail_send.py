@@ -442,3 +442,22 @@ def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_reru
     assert attachment.get_payload(decode=True) == report.read_bytes()
 
     assert "E-mailed executive-update 2026-Q4" in capsys.readouterr().out
+
+
+def test_report_command_with_email_but_no_password_fails_before_rendering(tmp_path, capsys, monkeypatch):
+    from kit.cli import main
+
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text(
+        'source = "program.xlsx"\nreports_dir = "reports"\n\n'
+        '[email]\nhost = "smtp.example.com"\nusername = "robot"\npassword_env = "KIT_TEST_UNSET_PASSWORD"\n'
+        'from = "advocacy@example.com"\n\n[email.recipients]\nexecutive-update = ["cxo@example.com"]\n'
+    )
+    monkeypatch.delenv("KIT_TEST_UNSET_PASSWORD", raising=False)
+
+    with pytest.raises(SystemExit) as done:
+        main(["--config", str(config), "report", "executive-update", "--email"])
+
+    assert done.value.code == 2
+    assert "KIT_TEST_UNSET_PASSWORD (named by [email] password_env) is not set" in capsys.readouterr().err
+    assert not list((tmp_path / "reports").glob("*.html"))  # nothing was rendered
