@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError, KitError
+from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
 
-REPORTS = ("goal-tracking", "executive-update")
-REPORT_TITLES = {"goal-tracking": "Goal tracking", "executive-update": "Executive update"}
+REPORTS = tuple(_REPORT_SPECS)  # goal-tracking, executive-update: named once, in kit.report
+REPORT_TITLES = {name: spec.title for name, spec in _REPORT_SPECS.items()}
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 BODY_LIMIT = 100_000  # bytes of HTML; Gmail clips a body over ~102 KB ("[Message clipped]")

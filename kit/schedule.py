@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError, KitError
+from kit.report import REPORTS
 
 CADENCES = ("weekly", "biweekly", "monthly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-REPORT_NAMES = ("goal-tracking", "executive-update")
+REPORT_NAMES = tuple(REPORTS)
 BEGIN = "# >>> advocacy-kit schedule (managed by `advocacy-kit schedule --install`; edits here are replaced)"
 END = "# <<< advocacy-kit schedule"
 # Two-week windows start on Mondays an even number of weeks after this one, so they never drift.
