@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError, KitError
+from kit.metrics import COUNT, HEADLINE, LOWER_IS_BETTER, format_change, format_value
 from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
@@ -311,30 +312,18 @@ def _number(value: Any) -> float | None:
 
 def _figure_text(value: Any, unit: str | None) -> str:
     """A figure as the reports show it (kit.metrics' format: 1,234 · 42% · $3.8M · 4 days)."""
-    from kit.metrics import COUNT, format_value
-
     number = _number(value)
     return "–" if number is None else format_value(number, unit or COUNT)
 
 
 def _change_text(change: Any, unit: str | None) -> str:
-    from kit.metrics import COUNT, format_change
-
     number = _number(change)
     if number is None:
         return ""
     return "no change" if number == 0 else format_change(number, unit or COUNT)
 
 
-def _lower_is_better() -> Collection[str]:
-    from kit.metrics import LOWER_IS_BETTER
-
-    return LOWER_IS_BETTER
-
-
 def _goal_unit(metric: Any) -> str | None:
-    from kit.metrics import HEADLINE
-
     return HEADLINE[metric][1] if isinstance(metric, str) and metric in HEADLINE else None
 
 
@@ -562,7 +551,7 @@ def _summary(metrics: Mapping[str, Any], report: str, contacts: Collection[str])
         unit = item.get("unit")
         unit = unit if isinstance(unit, str) else None
         change = _number(item.get("change"))
-        better = -change if change and item.get("key") in _lower_is_better() else change
+        better = -change if change and item.get("key") in LOWER_IS_BETTER else change
         tone = "neutral" if not better else ("up" if better > 0 else "down")  # green when it improved
         previous = (
             _figure_text(item.get("previous"), unit) if _number(item.get("previous")) is not None else ""
