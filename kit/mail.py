@@ -34,6 +34,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+from kit import schema
 from kit.errors import ConfigError, KitError
 from kit.metrics import COUNT, HEADLINE, LOWER_IS_BETTER, format_change, format_value
 from kit.report import REPORTS as _REPORT_SPECS
@@ -220,8 +221,6 @@ def contacts_from_program(program: Any) -> frozenset[str]:
     The schema has no phone column, but programs add their own; any extra Advocates column whose header
     mentions a phone counts.
     """
-    from kit import schema
-
     a, n = schema.ADVOCATES.col, schema.NOMINATIONS.col
     values: list[Any] = list(program.raw[schema.ADVOCATES.name].get(a.email, []))
     values += list(program.raw[schema.NOMINATIONS.name].get(n.contact_email, []))
