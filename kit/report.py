@@ -35,6 +35,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE_NAME = "report"
 KERNEL_NAME = "python3"
 
+# Set by render_reports for the kernels it starts: a pickled (source, Program) read once for all reports.
+SNAPSHOT_ENV = "ADVOCACY_KIT_REPORT_SNAPSHOT"
+
 # Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
 REMOVE_TAG = "remove-cell"
 METRICS_TAG = "metrics"
@@ -238,7 +241,10 @@ def render_reports(
 
     Every report that succeeds is written; if any failed, the first failure is raised after the others end.
     """
+    import pickle
     from concurrent.futures import ThreadPoolExecutor
+
+    from kit.store import open_store
 
     def one(name: str) -> RenderedReport:
         return render_report(
@@ -251,15 +257,47 @@ def render_reports(
             progress=progress,
         )
 
-    if jobs <= 1 or len(reports) <= 1:
+    if len(reports) <= 1:
         return [one(name) for name in reports]
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report") as pool:
-        futures = [pool.submit(one, name) for name in reports]
-        errors = [f.exception() for f in futures]
+    # Read the program once: both reports then show the same snapshot, and a big workbook or a Google Sheet
+    # is read (and billed) once. Each kernel finds it through SNAPSHOT_ENV (see load_program).
+    kernel_source = _source_for_kernel(source)
+    program = open_store(kernel_source).read()
+    with tempfile.TemporaryDirectory(prefix="advocacy-snapshot-") as scratch:
+        snapshot = Path(scratch) / "program.pickle"
+        with snapshot.open("wb") as handle:
+            pickle.dump((kernel_source, program), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        previous = os.environ.get(SNAPSHOT_ENV)
+        os.environ[SNAPSHOT_ENV] = str(snapshot)  # kernels inherit the environment when they start
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="report") as pool:
+                futures = [pool.submit(one, name) for name in reports]
+                errors = [f.exception() for f in futures]
+        finally:
+            if previous is None:
+                os.environ.pop(SNAPSHOT_ENV, None)
+            else:
+                os.environ[SNAPSHOT_ENV] = previous
     failed = next((e for e in errors if e is not None), None)
     if failed is not None:
         raise failed
     return [f.result() for f in futures]
+
+
+def load_program(source: str) -> Any:
+    """The program a report notebook works on: ``open_store(source).read()``, or the snapshot of that same
+    source which ``render_reports`` read once for all the reports of one run."""
+    import pickle
+
+    snapshot = os.environ.get(SNAPSHOT_ENV)
+    if snapshot and Path(snapshot).is_file():
+        with open(snapshot, "rb") as handle:
+            snapshot_source, program = pickle.load(handle)  # our own file, written just before this kernel
+        if snapshot_source == source:
+            return program
+    from kit.store import open_store
+
+    return open_store(source).read()
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kit.report import REPORTS, render_report
-from tests.conftest import DEMO_AS_OF
+from kit.report import REPORTS
+from tests.test_reports import rendered_demo_reports
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +37,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def pages(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("browser")
-    return {
-        name: render_report(
-            name, source=str(demo_workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out
-        ).html_path
-        for name in REPORTS
-    }
+    out = rendered_demo_reports(demo_workbook, tmp_path_factory)  # shared with test_reports
+    return {name: out / f"{name.replace('-', '_')}_2026-Q4.html" for name in REPORTS}
 
 
 @pytest.mark.parametrize("report", list(REPORTS))

@@ -15,7 +15,7 @@ import nbformat
 import papermill
 import pytest
 
-from kit.report import NOTEBOOKS_DIR, REPORTS, render_report
+from kit.report import NOTEBOOKS_DIR, REPORTS, render_report, render_reports
 from kit.store.local import LocalStore
 from kit.templates import template_grids
 from tests.conftest import DEMO_AS_OF
@@ -48,10 +48,8 @@ def empty_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("empty")
     workbook = folder / "fresh_template.xlsx"
     LocalStore(workbook).write_grids(template_grids())
-    return {
-        name: render_report(name, source=str(workbook), as_of=DEMO_AS_OF, out_dir=folder).html_path
-        for name in REPORTS
-    }
+    rendered = render_reports(list(REPORTS), source=str(workbook), as_of=DEMO_AS_OF, out_dir=folder)
+    return {r.report: r.html_path for r in rendered}
 
 
 @pytest.mark.parametrize("report", list(REPORTS))

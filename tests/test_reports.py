@@ -16,7 +16,7 @@ import pytest
 from kit import schema
 from kit.cli import main
 from kit.metrics import format_value
-from kit.report import ReportError, render_report
+from kit.report import REPORTS, ReportError, render_report, render_reports
 from kit.store.local import LocalStore
 from tests.conftest import DEMO_AS_OF, grids_from_rows
 
@@ -34,16 +34,26 @@ def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     return exit_.value.code, captured.out, captured.err
 
 
+def rendered_demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both demo reports for 2026-Q4, rendered by `advocacy-kit report all` once per test session.
+
+    The browser tests read the same files (a folder under the session's base temp dir is the memo), so the
+    two notebooks run once for both modules.
+    """
+    out = tmp_path_factory.getbasetemp() / "demo-reports-2026-Q4"
+    if not (out / "executive_update_2026-Q4.html").exists():
+        with pytest.raises(SystemExit) as exit_:
+            main(
+                ["report", "all", "--source", str(demo_workbook), "--period", "2026-Q4"]
+                + ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)]
+            )
+        assert exit_.value.code == 0
+    return out
+
+
 @pytest.fixture(scope="module")
 def demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    with pytest.raises(SystemExit) as exit_:
-        main(
-            ["report", "all", "--source", str(demo_workbook), "--period", "2026-Q4"]
-            + ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)]
-        )
-    assert exit_.value.code == 0
-    return out
+    return rendered_demo_reports(demo_workbook, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +168,7 @@ def tricky_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     LocalStore(workbook).write_grids(
         grids_from_rows({"Advocates": [advocate], "Opportunities": deals, "Activities": [call]})
     )
-    for report in ("goal-tracking", "executive-update"):
-        render_report(report, source=str(workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=folder)
+    render_reports(list(REPORTS), source=str(workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=folder)
     return folder
 
 
@@ -215,3 +224,22 @@ def test_metrics_command_prints_the_headline_and_goals(capsys, demo_workbook):
     )
     assert code == 0
     assert "2026-Q4 (2026-10-01 .. 2026-12-31), data as of 2026-11-20" in out and "Goals:" in out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One read per run
+
+
+def test_kernel_uses_the_runs_snapshot_only_for_the_same_source(monkeypatch, tmp_path, demo_workbook):
+    import pickle
+
+    from kit.program import empty_program
+    from kit.report import SNAPSHOT_ENV, load_program
+
+    snapshot = tmp_path / "program.pickle"
+    snapshot.write_bytes(pickle.dumps((str(demo_workbook), empty_program("snapshot"))))
+    monkeypatch.setenv(SNAPSHOT_ENV, str(snapshot))
+    assert load_program(str(demo_workbook)).source == "snapshot"  # read once by render_reports
+    other = tmp_path / "other.xlsx"
+    LocalStore(other).write_grids(grids_from_rows({}))
+    assert load_program(str(other)).source == str(other)  # another source is read for real
