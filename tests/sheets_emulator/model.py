@@ -480,27 +480,51 @@ def tables(sheet: Sheet, box: Box) -> list[tuple[int, int, int, int]]:
     ``Sheet1!A1`` finds the table ``A1`` and writes from A2.
     """
     r1, c1 = box.row1 or 1, box.col1 or 1
-    r2 = box.row2 if box.row2 is not None else len(sheet.rows)
+    r2 = min(box.row2 if box.row2 is not None else len(sheet.rows), len(sheet.rows))
     c2 = box.col2 if box.col2 is not None else sheet.col_count
+    # Runs of filled cells in each row, joined across rows where their columns overlap (union-find):
+    # the same groups as a flood fill, in time proportional to the rows rather than the cells.
+    parent: list[int] = []
+    runs: list[tuple[int, int, int]] = []  # (row, first column, last column)
 
-    def filled(r: int, c: int) -> bool:
-        return r1 <= r <= r2 and c1 <= c <= c2 and sheet.get(r, c) is not None
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    seen: set[tuple[int, int]] = set()
-    found = []
-    for r in range(r1, min(r2, len(sheet.rows)) + 1):
-        for c in range(c1, min(c2, len(sheet.rows[r - 1])) + 1):
-            if (r, c) in seen or not filled(r, c):
+    previous: list[int] = []
+    for r in range(r1, r2 + 1):
+        cells = sheet.rows[r - 1]
+        current: list[int] = []
+        c = c1
+        last = min(c2, len(cells))
+        while c <= last:
+            if cells[c - 1] is None:
+                c += 1
                 continue
-            stack = [(r, c)]
-            seen.add((r, c))
-            top, left, bottom, right = r, c, r, c
-            while stack:
-                y, x = stack.pop()
-                top, left, bottom, right = min(top, y), min(left, x), max(bottom, y), max(right, x)
-                for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
-                    if (ny, nx) not in seen and filled(ny, nx):
-                        seen.add((ny, nx))
-                        stack.append((ny, nx))
-            found.append((top, left, bottom, right))
-    return found
+            start = c
+            while c + 1 <= last and cells[c] is not None:
+                c += 1
+            runs.append((r, start, c))
+            parent.append(len(parent))
+            current.append(len(runs) - 1)
+            c += 1
+        for i in current:
+            _, a, b = runs[i]
+            for j in previous:
+                _, pa, pb = runs[j]
+                if pa <= b and a <= pb:
+                    parent[find(i)] = find(j)
+        previous = current
+    boxes: dict[int, list[int]] = {}
+    order: list[int] = []
+    for i, (r, a, b) in enumerate(runs):
+        root = find(i)
+        if root not in boxes:
+            boxes[root] = [r, a, r, b]
+            order.append(root)
+        else:
+            found = boxes[root]
+            found[1], found[2], found[3] = min(found[1], a), max(found[2], r), max(found[3], b)
+    return [tuple(boxes[root]) for root in order]
