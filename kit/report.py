@@ -636,6 +636,16 @@ def impact_sentences(m: ProgramMetrics) -> list[str]:
     return lines
 
 
+def new_advocate_lines(m: ProgramMetrics) -> list[str]:
+    """'12 new Insurance advocates using Product A (40 in all)', one line per strategic segment."""
+    lines = []
+    for row in m.coverage.to_dict("records"):
+        count = int(row["new_advocates"])
+        phrase = row["phrase"] if count != 1 else row["phrase"].replace("advocates", "advocate", 1)
+        lines.append(f"{count} new {phrase} ({int(row['active_advocates'])} active in all)")
+    return lines
+
+
 def asks(m: ProgramMetrics) -> list[str]:
     """What the executives can do: the biggest coverage gaps, the teams not using the program."""
     from kit.metrics import under_covered
