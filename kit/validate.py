@@ -211,7 +211,7 @@ _FORMULA_START = "=+-@"  # what a spreadsheet may read as the start of a formula
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one cell (or one row, when ``column`` is empty)."""
+    """One problem in one cell (or one row, when ``column`` is empty): a row of ``validate``'s frame."""
 
     table: str
     row: int
@@ -336,7 +336,7 @@ class _Collector:
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[Finding] = []
 
     def add(self, table: str, row: int, column: str, code: str, message: str, value: Any = None) -> None:
         if column and value is None:
@@ -345,10 +345,11 @@ class _Collector:
                 value = raw.at[row, column]
         if is_blank(value):
             value = None
-        self.rows.append((table, int(row), column, value, code, SEVERITY[code], message))
+        self.rows.append(Finding(table, int(row), column, value, code, SEVERITY[code], message))
 
     def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=list(FINDING_COLUMNS))
+        records = [tuple(getattr(f, c) for c in FINDING_COLUMNS) for f in self.rows]
+        frame = pd.DataFrame(records, columns=list(FINDING_COLUMNS))
         frame = frame.astype({"table": object, "column": object, "value": object})
         frame["row"] = frame["row"].astype("int64")
         tab_order = {t.name: i for i, t in enumerate(schema.TABS)}
