@@ -1,4 +1,8 @@
-"""advocacy-kit."""
+"""advocacy-kit.
+
+``kit.validate`` is the function (``from kit import validate``); the module's other names come with
+``from kit.validate import error_rows, FINDING_COLUMNS, …``.
+"""
 
 from kit import metrics
 from kit.match import Allocation, allocate, rank
