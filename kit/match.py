@@ -55,6 +55,7 @@ SEGMENT = "segment"
 WEIGHT = "weight"
 USES_BEFORE = "uses_before"
 ASSIGNED_NOW = "assigned_now"
+CAPACITY_LEFT = "capacity_left"
 
 # The soft criteria, named after the request's columns; each has a ``weight.<criterion>`` setting.
 CRITERIA = (R.industry, R.product, R.use_case, R.region, R.company_size, R.persona)
@@ -1036,6 +1037,12 @@ class _Matcher:
             if req.problem:
                 unserved.append((req.row, req.request_id, "bad_request", req.problem, seg_text))
                 continue
+            if req.request_id is None:
+                problem = (
+                    f"Requests row {req.row} has no request_id; give it one so an advocate can be assigned"
+                )
+                unserved.append((req.row, None, "bad_request", problem, seg_text))
+                continue
             gap = self.gap_text(req)
             if gap and self.within_segment:
                 unserved.append((req.row, req.request_id, "recruiting_gap", gap, seg_text))
@@ -1057,7 +1064,7 @@ class _Matcher:
                 R.advocate_id: ids[e_pos],
                 SCORE: np.round(e_score, 2),
                 WEIGHT: np.round(e_weight, 4),
-                "capacity_left": capacity[e_pos],
+                CAPACITY_LEFT: capacity[e_pos],
             }
         )
         assignments = self._assignment_frame(
@@ -1156,15 +1163,19 @@ class _Matcher:
     def _nobody_free(self, req: _Request) -> str:
         """Why nobody could take the request: the first failed rule of each advocate in its segment."""
         enc = self.encode([req])
-        ros = self.roster
-        failed = self.failures(ros, enc)
-        inside = self.in_segment(ros, enc)[0] if self.within_segment else np.ones(len(ros.ids), bool)
+        inside = (
+            self.in_segment(self.roster, enc)[0]
+            if self.within_segment
+            else np.ones(len(self.roster.ids), bool)
+        )
         segment = _segment(req.wanted.get(R.industry), req.wanted.get(R.region))
         where = f"in {segment.label}" if segment and self.within_segment else "on the roster"
         total = int(inside.sum())
         if total == 0:
             return f"no advocate {where}"
-        remaining = inside.copy()
+        # Only the segment's advocates are checked rule by rule.
+        failed = self.failures(self.roster.take(np.flatnonzero(inside)), enc)
+        remaining = np.ones(total, dtype=bool)
         counts = []
         words = {
             "no_id": "have no advocate_id",

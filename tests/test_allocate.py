@@ -27,7 +27,7 @@ def unserved(allocation: match.Allocation) -> dict[str, str]:
 def greedy(allocation: match.Allocation) -> dict[str, tuple[str, float]]:
     """The obvious loop on the same candidates: most urgent request first, each takes its best free advocate."""
     candidates = allocation.candidates
-    left = dict(zip(candidates[R.advocate_id], candidates["capacity_left"], strict=False))
+    left = dict(zip(candidates[R.advocate_id], candidates[match.CAPACITY_LEFT], strict=False))
     best_first = candidates.sort_values(match.WEIGHT, ascending=False, kind="stable")
     order = best_first.drop_duplicates(R.request_id)[R.request_id]
     chosen: dict[str, tuple[str, float]] = {}
@@ -230,3 +230,12 @@ def test_on_the_demo_the_planted_gap_is_listed_and_the_other_requests_are_served
     load = allocation.load
     assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
     assert allocation.objective >= sum(w for _, w in greedy(allocation).values())
+
+
+def test_a_request_without_an_id_is_listed_not_assigned(make_program):
+    program = make_program(Advocates=[advocate(1)], Requests=[request(1, request_id=None), request(2)])
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert served(allocation) == {"REQ-02": "ADV-01"}
+    row = allocation.unserved.iloc[0]
+    assert row[match.REASON_CODE] == "bad_request"
+    assert row[match.REASON] == "Requests row 2 has no request_id; give it one so an advocate can be assigned"

@@ -71,7 +71,7 @@ def milp_optimum(allocation: match.Allocation) -> float:
         return 0.0
     requests, req_index = np.unique(candidates[R.request_id], return_inverse=True)
     advocates, adv_index = np.unique(candidates[A.advocate_id], return_inverse=True)
-    capacity = candidates.groupby(A.advocate_id)["capacity_left"].first().reindex(advocates).to_numpy()
+    capacity = candidates.groupby(A.advocate_id)[match.CAPACITY_LEFT].first().reindex(advocates).to_numpy()
     edges = len(candidates)
     matrix = sparse.csr_array(
         (
