@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
-from kit.cells import as_text, fold, is_blank, parse_bool, parse_date
+from kit.cells import as_text, fold, is_blank, parse_bool, parse_date, split_multi
 from kit.errors import InputError
 from kit.program import ROW_INDEX, Program
 from kit.segments import Segment
@@ -417,20 +417,30 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
 
 
 def _membership(cells: pd.Series, n: int, allowed: Sequence[str] | None = None) -> tuple[np.ndarray, dict]:
-    """A boolean (values + 1, n) matrix: row v says which advocates list value v; the last row is all False."""
-    exploded = cells.reset_index(drop=True).explode().dropna()
-    codes, vocab = _text_codes(exploded)
-    codes = codes.astype(np.int64)
-    size = len(vocab)
-    if allowed is not None:
-        wanted = {fold(v): i for i, v in enumerate(allowed)}
-        remap = np.array([wanted.get(v, -1) for v in vocab] + [-1], dtype=np.int64)
-        codes = remap[codes]
-        vocab, size = wanted, len(allowed)
-    matrix = np.zeros((size + 1, n), dtype=bool)
-    keep = codes >= 0
-    matrix[codes[keep], exploded.index.to_numpy()[keep]] = True
-    return matrix, vocab
+    """A boolean (values + 1, n) matrix: row v says which advocates list value v; the last row is all False.
+
+    Built from the distinct lists (a roster repeats the same few combinations of products), so the work
+    is per combination, not per advocate.
+    """
+    list_codes, distinct = pd.factorize(cells.reset_index(drop=True), use_na_sentinel=True)
+    wanted = {fold(v): i for i, v in enumerate(allowed)} if allowed is not None else None
+    vocab: dict[str, int] = {} if wanted is None else wanted
+    items, lists = [], []
+    for index, values in enumerate(distinct):
+        for value in values if isinstance(values, (tuple, list)) else split_multi(values):
+            folded = _fold(value if isinstance(value, str) else as_text(value))
+            if wanted is not None:
+                code = wanted.get(folded, -1)
+            elif folded:
+                code = vocab.setdefault(folded, len(vocab))
+            else:
+                code = -1
+            if code >= 0:
+                items.append(code)
+                lists.append(index)
+    per_list = np.zeros((len(vocab) + 1, len(distinct) + 1), dtype=bool)  # last column: a blank cell
+    per_list[items, lists] = True
+    return per_list[:, list_codes], vocab
 
 
 def _enum_codes(values: pd.Series, allowed: Sequence[str]) -> np.ndarray:
