@@ -8,8 +8,11 @@ cell ceiling, access errors, and how values are stored in the sheet (RAW text, s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kit import schema, sheet_setup
 from kit.errors import ConflictError, SourceError
@@ -373,3 +376,38 @@ def test_init_sheet_lays_out_every_tab_in_one_structure_call(sheets_emulator, se
     settings = sheets_emulator.values(store.key, "Settings")
     assert len(settings) == 1 + len(schema.SETTING_DEFAULTS)
     assert store.read().settings.stale_after_days == 365
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()))
+def test_any_text_a_person_types_reads_back_exactly(new_google_sheet, sheets_emulator, text):
+    store = _text_sheet(new_google_sheet)
+
+    (row,) = store.append("Advocates", [advocate(1, notes=text)])
+
+    header = store.read_grids()["Advocates"][0]
+    assert store.read_grids()["Advocates"][row - 1][header.index(A.notes)] == text
+
+
+_TEXT_SHEETS: dict = {}
+
+
+def _text_sheet(new_google_sheet):
+    """One sheet for every example of the property test (a new sheet per example would be slow)."""
+    if "store" not in _TEXT_SHEETS:
+        store = new_google_sheet()
+        store.write_grids(grids_from_rows({}))
+        _TEXT_SHEETS["store"] = store
+    return _TEXT_SHEETS["store"]
+
+
+def test_credentials_and_tokens_never_reach_the_logs(new_google_sheet, service_account_file, caplog):
+    caplog.set_level(logging.DEBUG)
+    store = new_google_sheet()
+    store.write_grids(grids_from_rows({"Advocates": [advocate(1)]}))
+
+    store.read()
+
+    token = store.client.http_client.session.credentials.token
+    assert token and token not in caplog.text
+    assert "PRIVATE KEY" not in caplog.text and "private_key" not in caplog.text
