@@ -376,6 +376,7 @@ class RosterFinder(_Panel):
 
     def __init__(self, program: Program, *, status: str = "Active") -> None:
         self.program = program
+        self._index = roster.RosterIndex(program.advocates)  # folded once, filtered on every change
         options = roster.filter_options(program.advocates)
         self.filters: dict[str, widgets.Dropdown] = {
             name: widgets.Dropdown(
@@ -411,7 +412,7 @@ class RosterFinder(_Panel):
     @property
     def results(self) -> pd.DataFrame:
         """The advocates the current filters select."""
-        return roster.filter_roster(self.program.advocates, text=self.search.value, **self.criteria)
+        return self._index.filter(text=self.search.value, **self.criteria)
 
     def refresh(self) -> None:
         found = self.results
