@@ -287,8 +287,8 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
             value = bool(value)
         elif isinstance(value, (int, np.integer)):
             value = int(value)
-        elif isinstance(value, (float, np.floating)) and not is_blank(value):
-            value = float(value)
+        elif isinstance(value, (float, np.floating)) and np.isfinite(value):
+            value = float(value)  # inf and nan are not JSON: they fall through to text
         else:
             value = as_text(value) or None
         records.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from kit.cells import cell_problem, is_blank
 from kit.health import health
 from kit.program import program_from_grids
 from kit.schema import Kind
-from kit.validate import FINDING_COLUMNS, SEVERITY, validate
+from kit.validate import FINDING_COLUMNS, SEVERITY, describe_findings, finding_records, issues_grid, validate
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -67,6 +68,11 @@ def test_any_cells_give_findings_never_an_exception(grids):
     for table, row in zip(findings["table"], findings["row"], strict=True):
         assert row in program[table].index or (table, row) in skipped
     assert list(report.scores["rows"]) == [len(program[tab]) for tab in schema.TABS]
+    # Every way out of the kit copes too: JSON (strict: no NaN), the Issues tab, the terminal table.
+    json.dumps(finding_records(findings), allow_nan=False)
+    json.dumps(report.to_dict(), allow_nan=False)
+    assert len(issues_grid(program, findings)) == len(findings) + 1
+    describe_findings(program, findings)
 
     at = set(findings[["table", "row", "column", "code"]].itertuples(index=False, name=None))
     cells = {(t, r, c) for t, r, c, _ in at}
