@@ -427,7 +427,7 @@ def apply_allocation(store, program, allocation) -> tuple[list[str], list[tuple[
     (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
     Returns (request ids written, [(request id, why skipped)]).
     """
-    from kit import schema
+    from kit import match, schema
     from kit.cells import as_text, same_cell
     from kit.errors import ConflictError
     from kit.store import RowUpdate
@@ -441,7 +441,7 @@ def apply_allocation(store, program, allocation) -> tuple[list[str], list[tuple[
         cells = raw.loc[row] if raw is not None and row in raw.index else program.requests.loc[row]
         pending[rid] = RowUpdate(
             key=rid,
-            values={R.advocate_id: assignment[R.advocate_id], R.status: "Advocate Asked"},
+            values={R.advocate_id: assignment[R.advocate_id], R.status: match.ASKED_STATUS},
             expected={R.advocate_id: cells.get(R.advocate_id), R.status: cells.get(R.status)},
         )
     written: list[str] = []

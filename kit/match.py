@@ -10,9 +10,9 @@ Three functions share one set of rules:
   product, use case, region, company size, persona; weights in the Settings tab), plus freshness of the
   profile, rest since the last activity and good past outcomes, best first, with the reasons in words.
 - ``allocate(program, as_of=…)``: all open, unassigned requests at once, solved as a maximum-weight
-  b-matching (each request gets at most one advocate, no advocate more than their remaining capacity) with
-  scipy's HiGHS solver, so that urgent requests and nearer deadlines win when capacity is short and the
-  total match quality is as high as possible. Requests nobody can serve are listed with the reason; a
+  b-matching (each request gets at most one advocate, no advocate more than their remaining capacity),
+  exactly, as a sparse assignment problem with scipy, so that urgent requests and nearer deadlines win when
+  capacity is short and the total match quality is as high as possible. Requests nobody can serve are listed with the reason; a
   request whose segment (industry and region as written on it) has no advocate at all is a recruiting gap.
 
 Everything is vectorised over the roster with numpy: the roster is encoded once per program and day
@@ -99,7 +99,7 @@ class Allocation:
     """A proposed assignment of advocates to all open requests.
 
     ``assignments``: request_id, advocate_id, name, company, priority, needed_by, score, reasons, weight (the
-    request's value in the objective), one row per served request, most urgent first.
+    pair's value in the objective), one row per served request, most urgent first; index: the sheet row.
     ``unserved``: request_id, reason_code (``recruiting_gap``, ``no_capacity``, ``capacity_taken``,
     ``bad_request``), reason (a sentence), segment.
     ``load``: per advocate given a request now: advocate_id, name, uses_before, assigned_now, cap.
@@ -183,7 +183,7 @@ def eligibility(
 def allocate(program: Program, *, as_of: dt.date, top_k: int = TOP_K) -> Allocation:
     """Assign at most one advocate to every open request (status New or In Progress, nobody assigned).
 
-    The objective, maximised exactly by a MILP over the pre-filtered candidate pairs, is the sum over
+    The objective, maximised exactly (a sparse assignment over the pre-filtered candidate pairs), is the sum over
     served requests of ``urgency(request) + quality(request, advocate)``: urgency is
     ``1 + 3 × priority tier (Low 0 … Urgent 3) + deadline closeness (0 at 30+ days, 1 when due or overdue)``
     and quality is the advocate's score divided by the best score possible for that request (0 … 1). So the
@@ -343,7 +343,7 @@ class _Roster:
     agreed: np.ndarray  # bool (activities + 1, n)
     uses: np.ndarray
     cap: np.ndarray
-    last_used_day: np.ndarray  # days since epoch, _NO_DAY when never
+    last_used_day: np.ndarray  # date.toordinal() of the last activity, _NO_DAY when never
     under_cap: np.ndarray
     rested: np.ndarray
     factor_points: np.ndarray  # freshness, rest and outcome points (already weighted)
@@ -382,7 +382,7 @@ class _Encoded:
     activity: np.ndarray
     prospect1: np.ndarray
     prospect2: np.ndarray
-    due: np.ndarray  # days since epoch
+    due: np.ndarray  # date.toordinal() of needed_by, _NO_DAY when none
     key: np.ndarray  # code of the request among the open assigned ones (-1 when not one of them)
     max_points: np.ndarray
 
@@ -396,11 +396,6 @@ class _Encoded:
         else:
             values["requests"] = [self.requests[i] for i in index]
         return _Encoded(**values)
-
-
-def _day(value: Any) -> int:
-    date = parse_date(value)
-    return _NO_DAY if date is None else date.toordinal()
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
