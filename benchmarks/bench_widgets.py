@@ -21,12 +21,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from kit import schema
+
 AS_OF = dt.date(2026, 11, 20)
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 QUERIES: tuple[dict[str, object], ...] = (
-    {"status": "Active"},
-    {"status": "Active", "industry": "Insurance", "product": "Product A"},
-    {"region": "APAC", "activity": "case_study", "persona": "Executive"},
-    {"status": "Active", "text": "smith"},
+    {A.status: "Active"},
+    {A.status: "Active", R.industry: "Insurance", R.product: "Product A"},
+    {R.region: "APAC", R.activity: "case_study", R.persona: "Executive"},
+    {A.status: "Active", "text": "smith"},
 )
 
 
@@ -91,12 +94,11 @@ def _filtering(advocates: int) -> None:
         )
     finder = roster_finder(program)
     picks = iter(["Insurance", "Retail", "Healthcare", "Technology", "Education", "Insurance"] * 3)
-    refresh = _median(lambda: setattr(finder.filters["industry"], "value", next(picks)), 5)
+    refresh = _median(lambda: setattr(finder.filters[R.industry], "value", next(picks)), 5)
     print(f"  finder refresh after a dropdown pick (filter + table): {refresh * 1000:.1f} ms")
 
 
 def _click(folder: Path) -> None:
-    from kit import schema
     from kit.demo import build_demo
     from kit.program import grids_from_frames
     from kit.store import RowUpdate

@@ -18,30 +18,31 @@ from kit.cells import fold
 from kit.errors import InputError
 from kit.segments import Segment
 
-A = schema.ADVOCATES.col
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 
-# What a person filters by → the roster column that holds it.
+# What a person filters by, named as a request names it (the status as the roster does) → the roster
+# column that holds it.
 CRITERIA: dict[str, str] = {
-    "industry": A.industry,
-    "product": A.products,
-    "use_case": A.use_cases,
-    "region": A.region,
-    "company_size": A.company_size,
-    "persona": A.persona,
-    "activity": A.activities,
-    "status": A.status,
+    R.industry: A.industry,
+    R.product: A.products,
+    R.use_case: A.use_cases,
+    R.region: A.region,
+    R.company_size: A.company_size,
+    R.persona: A.persona,
+    R.activity: A.activities,
+    A.status: A.status,
 }
 # The columns free-text search looks in.
 SEARCHED: tuple[str, ...] = (A.name, A.company, A.notes)
 # Segment conditions are written with the request's words (product=…); the roster's columns are plural.
-SEGMENT_ALIASES: dict[str, str] = {"product": A.products, "use_case": A.use_cases, "activity": A.activities}
+SEGMENT_ALIASES: dict[str, str] = {R.product: A.products, R.use_case: A.use_cases, R.activity: A.activities}
 
 _ENUM_VALUES: dict[str, tuple[str, ...]] = {
-    "region": schema.REGIONS,
-    "company_size": schema.COMPANY_SIZES,
-    "persona": schema.PERSONAS,
-    "activity": schema.ACTIVITY_TYPES,
-    "status": schema.ADVOCATE_STATUSES,
+    R.region: schema.REGIONS,
+    R.company_size: schema.COMPANY_SIZES,
+    R.persona: schema.PERSONAS,
+    R.activity: schema.ACTIVITY_TYPES,
+    A.status: schema.ADVOCATE_STATUSES,
 }
 
 Criterion = str | Iterable[str] | None

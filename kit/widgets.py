@@ -381,7 +381,7 @@ class RosterFinder(_Panel):
         self.filters: dict[str, widgets.Dropdown] = {
             name: widgets.Dropdown(
                 options=_choices(values),
-                value=status if name == "status" and status in values else ANY,
+                value=status if name == A.status and status in values else ANY,
                 description=name.replace("_", " ").capitalize(),
                 style={"description_width": "90px"},
                 layout=widgets.Layout(width="300px"),
@@ -455,8 +455,8 @@ def ranked_view(ranked: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "advocate": ranked[A.advocate_id],
-            "name": ranked[A.name],
-            "company": ranked[A.company],
+            A.name: ranked[A.name],
+            A.company: ranked[A.company],
             "score": ranked[match.SCORE],
             "why": ranked[match.REASONS],
             "this quarter": ranked.apply(load, axis=1) if len(ranked) else [],
@@ -496,8 +496,7 @@ class RequestMatcher(_Panel):
             elif definition.kind is schema.Kind.DATE:
                 control = widgets.DatePicker(**common)
             elif column in (R.industry, R.product, R.use_case):
-                criterion = {R.industry: "industry", R.product: "product", R.use_case: "use_case"}[column]
-                control = widgets.Combobox(options=list(options[criterion]), ensure_option=False, **common)
+                control = widgets.Combobox(options=list(options[column]), ensure_option=False, **common)
             elif column == R.notes:
                 control = widgets.Textarea(**common)
             else:

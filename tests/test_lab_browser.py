@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from kit import schema
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +146,7 @@ def run_all_cells(page) -> None:
 def test_advocate_finder_renders_its_filters_and_results_in_jupyterlab(lab, demo_program):
     from playwright.sync_api import expect, sync_playwright
 
-    active = int((demo_program.advocates["status"] == "Active").sum())
+    active = int((demo_program.advocates[schema.ADVOCATES.col.status] == "Active").sum())
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:

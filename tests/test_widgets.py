@@ -110,8 +110,8 @@ def test_finder_starts_on_active_advocates(make_program):
 def test_finder_product_filter_looks_inside_multi_value_cells_whatever_the_case(make_program):
     finder = roster_finder(make_program(Advocates=ROSTER))
 
-    finder.filters["status"].value = ""
-    finder.filters["product"].value = "Product A"
+    finder.filters[A.status].value = ""
+    finder.filters[R.product].value = "Product A"
 
     assert ids(finder.results) == ["ADV-0001", "ADV-0003"]
 
@@ -119,13 +119,13 @@ def test_finder_product_filter_looks_inside_multi_value_cells_whatever_the_case(
 def test_finder_combines_every_filter_set(make_program):
     finder = roster_finder(make_program(Advocates=ROSTER))
 
-    finder.filters["status"].value = ""
-    finder.filters["industry"].value = "Insurance"
-    finder.filters["region"].value = "APAC"
-    finder.filters["use_case"].value = "Claims Automation"
-    finder.filters["activity"].value = "case_study"
-    finder.filters["company_size"].value = "Mid-Market"
-    finder.filters["persona"].value = "Manager"
+    finder.filters[A.status].value = ""
+    finder.filters[R.industry].value = "Insurance"
+    finder.filters[R.region].value = "APAC"
+    finder.filters[R.use_case].value = "Claims Automation"
+    finder.filters[R.activity].value = "case_study"
+    finder.filters[R.company_size].value = "Mid-Market"
+    finder.filters[R.persona].value = "Manager"
 
     assert ids(finder.results) == ["ADV-0003"]
     assert "<b>1</b> of 3 advocates" in finder.count.value
@@ -134,7 +134,7 @@ def test_finder_combines_every_filter_set(make_program):
 def test_finder_offers_each_industry_once_however_it_was_typed(make_program):
     finder = roster_finder(make_program(Advocates=ROSTER))
 
-    offered = [value for _, value in finder.filters["industry"].options]
+    offered = [value for _, value in finder.filters[R.industry].options]
 
     assert offered == ["", "Insurance", "Retail"]
 
@@ -151,7 +151,7 @@ def test_finder_offers_each_industry_once_however_it_was_typed(make_program):
 )
 def test_finder_search_covers_name_company_and_notes(make_program, typed, expected):
     finder = roster_finder(make_program(Advocates=ROSTER))
-    finder.filters["status"].value = ""
+    finder.filters[A.status].value = ""
 
     finder.search.value = typed
 
@@ -176,7 +176,7 @@ def test_filter_roster_names_an_unknown_criterion(make_program):
 def test_coverage_counts_each_pair_and_shows_the_empty_ones(make_program):
     advocates = make_program(Advocates=ROSTER).advocates
 
-    table = roster.coverage(advocates, "product", "region", statuses=("Active", "Paused"))
+    table = roster.coverage(advocates, R.product, R.region, statuses=("Active", "Paused"))
 
     # Ana: Product A and B in EMEA; Ben: Product C in North America; Chloé: Product A in APAC.
     assert table.loc["Product A"].to_dict() == {"North America": 0, "EMEA": 1, "APAC": 1, "LATAM": 0}
@@ -188,7 +188,7 @@ def test_coverage_counts_each_pair_and_shows_the_empty_ones(make_program):
 def test_coverage_counts_only_the_statuses_asked_for(make_program):
     advocates = make_program(Advocates=ROSTER).advocates
 
-    table = roster.coverage(advocates, "industry", "region")
+    table = roster.coverage(advocates, R.industry, R.region)
 
     assert table.loc["Insurance", "APAC"] == 0  # Chloé is Paused
     assert table.loc["Insurance", "EMEA"] == 1
