@@ -246,6 +246,7 @@ def test_ranking_shows_who_fits_with_reasons_and_recent_load(make_workbook):
     table = shown(matcher.ranking)
     assert "Insurance" in table  # the reason names the matching industry
     assert "0 of 4" in table  # no activity yet this quarter, default cap of 4
+    assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in matcher.ranking.value  # names typed in the sheet stay text
 
 
 def test_assign_writes_the_advocate_on_the_picked_request_and_says_what_it_wrote(make_workbook):
