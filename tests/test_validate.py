@@ -211,6 +211,12 @@ def test_messy_workbook_reports_every_problem_at_its_cell_and_nothing_else(messy
     assert len(findings) == len(EXPECTED)  # each problem once
 
 
+def test_the_messy_workbook_exercises_every_code_the_validator_has():
+    from kit.validate import SEVERITY
+
+    assert {code for *_, code in EXPECTED} == set(SEVERITY)
+
+
 def test_clean_rows_of_the_messy_workbook_have_no_findings(messy_findings):
     findings = messy_findings
     clean = {"Advocates": 2, "Requests": 2, "Activities": 2, "Nominations": 2, "Opportunities": 2, "Goals": 2}
