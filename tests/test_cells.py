@@ -72,7 +72,14 @@ def test_whole_numbers_refuse_fractions():
 
 
 def test_booleans_accept_crm_spellings():
-    assert [parse_bool(v) for v in ("TRUE", "yes", "0", "n", True, "maybe")] == [True, True, False, False, True, None]
+    assert [parse_bool(v) for v in ("TRUE", "yes", "0", "n", True, "maybe")] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+        None,
+    ]
 
 
 def test_enumerations_accept_case_and_spacing_differences():
@@ -105,7 +112,11 @@ def test_typed_columns_turn_unreadable_cells_into_missing_values():
 
 @pytest.mark.parametrize(
     ("kind_column", "bad", "code"),
-    [("joined_on", "soon", "bad_date"), ("max_per_quarter", "lots", "bad_number"), ("region", "Mars", "bad_enum")],
+    [
+        ("joined_on", "soon", "bad_date"),
+        ("max_per_quarter", "lots", "bad_number"),
+        ("region", "Mars", "bad_enum"),
+    ],
 )
 def test_cell_problem_names_what_is_wrong(kind_column, bad, code):
     assert cell_problem(A.column(kind_column), bad) == code

@@ -13,6 +13,7 @@ from kit import schema
 from kit.cli import main
 from kit.store.local import LocalStore
 from tests.conftest import grids_from_rows
+from tests.test_store import request_row
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,9 @@ def test_info_on_a_missing_file_is_one_line_and_exit_2():
 
 
 def test_demo_writes_a_workbook_with_all_seven_tabs(tmp_path, capsys):
-    code, out, _ = run(["demo", "--advocates", "300", "--out", str(tmp_path), "--as-of", "2026-11-20"], capsys)
+    code, out, _ = run(
+        ["demo", "--advocates", "300", "--out", str(tmp_path), "--as-of", "2026-11-20"], capsys
+    )
     workbook = openpyxl.load_workbook(tmp_path / "advocacy_program.xlsx", read_only=True)
     assert code == 0
     assert workbook.sheetnames[:7] == [t.name for t in schema.TABS]
@@ -69,12 +72,7 @@ def test_demo_writes_a_workbook_with_all_seven_tabs(tmp_path, capsys):
 
 def test_info_prints_rows_per_tab_and_date_ranges(make_workbook, capsys):
     path = make_workbook(
-        Requests=[
-            {"request_id": "R1", "requested_on": "2026-01-05", "requester_email": "a@x.com", "team": "Sales",
-             "activity": "reference_call", "status": "New"},
-            {"request_id": "R2", "requested_on": "3/9/2026", "requester_email": "a@x.com", "team": "PR",
-             "activity": "media", "status": "New"},
-        ]
+        Requests=[request_row(1, requested_on="2026-01-05"), request_row(2, requested_on="3/9/2026")]
     )
     code, out, _ = run(["info", "--source", str(path)], capsys)
     assert code == 0

@@ -10,7 +10,7 @@ from kit.program import program_from_grids
 from tests.conftest import grids_from_rows
 from tests.test_store import advocate
 
-A = schema.ADVOCATES.col
+A, S = schema.ADVOCATES.col, schema.SETTINGS.col
 
 
 def test_blank_rows_in_the_middle_are_remembered_and_trailing_ones_ignored():
@@ -67,12 +67,21 @@ def test_a_required_column_missing_is_a_schema_error_naming_tab_and_column():
 
 def test_settings_fall_back_to_defaults_and_read_per_activity_slas():
     program = program_from_grids(
-        grids_from_rows({"Settings": [{"key": "cooldown_days", "value": "21"}, {"key": "stale_after_days", "value": "soon"}]})
+        grids_from_rows(
+            {
+                "Settings": [
+                    {S.key: "cooldown_days", S.value: "21"},
+                    {S.key: "stale_after_days", S.value: "soon"},
+                ]
+            }
+        )
     )
     settings = program.settings
     assert settings.cooldown_days == 21
     assert settings.stale_after_days == int(schema.SETTING_BY_KEY["stale_after_days"].default)
-    assert settings.sla_days("reference_call") == int(schema.SETTING_BY_KEY["sla_days.reference_call"].default)
+    assert settings.sla_days("reference_call") == int(
+        schema.SETTING_BY_KEY["sla_days.reference_call"].default
+    )
     assert settings.sla_days("media") == int(schema.SETTING_BY_KEY["sla_days.default"].default)
 
 

@@ -15,7 +15,7 @@ from kit.errors import ConflictError
 from kit.store import RowUpdate
 from tests.conftest import grids_from_rows
 
-A, R = schema.ADVOCATES.col, schema.REQUESTS.col
+A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col
 
 
 def advocate(n: int, **cells) -> dict:
@@ -48,24 +48,26 @@ def request_row(n: int, **cells) -> dict:
 def test_every_column_type_reads_back_as_written(store_factory):
     row = advocate(
         1,
-        persona="Technical",
-        company_size="Mid-Market",
-        products=("Product A", "Product B"),
-        activities=("reference_call", "speaking"),
-        consents=("logo",),
-        joined_on=dt.date(2025, 3, 1),
-        last_verified=dt.date(2026, 2, 28),
-        max_per_quarter=3,
-        notes="Prefers mornings; loves the product ✓",
+        **{
+            A.persona: "Technical",
+            A.company_size: "Mid-Market",
+            A.products: ("Product A", "Product B"),
+            A.activities: ("reference_call", "speaking"),
+            A.consents: ("logo",),
+            A.joined_on: dt.date(2025, 3, 1),
+            A.last_verified: dt.date(2026, 2, 28),
+            A.max_per_quarter: 3,
+            A.notes: "Prefers mornings; loves the product ✓",
+        },
     )
     opportunity = {
-        "opportunity_id": "OPP-1",
-        "account": "Acme",
-        "amount": 3_800_000.5,
-        "created_on": dt.date(2026, 1, 5),
-        "close_date": dt.date(2026, 6, 30),
-        "is_closed": True,
-        "is_won": False,
+        O.opportunity_id: "OPP-1",
+        O.account: "Acme",
+        O.amount: 3_800_000.5,
+        O.created_on: dt.date(2026, 1, 5),
+        O.close_date: dt.date(2026, 6, 30),
+        O.is_closed: True,
+        O.is_won: False,
     }
     store = store_factory(grids_from_rows({"Advocates": [row], "Opportunities": [opportunity]}))
 
@@ -81,13 +83,13 @@ def test_every_column_type_reads_back_as_written(store_factory):
     assert got[A.company_size] == "Mid-Market"
     assert got[A.notes] == "Prefers mornings; loves the product ✓"
     opp = program.opportunities.loc[2]
-    assert opp["amount"] == 3_800_000.5
-    assert bool(opp["is_closed"]) is True and bool(opp["is_won"]) is False
-    assert opp["close_date"].date() == dt.date(2026, 6, 30)
+    assert opp[O.amount] == 3_800_000.5
+    assert bool(opp[O.is_closed]) is True and bool(opp[O.is_won]) is False
+    assert opp[O.close_date].date() == dt.date(2026, 6, 30)
 
 
 def test_formula_looking_text_stays_text(store_factory):
-    risky = ["=IMPORTXML(\"http://x\",\"//a\")", "+1 555 0100", "@handle", "-ok-"]
+    risky = ['=IMPORTXML("http://x","//a")', "+1 555 0100", "@handle", "-ok-"]
     rows = [advocate(i + 1, notes=text) for i, text in enumerate(risky)]
     store = store_factory(grids_from_rows({"Advocates": rows}))
 
@@ -139,8 +141,13 @@ def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_fact
 
     rows = store.update(
         "Requests",
-        [RowUpdate("REQ-001", {R.advocate_id: "ADV-0007", R.status: "Advocate Asked"},
-                   expected={R.status: before.requests.loc[2, R.status]})],
+        [
+            RowUpdate(
+                "REQ-001",
+                {R.advocate_id: "ADV-0007", R.status: "Advocate Asked"},
+                expected={R.status: before.requests.loc[2, R.status]},
+            )
+        ],
     )
     after = store.read().requests.set_index(R.request_id)
 
@@ -159,8 +166,13 @@ def test_update_refuses_when_cell_changed_since_read(store_factory):
     with pytest.raises(ConflictError, match=r"Requests!\w+2"):
         store.update(
             "Requests",
-            [RowUpdate("REQ-001", {R.advocate_id: "ADV-0009"},
-                       expected={R.advocate_id: read[R.advocate_id], R.status: read[R.status]})],
+            [
+                RowUpdate(
+                    "REQ-001",
+                    {R.advocate_id: "ADV-0009"},
+                    expected={R.advocate_id: read[R.advocate_id], R.status: read[R.status]},
+                )
+            ],
         )
 
     kept = store.read().requests.loc[2]
@@ -195,7 +207,8 @@ def test_expected_dates_compare_by_meaning_not_spelling(store_factory):
     store = store_factory(grids_from_rows({"Requests": [request_row(1, needed_by="3/1/2026")]}))
 
     store.update(
-        "Requests", [RowUpdate("REQ-001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})]
+        "Requests",
+        [RowUpdate("REQ-001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})],
     )
 
     assert store.read().requests.loc[2, R.status] == "Scheduled"
@@ -214,7 +227,11 @@ def test_extra_columns_and_tabs_survive_writes(store_factory):
 
     assert program.raw["Advocates"].loc[2, "favourite_colour"] == "teal"
     assert program.advocates.loc[2, A.status] == "Paused"
-    assert after["Pivot notes"][:3] == [["Quarter", "Comment"], ["2026-Q3", "=SUM(1,2) stays"], ["2026-Q4", 42]]
+    assert after["Pivot notes"][:3] == [
+        ["Quarter", "Comment"],
+        ["2026-Q3", "=SUM(1,2) stays"],
+        ["2026-Q4", 42],
+    ]
     assert after[schema.ISSUES_TAB_NAME][:2] == [["cell", "message"], ["Advocates!A2", "checked"]]
     assert "Pivot notes" in program.extra_tabs
 

@@ -42,7 +42,9 @@ def test_a_write_killed_mid_save_leaves_the_old_workbook_intact(tmp_path):
     """)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".big.xlsx.*.tmp")):  # the writer has started saving its new copy
-        assert writer.poll() is None, "the writer finished before it could be killed; make the workbook bigger"
+        assert writer.poll() is None, (
+            "the writer finished before it could be killed; make the workbook bigger"
+        )
         assert time.monotonic() < deadline
         time.sleep(0.005)
     os.kill(writer.pid, signal.SIGKILL)

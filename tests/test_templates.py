@@ -31,7 +31,9 @@ def test_committed_csv_templates_match_the_schema(tmp_path):
     write_templates(tmp_path)
     for tab in schema.TABS:
         name = f"{tab.name.lower()}.csv"
-        assert (COMMITTED / name).read_text() == (tmp_path / name).read_text(), f"{name}: run `make templates`"
+        assert (COMMITTED / name).read_text() == (tmp_path / name).read_text(), (
+            f"{name}: run `make templates`"
+        )
         with (tmp_path / name).open() as handle:
             assert next(csv.reader(handle)) == tab.names
 
@@ -66,4 +68,6 @@ def test_settings_template_carries_every_default():
 def test_readme_explains_every_tab_and_column_as_the_schema_declares():
     readme = (ROOT / "README.md").read_text()
     start, end = readme.index(README_START) + len(README_START), readme.index(README_END)
-    assert readme[start:end].strip() == workbook_markdown().strip(), "run `make templates` and commit README.md"
+    assert readme[start:end].strip() == workbook_markdown().strip(), (
+        "run `make templates` and commit README.md"
+    )
