@@ -216,7 +216,13 @@ def record_assignment(
     if status == "New":
         values[R.status] = ASSIGNED_STATUS
     update = RowUpdate(request_id, values=values, expected=expected)
-    (written,) = store.update(tab.name, [update])
+    try:
+        (written,) = store.update(tab.name, [update])
+    except ConflictError as error:
+        if not writes:
+            raise
+        # The request was logged a moment ago; say so rather than claim nothing was written.
+        raise ConflictError(f"{writes[0].describe()}; but the assignment was refused: {error}") from None
     writes.append(_updated(tab, written, update))
     return tuple(writes)
 
@@ -345,7 +351,7 @@ def _guard(action: Callable[[], str], show: widgets.HTML) -> None:
     try:
         show.value = action()
     except ConflictError as error:
-        show.value = _message(f"Refused, nothing was written: {error}", ok=False)
+        show.value = _message(f"Refused: {error}", ok=False)  # the store's message says what was kept
     except KitError as error:
         show.value = _message(str(error), ok=False)
 

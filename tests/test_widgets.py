@@ -328,9 +328,38 @@ def test_assignment_is_refused_when_someone_assigned_the_request_meanwhile(make_
     assert requests.loc[2, R.advocate_id] == "ADV-0002"  # their assignment is kept
     assert requests.loc[2, R.status] == "Scheduled"
     message = shown(matcher.message)
-    assert "Refused, nothing was written" in message
+    assert "Refused:" in message
+    assert "nothing was written" in message
     assert "Requests!Q2" in message
     assert "found 'ADV-0002'" in message
+
+
+class ColleagueAssignsRightAfterTheAppend(LocalStore):
+    """A real workbook where a colleague assigns Ben the moment a new request lands (a race, made certain)."""
+
+    def append(self, tab, rows):
+        written = super().append(tab, rows)
+        if tab == schema.REQUESTS.name:
+            super().update(tab, [RowUpdate(rows[0][R.request_id], values={R.advocate_id: "ADV-0002"})])
+        return written
+
+
+def test_a_logged_request_whose_assignment_is_refused_says_it_was_logged(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    matcher = request_matcher(read(path), ColleagueAssignsRightAfterTheAppend(path), as_of=TODAY)
+    matcher.fields[R.requester_email].value = "ae@vendor.example.com"
+    matcher.fields[R.team].value = "Sales"
+    matcher.fields[R.activity].value = "case_study"
+    matcher.find_button.click()
+
+    matcher.assign_button.click()
+
+    logged = read(path).requests.loc[3]
+    assert logged[R.request_id] == "REQ-000002"
+    assert logged[R.advocate_id] == "ADV-0002"  # the colleague's assignment is kept
+    message = shown(matcher.message)
+    assert "Requests row 3 (REQ-000002) appended" in message
+    assert "but the assignment was refused" in message
 
 
 def test_an_advocate_who_must_not_be_contacted_is_never_assigned(make_workbook):
@@ -450,7 +479,8 @@ def test_accept_is_refused_when_someone_decided_meanwhile_and_their_decision_sta
     assert ids(program.advocates) == ["ADV-0001", "ADV-0002", "ADV-0003"]
     assert program.nominations.iloc[0][N.status] == "Declined"
     assert program.nominations.iloc[0][N.decision_note] == "duplicate of NOM-0000"
-    assert "Refused, nothing was written" in review.message.value
+    assert "Refused:" in review.message.value
+    assert "nothing was written" in review.message.value
     assert "Nominations!J2" in review.message.value  # the cell that changed, as the sheet names it
     assert review.picker.options == ()  # the queue now shows the sheet as it is
 
