@@ -713,8 +713,8 @@ def _date_checks(found: _Collector, program: Program, as_of: dt.date) -> None:
             )
     # An activity that answered a request cannot have happened before the request was made.
     activities, requests = program.activities, program.requests
-    requested = requests.drop_duplicates(R.request_id).set_index(R.request_id)[R.requested_on]
-    asked_on = activities[X.request_id].map(requested)
+    known = requests[requests[R.request_id].notna()].drop_duplicates(R.request_id)
+    asked_on = activities[X.request_id].map(known.set_index(R.request_id)[R.requested_on])
     early = activities[X.date] < asked_on
     for row in activities.index[early]:
         found.add(

@@ -43,7 +43,7 @@ def advocate(advocate_id: str, name: str, company: str, /, **cells: object) -> d
     return row
 
 
-def request(request_id: str, /, **cells: object) -> dict:
+def request(request_id: str | None, /, **cells: object) -> dict:
     row = {
         R.request_id: request_id,
         R.requested_on: "2026-11-02",
@@ -415,6 +415,16 @@ def test_completed_requests_are_history_not_assignment_problems(make_program):
     )
 
     assert validate(program, as_of=AS_OF).empty
+
+
+def test_an_activity_without_a_request_is_not_compared_with_a_request_without_an_id(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+        Requests=[request(None, **{R.requested_on: "2026-11-10"})],
+        Activities=[activity("ACT-1", "ADV-1", **{X.date: "2026-11-01"})],
+    )
+
+    assert found(validate(program, as_of=AS_OF)) == {("Requests", 2, R.request_id, "missing_required")}
 
 
 def test_stale_profile_is_a_warning_with_its_age(messy_findings):
