@@ -389,16 +389,16 @@ class RosterFinder(_Panel):
                 options=_choices(values),
                 value=status if name == A.status and status in values else ANY,
                 description=name.replace("_", " ").capitalize(),
-                style={"description_width": "90px"},
-                layout=widgets.Layout(width="300px"),
+                style={"description_width": "110px"},
+                layout=widgets.Layout(width="320px"),
             )
             for name, values in options.items()
         }
         self.search = widgets.Text(
             description="Search",
             placeholder="name, company or notes",
-            style={"description_width": "90px"},
-            layout=widgets.Layout(width="300px"),
+            style={"description_width": "110px"},
+            layout=widgets.Layout(width="320px"),
         )
         self.count = widgets.HTML()
         self.table = widgets.HTML()
@@ -406,7 +406,7 @@ class RosterFinder(_Panel):
         for control in (*self.filters.values(), self.search):
             control.observe(lambda _change: self.refresh(), names="value")
         controls = list(self.filters.values()) + [self.search]
-        grid = widgets.GridBox(controls, layout=widgets.Layout(grid_template_columns="repeat(3, 310px)"))
+        grid = widgets.GridBox(controls, layout=widgets.Layout(grid_template_columns="repeat(3, 330px)"))
         grid.add_class("kit-roster-filters")
         self.widget = widgets.VBox([grid, self.count, self.table])
         self.refresh()
