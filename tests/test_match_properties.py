@@ -107,3 +107,50 @@ def test_allocation_never_exceeds_a_cap_and_is_optimal(advocates, requests):
     assert len(assigned) + len(allocation.unserved) == len(requests)
     assert allocation.objective >= sum(w for _, w in greedy(allocation).values()) - 1e-6
     assert abs(allocation.objective - milp_optimum(allocation)) < 1e-3
+
+
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["=1+1", "  emea ", "Enterprize", "TBD", "2026-13-45", "3/1/2026", "ACC-7", "-", "@x"]),
+    st.integers(-5, 100_000),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.fixed_dictionaries({c.name: CELL for c in schema.REQUESTS.columns}),
+    st.lists(CELL, min_size=6, max_size=6),
+)
+def test_any_request_cells_rank_or_give_a_clear_input_error(cells, roster_cells):
+    from kit.errors import InputError
+
+    cells[R.request_id] = "REQ-01"
+    roster = [
+        advocate(1),
+        advocate(
+            2,
+            **dict(
+                zip(
+                    [A.industry, A.region, A.products, A.activities, A.status, A.last_verified],
+                    roster_cells,
+                    strict=True,
+                )
+            ),
+        ),
+    ]
+    program = program_from_grids(
+        grids_from_rows({"Advocates": roster, "Requests": [cells]}), source="hypothesis"
+    )
+    for given_as in ("REQ-01", program.requests.iloc[0], cells):
+        try:
+            ranked = match.rank(given_as, program, as_of=AS_OF)
+        except InputError as error:
+            assert "\n" not in str(error) and "activity" in str(error)
+        else:
+            assert set(ranked[A.advocate_id]) <= {"ADV-01", "ADV-02"}
+            assert all(isinstance(w, str) for w in ranked.attrs["warnings"])
+    allocation = match.allocate(program, as_of=AS_OF)
+    assert len(allocation.assignments) + len(allocation.unserved) <= 1
