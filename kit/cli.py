@@ -422,6 +422,9 @@ def match_command(
 def apply_allocation(store, program, allocation) -> tuple[list[str], list[tuple[str, str]]]:
     """Write each proposed assignment, refusing any request someone changed since ``program`` was read.
 
+    ``store`` is the ``kit.store`` Store ``program`` was read from; ``allocation`` is ``kit.match.allocate``'s
+    result for that program (the types are imported lazily here, so they are not in the signature).
+
     Each update expects the request's ``advocate_id`` and ``status`` cells as they were read. The store's
     update is all-or-nothing, so on a conflict the requests are read again, the changed ones are set aside
     (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
