@@ -723,7 +723,11 @@ def _activity_phrase(counts: Mapping[str, int]) -> str:
         one, many = ACTIVITY_NOUNS.get(
             activity, (activity.replace("_", " "), activity.replace("_", " ") + "s")
         )
-        parts.append(f"{'an' if one[0] in 'aeiouAEIOU' or one.startswith('RFP') else 'a'} {one}" if count == 1 else f"{count} {many}")
+        parts.append(
+            f"{'an' if one[0] in 'aeiouAEIOU' or one.startswith('RFP') else 'a'} {one}"
+            if count == 1
+            else f"{count} {many}"
+        )
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
