@@ -131,3 +131,32 @@ def new_google_sheet(sheets_emulator, service_account_file) -> Callable[..., Any
         )
 
     return factory
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Debian's Chromium, driven by Playwright (never a browser Playwright downloads: these machines reach only
+# package registries). Module-scoped, so no Playwright event loop outlives the browser tests.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",  # the closed network refuses Chromium's background connections
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium browser; the test is skipped, saying why, where Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

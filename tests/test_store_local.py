@@ -91,9 +91,11 @@ def test_a_workbook_locked_by_another_writer_gives_up_with_a_clear_error(tmp_pat
     LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(1)]}))
     before = path.read_bytes()
 
-    with filelock.FileLock(str(tmp_path / ".program.xlsx.lock")):
-        with pytest.raises(SourceError, match="locked by another writer"):
-            LocalStore(path, lock_timeout=0.2).append("Requests", [request_row(2)])
+    with (
+        filelock.FileLock(str(tmp_path / ".program.xlsx.lock")),
+        pytest.raises(SourceError, match="locked by another writer"),
+    ):
+        LocalStore(path, lock_timeout=0.2).append("Requests", [request_row(2)])
 
     assert path.read_bytes() == before
 
