@@ -18,7 +18,7 @@ import pandas as pd
 from rapidfuzz import process
 
 from kit import schema
-from kit.cells import as_text, is_blank, parse_amount, parse_int, typed_column
+from kit.cells import as_text, is_blank, parse_amount, parse_int, to_cell, typed_column
 from kit.errors import SchemaError
 from kit.segments import Segment, parse_segments
 
@@ -267,8 +267,6 @@ def empty_program(source: str = "") -> Program:
 
 def grids_from_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, Grid]:
     """Typed frames (as the demo builds them) back into grids of cells, schema columns first."""
-    from kit.cells import to_cell
-
     grids: dict[str, Grid] = {}
     for name, frame in frames.items():
         tab = schema.TAB_BY_NAME.get(name)

@@ -20,6 +20,7 @@ from kit.store import RowUpdate
 from kit.store.gsheets import MAX_REQUEST_BYTES, GoogleSheetStore, RetryPolicy, create_sheet
 from tests.conftest import grids_from_rows
 from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
+from tests.test_store import request_row
 
 A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col
 FAST = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, max_total=5)
@@ -34,19 +35,6 @@ def advocate(n: int, **cells) -> dict:
         A.industry: "Insurance",
         A.region: "EMEA",
         A.status: "Active",
-    }
-    row.update(cells)
-    return row
-
-
-def request_row(n: int, **cells) -> dict:
-    row = {
-        R.request_id: f"REQ-{n:03d}",
-        R.requested_on: dt.date(2026, 11, 2),
-        R.requester_email: "rep@example.com",
-        R.team: "Sales",
-        R.activity: "reference_call",
-        R.status: "New",
     }
     row.update(cells)
     return row
