@@ -244,3 +244,12 @@ def test_replacing_the_issues_tab_again_leaves_no_old_findings(store_factory):
 
     rows = [r for r in store.read_grids()[schema.ISSUES_TAB_NAME] if any(c not in (None, "") for c in r)]
     assert rows == [["cell"], ["B9"]]
+
+
+def test_a_key_typed_as_a_number_finds_its_row(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request_row(1, request_id=12)]}))
+
+    rows = store.update("Requests", [RowUpdate(12.0, {R.status: "Scheduled"}, expected={R.status: "New"})])
+
+    assert rows == [2]
+    assert store.read().requests.loc[2, R.status] == "Scheduled"

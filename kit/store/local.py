@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from kit import schema
-from kit.cells import to_cell
+from kit.cells import as_text, to_cell
 from kit.errors import SourceError
 from kit.program import Grid, column_letter, normalise_header
 from kit.store.base import (
@@ -96,7 +96,9 @@ class LocalStore(Store):
                 f"{self.source}: the workbook is open in LibreOffice or Excel ({office_lock.name} exists); "
                 "close it there first, nothing was written"
             )
-        lock = filelock.FileLock(str(self.path.with_name(f".{self.path.name}.lock")), timeout=self.lock_timeout)
+        lock = filelock.FileLock(
+            str(self.path.with_name(f".{self.path.name}.lock")), timeout=self.lock_timeout
+        )
         try:
             lock.acquire()
         except filelock.Timeout:
@@ -161,17 +163,16 @@ class LocalStore(Store):
                 (r, sheet.cell(row=r, column=key_position).value) for r in range(2, _last_used_row(sheet) + 1)
             )
             rows = locate(definition, key_cells, [u.key for u in updates], self.source)
+            targets = [rows[as_text(u.key)] for u in updates]  # as locate spells keys (12.0 is '12')
             # Check every update before writing any: all or nothing.
-            for update in updates:
-                row = rows[str(update.key).strip()]
+            for update, row in zip(updates, targets, strict=True):
                 current = [sheet.cell(row=row, column=i + 1).value for i in range(len(header))]
                 check_expected(definition, header, row, current, update, self.source)
-            for update in updates:
-                row = rows[str(update.key).strip()]
+            for update, row in zip(updates, targets, strict=True):
                 for column, value in update.values.items():
                     cell = sheet.cell(row=row, column=header.index(column) + 1)
                     _set(cell, row_cells(definition, [column], {column: value}, self.source)[0])
-        return [rows[str(u.key).strip()] for u in updates]
+        return targets
 
     def replace_tab(self, tab: str, grid: Grid) -> None:
         with self._transaction() as workbook:
