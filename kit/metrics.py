@@ -37,6 +37,18 @@ after ``as_of`` is ignored, as a typo or a plan.
 - **Deal size** is the average amount of won deals; **sales cycle** the median days from ``created_on`` to
   ``close_date`` of closed deals.
 - **Advocate activity**: an Activities row dated in the period.
+- **Change from the previous period**: each headline figure beside the same figure for the period before
+  (``Period.previous``). While the period is still running on ``as_of``, the previous one is measured *as of
+  its comparable day*: its first day plus as many days as have passed in this one
+  (``previous.start + (as_of − period.start)``), but no later than its last day. So on 20 November, 51 days
+  into 2026-Q4, the comparison is with 1 July .. 20 August of 2026-Q3; on 30 March it is with all of
+  February (the day would fall past 28 February); on 29 April with 1 .. 29 March. Every figure of the
+  previous period is then computed as if that day were ``as_of``: counts and sums (new advocates,
+  requests, activities, revenue…) cover the same number of days; shares, rates and medians are over the
+  events of those days; active advocates is the level on that day, so its change is the growth over one
+  period's length, as it is between two whole periods. Once the period is over, it is compared whole with
+  the whole previous period; a period not yet begun, with the previous one up to ``as_of``. The trends
+  always show whole periods (the running one up to ``as_of``).
 - **Goal attainment**: actual ÷ target, where the actual is the goal's metric computed over the goal's
   own period and segment. A goal counting things over the period (new advocates, revenue…) is *on track*
   when the actual is at least the target times the share of the period elapsed; a goal on a level (active
@@ -157,6 +169,7 @@ class ProgramMetrics:
 
     period: Period
     previous_period: Period
+    previous_until: dt.date  # the previous period's figures are as of this day (its comparable day)
     as_of: dt.date
     segment: Segment
     source: str
@@ -196,6 +209,9 @@ class ProgramMetrics:
                     "label": self.previous_period.label,
                     "start": self.previous_period.start,
                     "end": self.previous_period.end,
+                    "until": self.previous_until,
+                    "days": max(0, (self.previous_until - self.previous_period.start).days + 1),
+                    "compared_with": compared_with(self),
                 },
                 "as_of": self.as_of,
                 "segment": str(self.segment),
@@ -460,6 +476,16 @@ def _figures(d: _Data, period: Period, as_of: dt.date) -> dict[str, float | None
         "win_rate_without": impact["without_advocates"]["win_rate"],
         "win_rate_lift": impact["win_rate_lift"],
     }
+
+
+def _comparable_day(period: Period, as_of: dt.date) -> dt.date:
+    """The day the previous period is measured up to (see 'Change from the previous period')."""
+    previous = period.previous()
+    if as_of >= period.end:
+        return previous.end
+    if as_of < period.start:
+        return min(previous.end, as_of)
+    return min(previous.start + (as_of - period.start), previous.end)
 
 
 def _change(value: float | None, previous: float | None) -> float | None:
@@ -1111,15 +1137,18 @@ def compute(
     everything = _prepare(program, excluded)
     data = everything.segment(segment)
 
-    cache: dict[tuple[Segment, Period], dict[str, float | None]] = {}
+    cache: dict[tuple[Segment, Period, dt.date], dict[str, float | None]] = {}
 
-    def figures(seg: Segment, per: Period) -> dict[str, float | None]:
-        if (seg, per) not in cache:
-            cache[(seg, per)] = _figures(everything.segment(seg), per, as_of)
-        return cache[(seg, per)]
+    def figures(seg: Segment, per: Period, until: dt.date = as_of) -> dict[str, float | None]:
+        # A period's figures as of any day from its end on are the same: one cache entry serves them all.
+        key = (seg, per, min(until, per.end))
+        if key not in cache:
+            cache[key] = _figures(everything.segment(seg), per, key[2])
+        return cache[key]
 
     history = period.history(TREND_PERIODS)
-    now, before = figures(segment, period), figures(segment, period.previous())
+    previous_until = _comparable_day(period, as_of)
+    now, before = figures(segment, period), figures(segment, period.previous(), previous_until)
     headline = tuple(
         Headline(key, label, now[key], before[key], _change(now[key], before[key]), unit)
         for key, (label, unit) in HEADLINE.items()
@@ -1153,6 +1182,7 @@ def compute(
     return ProgramMetrics(
         period=period,
         previous_period=period.previous(),
+        previous_until=previous_until,
         as_of=as_of,
         segment=segment,
         source=program.source,
@@ -1284,12 +1314,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def compared_with(m: ProgramMetrics) -> str:
+    """What the headline changes compare with: '2026-Q3', or 'the same 51 days of 2026-Q3 (to 2026-08-20)'."""
+    previous, until = m.previous_period, m.previous_until
+    if until >= previous.end:
+        return previous.label
+    if m.period.contains(m.as_of):
+        days = (until - previous.start).days + 1
+        return f"the same {days} day{'s' if days != 1 else ''} of {previous.label} (to {until})"
+    return f"{previous.label} (to {until})"
+
+
 def describe_metrics(m: ProgramMetrics) -> str:
     """The headline figures, the goals and the data-quality note as plain text (``advocacy-kit metrics``)."""
     scope = "" if m.segment.is_everything else f", {m.segment}"
     lines = [
         f"{m.period.label} ({m.period.start} .. {m.period.end}{scope}), data as of {m.as_of}; "
-        f"compared with {m.previous_period.label}",
+        f"compared with {compared_with(m)}",
         "",
     ]
     if not m.has_data:

@@ -12,7 +12,14 @@ import json
 import pytest
 
 from kit import schema
-from kit.metrics import compute, draft_message, format_change, format_value, resolve_period
+from kit.metrics import (
+    compute,
+    describe_metrics,
+    draft_message,
+    format_change,
+    format_value,
+    resolve_period,
+)
 from kit.program import empty_program, program_from_grids
 from tests.conftest import grids_from_rows
 
@@ -216,6 +223,117 @@ def test_segment_filter_narrows_opportunities_by_their_own_columns(program):
     assert figure(insurance, "opportunities_influenced") == 1
     assert figure(insurance, "influenced_share") == 1.0
     assert figure(insurance, "active_advocates") == 1  # Ana Lopez
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Change from the previous period: like with like
+#
+# On 20 November, 51 days into 2026-Q4, the comparable day of 2026-Q3 is 1 July + 50 days = 20 August.
+# Q3 has five influenced won deals: two closed by 20 August (OPP-A, OPP-B on the day itself), three after.
+
+COMPARABLE_DAY = dt.date(2026, 8, 20)
+
+
+@pytest.fixture
+def two_quarters(make_program):
+    deals = [  # id, close date, amount; each with one reference call on its close date
+        ("OPP-A", "2026-07-10", 1_000),
+        ("OPP-B", "2026-08-20", 2_000),
+        ("OPP-C", "2026-08-21", 4_000),
+        ("OPP-D", "2026-09-15", 8_000),
+        ("OPP-E", "2026-09-30", 16_000),
+        ("OPP-F", "2026-10-15", 32_000),  # Q4
+    ]
+    return make_program(
+        Advocates=[
+            advocate("ADV-1", "Ana Lopez", joined="2025-01-01"),
+            advocate("ADV-2", "Ben Okafor", joined="2026-08-20"),  # on the comparable day
+            advocate("ADV-3", "Cy Tanaka", joined="2026-09-01"),  # after it
+        ],
+        Opportunities=[opportunity(i, close=close, won=True, amount=amount) for i, close, amount in deals],
+        Activities=[
+            activity(f"ACT-{n}", "ADV-1", close, opportunity=i) for n, (i, close, _) in enumerate(deals)
+        ],
+    )
+
+
+def test_running_quarter_is_compared_with_the_previous_quarter_up_to_the_same_day(two_quarters):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    assert metrics.previous_until == COMPARABLE_DAY
+    influenced = metrics.figure("opportunities_influenced")
+    assert (influenced.value, influenced.previous, influenced.change) == (1, 2, -1)  # OPP-F vs OPP-A, B
+    assert metrics.figure("revenue_influenced").previous == 1_000 + 2_000
+    assert metrics.figure("activities").previous == 2
+
+
+def test_level_figures_of_the_previous_quarter_are_as_of_the_comparable_day(two_quarters):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    active = metrics.figure("active_advocates")
+    assert (active.value, active.previous) == (3, 2)  # ADV-3 joined after 20 August
+    assert metrics.figure("new_advocates").previous == 1  # ADV-2, joined on the day
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 12, 31), dt.date(2027, 1, 15)])
+def test_finished_quarter_is_compared_whole_with_the_whole_previous_quarter(two_quarters, as_of):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=as_of)
+    assert metrics.previous_until == dt.date(2026, 9, 30)
+    assert metrics.figure("opportunities_influenced").previous == 5
+    assert metrics.figure("revenue_influenced").previous == 1_000 + 2_000 + 4_000 + 8_000 + 16_000
+    assert metrics.figure("active_advocates").previous == 3
+
+
+def test_trends_still_show_whole_previous_periods(two_quarters):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    q3 = metrics.trends.set_index("period").loc["2026-Q3"]
+    assert q3["opportunities_influenced"] == 5
+
+
+def test_the_comparison_is_named_in_the_text_and_the_json(two_quarters):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    assert "compared with the same 51 days of 2026-Q3 (to 2026-08-20)" in describe_metrics(metrics)
+    previous = json.loads(json.dumps(metrics.to_dict()))["previous_period"]
+    assert (previous["label"], previous["until"], previous["days"]) == ("2026-Q3", "2026-08-20", 51)
+
+
+def test_finished_period_is_compared_with_the_previous_period_by_name(two_quarters):
+    metrics = compute(two_quarters, period="2026-Q4", as_of=dt.date(2027, 1, 15))
+    assert "compared with 2026-Q3\n" in describe_metrics(metrics)
+    assert metrics.to_dict()["previous_period"]["days"] == 92
+
+
+@pytest.mark.parametrize(
+    ("period", "as_of", "until"),
+    [
+        ("2026-03", dt.date(2026, 3, 30), dt.date(2026, 2, 28)),  # 1 Feb + 29 days is past February
+        ("2028-03", dt.date(2028, 3, 30), dt.date(2028, 2, 29)),  # leap year
+        ("2026-03", dt.date(2026, 3, 28), dt.date(2026, 2, 28)),  # exactly the 28th day
+        ("2026-04", dt.date(2026, 4, 29), dt.date(2026, 3, 29)),  # a longer month before: cut, not stretched
+    ],
+)
+def test_comparable_day_is_the_same_day_count_clamped_to_the_previous_periods_end(
+    make_program, period, as_of, until
+):
+    metrics = compute(make_program(), period=period, as_of=as_of)
+    assert metrics.previous_until == until
+
+
+def test_clamped_comparison_counts_the_whole_shorter_month(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Ana Lopez")],
+        Activities=[activity("ACT-1", "ADV-1", "2026-02-27"), activity("ACT-2", "ADV-1", "2026-02-28")],
+    )
+    metrics = compute(program, period="2026-03", as_of=dt.date(2026, 3, 30))
+    assert metrics.figure("activities").previous == 2
+    assert "compared with 2026-02\n" in describe_metrics(metrics)  # all of February: no "same 30 days"
+
+
+def test_longer_previous_month_is_cut_at_the_same_day(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Ana Lopez")],
+        Activities=[activity("ACT-1", "ADV-1", "2026-03-29"), activity("ACT-2", "ADV-1", "2026-03-30")],
+    )
+    metrics = compute(program, period="2026-04", as_of=dt.date(2026, 4, 29))
+    assert metrics.figure("activities").previous == 1  # 30 March is past the 29 days elapsed in April
 
 
 # ---------------------------------------------------------------------------------------------------------
