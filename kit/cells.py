@@ -203,74 +203,117 @@ def parse_id(value: Any) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------------------
-# Columns (vectorised where it matters: a roster has tens of thousands of rows)
+# Columns. A roster has tens of thousands of rows but few distinct spellings per column, so each distinct
+# cell value is read once, by the same scalar function as above, and the result is spread back to its rows.
 
 
-def _parse_dates(raw: pd.Series) -> pd.Series:
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if raw.empty:
-        return out
-    is_str = raw.map(lambda v: isinstance(v, str))
-    iso = pd.to_datetime(
-        raw[is_str].str.strip().where(raw[is_str].str.match(r"^\s*\d{4}-\d{2}-\d{2}")),
-        format="ISO8601",
-        errors="coerce",
-    )
-    out.loc[iso.index] = iso.dt.normalize()
-    rest = raw[out.isna() & ~raw.map(is_blank)]
-    if not rest.empty:
-        parsed = rest.map(parse_date)
-        out.loc[parsed.index] = pd.to_datetime(parsed, errors="coerce")
+Factorized = tuple[np.ndarray, np.ndarray]  # pandas.factorize of a column: (codes, distinct values)
+
+
+def factorize(cells: pd.Series | np.ndarray) -> Factorized:
+    """A column as its distinct values and, for each cell, which one it holds (-1: None, NaN or NaT)."""
+    return pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
+
+
+def map_distinct(raw: pd.Series | np.ndarray, read: Any) -> np.ndarray:
+    """``read(cell)`` for every cell of ``raw`` (as an object array), calling ``read`` once per distinct cell."""
+    return _spread(raw, lambda distinct: [read(v) for v in distinct], read)
+
+
+def _spread(
+    raw: pd.Series | np.ndarray, read_all: Any, read: Any, factorized: Factorized | None = None
+) -> np.ndarray:
+    """``read_all(distinct cells)`` spread back to every cell; blank cells get ``read(None)``.
+
+    ``factorized`` is ``factorize(raw)`` when the caller has it already. Python's equality makes
+    ``True == 1 == 1.0``, so a column holding both a TRUE cell and a 1 would share one reading; in such a
+    column the boolean cells are read one by one.
+    """
+    values = np.asarray(raw, dtype=object)
+    codes, distinct = factorized if factorized is not None else factorize(values)
+    readings = np.empty(len(distinct) + 1, dtype=object)
+    readings[:-1] = read_all(distinct)
+    readings[-1] = read(None)  # code -1: the blank cells (None, NaN, NaT)
+    out = readings[codes]
+    for i in merged_cells(values, codes, distinct):
+        out[i] = read(values[i])
     return out
 
 
-def _parse_enum_column(raw: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+def merged_cells(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Positions of the cells that factorize merged into an equal value of another type (TRUE with 1).
+
+    Python holds ``True == 1 == 1.0``, so such cells share a code with a value they are not; whoever needs
+    each cell as typed treats these one by one. Usually there are none, and finding out costs one pass over
+    the distinct values.
+    """
+    suspects = [
+        code for code, v in enumerate(distinct) if type(v) in _BOOLS or (type(v) in _NUMBERS and v in (0, 1))
+    ]
+    if not suspects:
+        return np.empty(0, dtype=np.intp)
+    positions = np.flatnonzero(np.isin(codes, suspects))
+    return np.array([i for i in positions if type(values[i]) is not type(distinct[codes[i]])], dtype=np.intp)
+
+
+_BOOLS = {bool, np.bool_}
+_NUMBERS = {int, float, np.int64, np.float64}
+
+
+def _texts(raw: pd.Series, factorized: Factorized | None, *, lower: bool = False) -> pd.Series:
+    """Cells as text, None when blank (``as_text``, with a shortcut for cells that already are text)."""
+
+    def read_all(distinct: np.ndarray) -> list[str | None]:
+        texts = [v.strip() if type(v) is str else as_text(v) for v in distinct]
+        return [t.lower() or None for t in texts] if lower else [t or None for t in texts]
+
+    def read(value: Any) -> str | None:
+        return read_all(np.array([value], dtype=object))[0]
+
+    return pd.Series(_spread(raw, read_all, read, factorized), index=raw.index, dtype=object)
+
+
+def _enum_reader(allowed: tuple[str, ...]) -> Any:
     lookup = enum_lookup(allowed)
-    exact = set(allowed)
-    text = raw.map(as_text)
-    fast = text.where(text.isin(exact))
-    slow = text[fast.isna() & (text != "")]
-    if not slow.empty:
-        fast.loc[slow.index] = slow.map(lambda t: lookup.get(fold(t)))
-    return fast.astype(object).where(fast.notna(), None)
+    return lambda value: None if is_blank(value) else lookup.get(fold(as_text(value)))
 
 
-def _parse_multi(raw: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+def _multi_reader(allowed: tuple[str, ...]) -> Any:
     lookup = enum_lookup(allowed) if allowed else None
-    cache: dict[str, tuple[str, ...]] = {}
 
-    def one(value: Any) -> tuple[str, ...]:
-        text = as_text(value)
-        if text not in cache:
-            items = split_multi(text)
-            if lookup is not None:
-                items = [lookup[fold(i)] for i in items if fold(i) in lookup]
-            cache[text] = tuple(dict.fromkeys(items))
-        return cache[text]
+    def read(value: Any) -> tuple[str, ...]:
+        items = split_multi(as_text(value))
+        if lookup is not None:
+            items = [lookup[fold(i)] for i in items if fold(i) in lookup]
+        return tuple(dict.fromkeys(items))
 
-    return raw.map(one)
+    return read
 
 
-def typed_column(column: Column, raw: pd.Series) -> pd.Series:
-    """One column of cells as typed values; a cell that cannot be read becomes missing (never an error)."""
+def typed_column(column: Column, raw: pd.Series, factorized: Factorized | None = None) -> pd.Series:
+    """One column of cells as typed values; a cell that cannot be read becomes missing (never an error).
+
+    ``factorized`` is ``factorize(raw)`` when the caller has it already (reading a workbook does).
+    """
     kind = column.kind
+    if kind in (Kind.TEXT, Kind.ID, Kind.EMAIL):
+        return _texts(raw, factorized, lower=kind is Kind.EMAIL)
+    read = _READERS_OF_ALLOWED[kind](column.values) if kind in _READERS_OF_ALLOWED else _READERS[kind]
+    values = _spread(raw, lambda distinct: [read(v) for v in distinct], read, factorized)
     if kind is Kind.DATE:
-        return _parse_dates(raw)
+        return pd.Series(pd.to_datetime(values, errors="coerce"), index=raw.index, dtype="datetime64[ns]")
     if kind is Kind.AMOUNT:
-        return pd.to_numeric(raw.map(parse_amount), errors="coerce").astype("float64")
-    if kind is Kind.INT:
-        return raw.map(parse_int).astype("Int64")
-    if kind is Kind.BOOL:
-        return raw.map(parse_bool).astype("boolean")
-    if kind is Kind.ENUM:
-        return _parse_enum_column(raw, column.values)
-    if kind in (Kind.MULTI_ENUM, Kind.MULTI_TEXT):
-        return _parse_multi(raw, column.values)
-    if kind is Kind.EMAIL:
-        text = raw.map(as_text).str.lower()
-        return text.where(text != "", None)
-    text = raw.map(as_text)
-    return text.where(text != "", None)
+        return pd.Series(pd.to_numeric(values, errors="coerce"), index=raw.index, dtype="float64")
+    dtype = {Kind.INT: "Int64", Kind.BOOL: "boolean"}.get(kind, object)
+    return pd.Series(values, index=raw.index, dtype=object).astype(dtype)
+
+
+_READERS = {Kind.DATE: parse_date, Kind.AMOUNT: parse_amount, Kind.INT: parse_int, Kind.BOOL: parse_bool}
+_READERS_OF_ALLOWED = {
+    Kind.ENUM: _enum_reader,
+    Kind.MULTI_ENUM: _multi_reader,
+    Kind.MULTI_TEXT: _multi_reader,
+}
 
 
 def cell_problem(column: Column, value: Any) -> str | None:

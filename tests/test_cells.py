@@ -132,3 +132,12 @@ def test_same_cell_compares_meaning():
 
 def test_as_text_shows_whole_numbers_without_decimals():
     assert as_text(12.0) == "12" and as_text(dt.datetime(2026, 1, 2)) == "2026-01-02"
+
+
+def test_each_cell_is_read_by_its_own_type_even_when_another_cell_equals_it():
+    # Python holds TRUE == 1 == 1.0; a column is read once per distinct value, but a TRUE typed into an
+    # amount or number cell stays unreadable however many rows hold a 1.
+    amounts = typed_column(schema.OPPORTUNITIES.column("amount"), pd.Series([1, True, 1.0, False, 0]))
+    assert amounts.tolist()[0] == 1.0 and amounts.isna().tolist() == [False, True, False, True, False]
+    names = typed_column(A.column("name"), pd.Series([1, True, 1.0, "  Dana "]))
+    assert names.tolist() == ["1", "TRUE", "1", "Dana"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import pickle
+
+import pandas as pd
 import pytest
 
 from kit import schema
@@ -92,3 +96,40 @@ def test_column_letters_follow_the_sheet_not_the_schema():
     program = program_from_grids(grids)
     assert program.column_letter("Advocates", header[-1]) == "A"
     assert program.column_letter("Advocates", A.advocate_id) == "B"
+
+
+def test_an_empty_text_cell_reads_as_an_empty_cell():
+    # calamine spells an empty cell '', Google omits it, openpyxl gives None: all three read the same.
+    grids = grids_from_rows({"Advocates": [advocate(1), advocate(2)]})
+    header, first, second = grids["Advocates"]
+    notes = header.index(A.notes)
+    first[notes], second[notes] = "", None
+    grids["Advocates"] = [header, first, ["" for _ in header], second]
+
+    program = program_from_grids(grids)
+
+    assert program.raw["Advocates"]["notes"].tolist() == [None, None]
+    assert [(s.row, s.reason) for s in program.skipped] == [(3, "blank_row")]
+
+
+def test_a_program_pickles_to_the_same_cells_and_values():
+    # Report kernels and the read cache get a program through pickle; every cell must come back as typed,
+    # including a TRUE beside a 1 and a NaN beside None, which a column's distinct values would merge.
+    grids = grids_from_rows({"Advocates": [advocate(1), advocate(2), advocate(3)]})
+    header = grids["Advocates"][0]
+    notes = header.index(A.notes)
+    grids["Advocates"][1][notes], grids["Advocates"][2][notes], grids["Advocates"][3][notes] = (
+        1,
+        True,
+        math.nan,
+    )
+    program = program_from_grids(grids, source="roster.xlsx")
+
+    back = pickle.loads(pickle.dumps(program))
+
+    for tab in program.tables:
+        pd.testing.assert_frame_equal(back.tables[tab], program.tables[tab])
+        pd.testing.assert_frame_equal(back.raw[tab], program.raw[tab])
+    assert [type(v) for v in back.raw["Advocates"]["notes"]] == [int, bool, float]
+    assert (back.headers, back.skipped, back.source) == (program.headers, program.skipped, "roster.xlsx")
+    assert back.settings.cooldown_days == program.settings.cooldown_days

@@ -14,6 +14,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from python_calamine import CalamineWorkbook
 from kit import schema
 from kit.cells import as_text, to_cell
 from kit.errors import SourceError
-from kit.program import Grid, column_letter, normalise_header
+from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
     RowUpdate,
     SourceInfo,
@@ -61,21 +62,39 @@ class LocalStore(Store):
         return SourceInfo(self.source, "workbook", modified)
 
     def read_grids(self) -> dict[str, Grid]:
-        # Reading goes through calamine (Rust): 17x faster than openpyxl on a 50,000-advocate workbook, and
-        # it reads the cached values of formulas, as a person sees them. Writes stay with openpyxl.
+        # calamine spells an empty cell ''; the rest of the kit (and openpyxl) spells it None.
+        return {
+            name: [[None if c == "" else c for c in row] for row in grid]
+            for name, grid in self._cells().items()
+        }
+
+    def read(self) -> Program:
+        # program_from_grids reads '' as an empty cell itself, a column at a time.
+        return program_from_grids(self._cells(), source=self.source, modified=self.info().modified)
+
+    def _cells(self) -> dict[str, Grid]:
+        """Every tab's cells as calamine gives them ('' when empty), two tabs at a time.
+
+        Reading goes through calamine (Rust): 17x faster than openpyxl on a 50,000-advocate workbook, and it
+        reads the cached values of formulas, as a person sees them. It lets go of the GIL for part of its
+        work, so two tabs read in two threads take about two thirds of the time. Writes stay with openpyxl.
+        """
         self._require_file()
+
+        def tab(name: str) -> Grid:
+            sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name)
+            return sheet.to_python(skip_empty_area=False)
+
         try:
-            workbook = CalamineWorkbook.from_path(str(self.path))
-            sheets = {name: workbook.get_sheet_by_name(name) for name in workbook.sheet_names}
-            grids = {name: sheet.to_python(skip_empty_area=False) for name, sheet in sheets.items()}
+            names = CalamineWorkbook.from_path(str(self.path)).sheet_names
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="read-tab") as pool:
+                return dict(zip(names, pool.map(tab, names), strict=True))
         except PermissionError:
             raise SourceError(f"{self.source}: permission denied; cannot read the workbook") from None
         except Exception as error:  # calamine's errors (zip, XML, password) share no public base class
             raise SourceError(
                 f"{self.source}: not a readable .xlsx workbook ({type(error).__name__})"
             ) from None
-        # calamine spells an empty cell ''; the rest of the kit (and openpyxl) spells it None.
-        return {name: [[None if c == "" else c for c in row] for row in grid] for name, grid in grids.items()}
 
     def _require_file(self) -> None:
         if not self.path.exists():
