@@ -385,6 +385,23 @@ def test_strategic_segment_coverage_and_gap_against_its_goal(q4):
     assert (insurance["active_advocates"], insurance["target"], insurance["gap"]) == (1, 3, 2)
 
 
+def test_recruiting_leads_are_recent_wins_in_short_segments_at_companies_without_an_advocate(make_program):
+    insurance_a = {"industry": "Insurance", "product": "Product A"}
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Ana Lopez", company="Émile Insurance", **insurance_a)],
+        Opportunities=[
+            opportunity("OPP-1", close="2026-11-01", won=True, account="emile  INSURANCE", **insurance_a),
+            opportunity("OPP-2", close="2026-11-02", won=True, account="Acme Insurance", **insurance_a),
+            opportunity("OPP-3", close="2026-07-01", won=True, account="Old Insurance", **insurance_a),
+        ],
+        Goals=[{G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates",
+                G.segment: "industry=Insurance; product=Product A", G.target: 2}],
+    )  # fmt: skip
+    leads = compute(program, period="2026-Q4", as_of=AS_OF).recruiting["won_accounts_without_advocate"]
+    # OPP-1's account is ADV-1's company as people type it; OPP-3 closed more than 90 days before 20 Nov.
+    assert list(leads["account"]) == ["Acme Insurance"]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Goals
 
