@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,22 @@ from kit.store.local import LocalStore
 DEMO_AS_OF = dt.date(2026, 11, 20)
 
 Rows = Sequence[Mapping[str, Any]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_read_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The read cache (kit/store/cache.py) in the session's temp folder, not the user's ~/.cache; report
+    kernels inherit it through the environment."""
+    import os
+
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 def grids_from_rows(tabs: Mapping[str, Rows]) -> dict[str, Grid]:

@@ -9,6 +9,7 @@ written to, since the office program would overwrite the kit's change on its nex
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -41,6 +42,7 @@ from kit.store.base import (
     row_cells,
     schema_tab,
 )
+from kit.store.cache import read_through_cache
 
 LOCK_TIMEOUT_SECONDS = 15
 _BOLD = Font(bold=True)
@@ -69,6 +71,12 @@ class LocalStore(Store):
         }
 
     def read(self) -> Program:
+        """The whole program, typed; from the typed copy in the read cache while the workbook is unchanged."""
+        self._require_file()
+        program = read_through_cache(self.path, self._read_workbook)
+        return program if program.source == self.source else dataclasses.replace(program, source=self.source)
+
+    def _read_workbook(self) -> Program:
         # program_from_grids reads '' as an empty cell itself, a column at a time.
         return program_from_grids(self._cells(), source=self.source, modified=self.info().modified)
 
