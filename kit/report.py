@@ -28,7 +28,16 @@ from typing import Any
 import pandas as pd
 
 from kit.errors import KitError, SourceError
-from kit.metrics import COUNT, LOWER_IS_BETTER, MONEY, SHARE, ProgramMetrics, format_change, format_value
+from kit.metrics import (
+    COUNT,
+    LOWER_IS_BETTER,
+    MONEY,
+    SHARE,
+    ProgramMetrics,
+    compared_with,
+    format_change,
+    format_value,
+)
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
@@ -339,7 +348,7 @@ def title_block(title: str, m: ProgramMetrics) -> str:
         f"({m.period.start:%-d %b %Y} – {m.period.end:%-d %b %Y}) · data as of "
         f"<strong>{m.as_of:%-d %b %Y}</strong> · {esc(m.segment.label)}"
         + (f" · {esc(source)}" if source else "")
-        + f" · compared with {esc(m.previous_period.label)}</p></header>",
+        + f" · compared with {esc(compared_with(m))}</p></header>",
     ]
     if not m.has_data:
         parts.append(
@@ -365,6 +374,9 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
     """Headline figures as cards: value, label, change from last period (data-key for tests and e-mail)."""
     wanted = list(keys) if keys is not None else [h.key for h in m.headline]
     by_key = {h.key: h for h in m.headline}
+    previous = m.previous_period.label
+    if m.previous_until < m.previous_period.end:  # the period is running: the same days of the previous one
+        previous += f" to {m.previous_until:%-d %b}"
     cards = []
     for key in wanted:
         h = by_key[key]
@@ -375,7 +387,7 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
             f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
             f'<div class="label">{esc(h.label)}</div>'
             f'<div class="change {trend}">{esc(format_change(h.change, h.unit))} vs '
-            f"{esc(format_value(h.previous, h.unit))} in {esc(m.previous_period.label)}</div></div>"
+            f"{esc(format_value(h.previous, h.unit))} in {esc(previous)}</div></div>"
         )
     return f'<section class="cards">{"".join(cards)}</section>'
 

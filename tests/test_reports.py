@@ -106,6 +106,9 @@ def test_every_report_shows_title_period_and_data_as_of(demo_reports):
         text = read(demo_reports / page)
         assert f"<h1>{title}</h1>" in text
         assert "Period <strong>2026-Q4</strong>" in text and "data as of <strong>20 Nov 2026</strong>" in text
+        # 1 Oct .. 20 Nov is 51 days; the same 51 days of Q3 run from 1 Jul to 20 Aug.
+        assert "compared with the same 51 days of 2026-Q3 (to 2026-08-20)" in text
+        assert " in 2026-Q3 to 20 Aug</div>" in text  # each headline card's previous value says so too
 
 
 def test_executed_notebook_is_kept_for_audit_with_the_parameters_used(demo_reports):
