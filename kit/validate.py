@@ -470,16 +470,30 @@ def _per_value(cells: pd.Series, test: Callable[[Any], bool], missing: bool) -> 
     ``missing`` is the answer for None/NaN cells. pandas' factorize treats True and 1 as one value, so a test
     used here must answer the same for both (these all do: neither is text, a date or an e-mail).
     """
+    return _per_distinct(cells, lambda values: [test(v) for v in values], missing)
+
+
+def _per_distinct(cells: pd.Series, answers: Callable[[np.ndarray], list[bool]], missing: bool) -> np.ndarray:
+    """Like ``_per_value``, with ``answers`` giving the answers for all distinct values at once (for tests
+    cheap enough that calling a function per value would cost more than the test)."""
     try:
         codes, uniques = _factorize(cells)
     except TypeError:  # an unhashable cell: test each one
-        return np.array([missing if is_blank(v) and not isinstance(v, str) else test(v) for v in cells], bool)
-    answers = np.fromiter((test(v) for v in uniques), dtype=bool, count=len(uniques))
-    return np.append(answers, missing)[codes]  # code -1 (missing) picks the appended answer
+        values = np.asarray(cells, dtype=object)
+        return np.array(
+            [
+                missing if is_blank(v) and not isinstance(v, str) else a
+                for v, a in zip(values, answers(values), strict=True)
+            ],
+            bool,
+        )
+    return np.append(np.asarray(answers(uniques), dtype=bool), missing)[codes]  # code -1 picks `missing`
 
 
 def _blank(cells: pd.Series) -> np.ndarray:
-    return _per_value(cells, is_blank, missing=True)
+    return _per_distinct(
+        cells, lambda values: [v.strip() == "" if type(v) is str else is_blank(v) for v in values], True
+    )
 
 
 def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
@@ -540,12 +554,11 @@ def _email_ok(cells: pd.Series) -> pd.Series:
     return pd.Series(_per_value(cells, _is_email, missing=True), index=cells.index)
 
 
-def _trimmed(value: Any) -> bool:
-    return not isinstance(value, str) or value == value.strip() or not value.strip()
-
-
 def _no_stray_space(cells: pd.Series) -> pd.Series:
-    return pd.Series(_per_value(cells, _trimmed, missing=True), index=cells.index)
+    def answers(values: np.ndarray) -> list[bool]:  # inlined: a roster has 100,000s of distinct names
+        return [not isinstance(v, str) or v == v.strip() or not v.strip() for v in values]
+
+    return pd.Series(_per_distinct(cells, answers, missing=True), index=cells.index)
 
 
 def _harmless_start(value: Any) -> bool:
