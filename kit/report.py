@@ -15,6 +15,7 @@ every text from the sheet HTML-escaped.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import math
@@ -44,7 +45,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE_NAME = "report"
 KERNEL_NAME = "python3"
 
-# Set by render_reports for the kernels it starts: a pickled (source, Program) read once for all reports.
+# Set by render_reports for the kernels it starts: the Program read once for all reports (kit.store.cache).
 SNAPSHOT_ENV = "ADVOCACY_KIT_REPORT_SNAPSHOT"
 
 # Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
@@ -250,10 +251,10 @@ def render_reports(
 
     Every report that succeeds is written; if any failed, the first failure is raised after the others end.
     """
-    import pickle
     from concurrent.futures import ThreadPoolExecutor
 
-    from kit.store import open_store
+    from kit.store import is_google_sheet, open_store
+    from kit.store.cache import current_copy, save_copy
 
     def one(name: str) -> RenderedReport:
         return render_report(
@@ -269,13 +270,19 @@ def render_reports(
     if len(reports) <= 1:
         return [one(name) for name in reports]
     # Read the program once: both reports then show the same snapshot, and a big workbook or a Google Sheet
-    # is read (and billed) once. Each kernel finds it through SNAPSHOT_ENV (see load_program).
+    # is read (and billed) once. Each kernel finds it through SNAPSHOT_ENV (see load_program). A local
+    # workbook's typed copy in the read cache is that snapshot already: it is hard-linked, not pickled again.
     kernel_source = _source_for_kernel(source)
     program = open_store(kernel_source).read()
     with tempfile.TemporaryDirectory(prefix="advocacy-snapshot-") as scratch:
         snapshot = Path(scratch) / "program.pickle"
-        with snapshot.open("wb") as handle:
-            pickle.dump((kernel_source, program), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        copy = current_copy(Path(kernel_source)) if not is_google_sheet(kernel_source) else None
+        try:
+            if copy is None:
+                raise FileNotFoundError
+            os.link(copy, snapshot)  # the copy's content as it is now, whatever the cache does next
+        except OSError:  # no copy, or the cache is on another file system
+            save_copy(snapshot, kernel_source, None, program)
         previous = os.environ.get(SNAPSHOT_ENV)
         os.environ[SNAPSHOT_ENV] = str(snapshot)  # kernels inherit the environment when they start
         try:
@@ -296,14 +303,13 @@ def render_reports(
 def load_program(source: str) -> Any:
     """The program a report notebook works on: ``open_store(source).read()``, or the snapshot of that same
     source which ``render_reports`` read once for all the reports of one run."""
-    import pickle
+    from kit.store.cache import load_copy
 
     snapshot = os.environ.get(SNAPSHOT_ENV)
-    if snapshot and Path(snapshot).is_file():
-        with open(snapshot, "rb") as handle:
-            snapshot_source, program = pickle.load(handle)  # our own file, written just before this kernel
-        if snapshot_source == source:
-            return program
+    if snapshot:
+        program = load_copy(Path(snapshot), source)  # None if it was read from another source
+        if program is not None:
+            return program if program.source == source else dataclasses.replace(program, source=source)
     from kit.store import open_store
 
     return open_store(source).read()

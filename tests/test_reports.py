@@ -234,15 +234,14 @@ def test_metrics_command_prints_the_headline_and_goals(capsys, demo_workbook):
 
 
 def test_kernel_uses_the_runs_snapshot_only_for_the_same_source(monkeypatch, tmp_path, demo_workbook):
-    import pickle
-
     from kit.program import empty_program
     from kit.report import SNAPSHOT_ENV, load_program
+    from kit.store.cache import save_copy
 
     snapshot = tmp_path / "program.pickle"
-    snapshot.write_bytes(pickle.dumps((str(demo_workbook), empty_program("snapshot"))))
+    save_copy(snapshot, str(demo_workbook), None, empty_program(str(demo_workbook)))
     monkeypatch.setenv(SNAPSHOT_ENV, str(snapshot))
-    assert load_program(str(demo_workbook)).source == "snapshot"  # read once by render_reports
+    assert load_program(str(demo_workbook)).advocates.empty  # read once by render_reports: not the demo
     other = tmp_path / "other.xlsx"
     LocalStore(other).write_grids(grids_from_rows({}))
     assert load_program(str(other)).source == str(other)  # another source is read for real

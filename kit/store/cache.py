@@ -40,18 +40,73 @@ def cache_folder() -> Path:
 
 def read_through_cache(path: Path, read: Callable[[], Program]) -> Program:
     """``read()`` the workbook at ``path``, or its typed copy if the workbook has not changed since."""
-    if os.environ.get(CACHE_ENV, "").strip().lower() in ("off", "0", "no", "false"):
+    if not _enabled():
         return read()
     path = path.resolve()
-    entry = _entry(path)
     before = _identity(path)
-    cached = _load(entry, path, before)
+    cached = load_copy(_entry(path), str(path), before)
     if cached is not None:
         return cached
     program = read()
     if _identity(path) == before:  # not changed while it was read
-        _save(entry, path, before, program)
+        save_copy(_entry(path), str(path), before, program)
     return program
+
+
+def current_copy(path: Path) -> Path | None:
+    """The file holding the typed copy of the workbook at ``path`` as it is now, if there is one.
+
+    A report run hard-links it as the snapshot its kernels load, instead of pickling the program again.
+    """
+    if not _enabled():
+        return None
+    path = path.resolve()
+    entry = _entry(path)
+    try:
+        with entry.open("rb") as handle:
+            header = pickle.load(handle)
+    except Exception:
+        return None
+    return entry if header == (str(path), _identity(path), _code_version()) else None
+
+
+def save_copy(file: Path, source: str, identity: Identity | None, program: Program) -> None:
+    """Write ``program`` (read from ``source`` while it had ``identity``) to ``file``: into a temporary file
+    beside it, then moved into place. A copy that cannot be written is skipped; the next read reads anew."""
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            # The header first, so a copy of another file or version is told apart without loading it.
+            pickle.dump((source, identity, _code_version()), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, file)
+    except Exception:  # a full disk or a read-only home
+        pass
+    finally:
+        Path(name).unlink(missing_ok=True)  # gone already once moved into place
+
+
+def load_copy(file: Path, source: str, identity: Identity | None = None) -> Program | None:
+    """The program ``save_copy`` wrote to ``file`` from ``source`` (with ``identity``, unless None), or None."""
+    try:
+        with file.open("rb") as handle:
+            saved_source, saved_identity, version = pickle.load(handle)
+            if saved_source != source or version != _code_version():
+                return None
+            if identity is not None and saved_identity != identity:
+                return None
+            program = pickle.load(handle)
+    except Exception:  # missing, half-written by a crash, or from code that no longer unpickles: read anew
+        return None
+    return program if isinstance(program, Program) else None
+
+
+def _enabled() -> bool:
+    return os.environ.get(CACHE_ENV, "").strip().lower() not in ("off", "0", "no", "false")
 
 
 def _identity(path: Path) -> Identity:
@@ -73,33 +128,3 @@ def _code_version() -> str:
 
 def _entry(path: Path) -> Path:
     return cache_folder() / f"{hashlib.sha256(str(path).encode()).hexdigest()[:32]}.pickle"
-
-
-def _load(entry: Path, path: Path, identity: Identity) -> Program | None:
-    try:
-        with entry.open("rb") as handle:
-            key = pickle.load(handle)
-            if key != (str(path), identity, _code_version()):
-                return None
-            program = pickle.load(handle)
-    except Exception:  # missing, half-written by a crash, or from code that no longer unpickles: read anew
-        return None
-    return program if isinstance(program, Program) else None
-
-
-def _save(entry: Path, path: Path, identity: Identity, program: Program) -> None:
-    """Write the copy beside its final name and move it into place; a cache that cannot be written is skipped."""
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=entry.parent, prefix=f".{entry.name}.", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((str(path), identity, _code_version()), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, entry)
-    except Exception:  # a full disk or a read-only home: the next read reads the workbook again
-        pass
-    finally:
-        Path(name).unlink(missing_ok=True)  # gone already once moved into place
