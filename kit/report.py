@@ -108,6 +108,7 @@ def execute_notebook(
 
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     # Papermill logs each parameter it injects: keep that for a terminal, not for cron.
     if not progress:
@@ -122,6 +123,9 @@ def execute_notebook(
             progress_bar=progress,
             log_output=False,
             cwd=str(notebook.parent),
+            # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can listen
+            # in, and the kernel no longer warns about plain-text TCP on stderr (into every cron e-mail).
+            config=Config({"KernelManager": {"transport": "ipc"}}),
         )
     except PapermillExecutionError as error:
         last = str(error.evalue).strip().splitlines()

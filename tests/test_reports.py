@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -245,3 +247,19 @@ def test_kernel_uses_the_runs_snapshot_only_for_the_same_source(monkeypatch, tmp
     other = tmp_path / "other.xlsx"
     LocalStore(other).write_grids(grids_from_rows({}))
     assert load_program(str(other)).source == str(other)  # another source is read for real
+
+
+def test_a_report_run_from_cron_writes_nothing_on_stderr(tmp_path):
+    # cron mails whatever a job prints: a successful run must be silent, kernel chatter included.
+    empty = tmp_path / "empty.xlsx"
+    LocalStore(empty).write_grids(grids_from_rows({}))
+    result = subprocess.run(
+        [sys.executable, "-m", "kit.cli", "report", "executive-update", "--source", str(empty)]
+        + ["--period", "2026-Q4", "--as-of", DEMO_AS_OF.isoformat(), "--out", str(tmp_path / "reports")],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "reports" / "executive_update_2026-Q4.html").exists()
