@@ -21,6 +21,7 @@ import html
 import math
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,11 @@ from kit.metrics import (
     SHARE,
     ProgramMetrics,
     compared_with,
+    compute,
     format_change,
     format_value,
 )
+from kit.program import Program
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
@@ -47,6 +50,7 @@ KERNEL_NAME = "python3"
 
 # Set by render_reports for the kernels it starts: the Program read once for all reports (kit.store.cache).
 SNAPSHOT_ENV = "ADVOCACY_KIT_REPORT_SNAPSHOT"
+SNAPSHOT_POLL_SECONDS = 0.05
 
 # Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
 REMOVE_TAG = "remove-cell"
@@ -103,7 +107,8 @@ def execute_notebook(
     *,
     progress: bool = False,
 ) -> Any:
-    """Run ``notebook`` with Papermill in-process into ``output``; a failing cell raises ReportError."""
+    """Run ``notebook`` with Papermill in-process into ``output`` (in a folder of this run's own: the kernel's
+    sockets go there too); a failing cell raises ReportError."""
     import logging
 
     import papermill
@@ -125,7 +130,8 @@ def execute_notebook(
             cwd=str(notebook.parent),
             # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can listen
             # in, and the kernel no longer warns about plain-text TCP on stderr (into every cron e-mail).
-            config=Config({"KernelManager": {"transport": "ipc"}}),
+            # The sockets live beside ``output``, so kernels started at the same time never share one.
+            config=Config({"KernelManager": {"transport": "ipc", "ip": str(output.parent / "kernel")}}),
         )
     except PapermillExecutionError as error:
         last = str(error.evalue).strip().splitlines()
@@ -257,9 +263,6 @@ def render_reports(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from kit.store import is_google_sheet, open_store
-    from kit.store.cache import current_copy, save_copy
-
     def one(name: str) -> RenderedReport:
         return render_report(
             name,
@@ -274,24 +277,24 @@ def render_reports(
     if len(reports) <= 1:
         return [one(name) for name in reports]
     # Read the program once: both reports then show the same snapshot, and a big workbook or a Google Sheet
-    # is read (and billed) once. Each kernel finds it through SNAPSHOT_ENV (see load_program). A local
-    # workbook's typed copy in the read cache is that snapshot already: it is hard-linked, not pickled again.
+    # is read (and billed) once. The kernels start at once and wait for it (see load_program), so reading
+    # overlaps their start-up. A local workbook's typed copy in the read cache is that snapshot already: it
+    # is hard-linked, not pickled again.
     kernel_source = _source_for_kernel(source)
-    program = open_store(kernel_source).read()
     with tempfile.TemporaryDirectory(prefix="advocacy-snapshot-") as scratch:
         snapshot = Path(scratch) / "program.pickle"
-        copy = current_copy(Path(kernel_source)) if not is_google_sheet(kernel_source) else None
-        try:
-            if copy is None:
-                raise FileNotFoundError
-            os.link(copy, snapshot)  # the copy's content as it is now, whatever the cache does next
-        except OSError:  # no copy, or the cache is on another file system
-            save_copy(snapshot, kernel_source, None, program)
         previous = os.environ.get(SNAPSHOT_ENV)
         os.environ[SNAPSHOT_ENV] = str(snapshot)  # kernels inherit the environment when they start
         try:
             with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="report") as pool:
                 futures = [pool.submit(one, name) for name in reports]
+                try:
+                    program = _write_snapshot(snapshot, kernel_source)
+                except BaseException:
+                    # The kernels then read the source themselves and fail with the same error in a cell.
+                    _unreadable(snapshot).touch()
+                    raise
+                _write_metrics(_metrics_file(snapshot), program, period, segment, as_of)
                 errors = [f.exception() for f in futures]
         finally:
             if previous is None:
@@ -304,14 +307,94 @@ def render_reports(
     return [f.result() for f in futures]
 
 
+def _write_snapshot(snapshot: Path, source: str) -> Program:
+    """Read ``source`` and leave the program at ``snapshot``, which appears whole (link or rename) or not."""
+    from kit.store import is_google_sheet, open_store
+    from kit.store.cache import current_copy, save_copy
+
+    program = open_store(source).read()
+    copy = current_copy(Path(source)) if not is_google_sheet(source) else None
+    try:
+        if copy is None:
+            raise FileNotFoundError
+        os.link(copy, snapshot)  # the copy's content as it is now, whatever the cache does next
+    except OSError:  # no copy, or the cache is on another file system
+        save_copy(snapshot, source, None, program)
+    return program
+
+
+def _write_metrics(
+    file: Path, program: Program, period: str | None, segment: str | None, as_of: dt.date
+) -> None:
+    """Compute the run's figures once, for every report (``metrics_for``), while their kernels start.
+
+    If they cannot be computed (an unreadable period, say), the marker says so and each kernel computes
+    them itself, failing in a cell with the error as a report always has.
+    """
+    import pickle
+
+    try:
+        m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
+        fd, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            key = (program.source, period or None, segment or None, as_of)
+            pickle.dump((key, m), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, file)
+    except Exception:
+        _unreadable(file).touch()
+
+
+def metrics_for(
+    program: Program, *, period: str | None, segment: str | None, as_of: dt.date
+) -> ProgramMetrics:
+    """``kit.metrics.compute`` with these arguments, or the figures ``render_reports`` already computed for
+    the same program and arguments (so a run computes them once for all its reports)."""
+    import pickle
+
+    snapshot = os.environ.get(SNAPSHOT_ENV)
+    if snapshot:
+        file = _metrics_file(Path(snapshot))
+        if _wait_for(file):
+            try:
+                with file.open("rb") as handle:
+                    key, m = pickle.load(handle)  # our own file, written by this run's render_reports
+            except Exception:
+                key = None
+            if key == (program.source, period or None, segment or None, as_of):
+                return m
+    return compute(program, period=period or None, segment=segment or None, as_of=as_of)
+
+
+def _metrics_file(snapshot: Path) -> Path:
+    return snapshot.with_name("metrics.pickle")
+
+
+def _wait_for(file: Path) -> bool:
+    """Wait while ``render_reports`` (this kernel's parent) is writing ``file``; True once it is there.
+
+    False when the run said it could not write it, has gone (killed), or is not a run at all.
+    """
+    parent = os.getppid()
+    while file.parent.is_dir() and not (file.exists() or _unreadable(file).exists()):
+        if os.getppid() != parent:
+            return False
+        time.sleep(SNAPSHOT_POLL_SECONDS)
+    return file.exists()
+
+
+def _unreadable(snapshot: Path) -> Path:
+    """The marker telling the kernels that the run could not read the source (beside the snapshot)."""
+    return snapshot.with_name(snapshot.name + ".unreadable")
+
+
 def load_program(source: str) -> Any:
     """The program a report notebook works on: ``open_store(source).read()``, or the snapshot of that same
     source which ``render_reports`` read once for all the reports of one run."""
     from kit.store.cache import load_copy
 
     snapshot = os.environ.get(SNAPSHOT_ENV)
-    if snapshot:
-        program = load_copy(Path(snapshot), source)  # None if it was read from another source
+    if snapshot and _wait_for(Path(snapshot)):
+        program = load_copy(Path(snapshot), source)  # None if it was read from another source, or not at all
         if program is not None:
             return program if program.source == source else dataclasses.replace(program, source=source)
     from kit.store import open_store

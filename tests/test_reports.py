@@ -5,6 +5,7 @@ Each fixture renders once per module and several tests read the result, to keep 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -17,6 +18,7 @@ import pytest
 
 from kit import schema
 from kit.cli import main
+from kit.errors import SchemaError
 from kit.metrics import format_value
 from kit.report import REPORTS, ReportError, render_report, render_reports
 from kit.store.local import LocalStore
@@ -263,3 +265,45 @@ def test_a_report_run_from_cron_writes_nothing_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert (tmp_path / "reports" / "executive_update_2026-Q4.html").exists()
+
+
+def test_report_all_on_an_unreadable_workbook_fails_once_with_the_reason_and_writes_nothing(tmp_path):
+    # The kernels start while the run reads the workbook; when that read fails they must not wait for it.
+    broken = tmp_path / "broken.xlsx"
+    grids = grids_from_rows({})
+    del grids["Requests"]
+    LocalStore(broken).write_grids(grids)
+    out = tmp_path / "reports"
+    with pytest.raises(SchemaError, match="Requests"):
+        render_reports(list(REPORTS), source=str(broken), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out)
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_kernel_uses_the_runs_figures_only_for_the_same_program_and_arguments(monkeypatch, tmp_path):
+    import pickle
+
+    from kit.metrics import compute
+    from kit.program import empty_program
+    from kit.report import SNAPSHOT_ENV, metrics_for
+
+    program = empty_program("roster.xlsx")
+    marked = compute(program, period="2026-Q3", as_of=DEMO_AS_OF)  # a figure set the run "computed"
+    (tmp_path / "metrics.pickle").write_bytes(
+        pickle.dumps((("roster.xlsx", "2026-Q4", None, DEMO_AS_OF), marked))
+    )
+    monkeypatch.setenv(SNAPSHOT_ENV, str(tmp_path / "program.pickle"))
+
+    def period_of(**arguments) -> str:
+        return metrics_for(
+            program, **{"period": "2026-Q4", "segment": None, "as_of": DEMO_AS_OF, **arguments}
+        ).period.label
+
+    assert period_of() == "2026-Q3"  # the run's figures, not computed again
+    assert period_of(period="2026-Q1") == "2026-Q1"  # other arguments: computed here
+    assert period_of(as_of=dt.date(2026, 11, 21)) == "2026-Q4"
+    assert (
+        metrics_for(
+            empty_program("other.xlsx"), period="2026-Q4", segment=None, as_of=DEMO_AS_OF
+        ).period.label
+        == "2026-Q4"
+    )
