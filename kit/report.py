@@ -132,6 +132,10 @@ def execute_notebook(
             # in, and the kernel no longer warns about plain-text TCP on stderr (into every cron e-mail).
             # The sockets live beside ``output``, so kernels started at the same time never share one.
             config=Config({"KernelManager": {"transport": "ipc", "ip": str(output.parent / "kernel")}}),
+            # jupyter_client interrupts a kernel before shutting it down, and the kernel may log
+            # "KeyboardInterrupt caught" on stderr; quiet runs (cron) keep its log to critical errors. A cell
+            # that fails still fails the run, with its error, through Papermill.
+            extra_arguments=[] if progress else ["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as error:
         last = str(error.evalue).strip().splitlines()
