@@ -127,7 +127,9 @@ def execute_notebook(
             language="python",
             progress_bar=progress,
             log_output=False,
-            cwd=str(notebook.parent),
+            # The kernel starts in notebooks/ (nbclient's resources path). Not Papermill's ``cwd``: that
+            # changes this whole process's working directory, under the feet of the other report's thread.
+            resources={"metadata": {"path": str(notebook.parent)}},
             # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can listen
             # in, and the kernel no longer warns about plain-text TCP on stderr (into every cron e-mail).
             # The sockets live beside ``output``, so kernels started at the same time never share one.

@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -307,3 +310,30 @@ def test_kernel_uses_the_runs_figures_only_for_the_same_program_and_arguments(mo
         ).period.label
         == "2026-Q4"
     )
+
+
+def test_rendering_never_moves_the_process_out_of_its_working_directory(tmp_path, monkeypatch):
+    # `report all` renders two reports in two threads of one process, and `make demo` passes relative
+    # paths (--out reports): if one thread moved the process into notebooks/ while its kernel runs (as
+    # Papermill's cwd= does), the other would write its report there, or fail.
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty.xlsx"
+    LocalStore(empty).write_grids(grids_from_rows({}))
+    seen, done = set(), threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.add(os.getcwd())
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        render_report(
+            "executive-update", source="empty.xlsx", period="2026-Q4", as_of=DEMO_AS_OF, out_dir="out"
+        )
+    finally:
+        done.set()
+        watcher.join()
+    assert seen == {str(tmp_path)}
+    assert (tmp_path / "out" / "executive_update_2026-Q4.html").exists()
