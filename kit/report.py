@@ -15,6 +15,7 @@ every text from the sheet HTML-escaped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import html
@@ -25,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -115,38 +116,72 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
-    # Papermill logs each parameter it injects: keep that for a terminal, not for cron.
+    # Papermill logs each parameter it injects: keep that for a terminal, not for cron. Under cron the
+    # kernel's own stderr goes to a log beside ``output``; its last line is quoted if the kernel dies.
     if not progress:
         logging.getLogger("papermill").setLevel(logging.ERROR)
-    try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=dict(parameters),
-            kernel_name=KERNEL_NAME,
-            language="python",
-            progress_bar=progress,
-            log_output=False,
-            # The kernel starts in notebooks/ (nbclient's resources path). Not Papermill's ``cwd``: that
-            # changes this whole process's working directory, under the feet of the other report's thread.
-            resources={"metadata": {"path": str(notebook.parent)}},
-            # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can listen
-            # in, and the kernel no longer warns about plain-text TCP on stderr (into every cron e-mail).
-            # The sockets live beside ``output``, so kernels started at the same time never share one.
-            config=Config({"KernelManager": {"transport": "ipc", "ip": str(output.parent / "kernel")}}),
-            # jupyter_client interrupts a kernel before shutting it down, and the kernel may log
-            # "KeyboardInterrupt caught" on stderr; quiet runs (cron) keep its log to critical errors. A cell
-            # that fails still fails the run, with its error, through Papermill.
-            extra_arguments=[] if progress else ["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except PapermillExecutionError as error:
-        last = str(error.evalue).strip().splitlines()
-        message = last[-1] if last else ""
-        raise ReportError(
-            f"{notebook.name}: cell {error.exec_count or error.cell_index} failed: {error.ename}: {message}"
-        ) from None
-    except (RuntimeError, OSError) as error:  # the kernel died or could not start
-        raise ReportError(f"{notebook.name}: could not run the notebook: {error}") from None
+    kernel_log = output.parent / "kernel-stderr.log"
+    with contextlib.ExitStack() as stack:
+        stderr = None if progress else stack.enter_context(kernel_log.open("wb"))
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                language="python",
+                progress_bar=progress,
+                log_output=False,
+                # The kernel starts in notebooks/ (nbclient's resources path). Not Papermill's ``cwd``: that
+                # changes this whole process's working directory, under the feet of the other report's thread.
+                resources={"metadata": {"path": str(notebook.parent)}},
+                # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can
+                # listen in, and the kernel no longer warns about plain-text TCP on stderr. The sockets live
+                # beside ``output``, so kernels started at the same time never share one.
+                config=Config({"KernelManager": {"transport": "ipc", "ip": str(output.parent / "kernel")}}),
+                kernel_manager_class=_kernel_manager_class(stderr),
+            )
+        except PapermillExecutionError as error:
+            last = str(error.evalue).strip().splitlines()
+            message = last[-1] if last else ""
+            raise ReportError(
+                f"{notebook.name}: cell {error.exec_count or error.cell_index} failed: {error.ename}: {message}"
+            ) from None
+        except (RuntimeError, OSError) as error:  # the kernel died or could not start
+            said = _last_line(kernel_log) if stderr is not None else ""
+            raise ReportError(
+                f"{notebook.name}: could not run the notebook: {error}"
+                + (f" (the kernel said: {said})" if said else "")
+            ) from None
+
+
+def _kernel_manager_class(stderr: IO[bytes] | None) -> type:
+    """jupyter_client's kernel manager, with the kernel's stderr sent to ``stderr`` (if given), and without
+    the interrupt jupyter_client sends before shutting a kernel down.
+
+    That SIGINT is meant to stop a busy kernel; a report's kernel is idle by then (every cell has run, or
+    one failed), and the signal made it log "KeyboardInterrupt caught" or, now and then, made libzmq abort
+    in it ("Assertion failed: pfd.revents & POLLIN") on stderr, into the cron mail. The shutdown request,
+    then SIGTERM and SIGKILL after ``shutdown_wait_time``, still follow as before.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ReportKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if stderr is not None:
+                kw["stderr"] = stderr
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return ReportKernelManager
+
+
+def _last_line(log: Path) -> str:
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines() if log.exists() else []
+    return lines[-1].strip() if lines else ""
 
 
 def published_metrics(notebook: Any) -> dict[str, Any]:

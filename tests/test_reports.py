@@ -337,3 +337,21 @@ def test_rendering_never_moves_the_process_out_of_its_working_directory(tmp_path
         watcher.join()
     assert seen == {str(tmp_path)}
     assert (tmp_path / "out" / "executive_update_2026-Q4.html").exists()
+
+
+def test_a_kernel_that_dies_under_cron_is_one_error_quoting_what_it_said(tmp_path):
+    # Quiet runs keep the kernel's stderr out of the cron mail, but not out of the error when it dies.
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from kit.report import execute_notebook
+
+    notebook = tmp_path / "dies.ipynb"
+    cell = "import os\nos.write(2, b'MemoryError: the kernel ran out of memory\\n')\nos._exit(1)"
+    nbformat.write(new_notebook(cells=[new_code_cell(cell)]), notebook)
+    run = tmp_path / "run"
+    run.mkdir()
+    with pytest.raises(ReportError) as error:
+        execute_notebook(notebook, run / "dies.ipynb", {}, progress=False)
+    message = str(error.value)
+    assert message.startswith("dies.ipynb: could not run the notebook")
+    assert "(the kernel said: MemoryError: the kernel ran out of memory)" in message
