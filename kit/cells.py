@@ -215,19 +215,14 @@ def factorize(cells: pd.Series | np.ndarray) -> Factorized:
     return pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
 
 
-def map_distinct(raw: pd.Series | np.ndarray, read: Any) -> np.ndarray:
-    """``read(cell)`` for every cell of ``raw`` (as an object array), calling ``read`` once per distinct cell."""
-    return _spread(raw, lambda distinct: [read(v) for v in distinct], read)
-
-
-def _spread(
+def read_each_distinct(
     raw: pd.Series | np.ndarray, read_all: Any, read: Any, factorized: Factorized | None = None
 ) -> np.ndarray:
-    """``read_all(distinct cells)`` spread back to every cell; blank cells get ``read(None)``.
+    """``read_all(distinct cells)`` spread back to every cell (an object array); blank cells get ``read(None)``.
 
     ``factorized`` is ``factorize(raw)`` when the caller has it already. Python's equality makes
-    ``True == 1 == 1.0``, so a column holding both a TRUE cell and a 1 would share one reading; in such a
-    column the boolean cells are read one by one.
+    ``True == 1 == 1.0``, so a column holding both a TRUE cell and a 1 would share one reading; such cells
+    (``merged_cells``) are read one by one with ``read``.
     """
     values = np.asarray(raw, dtype=object)
     codes, distinct = factorized if factorized is not None else factorize(values)
@@ -270,7 +265,7 @@ def _texts(raw: pd.Series, factorized: Factorized | None, *, lower: bool = False
     def read(value: Any) -> str | None:
         return read_all(np.array([value], dtype=object))[0]
 
-    return pd.Series(_spread(raw, read_all, read, factorized), index=raw.index, dtype=object)
+    return pd.Series(read_each_distinct(raw, read_all, read, factorized), index=raw.index, dtype=object)
 
 
 def _enum_reader(allowed: tuple[str, ...]) -> Any:
@@ -299,7 +294,7 @@ def typed_column(column: Column, raw: pd.Series, factorized: Factorized | None =
     if kind in (Kind.TEXT, Kind.ID, Kind.EMAIL):
         return _texts(raw, factorized, lower=kind is Kind.EMAIL)
     read = _READERS_OF_ALLOWED[kind](column.values) if kind in _READERS_OF_ALLOWED else _READERS[kind]
-    values = _spread(raw, lambda distinct: [read(v) for v in distinct], read, factorized)
+    values = read_each_distinct(raw, lambda distinct: [read(v) for v in distinct], read, factorized)
     if kind is Kind.DATE:
         return pd.Series(pd.to_datetime(values, errors="coerce"), index=raw.index, dtype="datetime64[ns]")
     if kind is Kind.AMOUNT:

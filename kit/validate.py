@@ -33,7 +33,17 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from kit import schema
-from kit.cells import as_text, enum_lookup, fold, is_blank, parse_amount, parse_int, split_multi, typed_column
+from kit.cells import (
+    as_text,
+    enum_lookup,
+    fold,
+    is_blank,
+    parse_amount,
+    parse_int,
+    read_each_distinct,
+    split_multi,
+    typed_column,
+)
 from kit.errors import KitError
 from kit.program import Program
 from kit.schema import Column, Kind
@@ -467,8 +477,7 @@ def _factorize(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _per_value(cells: pd.Series, test: Callable[[Any], bool], missing: bool) -> np.ndarray:
     """``test`` of every cell, run once per distinct value (a column of 100,000 rows has few of them).
 
-    ``missing`` is the answer for None/NaN cells. pandas' factorize treats True and 1 as one value, so a test
-    used here must answer the same for both (these all do: neither is text, a date or an e-mail).
+    ``missing`` is the answer for None/NaN cells.
     """
     return _per_distinct(cells, lambda values: [test(v) for v in values], missing)
 
@@ -476,10 +485,10 @@ def _per_value(cells: pd.Series, test: Callable[[Any], bool], missing: bool) -> 
 def _per_distinct(cells: pd.Series, answers: Callable[[np.ndarray], list[bool]], missing: bool) -> np.ndarray:
     """Like ``_per_value``, with ``answers`` giving the answers for all distinct values at once (for tests
     cheap enough that calling a function per value would cost more than the test)."""
+    values = np.asarray(cells, dtype=object)
     try:
-        codes, uniques = _factorize(cells)
+        factorized = _factorize(cells)
     except TypeError:  # an unhashable cell: test each one
-        values = np.asarray(cells, dtype=object)
         return np.array(
             [
                 missing if is_blank(v) and not isinstance(v, str) else a
@@ -487,7 +496,11 @@ def _per_distinct(cells: pd.Series, answers: Callable[[np.ndarray], list[bool]],
             ],
             bool,
         )
-    return np.append(np.asarray(answers(uniques), dtype=bool), missing)[codes]  # code -1 picks `missing`
+
+    def one(value: Any) -> bool:
+        return missing if value is None else bool(answers(np.array([value], dtype=object))[0])
+
+    return read_each_distinct(values, answers, one, factorized).astype(bool)
 
 
 def _blank(cells: pd.Series) -> np.ndarray:
