@@ -119,6 +119,10 @@ def run_all_cells(page) -> None:
 
     started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]"))
     for _ in range(3):
+        # Lab settles for a moment after the kernel first reports idle; a click on the menu bar then can
+        # meet a modal dialog that takes the clicks (seen in about a third of runs without this pause).
+        page.wait_for_timeout(3_000)
+        expect(page.locator(".jp-Dialog")).to_have_count(0, timeout=60_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         item = page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text="Run All Cells").first
         item.wait_for(state="visible", timeout=30_000)
