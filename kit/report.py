@@ -220,12 +220,12 @@ def to_html(notebook: Any, title: str) -> str:
     return body
 
 
-def _replace_atomically(text: str, target: Path) -> None:
+def _replace_atomically(content: str | bytes, target: Path) -> None:
     """Write to a temporary file beside ``target`` and move it into place (never a half-written file)."""
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)
@@ -376,11 +376,8 @@ def _write_metrics(
 
     try:
         m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
-        fd, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            key = (program.source, period or None, segment or None, as_of)
-            pickle.dump((key, m), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, file)
+        key = (program.source, period or None, segment or None, as_of)
+        _replace_atomically(pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL), file)
     except Exception:
         _unreadable(file).touch()
 
