@@ -555,6 +555,9 @@ def _roster(d: _Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> di
         "by_status": _by(d.advocates, A.status, "advocates"),
         "active_by": breakdowns,
         "new_by_industry": _by(new, A.industry, "advocates"),
+        # The Settings behind "stale" and "over cap", for the sentences that explain them.
+        "stale_after_days": d.settings.stale_after_days,
+        "default_cap": d.settings.default_max_per_quarter,
     }
 
 

@@ -16,7 +16,6 @@ every text from the sheet HTML-escaped.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import html
 import math
@@ -49,9 +48,11 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE_NAME = "report"
 KERNEL_NAME = "python3"
 
-# Set by render_reports for the kernels it starts: the Program read once for all reports (kit.store.cache).
-SNAPSHOT_ENV = "ADVOCACY_KIT_REPORT_SNAPSHOT"
-SNAPSHOT_POLL_SECONDS = 0.05
+# Set by render_reports for the kernels it starts: the run's scratch folder, where the figures it computed
+# once for all its reports appear as FIGURES_FILE (see run_metrics).
+RUN_ENV = "ADVOCACY_KIT_REPORT_RUN"
+FIGURES_FILE = "metrics.pickle"
+FIGURES_POLL_SECONDS = 0.05
 
 # Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
 REMOVE_TAG = "remove-cell"
@@ -317,57 +318,45 @@ def render_reports(
 
     if len(reports) <= 1:
         return [one(name) for name in reports]
-    # Read the program once: both reports then show the same snapshot, and a big workbook or a Google Sheet
-    # is read (and billed) once. The kernels start at once and wait for it (see load_program), so reading
-    # overlaps their start-up. A local workbook's typed copy in the read cache is that snapshot already: it
-    # is hard-linked, not pickled again.
+    # Compute the figures once: both reports then show the same figures, and a big workbook or a Google Sheet
+    # is read (and billed) once. The kernels start at once and wait for the figures (see run_metrics), so
+    # reading and computing overlap their start-up; they never load the program itself.
+    from kit.store import open_store
+    from kit.store.cache import copies_kept_afterwards
+
     kernel_source = _source_for_kernel(source)
-    with tempfile.TemporaryDirectory(prefix="advocacy-snapshot-") as scratch:
-        snapshot = Path(scratch) / "program.pickle"
-        previous = os.environ.get(SNAPSHOT_ENV)
-        os.environ[SNAPSHOT_ENV] = str(snapshot)  # kernels inherit the environment when they start
+    with tempfile.TemporaryDirectory(prefix="advocacy-run-") as scratch:
+        figures = Path(scratch) / FIGURES_FILE
+        previous = os.environ.get(RUN_ENV)
+        os.environ[RUN_ENV] = scratch  # kernels inherit the environment when they start
         try:
             with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="report") as pool:
                 futures = [pool.submit(one, name) for name in reports]
-                try:
-                    program = _write_snapshot(snapshot, kernel_source)
-                except BaseException:
-                    # The kernels then read the source themselves and fail with the same error in a cell.
-                    _unreadable(snapshot).touch()
-                    raise
-                _write_metrics(_metrics_file(snapshot), program, period, segment, as_of)
+                # The read cache's copy of the workbook is written once the figures are out, not before.
+                with copies_kept_afterwards():
+                    try:
+                        program = open_store(kernel_source).read()
+                    except BaseException:
+                        # The kernels then read the source themselves and fail with the same error in a cell.
+                        _unreadable(figures).touch()
+                        raise
+                    _write_figures(figures, program, kernel_source, period, segment, as_of)
                 errors = [f.exception() for f in futures]
         finally:
             if previous is None:
-                os.environ.pop(SNAPSHOT_ENV, None)
+                os.environ.pop(RUN_ENV, None)
             else:
-                os.environ[SNAPSHOT_ENV] = previous
+                os.environ[RUN_ENV] = previous
     failed = next((e for e in errors if e is not None), None)
     if failed is not None:
         raise failed
     return [f.result() for f in futures]
 
 
-def _write_snapshot(snapshot: Path, source: str) -> Program:
-    """Read ``source`` and leave the program at ``snapshot``, which appears whole (link or rename) or not."""
-    from kit.store import is_google_sheet, open_store
-    from kit.store.cache import current_copy, save_copy
-
-    program = open_store(source).read()
-    copy = current_copy(Path(source)) if not is_google_sheet(source) else None
-    try:
-        if copy is None:
-            raise FileNotFoundError
-        os.link(copy, snapshot)  # the copy's content as it is now, whatever the cache does next
-    except OSError:  # no copy, or the cache is on another file system
-        save_copy(snapshot, source, None, program)
-    return program
-
-
-def _write_metrics(
-    file: Path, program: Program, period: str | None, segment: str | None, as_of: dt.date
+def _write_figures(
+    file: Path, program: Program, source: str, period: str | None, segment: str | None, as_of: dt.date
 ) -> None:
-    """Compute the run's figures once, for every report (``metrics_for``), while their kernels start.
+    """Compute the run's figures once, for every report (``run_metrics``), while their kernels start.
 
     If they cannot be computed (an unreadable period, say), the marker says so and each kernel computes
     them itself, failing in a cell with the error as a report always has.
@@ -376,35 +365,36 @@ def _write_metrics(
 
     try:
         m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
-        key = (program.source, period or None, segment or None, as_of)
+        key = (source, period or None, segment or None, as_of)
         _replace_atomically(pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL), file)
     except Exception:
         _unreadable(file).touch()
 
 
-def metrics_for(
-    program: Program, *, period: str | None, segment: str | None, as_of: dt.date
-) -> ProgramMetrics:
-    """``kit.metrics.compute`` with these arguments, or the figures ``render_reports`` already computed for
-    the same program and arguments (so a run computes them once for all its reports)."""
+def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: dt.date) -> ProgramMetrics:
+    """``kit.metrics.compute(open_store(source).read(), ...)``: what a report notebook shows.
+
+    In a ``render_reports`` run, the figures the run computed once for all its reports, when they are for
+    the same source and arguments; otherwise (an interactive session, other arguments, a failed run) the
+    program is read and the figures computed here.
+    """
     import pickle
 
-    snapshot = os.environ.get(SNAPSHOT_ENV)
-    if snapshot:
-        file = _metrics_file(Path(snapshot))
+    run = os.environ.get(RUN_ENV)
+    if run:
+        file = Path(run) / FIGURES_FILE
         if _wait_for(file):
             try:
                 with file.open("rb") as handle:
                     key, m = pickle.load(handle)  # our own file, written by this run's render_reports
             except Exception:
                 key = None
-            if key == (program.source, period or None, segment or None, as_of):
+            if key == (source, period or None, segment or None, as_of):
                 return m
+    from kit.store import open_store
+
+    program = open_store(source).read()
     return compute(program, period=period or None, segment=segment or None, as_of=as_of)
-
-
-def _metrics_file(snapshot: Path) -> Path:
-    return snapshot.with_name("metrics.pickle")
 
 
 def _wait_for(file: Path) -> bool:
@@ -416,28 +406,13 @@ def _wait_for(file: Path) -> bool:
     while file.parent.is_dir() and not (file.exists() or _unreadable(file).exists()):
         if os.getppid() != parent:
             return False
-        time.sleep(SNAPSHOT_POLL_SECONDS)
+        time.sleep(FIGURES_POLL_SECONDS)
     return file.exists()
 
 
-def _unreadable(snapshot: Path) -> Path:
-    """The marker telling the kernels that the run could not read the source (beside the snapshot)."""
-    return snapshot.with_name(snapshot.name + ".unreadable")
-
-
-def load_program(source: str) -> Any:
-    """The program a report notebook works on: ``open_store(source).read()``, or the snapshot of that same
-    source which ``render_reports`` read once for all the reports of one run."""
-    from kit.store.cache import load_copy
-
-    snapshot = os.environ.get(SNAPSHOT_ENV)
-    if snapshot and _wait_for(Path(snapshot)):
-        program = load_copy(Path(snapshot), source)  # None if it was read from another source, or not at all
-        if program is not None:
-            return program if program.source == source else dataclasses.replace(program, source=source)
-    from kit.store import open_store
-
-    return open_store(source).read()
+def _unreadable(file: Path) -> Path:
+    """The marker telling the kernels that the run could not read the source or compute the figures."""
+    return file.with_name(file.name + ".unreadable")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -810,7 +785,7 @@ def draft(m: ProgramMetrics) -> str:
     return f'<div class="draft">{esc(draft_message(m))}</div>'
 
 
-def data_health(m: ProgramMetrics, program: Any) -> str:
+def data_health(m: ProgramMetrics) -> str:
     """The data-quality note, the rows left out of the figures per tab and why."""
     dq = m.data_quality
     parts = [data_quality_note(m)]

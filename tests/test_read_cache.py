@@ -98,3 +98,34 @@ def test_the_cache_can_be_turned_off(cache, workbook, monkeypatch):
     monkeypatch.setenv("ADVOCACY_KIT_CACHE", "off")
     assert names(workbook) == ["Person 1", "Person 2"]
     assert not cache.exists()
+
+
+def test_a_report_run_keeps_its_copy_once_the_block_ends(cache, workbook):
+    # render_reports reads inside copies_kept_afterwards: its figures go out before the copy is written.
+    from kit.store.cache import copies_kept_afterwards
+
+    with copies_kept_afterwards():
+        assert names(workbook) == ["Person 1", "Person 2"]
+        assert not cache.exists() or not list(cache.iterdir())
+    assert len(list(cache.iterdir())) == 1
+    assert names(workbook) == ["Person 1", "Person 2"]
+
+
+def test_a_copy_kept_after_validation_gives_the_same_findings_as_a_fresh_read(cache, workbook, monkeypatch):
+    import datetime as dt
+
+    from kit.store.cache import copies_kept_afterwards
+    from kit.validate import validate
+
+    book = openpyxl.load_workbook(workbook)
+    book["Advocates"]["C3"] = "person.two@"  # a bad e-mail, found by the checks of the cells
+    book.save(workbook)
+    day = dt.date(2026, 11, 20)
+    with copies_kept_afterwards():
+        fresh = validate(open_store(str(workbook)).read(), as_of=day)
+    copy = open_store(str(workbook)).read()  # the copy, holding the findings of the cells
+    monkeypatch.setenv("ADVOCACY_KIT_CACHE", "off")
+
+    assert "bad_email" in set(fresh["code"])
+    pd.testing.assert_frame_equal(validate(copy, as_of=day), fresh)
+    pd.testing.assert_frame_equal(validate(open_store(str(workbook)).read(), as_of=day), fresh)

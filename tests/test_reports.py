@@ -240,20 +240,6 @@ def test_metrics_command_prints_the_headline_and_goals(capsys, demo_workbook):
 # One read per run
 
 
-def test_kernel_uses_the_runs_snapshot_only_for_the_same_source(monkeypatch, tmp_path, demo_workbook):
-    from kit.program import empty_program
-    from kit.report import SNAPSHOT_ENV, load_program
-    from kit.store.cache import save_copy
-
-    snapshot = tmp_path / "program.pickle"
-    save_copy(snapshot, str(demo_workbook), None, empty_program(str(demo_workbook)))
-    monkeypatch.setenv(SNAPSHOT_ENV, str(snapshot))
-    assert load_program(str(demo_workbook)).advocates.empty  # read once by render_reports: not the demo
-    other = tmp_path / "other.xlsx"
-    LocalStore(other).write_grids(grids_from_rows({}))
-    assert load_program(str(other)).source == str(other)  # another source is read for real
-
-
 def test_a_report_run_from_cron_writes_nothing_on_stderr(tmp_path):
     # cron mails whatever a job prints: a successful run must be silent, kernel chatter included.
     empty = tmp_path / "empty.xlsx"
@@ -282,34 +268,40 @@ def test_report_all_on_an_unreadable_workbook_fails_once_with_the_reason_and_wri
     assert not out.exists() or not list(out.iterdir())
 
 
-def test_kernel_uses_the_runs_figures_only_for_the_same_program_and_arguments(monkeypatch, tmp_path):
+def test_kernel_uses_the_runs_figures_only_for_the_same_source_and_arguments(monkeypatch, tmp_path):
     import pickle
 
     from kit.metrics import compute
     from kit.program import empty_program
-    from kit.report import SNAPSHOT_ENV, metrics_for
+    from kit.report import FIGURES_FILE, RUN_ENV, run_metrics
 
-    program = empty_program("roster.xlsx")
-    marked = compute(program, period="2026-Q3", as_of=DEMO_AS_OF)  # a figure set the run "computed"
-    (tmp_path / "metrics.pickle").write_bytes(
-        pickle.dumps((("roster.xlsx", "2026-Q4", None, DEMO_AS_OF), marked))
-    )
-    monkeypatch.setenv(SNAPSHOT_ENV, str(tmp_path / "program.pickle"))
+    roster = tmp_path / "roster.xlsx"
+    LocalStore(roster).write_grids(grids_from_rows({}))
+    marked = compute(empty_program(str(roster)), period="2026-Q3", as_of=DEMO_AS_OF)  # the run "computed"
+    (tmp_path / FIGURES_FILE).write_bytes(pickle.dumps(((str(roster), "2026-Q4", None, DEMO_AS_OF), marked)))
+    monkeypatch.setenv(RUN_ENV, str(tmp_path))
 
-    def period_of(**arguments) -> str:
-        return metrics_for(
-            program, **{"period": "2026-Q4", "segment": None, "as_of": DEMO_AS_OF, **arguments}
+    def period_of(source: Path = roster, **arguments) -> str:
+        return run_metrics(
+            str(source), **{"period": "2026-Q4", "segment": None, "as_of": DEMO_AS_OF, **arguments}
         ).period.label
 
     assert period_of() == "2026-Q3"  # the run's figures, not computed again
-    assert period_of(period="2026-Q1") == "2026-Q1"  # other arguments: computed here
+    assert period_of(period="2026-Q1") == "2026-Q1"  # other arguments: read and computed here
     assert period_of(as_of=dt.date(2026, 11, 21)) == "2026-Q4"
-    assert (
-        metrics_for(
-            empty_program("other.xlsx"), period="2026-Q4", segment=None, as_of=DEMO_AS_OF
-        ).period.label
-        == "2026-Q4"
-    )
+    other = tmp_path / "other.xlsx"
+    LocalStore(other).write_grids(grids_from_rows({}))
+    assert period_of(other) == "2026-Q4"  # another source is read for real
+
+
+def test_kernel_outside_a_run_reads_the_program_itself(monkeypatch, demo_workbook):
+    from kit.metrics import compute
+    from kit.report import RUN_ENV, run_metrics
+
+    monkeypatch.delenv(RUN_ENV, raising=False)
+    m = run_metrics(str(demo_workbook), period="2026-Q4", segment=None, as_of=DEMO_AS_OF)
+    expected = compute(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF)
+    assert m.to_dict() == expected.to_dict()
 
 
 def test_rendering_never_moves_the_process_out_of_its_working_directory(tmp_path, monkeypatch):

@@ -1,7 +1,7 @@
 """A typed copy of each local workbook, kept on disk, so a workbook that has not changed is not read again.
 
 Reading a 50,000-advocate workbook takes about 10 seconds (unzipping the XML, then typing 377,000 rows);
-loading the typed copy takes under one. Report runs, the notebooks' kernels and the CLI all read the same
+loading the typed copy takes under one. Report runs, notebooks opened in JupyterLab and the CLI all read the same
 workbook again and again between edits, so each read first asks the cache.
 
 A copy is used only while the workbook is the very file it was made from: same absolute path, size,
@@ -21,8 +21,10 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache, partial
 from pathlib import Path
 
 from kit.program import Program
@@ -49,25 +51,33 @@ def read_through_cache(path: Path, read: Callable[[], Program]) -> Program:
         return cached
     program = read()
     if _identity(path) == before:  # not changed while it was read
-        save_copy(_entry(path), str(path), before, program)
+        keep = partial(save_copy, _entry(path), str(path), before, program)
+        pending = _kept_afterwards.get()
+        if pending is None:
+            keep()
+        else:
+            pending.append(keep)
     return program
 
 
-def current_copy(path: Path) -> Path | None:
-    """The file holding the typed copy of the workbook at ``path`` as it is now, if there is one.
+_kept_afterwards: ContextVar[list[Callable[[], None]] | None] = ContextVar("kept_afterwards", default=None)
 
-    A report run hard-links it as the snapshot its kernels load, instead of pickling the program again.
+
+@contextmanager
+def copies_kept_afterwards() -> Iterator[None]:
+    """Workbooks read within this block keep their typed copies when the block ends, not as they are read.
+
+    Writing the copy of a 50,000-advocate program takes about 2 s; a report run first gets its figures out
+    to the kernels waiting for them, then writes it while they render.
     """
-    if not _enabled():
-        return None
-    path = path.resolve()
-    entry = _entry(path)
+    pending: list[Callable[[], None]] = []
+    token = _kept_afterwards.set(pending)
     try:
-        with entry.open("rb") as handle:
-            header = pickle.load(handle)
-    except Exception:
-        return None
-    return entry if header == (str(path), _identity(path), _code_version()) else None
+        yield
+    finally:
+        _kept_afterwards.reset(token)
+        for keep in pending:
+            keep()
 
 
 def save_copy(file: Path, source: str, identity: Identity | None, program: Program) -> None:
@@ -121,7 +131,8 @@ def _code_version() -> str:
 
     folder = Path(kit.__file__).parent
     digest = hashlib.sha256(str(_FORMAT).encode())
-    for name in ("schema.py", "cells.py", "program.py", "store/local.py", "store/cache.py"):
+    # validate.py: a copy also holds the validator's findings on the cells (Program.derived).
+    for name in ("schema.py", "cells.py", "program.py", "validate.py", "store/local.py", "store/cache.py"):
         digest.update((folder / name).read_bytes())
     return digest.hexdigest()
 
