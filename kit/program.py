@@ -121,6 +121,9 @@ class Program:
     extra_tabs: tuple[str, ...] = ()
     source: str = ""
     modified: dt.datetime | None = None
+    # What other modules work out from the cells alone, kept with the program so it is worked out once (and
+    # travels with it into the read cache): e.g. kit.validate's findings that do not depend on the day.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, tab: str | schema.Tab) -> pd.DataFrame:
         return self.tables[tab.name if isinstance(tab, schema.Tab) else tab]
@@ -171,6 +174,7 @@ class Program:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         state["raw"] = {tab: _unpack(packed) for tab, packed in state["raw"].items()}
+        state.setdefault("derived", {})
         self.__dict__.update(state)
 
     def column_letter(self, tab: str, column: str) -> str | None:

@@ -239,19 +239,35 @@ def validate(program: Program, *, as_of: dt.date) -> pd.DataFrame:
     of the check: it decides what is in the future, what is stale and which quarter caps count.
     """
     found = _Collector(program)
-    for tab in schema.TABS:
-        _cell_checks(found, tab)
-        _duplicate_keys(found, tab)
-        _unknown_references(found, program, tab)
-    _skipped_rows(found, program)
+    found.rows.extend(_findings_of_the_cells(program))
     _date_checks(found, program, as_of)
-    _person_duplicates(found, program)
-    _assignment_checks(found, program)
     _stale_profiles(found, program, as_of)
     _over_cap(found, program, as_of)
-    _settings_checks(found, program)
-    _goal_segments(found, program)
     return found.frame()
+
+
+def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
+    """The findings that depend on the cells alone, not on the day of the check.
+
+    They are most of the work (80% at 50,000 advocates), so they are worked out once per program and kept
+    with it (``Program.derived``), and so in the read cache's copy of a workbook a report run keeps.
+    """
+    if _CELL_FINDINGS not in program.derived:
+        found = _Collector(program)
+        for tab in schema.TABS:
+            _cell_checks(found, tab)
+            _duplicate_keys(found, tab)
+            _unknown_references(found, program, tab)
+        _skipped_rows(found, program)
+        _person_duplicates(found, program)
+        _assignment_checks(found, program)
+        _settings_checks(found, program)
+        _goal_segments(found, program)
+        program.derived[_CELL_FINDINGS] = tuple(found.rows)
+    return program.derived[_CELL_FINDINGS]
+
+
+_CELL_FINDINGS = "kit.validate: findings of the cells"
 
 
 def error_rows(findings: pd.DataFrame, table: str) -> set[int]:

@@ -443,6 +443,31 @@ def test_stale_after_days_comes_from_the_settings_tab(make_program):
     assert found(validate(program, as_of=AS_OF)) == {("Advocates", 2, A.last_verified, "stale_profile")}
 
 
+def test_one_program_checked_on_two_days_gets_each_days_findings(make_program):
+    # The findings of the cells are worked out once per program; those that depend on the day are not.
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2026-10-01"}),
+            advocate(
+                "ADV-2",
+                "Wei Chen",
+                "Bluewater Health",
+                **{A.email: "wei.chen@", A.last_verified: "2026-10-10"},
+            ),
+        ],
+        Settings=[{S.key: "stale_after_days", S.value: 30}],
+    )
+    bad_email = ("Advocates", 3, A.email, "bad_email")
+
+    assert found(validate(program, as_of=dt.date(2026, 10, 15))) == {bad_email}
+    assert found(validate(program, as_of=AS_OF)) == {
+        bad_email,
+        ("Advocates", 2, A.last_verified, "stale_profile"),
+        ("Advocates", 3, A.last_verified, "stale_profile"),
+    }
+    assert found(validate(program, as_of=dt.date(2026, 10, 15))) == {bad_email}
+
+
 def test_retired_profiles_are_not_due_for_verification(make_program):
     program = make_program(
         Advocates=[
