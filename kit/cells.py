@@ -242,6 +242,8 @@ def merged_cells(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) ->
     each cell as typed treats these one by one. Usually there are none, and finding out costs one pass over
     the distinct values.
     """
+    if pd.api.types.infer_dtype(distinct, skipna=True) in _NEITHER_BOOL_NOR_NUMBER:  # one pass in C
+        return np.empty(0, dtype=np.intp)
     suspects = [
         code for code, v in enumerate(distinct) if type(v) in _BOOLS or (type(v) in _NUMBERS and v in (0, 1))
     ]
@@ -251,6 +253,7 @@ def merged_cells(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) ->
     return np.array([i for i in positions if type(values[i]) is not type(distinct[codes[i]])], dtype=np.intp)
 
 
+_NEITHER_BOOL_NOR_NUMBER = {"empty", "string", "date", "datetime", "datetime64"}
 _BOOLS = {bool, np.bool_}
 _NUMBERS = {int, float, np.int64, np.float64}
 
