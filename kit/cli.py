@@ -88,6 +88,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     from kit.store import google_options_from_env, google_sheet_options
 
     ctx.with_resource(google_sheet_options(**google_options_from_env(os.environ)))
+    # A local workbook's read-cache copy is kept when the command ends, so it also holds what the command
+    # worked out from the cells (the validator's findings): the next command need not work it out again.
+    from kit.store.cache import copies_kept_afterwards
+
+    ctx.with_resource(copies_kept_afterwards())
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -68,15 +68,21 @@ def copies_kept_afterwards() -> Iterator[None]:
     """Workbooks read within this block keep their typed copies when the block ends, not as they are read.
 
     Writing the copy of a 50,000-advocate program takes about 2 s; a report run first gets its figures out
-    to the kernels waiting for them, then writes it while they render.
+    to the kernels waiting for them, then writes it while they render. A copy written at the end also holds
+    what was worked out from the cells meanwhile (``Program.derived``). A block left by Ctrl-C keeps nothing:
+    the person wants out.
     """
     pending: list[Callable[[], None]] = []
     token = _kept_afterwards.set(pending)
+    interrupted = False
     try:
         yield
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
         _kept_afterwards.reset(token)
-        for keep in pending:
+        for keep in [] if interrupted else pending:
             keep()
 
 
