@@ -28,6 +28,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from kit.errors import ConfigError, KitError
+from kit.files import write_atomically
 from kit.mail import (
     DRY_RUN_SENDER,
     DeliveryError,
@@ -35,7 +36,6 @@ from kit.mail import (
     build_message,
     report_scope,
     send_message,
-    write_atomically,
     write_eml,
 )
 from kit.schedule import edition

@@ -25,7 +25,6 @@ import secrets
 import smtplib
 import socket
 import ssl
-import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from typing import Any
 
 from kit import schema
 from kit.errors import ConfigError, KitError
+from kit.files import write_atomically
 from kit.metrics import COUNT, HEADLINE, LOWER_IS_BETTER, format_change, format_value
 from kit.report import REPORTS as _REPORT_SPECS
 
@@ -801,20 +801,6 @@ def write_eml(message: EmailMessage, path: str | os.PathLike[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, message.as_bytes())
     return path
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers see the old file or the new one."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from typing import IO, Any
 import pandas as pd
 
 from kit.errors import KitError, SourceError
+from kit.files import write_atomically
 from kit.metrics import (
     COUNT,
     LOWER_IS_BETTER,
@@ -221,18 +222,6 @@ def to_html(notebook: Any, title: str) -> str:
     return body
 
 
-def _replace_atomically(content: str | bytes, target: Path) -> None:
-    """Write to a temporary file beside ``target`` and move it into place (never a half-written file)."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
 def _source_for_kernel(source: str) -> str:
     """A local workbook as an absolute path (the kernel runs in notebooks/); a Sheet URL as it is."""
     path = Path(source).expanduser()
@@ -283,8 +272,8 @@ def render_report(
         html_text = to_html(executed, f"{spec.title} — {label}")
         stem = f"{spec.name.replace('-', '_')}_{_file_label(label)}"
         html_path, notebook_path = out / f"{stem}.html", out / f"{stem}.ipynb"
-        _replace_atomically(nbformat.writes(executed), notebook_path)
-        _replace_atomically(html_text, html_path)
+        write_atomically(notebook_path, nbformat.writes(executed))
+        write_atomically(html_path, html_text)
     return RenderedReport(spec.name, label, html_path, notebook_path, figures)
 
 
@@ -366,7 +355,7 @@ def _write_figures(
     try:
         m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
         key = (source, period or None, segment or None, as_of)
-        _replace_atomically(pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL), file)
+        write_atomically(file, pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
         _unreadable(file).touch()
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, partial
 from pathlib import Path
 
+from kit.files import replacing
 from kit.program import Program
 
 CACHE_ENV = "ADVOCACY_KIT_CACHE"  # "off" turns the cache off
@@ -91,19 +91,12 @@ def save_copy(file: Path, source: str, identity: Identity | None, program: Progr
     beside it, then moved into place. A copy that cannot be written is skipped; the next read reads anew."""
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with replacing(file, durable=False) as handle:  # a copy lost in a crash is only read anew
             # The header first, so a copy of another file or version is told apart without loading it.
             pickle.dump((source, identity, _code_version()), handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, file)
     except Exception:  # a full disk or a read-only home
         pass
-    finally:
-        Path(name).unlink(missing_ok=True)  # gone already once moved into place
 
 
 def load_copy(file: Path, source: str, identity: Identity | None = None) -> Program | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +30,7 @@ from python_calamine import CalamineWorkbook
 from kit import schema
 from kit.cells import as_text, to_cell
 from kit.errors import SourceError
+from kit.files import replacing
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
     RowUpdate,
@@ -167,16 +167,8 @@ class LocalStore(Store):
 
     def _save_atomically(self, workbook: openpyxl.Workbook) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.close(handle)
-        try:
-            workbook.save(temp)
-            with open(temp, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with replacing(self.path) as handle:
+            workbook.save(handle)
 
     def append(self, tab: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         definition = schema_tab(tab)
