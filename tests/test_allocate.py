@@ -86,6 +86,40 @@ def test_picking_each_requests_best_advocate_overuses_them_and_the_allocation_do
     assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
 
 
+def test_nobody_is_proposed_two_requests_due_within_their_cool_down(make_program):
+    # ADV-01 fits both product requests best and has room for two, but they are due 3 days apart and the
+    # cool-down is 14 days: one of them goes to ADV-02, as it would if the first were already booked.
+    def program(days_apart: int):
+        return make_program(
+            Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+            Advocates=[advocate(1, products="Product A"), advocate(2)],
+            Requests=[
+                request(1, product="Product A", needed_by=AS_OF + dt.timedelta(days=5)),
+                request(2, product="Product A", needed_by=AS_OF + dt.timedelta(days=5 + days_apart)),
+            ],
+        )
+
+    assert sorted(served(match.allocate(program(3), as_of=AS_OF)).values()) == ["ADV-01", "ADV-02"]
+    assert served(match.allocate(program(14), as_of=AS_OF)) == {"REQ-01": "ADV-01", "REQ-02": "ADV-01"}
+
+
+def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program):
+    # ADV-01 is the only advocate for REQ-02's case study; REQ-01 has ADV-02 too. Spacing ADV-01 by the
+    # cool-down must move REQ-01, not leave REQ-02 unserved (dropping the lighter pair would do that).
+    program = make_program(
+        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Advocates=[
+            advocate(1, products="Product A", activities="reference_call; case_study"),
+            advocate(2, products="Product B"),
+        ],
+        Requests=[
+            request(1, priority="Urgent", product="Product A", needed_by=AS_OF + dt.timedelta(days=4)),
+            request(2, activity="case_study", product="Product B", needed_by=AS_OF + dt.timedelta(days=6)),
+        ],
+    )
+    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+
+
 def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority_one(make_program):
     program = make_program(
         Settings=CAP_ONE,

@@ -16,7 +16,6 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from kit import match, schema
 from kit.program import program_from_grids
 from tests.conftest import grids_from_rows
-from tests.test_allocate import greedy
 from tests.test_match import AS_OF, activity, advocate, request
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
@@ -39,7 +38,8 @@ REQUESTS = st.fixed_dictionaries(
         R.product: st.sampled_from(["Product A", "Product B", None]),
         R.activity: st.sampled_from(["reference_call", "case_study"]),
         R.priority: st.sampled_from(schema.PRIORITIES),
-        "due_in": st.one_of(st.none(), st.integers(-5, 40)),
+        # A week's worth of due days often enough that advocates' cool-downs bind.
+        "due_in": st.one_of(st.none(), st.integers(-5, 40), st.integers(0, 6)),
     }
 )
 
@@ -64,8 +64,12 @@ def build(advocates: list[dict], requests: list[dict]):
     return program_from_grids(grids, source="hypothesis")
 
 
-def milp_optimum(allocation: match.Allocation) -> float:
-    """The best total weight over the same candidates, by scipy's MILP (HiGHS): an independent check."""
+def milp_optimum(allocation: match.Allocation, due: dict[str, int], cooldown: int) -> float:
+    """The best total weight over the same candidates, by scipy's MILP (HiGHS): an independent check.
+
+    Written differently from the kit's own program: the cool-down is one constraint per pair of an
+    advocate's candidate requests due less than ``cooldown`` days apart (``due``: day numbers by request).
+    """
     candidates = allocation.candidates
     if candidates.empty:
         return 0.0
@@ -73,15 +77,24 @@ def milp_optimum(allocation: match.Allocation) -> float:
     advocates, adv_index = np.unique(candidates[A.advocate_id], return_inverse=True)
     capacity = candidates.groupby(A.advocate_id)[match.CAPACITY_LEFT].first().reindex(advocates).to_numpy()
     edges = len(candidates)
-    matrix = sparse.csr_array(
-        (
-            np.ones(2 * edges),
-            (np.concatenate([req_index, len(requests) + adv_index]), np.tile(np.arange(edges), 2)),
-        )
-    )
+    rows = [*req_index, *(len(requests) + adv_index)]
+    columns = [*range(edges), *range(edges)]
+    limits = [*np.ones(len(requests)), *capacity]
+    days = [due.get(r) for r in candidates[R.request_id]]
+    for i in range(edges):
+        for j in range(i + 1, edges):
+            close = days[i] is not None and days[j] is not None and abs(days[i] - days[j]) < max(cooldown, 1)
+            if adv_index[i] == adv_index[j] and close:
+                rows += [len(limits), len(limits)]
+                columns += [i, j]
+                limits.append(1)
     result = milp(
         c=-candidates[match.WEIGHT].to_numpy(),
-        constraints=LinearConstraint(matrix, -np.inf, np.concatenate([np.ones(len(requests)), capacity])),
+        constraints=LinearConstraint(
+            sparse.csr_array((np.ones(len(rows)), (rows, columns)), shape=(len(limits), edges)),
+            -np.inf,
+            limits,
+        ),
         integrality=np.ones(edges),
         bounds=Bounds(0, 1),
     )
@@ -104,9 +117,18 @@ def test_allocation_never_exceeds_a_cap_and_is_optimal(advocates, requests):
         check = match.eligibility(row[R.request_id], program, as_of=AS_OF)
         assert check.loc[check[A.advocate_id] == row[R.advocate_id], match.ELIGIBLE].item()
 
+    due = {
+        f"REQ-{n:02d}": (AS_OF + dt.timedelta(days=spec["due_in"])).toordinal()
+        for n, spec in enumerate(requests, start=1)
+        if spec["due_in"] is not None
+    }
+    cooldown = program.settings.cooldown_days
+    for _, mine in assigned.groupby(R.advocate_id):
+        days = sorted(due[r] for r in mine[R.request_id] if r in due)
+        assert all(b - a >= max(cooldown, 1) for a, b in zip(days, days[1:], strict=False))
+
     assert len(assigned) + len(allocation.unserved) == len(requests)
-    assert allocation.objective >= sum(w for _, w in greedy(allocation).values()) - 1e-6
-    assert abs(allocation.objective - milp_optimum(allocation)) < 1e-3
+    assert abs(allocation.objective - milp_optimum(allocation, due, cooldown)) < 1e-3
 
 
 CELL = st.one_of(
