@@ -21,6 +21,7 @@ import pandas as pd
 
 from kit import schema
 from kit.cells import as_text
+from kit.periods import days_between
 from kit.program import Program
 from kit.usage import CAP, USES, quarter_bounds, quarter_label, quarter_usage
 from kit.validate import UNAVAILABLE_STATUSES, WARNING, error_rows
@@ -80,7 +81,7 @@ def _reverify(program: Program, as_of: dt.date) -> pd.DataFrame:
     roster = program.advocates
     current = roster[~roster[A.status].isin(UNAVAILABLE_STATUSES)]
     today = pd.Timestamp(as_of)
-    days = (today - current[A.last_verified]).dt.days
+    days = days_between(current[A.last_verified], as_of)
     due = current[days.isna() | (days > program.settings.stale_after_days)]
     activities = program.activities
     window = activities[X.date].between(today - pd.Timedelta(days=VALUE_WINDOW_DAYS), today)
@@ -135,7 +136,7 @@ def _resting(program: Program, as_of: dt.date) -> pd.DataFrame:
 def _waiting(program: Program, as_of: dt.date) -> pd.DataFrame:
     nominations = program.nominations
     new = nominations[nominations[N.status] == "New"]
-    waited = (pd.Timestamp(as_of) - new[N.submitted_on]).dt.days
+    waited = days_between(new[N.submitted_on], as_of)
     frame = pd.DataFrame(
         {
             N.nomination_id: new[N.nomination_id],

@@ -36,6 +36,7 @@ import pandas as pd
 from kit import schema
 from kit.cells import as_text, fold, is_blank, parse_bool, parse_date, split_multi
 from kit.errors import InputError
+from kit.periods import days_between
 from kit.program import ROW_INDEX, Program
 from kit.segments import Segment
 
@@ -489,7 +490,7 @@ class _Matcher:
         last_day, good, judged = _history(self.program.activities, self.id_position, n, self.as_of)
         since = np.where(last_day == _NO_DAY, np.inf, self.today - last_day)
         verified = frame[A.last_verified]
-        verified_age = (pd.Timestamp(self.as_of) - verified).dt.days.to_numpy(dtype=float)
+        verified_age = days_between(verified, self.as_of).to_numpy(dtype=float)
         freshness = np.clip(1 - verified_age / self.stale_after, 0, 1)
         freshness = np.where(np.isnan(freshness), 0.0, freshness)
         rest = np.clip(since / self.rest_full, 0, 1)

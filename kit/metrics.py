@@ -73,7 +73,7 @@ import pandas as pd
 
 from kit import schema
 from kit.cells import fold
-from kit.periods import Period, current_quarter, parse_period
+from kit.periods import Period, current_quarter, days_between, parse_period
 from kit.program import Program
 from kit.segments import Segment
 
@@ -327,7 +327,7 @@ def lift(with_rate: float | None, without_rate: float | None) -> float | None:
 
 
 def days_to_fulfil(requests: pd.DataFrame) -> pd.Series:
-    return (requests[R.completed_on] - requests[R.requested_on]).dt.days
+    return days_between(requests[R.requested_on], requests[R.completed_on])
 
 
 def sla_days(requests: pd.DataFrame, settings: Any) -> pd.Series:
@@ -428,7 +428,7 @@ def _impact(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     won = _true(opps[O.is_won])
     infl = d.influenced & closed
     other = closed & ~d.influenced
-    cycle = (opps[O.close_date] - opps[O.created_on]).dt.days
+    cycle = days_between(opps[O.created_on], opps[O.close_date])
 
     def side(mask: pd.Series) -> dict[str, Any]:
         return {
@@ -628,7 +628,7 @@ def _pipeline(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     )
     decided = noms[decided_mask]
     accepted = int((decided[N.status] == "Accepted").sum())
-    days = (decided[N.decided_on] - decided[N.submitted_on]).dt.days
+    days = days_between(decided[N.submitted_on], decided[N.decided_on])
     nominators = received[N.nominator_email].map(_person).dropna()
     return {
         "received": len(received),

@@ -45,6 +45,7 @@ from kit.cells import (
     typed_column,
 )
 from kit.errors import KitError
+from kit.periods import days_between
 from kit.program import Program
 from kit.schema import Column, Kind
 from kit.segments import Segment, parse_segments
@@ -956,7 +957,7 @@ def _stale_profiles(found: _Collector, program: Program, as_of: dt.date) -> None
     roster = program.advocates
     limit = program.settings.stale_after_days
     current = roster[~roster[A.status].isin(UNAVAILABLE_STATUSES)]
-    age = (pd.Timestamp(as_of) - current[A.last_verified]).dt.days
+    age = days_between(current[A.last_verified], as_of)
     for row in current.index[age > limit]:
         found.add(
             schema.ADVOCATES.name,

@@ -468,6 +468,18 @@ def test_one_program_checked_on_two_days_gets_each_days_findings(make_program):
     assert found(validate(program, as_of=dt.date(2026, 10, 15))) == {bad_email}
 
 
+def test_a_verification_date_centuries_ago_is_a_stale_profile_not_an_error(make_program):
+    # 292 years is as far as pandas counts in nanoseconds; a typo like 1734 went past it (found by hypothesis).
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: dt.date(1734, 1, 1)})
+        ]
+    )
+
+    hit = finding(validate(program, as_of=AS_OF), "Advocates", 2, "stale_profile")
+    assert "1734-01-01, 106974 days ago" in hit["message"]
+
+
 def test_retired_profiles_are_not_due_for_verification(make_program):
     program = make_program(
         Advocates=[
