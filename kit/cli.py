@@ -545,7 +545,7 @@ def _describe_allocation(allocation, day: dt.date) -> str:
     titles = {
         "recruiting_gap": "Recruiting gaps (no advocate at all in the segment)",
         "no_capacity": "Nobody free",
-        "capacity_taken": "Outranked (their advocates went to more urgent requests)",
+        "capacity_taken": "Outranked (their advocates went to more urgent requests, or are in their cool-down)",
         "bad_request": "Cannot be matched (fix the request)",
     }
     for code, title in titles.items():

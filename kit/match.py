@@ -1080,22 +1080,17 @@ class _Matcher:
             enc_all, e_req[chosen], e_pos[chosen], e_score[chosen], e_weight[chosen]
         )
         served = set(e_req[chosen].tolist())
-        taken_by: dict[int, list[str]] = {}
+        taken_by: dict[int, list[int]] = {}
         for i, position in zip(e_req[chosen], e_pos[chosen], strict=True):
-            taken_by.setdefault(int(position), []).append(servable[int(i)].request_id or "")
+            taken_by.setdefault(int(position), []).append(int(i))
         for i, req in enumerate(servable):
             if i in served:
                 continue
             segment = _segment(req.wanted.get(R.industry), req.wanted.get(R.region))
             seg_text = str(segment) if segment else ""
             if eligible_count[i] > 0:
-                mine = e_pos[e_req == i]
-                rivals = sorted({r for p in mine for r in taken_by.get(int(p), []) if r})
-                shown = ", ".join(rivals[:3]) + (" …" if len(rivals) > 3 else "")
-                reason = (
-                    f"its {eligible_count[i]} eligible advocate(s) went to more urgent or better-matched "
-                    f"requests ({shown})"
-                )
+                reason = self._outranked(i, e_pos[e_req == i], taken_by, capacity, enc_all.due, servable)
+                reason = f"its {eligible_count[i]} eligible advocate(s) {reason}"
                 unserved.append((req.row, req.request_id, "capacity_taken", reason, seg_text))
             else:
                 unserved.append((req.row, req.request_id, "no_capacity", self._nobody_free(req), seg_text))
@@ -1109,6 +1104,41 @@ class _Matcher:
             load=self._load_frame(e_pos[chosen]),
             candidates=candidates,
         )
+
+    def _outranked(
+        self,
+        request: int,
+        candidates: np.ndarray,
+        taken_by: Mapping[int, list[int]],
+        capacity: np.ndarray,
+        due: np.ndarray,
+        servable: Sequence[_Request],
+    ) -> str:
+        """Why a request with eligible advocates got none: they are full with other requests, or still have
+        room but are booked for a request due within their cool-down of this one's date."""
+        window = max(self.cooldown, 1)
+        full: set[int] = set()
+        spaced: set[int] = set()
+        for position in candidates:
+            taken = taken_by.get(int(position), [])
+            near = [
+                t for t in taken if due[request] != _NO_DAY and abs(int(due[t]) - int(due[request])) < window
+            ]
+            if near and len(taken) < capacity[position]:
+                spaced.update(near)
+            else:
+                full.update(taken)
+
+        def named(requests: set[int]) -> str:
+            ids = sorted(servable[r].request_id or "" for r in requests)
+            return ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+
+        parts = []
+        if full or not spaced:
+            parts.append(f"went to more urgent or better-matched requests ({named(full)})")
+        if spaced:
+            parts.append(f"are booked for requests due within their {window}-day cool-down ({named(spaced)})")
+        return " or ".join(parts)
 
     def _solve_spaced(
         self, req: np.ndarray, pos: np.ndarray, weight: np.ndarray, capacity: np.ndarray, due: np.ndarray

@@ -103,6 +103,26 @@ def test_nobody_is_proposed_two_requests_due_within_their_cool_down(make_program
     assert served(match.allocate(program(14), as_of=AS_OF)) == {"REQ-01": "ADV-01", "REQ-02": "ADV-01"}
 
 
+def test_a_request_left_out_by_the_cool_down_says_so(make_program):
+    program = make_program(
+        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Advocates=[advocate(1)],
+        Requests=[
+            request(1, priority="Urgent", needed_by=AS_OF + dt.timedelta(days=5)),
+            request(2, needed_by=AS_OF + dt.timedelta(days=8)),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+
+    assert served(allocation) == {"REQ-01": "ADV-01"}
+    assert unserved(allocation) == {"REQ-02": "capacity_taken"}
+    reason = allocation.unserved[match.REASON].iloc[0]
+    assert (
+        reason
+        == "its 1 eligible advocate(s) are booked for requests due within their 14-day cool-down (REQ-01)"
+    )
+
+
 def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program):
     # ADV-01 is the only advocate for REQ-02's case study; REQ-01 has ADV-02 too. Spacing ADV-01 by the
     # cool-down must move REQ-01, not leave REQ-02 unserved (dropping the lighter pair would do that).
