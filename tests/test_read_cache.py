@@ -88,6 +88,19 @@ def test_each_workbook_has_its_own_copy(cache, workbook, tmp_path):
     assert len(list(cache.iterdir())) == 2
 
 
+def test_the_copy_of_a_deleted_workbook_goes_when_the_next_copy_is_written(cache, workbook, tmp_path):
+    other = tmp_path / "other.xlsx"
+    LocalStore(other).write_grids(grids_from_rows({"Advocates": [advocate(7)]}))
+    names(workbook), names(other)
+    assert len(list(cache.iterdir())) == 2
+
+    other.unlink()
+    LocalStore(workbook).append("Advocates", [advocate(3)])  # the workbook changes: its copy is written anew
+
+    assert names(workbook) == ["Person 1", "Person 2", "Person 3"]
+    assert len(list(cache.iterdir())) == 1
+
+
 def test_a_copy_keeps_the_source_as_this_read_names_it(cache, workbook, monkeypatch):
     open_store(str(workbook)).read()
     monkeypatch.chdir(workbook.parent)

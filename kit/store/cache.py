@@ -12,7 +12,8 @@ back, so a stale copy is never used. If the workbook changes while it is being r
 The copies live in ``$XDG_CACHE_HOME/advocacy-kit`` (``~/.cache/advocacy-kit``), in a folder only the user can
 open, one file per workbook, replaced atomically. They are pickles: loading one runs code, so the folder must
 stay private to the user; an unreadable or foreign copy is ignored and replaced. ``ADVOCACY_KIT_CACHE=off``
-turns the cache off; deleting the folder is always safe.
+turns the cache off; deleting the folder is always safe. Copies of workbooks that no longer exist are deleted
+whenever a copy is written.
 """
 
 from __future__ import annotations
@@ -96,7 +97,23 @@ def save_copy(file: Path, source: str, identity: Identity | None, program: Progr
             pickle.dump((source, identity, _code_version()), handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a full disk or a read-only home
-        pass
+        return
+    _forget_gone_workbooks(file.parent, keep=file)
+
+
+def _forget_gone_workbooks(folder: Path, keep: Path) -> None:
+    """Delete the copies of workbooks that no longer exist (deleted, moved or renamed): nothing else would,
+    and a copy of a 50,000-advocate program is about 90 MB. Runs when a copy is written."""
+    for entry in folder.glob("*.pickle"):
+        if entry == keep:
+            continue
+        try:
+            with entry.open("rb") as handle:
+                source = pickle.load(handle)[0]  # the header only
+        except Exception:  # unreadable: replaced when its workbook is next read
+            continue
+        if isinstance(source, str) and not Path(source).exists():
+            entry.unlink(missing_ok=True)
 
 
 def load_copy(file: Path, source: str, identity: Identity | None = None) -> Program | None:
