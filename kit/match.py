@@ -82,7 +82,8 @@ DEFAULT_PRIORITY = "Normal"
 _NOT_NAMED = -3  # the request does not name this criterion
 _UNKNOWN = -2  # the request names a value no advocate has
 _NO_DAY = np.iinfo(np.int64).min
-# The integer program that spaces an advocate's new requests by the cool-down stops here (1.5 s at 50,000).
+# The integer program that spaces an advocate's new requests by the cool-down stops here (it takes ~1.3 s
+# at 50,000 advocates).
 MILP_TIME_LIMIT_SECONDS = 30
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # Company-size match by [wanted, theirs] index (the last index is "not named"/"blank"): adjacent = half.
@@ -457,6 +458,8 @@ class _Matcher:
         self.weights = {c: settings.weight(c) for c in CRITERIA}
         self.factor_weights = {f: settings.weight(f) for f in FACTORS}
         self.cooldown = max(settings.cooldown_days, 0)
+        # Two requests due fewer days apart than this clash for one advocate (the same day, even at cool-down 0).
+        self.cooldown_window = max(self.cooldown, 1)
         self.stale_after = max(settings.stale_after_days, 1)
         self.rest_full = max(settings.integer("rest_full_days"), 1)
         within = parse_bool(settings.text("allocate_within_segment"))
@@ -788,8 +791,7 @@ class _Matcher:
         busy = np.zeros((b, n), dtype=bool)
         if not self.open_due.size or not (enc.due != _NO_DAY).any():
             return busy
-        window = max(self.cooldown, 1)
-        close = np.abs(self.open_due[None, :] - enc.due[:, None]) < window
+        close = np.abs(self.open_due[None, :] - enc.due[:, None]) < self.cooldown_window
         close &= (enc.due != _NO_DAY)[:, None]
         close &= np.arange(self.open_due.size)[None, :] != enc.key[:, None]
         # Map the roster's global positions onto this (possibly subset) roster's positions.
@@ -1026,8 +1028,7 @@ class _Matcher:
         if not booked.any():
             return texts
         due = enc.due[0]
-        window = max(self.cooldown, 1)
-        for i in np.flatnonzero(np.abs(self.open_due - due) < window):
+        for i in np.flatnonzero(np.abs(self.open_due - due) < self.cooldown_window):
             if i == enc.key[0]:
                 continue
             position = self.open_position[i]
@@ -1116,13 +1117,14 @@ class _Matcher:
     ) -> str:
         """Why a request with eligible advocates got none: they are full with other requests, or still have
         room but are booked for a request due within their cool-down of this one's date."""
-        window = max(self.cooldown, 1)
         full: set[int] = set()
         spaced: set[int] = set()
         for position in candidates:
             taken = taken_by.get(int(position), [])
             near = [
-                t for t in taken if due[request] != _NO_DAY and abs(int(due[t]) - int(due[request])) < window
+                t
+                for t in taken
+                if due[request] != _NO_DAY and abs(int(due[t]) - int(due[request])) < self.cooldown_window
             ]
             if near and len(taken) < capacity[position]:
                 spaced.update(near)
@@ -1137,7 +1139,9 @@ class _Matcher:
         if full or not spaced:
             parts.append(f"went to more urgent or better-matched requests ({named(full)})")
         if spaced:
-            parts.append(f"are booked for requests due within their {window}-day cool-down ({named(spaced)})")
+            parts.append(
+                f"are booked for requests due within their {self.cooldown_window}-day cool-down ({named(spaced)})"
+            )
         return " or ".join(parts)
 
     def _solve_spaced(
@@ -1150,10 +1154,11 @@ class _Matcher:
         problem is solved again as an integer program with the cool-down as constraints (``_solve_with_cooldown``).
         """
         chosen = _solve(req, pos, weight, capacity, len(due))
-        window = max(self.cooldown, 1)
-        if not _clashing(chosen, pos, weight, due[req], window).size:
+        clashing = _clashing(chosen, pos, weight, due[req], self.cooldown_window)
+        if not clashing.size:
             return chosen
-        return _solve_with_cooldown(req, pos, weight, capacity, due[req], window)
+        spaced = _solve_with_cooldown(req, pos, weight, capacity, due[req], self.cooldown_window)
+        return spaced if spaced is not None else np.setdiff1d(chosen, clashing)
 
     def _candidates(self, enc_all: _Encoded, top_k: int) -> tuple[np.ndarray, ...]:
         """The top ``top_k`` eligible advocates of each request as edges (request, roster position, score).
@@ -1337,15 +1342,15 @@ def _solve(
 
 def _solve_with_cooldown(
     req: np.ndarray, pos: np.ndarray, weight: np.ndarray, capacity: np.ndarray, due: np.ndarray, window: int
-) -> np.ndarray:
+) -> np.ndarray | None:
     """The heaviest set of edges (request, advocate) with each request at most once, each advocate at most
     ``capacity`` times, and no advocate on two requests due less than ``window`` days apart.
 
     Solved as a 0/1 integer program by HiGHS (``scipy.optimize.milp``). The cool-down is one constraint
     per advocate and due day ``d``: at most one of their requests due in ``[d, d + window)``. At 50,000
     advocates (35,000 candidate pairs, 349 clashes in the plain b-matching) it takes 1.3 s. Should HiGHS
-    hit its time limit, its best answer so far is used, and failing that the b-matching without the edges
-    that clash.
+    hit its time limit, its best answer so far is used; None if it has none (the caller then drops the
+    clashing edges from the b-matching).
     """
     from scipy import sparse  # imported here: `import kit` stays light
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -1384,10 +1389,7 @@ def _solve_with_cooldown(
         bounds=Bounds(0, 1),
         options={"time_limit": MILP_TIME_LIMIT_SECONDS, "mip_rel_gap": 0.0},  # exact, not within 0.01 %
     )
-    if result.x is not None:
-        return np.flatnonzero(result.x > 0.5)
-    chosen = _solve(req, pos, weight, capacity, int(req.max()) + 1)
-    return np.setdiff1d(chosen, _clashing(chosen, pos, weight, due, window))
+    return np.flatnonzero(result.x > 0.5) if result.x is not None else None
 
 
 def _clashing(
