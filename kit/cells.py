@@ -63,6 +63,11 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def blank_each(values: Iterable[Any]) -> list[bool]:
+    """``is_blank`` of each value, with a shortcut for text (most cells): for a column's distinct values."""
+    return [not v.strip() if type(v) is str else is_blank(v) for v in values]
+
+
 def as_text(value: Any) -> str:
     """A cell as the text a person would see, for messages and comparisons ('' when blank)."""
     if is_blank(value):

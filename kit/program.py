@@ -22,8 +22,8 @@ from kit import schema
 from kit.cells import (
     Factorized,
     as_text,
+    blank_each,
     factorize,
-    is_blank,
     merged_cells,
     parse_amount,
     parse_int,
@@ -301,8 +301,7 @@ def _column_cells(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, Factorized]
     column factorized (each distinct value is then looked at once: a column has far fewer than cells)."""
     values = cells.to_numpy(dtype=object, copy=True)
     codes, distinct = factorize(values)
-    blanks = [v.strip() == "" if type(v) is str else is_blank(v) for v in distinct]
-    blank = np.array([*blanks, True], dtype=bool)[codes]
+    blank = np.array([*blank_each(distinct), True], dtype=bool)[codes]
     empty = np.array([*(type(v) is str and not v for v in distinct), False], dtype=bool)[codes]
     values[empty] = None  # its code still points at '', which every cell reader reads as blank
     return values, blank, (codes, distinct)

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 from kit import schema
 from kit.cells import (
     as_text,
+    blank_each,
     enum_lookup,
     fold,
     is_blank,
@@ -521,9 +522,7 @@ def _per_distinct(cells: pd.Series, answers: Callable[[np.ndarray], list[bool]],
 
 
 def _blank(cells: pd.Series) -> np.ndarray:
-    return _per_distinct(
-        cells, lambda values: [v.strip() == "" if type(v) is str else is_blank(v) for v in values], True
-    )
+    return _per_distinct(cells, blank_each, True)
 
 
 def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
