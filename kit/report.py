@@ -354,10 +354,15 @@ def _write_figures(
 
     try:
         m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
-        key = (source, period or None, segment or None, as_of)
+        key = _figures_key(source, period, segment, as_of)
         write_atomically(file, pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
         _unreadable(file).touch()
+
+
+def _figures_key(source: str, period: str | None, segment: str | None, as_of: dt.date) -> tuple[Any, ...]:
+    """What a run's figures were computed for: a kernel uses them only when it asks for the same."""
+    return (source, period or None, segment or None, as_of)
 
 
 def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: dt.date) -> ProgramMetrics:
@@ -378,7 +383,7 @@ def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: 
                     key, m = pickle.load(handle)  # our own file, written by this run's render_reports
             except Exception:
                 key = None
-            if key == (source, period or None, segment or None, as_of):
+            if key == _figures_key(source, period, segment, as_of):
                 return m
     from kit.store import open_store
 
