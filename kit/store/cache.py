@@ -87,7 +87,7 @@ def copies_kept_afterwards() -> Iterator[None]:
             keep()
 
 
-def save_copy(file: Path, source: str, identity: Identity | None, program: Program) -> None:
+def save_copy(file: Path, source: str, identity: Identity, program: Program) -> None:
     """Write ``program`` (read from ``source`` while it had ``identity``) to ``file``: into a temporary file
     beside it, then moved into place. A copy that cannot be written is skipped; the next read reads anew."""
     try:
@@ -116,14 +116,11 @@ def _forget_gone_workbooks(folder: Path, keep: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
-def load_copy(file: Path, source: str, identity: Identity | None = None) -> Program | None:
-    """The program ``save_copy`` wrote to ``file`` from ``source`` (with ``identity``, unless None), or None."""
+def load_copy(file: Path, source: str, identity: Identity) -> Program | None:
+    """The program ``save_copy`` wrote to ``file`` from ``source`` while it had ``identity``, or None."""
     try:
         with file.open("rb") as handle:
-            saved_source, saved_identity, version = pickle.load(handle)
-            if saved_source != source or version != _code_version():
-                return None
-            if identity is not None and saved_identity != identity:
+            if pickle.load(handle) != (source, identity, _code_version()):
                 return None
             program = pickle.load(handle)
     except Exception:  # missing, half-written by a crash, or from code that no longer unpickles: read anew
