@@ -190,6 +190,11 @@ class ProgramMetrics:
     data_quality: Mapping[str, Any]
     usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # per advocate, this quarter (may be empty)
 
+    @property
+    def previous_days(self) -> int:
+        """How many days of the previous period its figures cover (from its first day to ``previous_until``)."""
+        return max(0, (self.previous_until - self.previous_period.start).days + 1)
+
     def figure(self, key: str) -> Headline:
         return next(h for h in self.headline if h.key == key)
 
@@ -210,7 +215,7 @@ class ProgramMetrics:
                     "start": self.previous_period.start,
                     "end": self.previous_period.end,
                     "until": self.previous_until,
-                    "days": max(0, (self.previous_until - self.previous_period.start).days + 1),
+                    "days": self.previous_days,
                     "compared_with": compared_with(self),
                 },
                 "as_of": self.as_of,
@@ -1329,7 +1334,7 @@ def compared_with(m: ProgramMetrics) -> str:
     if until >= previous.end:
         return previous.label
     if m.period.contains(m.as_of):
-        days = (until - previous.start).days + 1
+        days = m.previous_days
         return f"the same {days} day{'s' if days != 1 else ''} of {previous.label} (to {until})"
     return f"{previous.label} (to {until})"
 
