@@ -140,6 +140,27 @@ def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program
     assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
 
 
+def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_out_request_says_why(
+    make_program, monkeypatch
+):
+    # HiGHS stops at its time limit; with none left it has no answer at all. The allocation then keeps the
+    # plain matching minus the clashing proposals: less good, but never a broken cool-down or a silent loss.
+    monkeypatch.setattr(match, "MILP_TIME_LIMIT_SECONDS", 0)
+    program = make_program(
+        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Advocates=[advocate(1, products="Product A"), advocate(2)],
+        Requests=[
+            request(1, priority="Urgent", product="Product A", needed_by=AS_OF + dt.timedelta(days=5)),
+            request(2, product="Product A", needed_by=AS_OF + dt.timedelta(days=8)),
+        ],
+    )
+    allocation = match.allocate(program, as_of=AS_OF)
+
+    assert served(allocation) == {"REQ-01": "ADV-01"}
+    assert unserved(allocation) == {"REQ-02": "capacity_taken"}
+    assert "cool-down (REQ-01)" in allocation.unserved[match.REASON].iloc[0]
+
+
 def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority_one(make_program):
     program = make_program(
         Settings=CAP_ONE,
