@@ -32,7 +32,11 @@ _SERIAL_RANGE = (20_000, 80_000)
 
 _MONTH_NAMES = re.compile(r"[a-z]{3}", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
-_YEAR = re.compile(r"\b(19|20|21)\d{2}\b")
+_YEAR = re.compile(r"\b\d{4}\b")
+# Dates are read from 1900 to 2199 however they were typed or stored (text, a date cell, a serial number):
+# a year outside is a typo (1734 for 2024), never a date of this program, and far enough out it is beyond
+# what pandas holds (1677..2262).
+DATE_YEARS = (1900, 2199)
 _AMOUNT = re.compile(
     r"^\s*(?P<sign>-)?\s*(?:[$€£¥]|usd|eur|gbp)?\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*"
     r"(?P<suffix>k|m|mm|mn|b|bn|thousand|million|billion)?\s*(?:usd|eur|gbp)?\s*$",
@@ -97,7 +101,19 @@ def fold(text: str) -> str:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """A cell as a date, or None when it cannot be read as one (see the module's day/month rule)."""
+    """A cell as a date, or None when it cannot be read as one (see the module's day/month rule) or its year
+    is outside ``DATE_YEARS``."""
+    day = _any_date(value)
+    return day if day is not None and DATE_YEARS[0] <= day.year <= DATE_YEARS[1] else None
+
+
+def year_outside_dates(value: Any) -> int | None:
+    """The year of a cell that reads as a date but outside ``DATE_YEARS`` (to say so), else None."""
+    day = _any_date(value)
+    return day.year if day is not None and not DATE_YEARS[0] <= day.year <= DATE_YEARS[1] else None
+
+
+def _any_date(value: Any) -> dt.date | None:
     if is_blank(value) or isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):

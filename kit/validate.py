@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from kit import schema
 from kit.cells import (
+    DATE_YEARS,
     as_text,
     blank_each,
     enum_lookup,
@@ -44,6 +45,7 @@ from kit.cells import (
     read_each_distinct,
     split_multi,
     typed_column,
+    year_outside_dates,
 )
 from kit.errors import KitError
 from kit.periods import days_between
@@ -451,6 +453,10 @@ def _cell_message(code: str, column: Column, value: Any, tab: schema.Tab) -> str
     if code == "bad_email":
         return f"{_quote(value)} is not an e-mail address (name@company.com)."
     if code == "bad_date":
+        year = year_outside_dates(value)
+        if year is not None:
+            first, last = DATE_YEARS
+            return f"{_quote(value)} is in the year {year}; dates run from {first} to {last}: check the year."
         return f"{_quote(value)} is not a date; type it as 2026-03-01 (or 3/1/2026, 1 Mar 2026)."
     if code == "bad_number":
         if column.kind is Kind.AMOUNT:

@@ -47,6 +47,26 @@ def test_things_that_are_not_dates_are_not_guessed(typed):
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "1/1/1734",
+        "Jan 1 1734",
+        dt.date(1734, 1, 1),
+        dt.date(1899, 12, 31),
+        "1 Jan 2200",
+        dt.datetime(9999, 1, 1),
+    ],
+)
+def test_a_date_outside_1900_to_2199_is_not_read_whether_typed_or_a_date_cell(typed):
+    assert parse_date(typed) is None
+
+
+def test_the_first_and_last_readable_days_are_read():
+    assert parse_date("1/1/1900") == dt.date(1900, 1, 1)
+    assert parse_date(dt.date(2199, 12, 31)) == dt.date(2199, 12, 31)
+
+
+@pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("$3.8M", 3_800_000),

@@ -468,16 +468,21 @@ def test_one_program_checked_on_two_days_gets_each_days_findings(make_program):
     assert found(validate(program, as_of=dt.date(2026, 10, 15))) == {bad_email}
 
 
-def test_a_verification_date_centuries_ago_is_a_stale_profile_not_an_error(make_program):
-    # 292 years is as far as pandas counts in nanoseconds; a typo like 1734 went past it (found by hypothesis).
+@pytest.mark.parametrize(
+    "typed, year",
+    [("1/1/1734", 1734), ("Jan 1 1734", 1734), (dt.date(1734, 1, 1), 1734), (dt.date(9999, 12, 31), 9999)],
+    ids=["numbers", "month name", "date cell", "date cell 9999"],
+)
+def test_a_date_in_an_implausible_year_is_a_bad_date_however_it_was_typed(make_program, typed, year):
+    # A date cell from 1734 once raised OverflowError (pandas counts days in nanoseconds, up to 292 years;
+    # found by hypothesis), and as text it was read one way with numbers and another with a month name.
     program = make_program(
-        Advocates=[
-            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: dt.date(1734, 1, 1)})
-        ]
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: typed})]
     )
 
-    hit = finding(validate(program, as_of=AS_OF), "Advocates", 2, "stale_profile")
-    assert "1734-01-01, 106974 days ago" in hit["message"]
+    hit = finding(validate(program, as_of=AS_OF), "Advocates", 2, "bad_date")
+    assert f"is in the year {year}; dates run from 1900 to 2199: check the year." in hit["message"]
+    assert pd.isna(program.advocates[A.last_verified].iloc[0])  # and no figure counts it
 
 
 def test_retired_profiles_are_not_due_for_verification(make_program):
