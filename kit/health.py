@@ -34,6 +34,7 @@ N = schema.NOMINATIONS.col
 DAYS_SINCE_VERIFIED = "days_since_verified"
 RECENT_ACTIVITIES = "activities_last_365_days"
 DAYS_WAITING = "days_waiting"
+NOTE = "note"  # what validation says of the row, when it bears on the decision
 RESTING_UNTIL = "resting_until"
 ROW = "row"
 TAB = "tab"
@@ -52,7 +53,9 @@ class Health:
     as_of: dt.date
     reverify: pd.DataFrame  # profiles to re-verify, stalest first, then most activities in the last year
     resting: pd.DataFrame  # advocates at or over their cap this quarter, most over first
-    waiting_nominations: pd.DataFrame  # status New, oldest first
+    waiting_nominations: (
+        pd.DataFrame
+    )  # status New, oldest first; ``note``: already an advocate, nominated twice
     scores: pd.DataFrame  # per tab: rows, rows with errors / warnings, share without errors
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,7 +75,7 @@ def health(program: Program, findings: pd.DataFrame, *, as_of: dt.date) -> Healt
         as_of=as_of,
         reverify=_reverify(program, as_of),
         resting=_resting(program, as_of),
-        waiting_nominations=_waiting(program, as_of),
+        waiting_nominations=_waiting(program, findings, as_of),
         scores=_scores(program, findings),
     )
 
@@ -133,10 +136,16 @@ def _resting(program: Program, as_of: dt.date) -> pd.DataFrame:
     return _with_row(frame)
 
 
-def _waiting(program: Program, as_of: dt.date) -> pd.DataFrame:
+# Findings on a nomination that change the decision: decline rather than recruit again.
+_DECISION_CODES = ("already_an_advocate", "duplicate_nomination")
+
+
+def _waiting(program: Program, findings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     nominations = program.nominations
     new = nominations[nominations[N.status] == "New"]
     waited = days_between(new[N.submitted_on], as_of)
+    said = findings[(findings["table"] == schema.NOMINATIONS.name) & findings["code"].isin(_DECISION_CODES)]
+    notes = said.groupby("row")["message"].agg(" ".join)
     frame = pd.DataFrame(
         {
             N.nomination_id: new[N.nomination_id],
@@ -144,6 +153,7 @@ def _waiting(program: Program, as_of: dt.date) -> pd.DataFrame:
             N.company: new[N.company],
             N.submitted_on: new[N.submitted_on].dt.date,
             DAYS_WAITING: waited.astype("Int64"),
+            NOTE: notes.reindex(new.index).astype(object).where(lambda n: n.notna(), None),
         },
         index=new.index,
     )
@@ -232,9 +242,10 @@ def describe_health(report: Health, limit: int = 10) -> str:
     def waiting_line(rec: dict) -> str:
         waited = rec[DAYS_WAITING]
         waited = "date unknown" if waited is pd.NA or waited is None else f"waiting {waited} days"
+        note = f". {rec[NOTE]}" if rec.get(NOTE) else ""
         return (
             f"row {rec[ROW]:>6}  {rec[N.nomination_id]}  {as_text(rec[N.contact_name])} "
-            f"({as_text(rec[N.company])}): {waited}"
+            f"({as_text(rec[N.company])}): {waited}{note}"
         )
 
     section("Re-verify these profiles next", report.reverify, verify_line)

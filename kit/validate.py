@@ -89,6 +89,8 @@ SEVERITY: dict[str, str] = {
     "bad_setting": ERROR,
     "bad_segment": ERROR,
     "possible_duplicate": WARNING,  # a similar name at the same company
+    "already_an_advocate": WARNING,  # an undecided nomination of someone on the roster
+    "duplicate_nomination": WARNING,  # the same person nominated twice, both undecided
     "stale_profile": WARNING,
     "over_cap": WARNING,
     "stray_whitespace": WARNING,
@@ -264,6 +266,7 @@ def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
             _unknown_references(found, program, tab)
         _skipped_rows(found, program)
         _person_duplicates(found, program)
+        _nominees_already_known(found, program)
         _assignment_checks(found, program)
         _settings_checks(found, program)
         _goal_segments(found, program)
@@ -893,6 +896,77 @@ def _person_duplicates(found: _Collector, program: Program) -> None:
             f"{who(other)}: the same person entered twice? This is {who(row)}.",
         )
         reported.add(row)
+
+
+def _nominees_already_known(found: _Collector, program: Program) -> None:
+    """Undecided (New) nominations of someone already on the roster, or of someone an earlier undecided
+    nomination names already: recruiting them again wastes a team's ask and annoys the customer.
+
+    The same person means the same e-mail, or the same name at the same company as the duplicate check
+    compares them (folded, nicknames expanded, legal suffixes dropped) but exactly equal: a nomination is
+    something to act on, so only a sure match is worth a warning.
+    """
+    nominations = program.nominations
+    new = nominations[nominations[N.status] == "New"]
+    if new.empty:
+        return
+    roster = program.advocates
+    on_roster = (_first_row_of(roster[A.email]), _first_row_of(_person_key(roster, A.name, A.company)))
+    nominee_email, nominee_person = new[N.contact_email], _person_key(new, N.contact_name, N.company)
+    earlier: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for row in new.index:
+        keys = (nominee_email.at[row], nominee_person.at[row])
+        nominee = new.at[row, N.contact_name] or new.at[row, N.contact_email]
+        advocate = next((known[k] for known, k in zip(on_roster, keys, strict=True) if k in known), None)
+        twin = next((seen[k] for seen, k in zip(earlier, keys, strict=True) if k in seen), None)
+        column = N.contact_email if keys[0] is not None else N.contact_name
+        if advocate is not None:
+            same = "the same e-mail as" if keys[0] in on_roster[0] else "the same name and company as"
+            who = (
+                f"{roster.at[advocate, A.advocate_id] or 'no id'}, {roster.at[advocate, A.name] or 'no name'}"
+            )
+            found.add(
+                schema.NOMINATIONS.name,
+                row,
+                column,
+                "already_an_advocate",
+                f"{nominee} has {same} Advocates row {advocate} ({who}): already an advocate. Decline this "
+                "nomination (noting why) rather than recruit them again.",
+            )
+        elif twin is not None:
+            found.add(
+                schema.NOMINATIONS.name,
+                row,
+                column,
+                "duplicate_nomination",
+                f"{nominee} is nominated on row {twin} too ({new.at[twin, N.nomination_id] or 'no id'}), also "
+                "undecided: decide one and decline the other.",
+            )
+        for seen, key in zip(earlier, keys, strict=True):
+            if key is not None:
+                seen.setdefault(key, row)
+
+
+def _person_key(frame: pd.DataFrame, name: str, company: str) -> pd.Series:
+    """'name|company', normalised as the duplicate check does, for rows with both and a name of two words or
+    more once initials are dropped; else None."""
+    usable = frame[name].notna() & frame[company].notna()
+    keys = pd.Series(None, index=frame.index, dtype=object)
+    if usable.any():
+        names = _map_unique(frame.loc[usable, name], normalise_name)
+        companies = _map_unique(frame.loc[usable, company], normalise_company)
+        keys[usable] = [
+            f"{n}|{c}" if " " in n and c else None  # "J. Smith" is only "smith": too little to be sure
+            for n, c in zip(names, companies, strict=True)
+        ]
+    return keys
+
+
+def _first_row_of(keys: pd.Series) -> dict[Any, int]:
+    """Each non-empty value, with the first row holding it."""
+    present = keys.dropna()
+    first = present[~present.duplicated()]
+    return dict(zip(first.to_numpy(), first.index, strict=True))
 
 
 # --- who is asked for what --------------------------------------------------------------------------------

@@ -280,6 +280,7 @@ def accept_nomination(
     row = _require_waiting(program, nomination_id)
     nomination = program.nominations.loc[row]
     fresh = store.read()  # a new id must be unique in the roster as it is now, not as it was read
+    _refuse_someone_on_the_roster(fresh.advocates, nomination, nomination_id)
     used = list(fresh.advocates[A.advocate_id]) + list(fresh.nominations[N.advocate_id])
     advocate_id = next_id(used, "ADV-", 4)
     values: dict[str, Any] = {N.status: "Accepted", N.decided_on: as_of, N.advocate_id: advocate_id}
@@ -299,6 +300,20 @@ def accept_nomination(
     }
     (added,) = store.append(schema.ADVOCATES.name, [advocate])
     return (_updated(tab, written, update), _appended(schema.ADVOCATES, added, advocate))
+
+
+def _refuse_someone_on_the_roster(advocates: pd.DataFrame, nomination: pd.Series, nomination_id: str) -> None:
+    """Accepting adds a person: refused when their e-mail is on the roster already (a second row would be a
+    duplicate_person). A same name and company is only validation's warning: namesakes exist."""
+    email = nomination[N.contact_email]
+    same = advocates[advocates[A.email] == email] if email else advocates.iloc[0:0]
+    if len(same):
+        row = same.index[0]
+        raise InputError(
+            f"{nomination[N.contact_name] or email} is already an advocate: {same.at[row, A.advocate_id]} on "
+            f"Advocates row {row} has the e-mail {email}. Decline {nomination_id} (say so in the reason); "
+            "nothing was written"
+        )
 
 
 def decline_nomination(

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kit import schema
-from kit.health import health
+from kit.health import describe_health, health
 from kit.program import Program
 from kit.validate import validate
 from tests.test_validate import activity, advocate, make, request
@@ -102,6 +102,26 @@ def test_waiting_nominations_are_the_new_ones_oldest_first_with_days_waiting(rep
     assert list(waiting[N.nomination_id]) == ["NOM-2", "NOM-1"]
     assert list(waiting["days_waiting"]) == [50, 10]
     assert list(waiting["row"]) == [3, 2]
+
+
+def test_a_waiting_nomination_of_someone_already_on_the_roster_says_so_in_the_work_list():
+    program = make(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+        Nominations=[
+            {**nomination("NOM-1", "2026-11-01", "New"), N.contact_email: "dana.ortiz@acme.example.com"},
+            {**nomination("NOM-2", "2026-11-02", "New"), N.contact_name: "Kofi Boateng"},
+        ],
+    )
+    report = health(program, validate(program, as_of=AS_OF), as_of=AS_OF)
+    notes = dict(
+        zip(report.waiting_nominations[N.nomination_id], report.waiting_nominations["note"], strict=True)
+    )
+
+    assert notes["NOM-1"].startswith(
+        "Contact NOM-1 has the same e-mail as Advocates row 2 (ADV-1, Dana Ortiz)"
+    )
+    assert notes["NOM-2"] is None
+    assert "already an advocate" in describe_health(report)
 
 
 def test_scores_give_each_tab_its_share_of_rows_without_errors(report):

@@ -120,6 +120,12 @@ def messy_program() -> Program:
             {N.nomination_id: "NOM-2", N.submitted_on: "2026-09-01", N.contact_name: "Zara Aziz",
              N.company: "Redwood Labs", N.status: "Accepted", N.advocate_id: "ADV-404",
              N.contact_email: "zara@redwood"},  # row 3
+            {N.nomination_id: "NOM-3", N.submitted_on: "2026-11-03", N.contact_name: "Dana Ortiz",
+             N.company: "Acme", N.status: "New", N.contact_email: "Dana.Ortiz@acme.example.com"},  # row 4
+            {N.nomination_id: "NOM-4", N.submitted_on: "2026-11-04", N.contact_name: "Kofi  Boateng",
+             N.company: "Meridian Bank, Inc.", N.status: "New"},  # row 5: as row 2
+            {N.nomination_id: "NOM-5", N.submitted_on: "2026-10-01", N.contact_name: "Sam Kim",
+             N.company: "Cobalt Bank", N.status: "Declined", N.decided_on: "2026-10-02"},  # row 6: clean (decided)
         ],
         Opportunities=[
             {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "$3.8M",
@@ -184,6 +190,8 @@ EXPECTED = {
     ("Activities", 5, X.date, "future_date"),
     ("Nominations", 3, N.contact_email, "bad_email"),
     ("Nominations", 3, N.advocate_id, "unknown_reference"),
+    ("Nominations", 4, N.contact_email, "already_an_advocate"),
+    ("Nominations", 5, N.contact_name, "duplicate_nomination"),
     ("Opportunities", 3, O.amount, "bad_number"),
     ("Opportunities", 3, O.close_date, "date_order"),
     ("Opportunities", 3, O.is_won, "bad_bool"),
@@ -393,6 +401,39 @@ def test_three_rows_of_one_person_give_one_finding_per_extra_row(make_program):
 
 
 # --- assignments, dates, maintenance --------------------------------------------------------------------------
+
+
+def test_a_new_nomination_of_someone_on_the_roster_names_the_advocate(messy_findings):
+    hit = finding(messy_findings, "Nominations", 4, "already_an_advocate")
+    assert hit["severity"] == "warning"
+    assert hit["message"].startswith(
+        "Dana Ortiz has the same e-mail as Advocates row 2 (ADV-1, Dana Ortiz): already an advocate."
+    )
+
+
+def test_the_same_person_nominated_twice_points_at_the_earlier_nomination(messy_findings):
+    hit = finding(messy_findings, "Nominations", 5, "duplicate_nomination")
+    assert "is nominated on row 2 too (NOM-1), also undecided" in hit["message"]
+
+
+def test_a_nominee_without_an_e_mail_is_recognised_by_name_and_company(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Robert Smith", "Granite Mutual")],
+        Nominations=[
+            {N.nomination_id: "NOM-1", N.submitted_on: "2026-11-01", N.contact_name: "Bob Smith",
+             N.company: "GRANITE mutual Inc", N.status: "New"},
+            {N.nomination_id: "NOM-2", N.submitted_on: "2026-11-01", N.contact_name: "Rob Smithers",
+             N.company: "Granite Mutual", N.status: "New"},  # a different person: not flagged
+            {N.nomination_id: "NOM-3", N.submitted_on: "2026-11-01", N.contact_name: "J. Smithers",
+             N.company: "Granite Mutual", N.status: "New"},  # only a surname once initials go: not sure
+            {N.nomination_id: "NOM-4", N.submitted_on: "2026-11-01", N.contact_name: "K. Smithers",
+             N.company: "Granite Mutual", N.status: "New"},
+        ],
+    )  # fmt: skip
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Nominations", 2, N.contact_name, "already_an_advocate")}
+    assert "the same name and company as Advocates row 2 (ADV-1, Robert Smith)" in findings["message"].iloc[0]
 
 
 def test_unknown_reference_names_the_tab_it_should_be_on(messy_findings):

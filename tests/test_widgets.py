@@ -451,6 +451,22 @@ def test_decline_keeps_the_reason_and_adds_nobody(make_workbook):
     assert "Nominations row 2 (NOM-0001) updated" in review.message.value
 
 
+def test_accepting_someone_already_on_the_roster_is_refused_and_adds_nobody(make_workbook):
+    again = nomination("NOM-0001", "2026-11-01", **{N.contact_email: "ANA@acme.example.com"})
+    path = make_workbook(Advocates=ROSTER, Nominations=[again])
+    before = LocalStore(path).read_grids()
+    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+
+    review.accept_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    message = shown(review.message)
+    assert (
+        "is already an advocate: ADV-0001 on Advocates row 2 has the e-mail ana@acme.example.com" in message
+    )
+    assert "nothing was written" in message
+
+
 def test_decline_without_a_reason_writes_nothing(make_workbook):
     path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
     before = LocalStore(path).read_grids()
