@@ -2,7 +2,8 @@
 
 Baseline (the floor): executing an empty notebook through Papermill's Python API in the same run, i.e. the
 cost of starting a kernel, which no report can avoid. Targets (issue 6): both reports < 20 s at 300
-advocates, and < 2x that at 50,000. Also shown: where the time goes in-process (reading the workbook,
+advocates, and < 2x that (40 s) at 50,000; also printed, the stricter comparison with the 300-advocate run's
+own time (< 2x it, cold against cold and warm against warm). Also shown: where the time goes in-process (reading the workbook,
 computing the metrics), to tell kernel start-up from data work.
 
 Each size is run as `report all` runs it, "cold", with an empty read cache (the first run after the
@@ -27,6 +28,7 @@ from pathlib import Path
 AS_OF = dt.date(2026, 11, 20)
 PERIOD = "2026-Q4"
 SIZES = (300, 50_000)
+BUDGET = 20  # seconds, both reports on the demo program (issue 6)
 COLD_RUNS, WARM_RUNS = 2, 3  # the median is reported (one machine's noise is about 10%)
 
 
@@ -135,11 +137,21 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
             )
         if len(sizes) > 1:
             small, large = totals[sizes[0]], totals[sizes[-1]]
-            print(f"target: < 20 s at {sizes[0]} -> {'met' if small['cold'] < 20 else 'NOT met'} (cold)")
+            verdict = "met" if max(small.values()) < BUDGET else "NOT met"
+            print(
+                f"target: < {BUDGET} s at {sizes[0]} -> {verdict} (cold {small['cold']:.1f} s, warm {small['warm']:.1f} s)"
+            )
+            verdict = "met" if max(large.values()) < 2 * BUDGET else "NOT met"
+            print(
+                f"target: < 2x that ({2 * BUDGET} s) at {sizes[-1]:,} -> {verdict} "
+                f"(cold {large['cold']:.1f} s, warm {large['warm']:.1f} s)"
+            )
             for kind in ("warm", "cold"):
                 ratio = large[kind] / small[kind]
-                verdict = "met" if ratio < 2 else "NOT met"
-                print(f"target: < 2x at {sizes[-1]:,} ({kind} against {kind}) -> {ratio:.2f}x, {verdict}")
+                verdict = "under" if ratio < 2 else "NOT under"
+                print(
+                    f"stricter: < 2x the {sizes[0]} run at {sizes[-1]:,} ({kind} against {kind}) -> {ratio:.2f}x, {verdict}"
+                )
 
 
 if __name__ == "__main__":
