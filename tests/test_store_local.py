@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import filelock
 import openpyxl
@@ -150,3 +153,187 @@ def test_headers_are_matched_whatever_their_case_and_spacing(tmp_path):
 def test_source_that_is_neither_workbook_nor_sheet_is_refused():
     with pytest.raises(SourceError, match="not an .xlsx workbook or a Google Sheet"):
         open_store("program.csv")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Appends and keyed updates write the tab's cells in place (kit/store/xlsx_patch.py)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _program_workbook(path: Path) -> Path:
+    LocalStore(path).write_grids(
+        grids_from_rows(
+            {
+                "Advocates": [advocate(1), advocate(2)],
+                "Requests": [request_row(1), request_row(2, notes="keep me")],
+            }
+        )
+    )
+    return path
+
+
+def test_a_keyed_update_changes_only_its_cells_and_every_other_part_stays_byte_for_byte(tmp_path):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    before = _parts(path)
+
+    LocalStore(path).update(
+        "Requests", [RowUpdate("REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+    )
+
+    after = _parts(path)
+    changed = {name for name in before if after[name] != before[name]}
+    assert len(changed) == 1 and changed <= {n for n in before if n.startswith("xl/worksheets/")}
+    ElementTree.fromstring(after[changed.pop()])  # still well-formed XML
+    requests = LocalStore(path).read().requests
+    assert requests.loc[2, R.status] == "Completed"
+    assert requests.loc[2, R.completed_on].date() == dt.date(2026, 11, 20)
+    assert requests.loc[3, R.notes] == "keep me"
+
+
+def test_cells_written_in_place_are_what_excel_would_show_and_the_formatting_stays(tmp_path):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    header = LocalStore(path).read().headers["Requests"]
+    column = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(header)}
+    book = openpyxl.load_workbook(path)
+    book["Requests"][f"{column[R.status]}2"].font = openpyxl.styles.Font(bold=True, color="FFFF0000")
+    book.save(path)  # a manager highlighted the status the kit is about to change
+
+    store = LocalStore(path)
+    store.update(
+        "Requests", [RowUpdate("REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+    )
+    (added,) = store.append("Requests", [request_row(3, notes=" <b>Tom & Jerry</b>\nline two ")])
+
+    sheet = openpyxl.load_workbook(path)["Requests"]
+    status, done = sheet[f"{column[R.status]}2"], sheet[f"{column[R.completed_on]}2"]
+    assert status.value == "Completed"
+    assert status.font.bold and status.font.color.rgb == "FFFF0000"  # the highlight survives
+    assert done.is_date and done.value.date() == dt.date(2026, 11, 20)
+    assert sheet[f"{column[R.requested_on]}{added}"].is_date
+    # Spaces, a line break and markup are kept as typed, as text.
+    assert sheet[f"{column[R.notes]}{added}"].value == " <b>Tom & Jerry</b>\nline two "
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert len(sheet.data_validations.dataValidation) > 0  # the drop-downs are still there
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        "  spaced  ",
+        "=1+1",
+        "line\nbreak",
+        "ünïcödé ✓",
+        3,
+        2.5,
+        -0.125,
+        True,
+        False,
+        None,
+        dt.date(2026, 2, 28),
+        dt.datetime(2026, 2, 28, 13, 30),
+    ],
+)
+def test_a_cell_written_in_place_reads_back_as_openpyxl_would_have_written_it(tmp_path, value):
+    # The same append and update through both ways of writing; read back, the workbooks hold the same cells.
+    fast, slow = (_program_workbook(tmp_path / name) for name in ("fast.xlsx", "slow.xlsx"))
+    new_row = request_row(3, notes=value, requested_on=value if isinstance(value, dt.date) else None)
+    update = RowUpdate(
+        "REQ-002", {R.notes: value, R.completed_on: value if isinstance(value, dt.date) else None}
+    )
+
+    LocalStore(fast).append("Requests", [new_row])
+    LocalStore(fast).update("Requests", [update])
+    store, requests = LocalStore(slow), schema.REQUESTS
+    store._append_with_openpyxl(requests, "Requests", [new_row])
+    store._update_with_openpyxl(requests, "Requests", [update])
+
+    assert LocalStore(fast).read_grids()["Requests"] == LocalStore(slow).read_grids()["Requests"]
+
+
+def test_a_date_in_a_workbook_without_any_date_format_is_still_a_date_cell(tmp_path):
+    path = tmp_path / "no_dates.xlsx"
+    LocalStore(path).write_grids(
+        grids_from_rows({"Requests": [request_row(1, requested_on="someday")]})  # text: no date format yet
+    )
+
+    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.completed_on: dt.date(2026, 11, 20)})])
+
+    header = LocalStore(path).read().headers["Requests"]
+    cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.completed_on) + 1)
+    assert cell.is_date and cell.value.date() == dt.date(2026, 11, 20)
+
+
+def test_a_workbook_saved_by_excel_with_shared_strings_takes_appends_and_updates(tmp_path):
+    # Excel stores text once in a shared table and points to it from each cell (xlsxwriter writes the same
+    # layout); the kit's new cells are inline text beside them, which every reader of .xlsx accepts.
+    import xlsxwriter
+
+    path = tmp_path / "from_excel.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "d mmm yyyy"})
+    sheet = book.add_worksheet("Requests")
+    header = list(schema.REQUESTS.names)
+    sheet.write_row(0, 0, header)
+    for r, n in enumerate((1, 2), start=1):
+        for column, value in request_row(n).items():
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, header.index(column), value, date_format)
+            else:
+                sheet.write(r, header.index(column), value)
+    book.close()
+    store = LocalStore(path)
+
+    store.update("Requests", [RowUpdate("REQ-002", {R.status: "Completed"}, expected={R.status: "New"})])
+    (added,) = store.append("Requests", [request_row(3, notes="new")])
+
+    grid = store.read_grids()["Requests"]
+    column = header.index
+    assert [row[column(R.request_id)] for row in grid[1:]] == ["REQ-001", "REQ-002", "REQ-003"]
+    assert [row[column(R.status)] for row in grid[1:]] == ["New", "Completed", "New"]
+    assert grid[added - 1][column(R.notes)] == "new"
+    sheet = openpyxl.load_workbook(path)["Requests"]
+    assert sheet.cell(row=added, column=column(R.requested_on) + 1).is_date
+    assert sheet.cell(row=2, column=column(R.requested_on) + 1).number_format == "d mmm yyyy"
+
+
+def test_a_cell_holding_a_formula_that_the_kit_updates_holds_the_value_afterwards(tmp_path):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    header = LocalStore(path).read().headers["Requests"]
+    book = openpyxl.load_workbook(path)
+    book["Requests"].cell(row=2, column=header.index(R.notes) + 1).value = '=CONCAT("see ", "REQ-002")'
+    book.save(path)
+
+    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.notes: "called back"})])
+
+    cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.notes) + 1)
+    assert (cell.value, cell.data_type) == ("called back", "s")
+
+
+def test_a_chart_in_the_workbook_survives_an_update(tmp_path):
+    # openpyxl drops charts it did not make when it saves; a write in place leaves them alone.
+    import xlsxwriter
+
+    path = tmp_path / "with_chart.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Requests")
+    header = list(schema.REQUESTS.names)
+    sheet.write_row(0, 0, header)
+    for column, value in request_row(1, requested_on="2026-11-01").items():
+        sheet.write(1, header.index(column), value)
+    summary = book.add_worksheet("Summary")
+    summary.write_column(0, 0, [3, 5, 8])
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=Summary!$A$1:$A$3"})
+    summary.insert_chart("C2", chart)
+    book.close()
+    charts = {n: b for n, b in _parts(path).items() if n.startswith(("xl/charts/", "xl/drawings/"))}
+
+    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+
+    assert LocalStore(path).read_grids()["Requests"][1][header.index(R.status)] == "Completed"
+    assert charts and {n: b for n, b in _parts(path).items() if n in charts} == charts

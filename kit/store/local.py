@@ -1,10 +1,12 @@
-"""The embedded default store: a local .xlsx workbook, read and written with openpyxl.
+"""The embedded default store: a local .xlsx workbook, read with calamine and written in place or with openpyxl.
 
 Writes happen under a lock file and go to a temporary file that replaces the workbook only once it is
-complete, so a crash or a second writer never leaves a half-written or clobbered workbook. A write loads the
-whole workbook, changes only the cells it means to, and saves everything else as it was (extra columns,
-extra tabs, formatting). A workbook open in LibreOffice or Excel (their lock file is beside it) is not
-written to, since the office program would overwrite the kit's change on its next save.
+complete, so a crash or a second writer never leaves a half-written or clobbered workbook. Appending rows
+and keyed updates change only the cells they mean to inside the tab's own XML and copy the rest of the
+workbook as it was (``kit.store.xlsx_patch``: seconds, where loading and saving a 50,000-advocate workbook
+with openpyxl takes minutes); what that fast path declines, and whole-tab writes, go through openpyxl, which
+keeps extra columns, extra tabs and formatting. A workbook open in LibreOffice or Excel (their lock file is
+beside it) is not written to, since the office program would overwrite the kit's change on its next save.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import dataclasses
 import datetime as dt
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +45,7 @@ from kit.store.base import (
     schema_tab,
 )
 from kit.store.cache import read_through_cache
+from kit.store.xlsx_patch import Changes, Declined, write_patched
 
 LOCK_TIMEOUT_SECONDS = 15
 _BOLD = Font(bold=True)
@@ -55,6 +58,7 @@ class LocalStore(Store):
         self.path = Path(path)
         self.source = str(path)
         self.lock_timeout = lock_timeout
+        self._holding = False  # this store holds the write lock
 
     # -- reading -------------------------------------------------------------------------------------------
 
@@ -132,8 +136,14 @@ class LocalStore(Store):
     # -- writing -------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self, *, create: bool = False) -> Iterator[openpyxl.Workbook]:
-        """Load, let the caller change, then atomically replace the workbook; all under the lock."""
+    def _locked(self) -> Iterator[None]:
+        """Held while writing: no office program has the workbook open, and no other writer is in.
+
+        Re-entered by the same store (the openpyxl fallback inside a fast write) without waiting for itself.
+        """
+        if self._holding:
+            yield
+            return
         office_lock = _office_lock_file(self.path)
         if office_lock is not None:
             raise SourceError(
@@ -149,7 +159,17 @@ class LocalStore(Store):
             raise SourceError(
                 f"{self.source}: locked by another writer for over {self.lock_timeout:g} s; nothing was written"
             ) from None
+        self._holding = True
         try:
+            yield
+        finally:
+            self._holding = False
+            lock.release()
+
+    @contextmanager
+    def _transaction(self, *, create: bool = False) -> Iterator[openpyxl.Workbook]:
+        """Load with openpyxl, let the caller change, then atomically replace the workbook; under the lock."""
+        with self._locked():
             if create:
                 workbook = openpyxl.Workbook(write_only=True)
             else:
@@ -162,8 +182,6 @@ class LocalStore(Store):
                     ) from None
             yield workbook
             self._save_atomically(workbook)
-        finally:
-            lock.release()
 
     def _save_atomically(self, workbook: openpyxl.Workbook) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +192,84 @@ class LocalStore(Store):
         definition = schema_tab(tab)
         if not rows:
             return []
+        with self._locked():
+            try:
+                name, grid = self._tab_cells(tab)
+                header = header_of(grid[0] if grid else [])
+                cells = [row_cells(definition, header, values, self.source) for values in rows]
+                first = _last_row_with_values(grid) + 1
+                changes = {first + i: dict(enumerate(row, start=1)) for i, row in enumerate(cells)}
+                self._write_in_place(name, changes)
+                return list(range(first, first + len(cells)))
+            except Declined:
+                return self._append_with_openpyxl(definition, tab, rows)
+
+    def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
+        definition = schema_tab(tab)
+        if not updates:
+            return []
+        with self._locked():
+            try:
+                name, grid = self._tab_cells(tab)
+                header = header_of(grid[0] if grid else [])
+                cells = ((row, grid[row - 1]) for row in range(2, _last_row_with_values(grid) + 1))
+                targets = self._check_updates(definition, tab, header, cells, updates)
+                changes: dict[int, dict[int, Any]] = {}
+                for update, row in zip(updates, targets, strict=True):
+                    for column, value in update.values.items():
+                        cell = row_cells(definition, [column], {column: value}, self.source)[0]
+                        changes.setdefault(row, {})[header.index(column) + 1] = cell
+                self._write_in_place(name, changes)
+                return targets
+            except Declined:
+                return self._update_with_openpyxl(definition, tab, updates)
+
+    def _check_updates(
+        self,
+        definition: schema.Tab,
+        tab: str,
+        header: list[str],
+        rows: Iterable[tuple[int, Sequence[Any]]],
+        updates: Sequence[RowUpdate],
+    ) -> list[int]:
+        """The sheet row of each update, once every update is known to apply (all or nothing)."""
+        key_name = definition.key.name if definition.key else None
+        if key_name not in header:
+            raise SourceError(f"{self.source}: tab {tab!r} has no key column {key_name!r}")
+        key_position = header.index(key_name)
+        current = {row: list(cells) for row, cells in rows}
+        key_cells = ((row, _at(cells, key_position)) for row, cells in current.items())
+        found = locate(definition, key_cells, [u.key for u in updates], self.source)
+        targets = [found[as_text(u.key)] for u in updates]  # as locate spells keys (12.0 is '12')
+        for update, row in zip(updates, targets, strict=True):
+            cells = [_at(current[row], i) for i in range(len(header))]
+            check_expected(definition, header, row, cells, update, self.source)
+        return targets
+
+    def _tab_cells(self, tab: str) -> tuple[str, Grid]:
+        """The tab's name as the workbook spells it, and its cells as calamine reads them (None when empty)."""
+        self._require_file()
+        names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
+        name = next((n for n in names if n.strip().lower() == tab.lower()), None)
+        if name is None:
+            raise SourceError(f"{self.source}: the workbook has no tab {tab!r}")
+        grid = self._calamine(
+            lambda: (
+                CalamineWorkbook.from_path(str(self.path))
+                .get_sheet_by_name(name)
+                .to_python(skip_empty_area=False)
+            )
+        )
+        return name, [[None if c == "" else c for c in row] for row in grid]
+
+    def _write_in_place(self, tab: str, changes: Changes) -> None:
+        """The workbook with ``changes`` made in tab ``tab``'s XML; raises Declined before writing anything."""
+        with replacing(self.path) as handle:
+            write_patched(self.path, handle, tab, changes)
+
+    def _append_with_openpyxl(
+        self, definition: schema.Tab, tab: str, rows: Sequence[Mapping[str, Any]]
+    ) -> list[int]:
         with self._transaction() as workbook:
             sheet = _sheet(workbook, tab, self.source)
             header = header_of(c.value for c in sheet[1])
@@ -184,26 +280,18 @@ class LocalStore(Store):
                     _set(sheet.cell(row=first + offset, column=position), value)
         return list(range(first, first + len(cells)))
 
-    def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
-        definition = schema_tab(tab)
-        if not updates:
-            return []
-        key_name = definition.key.name if definition.key else None
+    def _update_with_openpyxl(
+        self, definition: schema.Tab, tab: str, updates: Sequence[RowUpdate]
+    ) -> list[int]:
         with self._transaction() as workbook:
             sheet = _sheet(workbook, tab, self.source)
             header = header_of(c.value for c in sheet[1])
-            if key_name not in header:
-                raise SourceError(f"{self.source}: tab {tab!r} has no key column {key_name!r}")
-            key_position = header.index(key_name) + 1
-            key_cells = (
-                (r, sheet.cell(row=r, column=key_position).value) for r in range(2, _last_used_row(sheet) + 1)
+            width = len(header)
+            cells = (
+                (r, [sheet.cell(row=r, column=i + 1).value for i in range(width)])
+                for r in range(2, _last_used_row(sheet) + 1)
             )
-            rows = locate(definition, key_cells, [u.key for u in updates], self.source)
-            targets = [rows[as_text(u.key)] for u in updates]  # as locate spells keys (12.0 is '12')
-            # Check every update before writing any: all or nothing.
-            for update, row in zip(updates, targets, strict=True):
-                current = [sheet.cell(row=row, column=i + 1).value for i in range(len(header))]
-                check_expected(definition, header, row, current, update, self.source)
+            targets = self._check_updates(definition, tab, header, cells, updates)
             for update, row in zip(updates, targets, strict=True):
                 for column, value in update.values.items():
                     cell = sheet.cell(row=row, column=header.index(column) + 1)
@@ -248,6 +336,18 @@ def _sheet(workbook: openpyxl.Workbook, tab: str, source: str):
         if name.strip().lower() == tab.lower():
             return workbook[name]
     raise SourceError(f"{source}: the workbook has no tab {tab!r}")
+
+
+def _last_row_with_values(grid: Grid) -> int:
+    """The last sheet row holding any value (1, the header's, when there is none)."""
+    for row in range(len(grid), 1, -1):
+        if any(cell is not None for cell in grid[row - 1]):
+            return row
+    return 1
+
+
+def _at(cells: Sequence[Any], position: int) -> Any:
+    return cells[position] if position < len(cells) else None
 
 
 def _last_used_row(sheet) -> int:
