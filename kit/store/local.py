@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from kit import schema
 from kit.cells import as_text, to_cell
-from kit.errors import SourceError
+from kit.errors import InputError, SourceError
 from kit.files import replacing
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
@@ -45,7 +45,7 @@ from kit.store.base import (
     schema_tab,
 )
 from kit.store.cache import read_through_cache
-from kit.store.xlsx_patch import Changes, Declined, write_patched
+from kit.store.xlsx_patch import NOT_IN_XLSX, Changes, Declined, write_patched
 
 LOCK_TIMEOUT_SECONDS = 15
 _BOLD = Font(bold=True)
@@ -192,6 +192,8 @@ class LocalStore(Store):
         definition = schema_tab(tab)
         if not rows:
             return []
+        for values in rows:
+            self._require_storable(tab, values)
         with self._locked():
             try:
                 name, grid = self._tab_cells(tab)
@@ -208,6 +210,8 @@ class LocalStore(Store):
         definition = schema_tab(tab)
         if not updates:
             return []
+        for update in updates:
+            self._require_storable(tab, update.values)
         with self._locked():
             try:
                 name, grid = self._tab_cells(tab)
@@ -223,6 +227,16 @@ class LocalStore(Store):
                 return targets
             except Declined:
                 return self._update_with_openpyxl(definition, tab, updates)
+
+    def _require_storable(self, tab: str, values: Mapping[str, Any]) -> None:
+        """Refuse text an .xlsx cannot hold (a control character pasted in), naming it, before any write."""
+        for column, value in values.items():
+            found = NOT_IN_XLSX.search(value) if isinstance(value, str) else None
+            if found:
+                raise InputError(
+                    f"{self.source}: the {column} for {tab} holds the control character {found.group()!r}, "
+                    "which an .xlsx workbook cannot store; remove it and try again (nothing was written)"
+                )
 
     def _check_updates(
         self,

@@ -131,7 +131,8 @@ _CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"\s*/>')
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters no .xlsx can hold (XML 1.0 forbids them): control characters other than tab and line breaks.
+NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _patch_sheet(xml: bytes, changes: Changes, date_styles: tuple[int, ...]) -> bytes:
@@ -237,7 +238,7 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
             raise Declined("a number that is not finite")
         return f'<c r="{reference}"{attribute}><v>{value!r}</v></c>'.encode()
     text = str(value)
-    if _NOT_XML.search(text):
+    if NOT_IN_XLSX.search(text):
         raise Declined("characters an XML file cannot hold")
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     escaped = html.escape(text, quote=False).replace("\r", "&#13;")  # a bare CR would be read as LF
