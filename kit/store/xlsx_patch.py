@@ -184,7 +184,7 @@ def _patch_sheet(xml: bytes, changes: Changes, date_styles: tuple[int, ...]) -> 
     pieces.append(tail)
     patched = b"".join(pieces)
     if added:
-        patched = _grow_dimension(patched, added[-1], max(max(c) for c in changes.values() if c))
+        patched = _grow_dimension(patched, added[-1], max((max(c) for c in changes.values() if c), default=1))
     return patched
 
 
