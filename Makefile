@@ -17,13 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Browser tests use Debian's Chromium (no browser download: these machines reach only package registries).
+# Browser tests use Debian's Chromium (no browser download: these machines reach only package registries);
+# one store test opens a workbook the kit wrote in LibreOffice, as a person would.
 $(SYSTEM_STAMP): | $(STAMP)
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
-	  else echo "make: chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
+	    echo "installing Debian's chromium and LibreOffice Calc for the browser and workbook tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation libreoffice-calc-nogui >/dev/null; \
+	  else echo "make: chromium or soffice is missing; those tests will be skipped (apt-get install chromium libreoffice-calc-nogui)"; fi; \
 	fi
 	touch $(SYSTEM_STAMP)
 

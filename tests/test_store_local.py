@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -388,3 +390,35 @@ def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written
         LocalStore(path).append("Requests", [request_row(3, notes="bell\x07")])
 
     assert path.read_bytes() == before
+
+
+def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_written(tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (soffice); `make test` installs it as root")
+    path = _program_workbook(tmp_path / "program.xlsx")
+    store = LocalStore(path)
+    store.update(
+        "Requests",
+        [
+            RowUpdate(
+                "REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20), R.notes: " a & b"}
+            )
+        ],
+    )
+    store.append("Requests", [request_row(3, notes="=1+1")])
+
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
+         every_sheet, "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+    with open(tmp_path / "program-Requests.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["request_id"]: row for row in csv.DictReader(handle)}
+    assert rows["REQ-001"][R.status] == "Completed"
+    assert rows["REQ-001"][R.completed_on] == "2026-11-20"  # a date cell, shown as a date
+    assert rows["REQ-001"][R.notes] == " a & b"
+    assert rows["REQ-002"][R.notes] == "keep me"
+    assert rows["REQ-003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
