@@ -422,3 +422,21 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
     assert rows["REQ-001"][R.notes] == " a & b"
     assert rows["REQ-002"][R.notes] == "keep me"
     assert rows["REQ-003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
+
+
+def test_the_issues_tab_written_again_is_replaced_in_place_and_keeps_its_layout(tmp_path):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    store = LocalStore(path)
+    many = [["cell", "message"]] + [[f"Advocates!A{r}", f"finding {r}"] for r in range(2, 40)]
+    store.replace_tab(schema.ISSUES_TAB_NAME, many)  # the first time the tab is added (through openpyxl)
+    before = _parts(path)
+
+    store.replace_tab(schema.ISSUES_TAB_NAME, [["cell", "message"], ["Requests!B2", "fewer now"]])
+
+    after = _parts(path)
+    changed = {name for name in before if after[name] != before[name]}
+    assert len(changed) == 1  # only the Issues tab's XML
+    assert store.read_grids()[schema.ISSUES_TAB_NAME] == [["cell", "message"], ["Requests!B2", "fewer now"]]
+    sheet = openpyxl.load_workbook(path)[schema.ISSUES_TAB_NAME]
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert sheet.max_row == 2  # the old findings' rows are gone, not just emptied

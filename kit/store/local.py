@@ -276,10 +276,11 @@ class LocalStore(Store):
         )
         return name, [[None if c == "" else c for c in row] for row in grid]
 
-    def _write_in_place(self, tab: str, changes: Changes) -> None:
+    def _write_in_place(self, tab: str, changes: Changes, *, whole: bool = False) -> None:
         """The workbook with ``changes`` made in tab ``tab``'s XML; raises Declined before writing anything."""
+        self._require_file()
         with replacing(self.path) as handle:
-            write_patched(self.path, handle, tab, changes)
+            write_patched(self.path, handle, tab, changes, whole=whole)
 
     def _append_with_openpyxl(
         self, definition: schema.Tab, tab: str, rows: Sequence[Mapping[str, Any]]
@@ -313,6 +314,20 @@ class LocalStore(Store):
         return targets
 
     def replace_tab(self, tab: str, grid: Grid) -> None:
+        for row in grid:
+            self._require_storable(tab, {f"cell {i + 1}": value for i, value in enumerate(row)})
+        with self._locked():
+            try:
+                self._require_file()
+                names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
+                if tab not in names or not grid:
+                    raise Declined("a new tab")  # adding a tab to the zip is openpyxl's job
+                changes = {r: dict(enumerate(row, start=1)) for r, row in enumerate(grid, start=1)}
+                self._write_in_place(tab, changes, whole=True)
+            except Declined:
+                self._replace_tab_with_openpyxl(tab, grid)
+
+    def _replace_tab_with_openpyxl(self, tab: str, grid: Grid) -> None:
         with self._transaction() as workbook:
             if tab in workbook.sheetnames:
                 position = workbook.sheetnames.index(tab)

@@ -34,15 +34,16 @@ class Declined(Exception):
     """This change is not one the fast path is sure to write exactly; write it with openpyxl."""
 
 
-def write_patched(source: Path, target: BinaryIO, tab: str, changes: Changes) -> None:
+def write_patched(source: Path, target: BinaryIO, tab: str, changes: Changes, *, whole: bool = False) -> None:
     """Write the workbook at ``source`` to ``target`` with ``changes`` made to the cells of tab ``tab``
-    (its exact name). Rows after the sheet's last stored row are added. Raises ``Declined`` before writing
-    anything it would not write exactly."""
+    (its exact name). Rows after the sheet's last stored row are added. ``whole``: ``changes`` is the tab's
+    whole content; every other row and cell goes (the tab's column widths, frozen panes and the formats of
+    the cells kept stay). Raises ``Declined`` before writing anything it would not write exactly."""
     with zipfile.ZipFile(source) as archive:
         member = dict(_sheets(archive)).get(tab)
         if member is None:
             raise Declined(f"no worksheet part for tab {tab!r}")
-        patched = _patch_sheet(archive.read(member), changes, _date_styles(archive))
+        patched = _patch_sheet(archive.read(member), changes, _date_styles(archive), whole=whole)
         with zipfile.ZipFile(target, "w") as out:
             for info in archive.infolist():
                 copy = zipfile.ZipInfo(info.filename, info.date_time)
@@ -135,7 +136,7 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\
 NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _patch_sheet(xml: bytes, changes: Changes, date_styles: tuple[int, ...]) -> bytes:
+def _patch_sheet(xml: bytes, changes: Changes, date_styles: tuple[int, ...], *, whole: bool = False) -> bytes:
     opening = _SHEET_DATA.search(xml)
     if opening is None:
         raise Declined("no sheetData")
@@ -170,25 +171,37 @@ def _patch_sheet(xml: bytes, changes: Changes, date_styles: tuple[int, ...]) -> 
             end += len(b"</row>")
         rows[row] = (match.start(), end)
         last, position = row, end
+    if whole:
+        if b"<f" in xml[body_start:close]:
+            raise Declined("formulas in a tab to replace")  # the calculation chain lists their cells
+        last = max((r for r in rows if r in changes), default=0)
     added = sorted(r for r in changes if r not in rows)
     if added and added[0] <= last:
         raise Declined("a new row inside the stored rows")
     pieces, cursor = [head], body_start
-    for row in sorted(r for r in changes if r in rows):
+    for row in sorted(r for r in rows if r in changes or whole):
         start, end = rows[row]
-        pieces += [xml[cursor:start], _rewrite_row(xml[start:end], row, changes[row], date_styles)]
+        pieces.append(xml[cursor:start])
+        if row in changes:
+            pieces.append(_rewrite_row(xml[start:end], row, changes[row], date_styles, whole=whole))
         cursor = end
     pieces.append(xml[cursor:close] if close > cursor else b"")
     for row in added:
         pieces.append(_rewrite_row(b'<row r="%d"/>' % row, row, changes[row], date_styles))
     pieces.append(tail)
     patched = b"".join(pieces)
-    if added:
-        patched = _grow_dimension(patched, added[-1], max((max(c) for c in changes.values() if c), default=1))
+    width = max((max(c) for c in changes.values() if c), default=1)
+    if whole:
+        patched = _set_dimension(patched, max(changes, default=1), width)
+    elif added:
+        patched = _grow_dimension(patched, added[-1], width)
     return patched
 
 
-def _rewrite_row(element: bytes, row: int, values: Mapping[int, Any], date_styles: tuple[int, ...]) -> bytes:
+def _rewrite_row(
+    element: bytes, row: int, values: Mapping[int, Any], date_styles: tuple[int, ...], *, whole: bool = False
+) -> bytes:
+    """The row's element with ``values`` set (and, ``whole``, every other cell of it gone)."""
     opening = _ROW.match(element)
     assert opening is not None
     body = element[opening.end() : -len(b"</row>")] if not opening.group(2) else b""
@@ -208,6 +221,8 @@ def _rewrite_row(element: bytes, row: int, values: Mapping[int, Any], date_style
             raise Declined("overwriting a formula")
     if _CELL.sub(b"", body).strip():
         raise Declined("something other than cells in a row")
+    if whole:
+        cells = {}
     for column, value in values.items():
         cell = _cell(f"{column_letter(column)}{row}", value, styles.get(column), date_styles)
         if cell is None:
@@ -259,6 +274,15 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+def _set_dimension(xml: bytes, last_row: int, last_column: int) -> bytes:
+    """The sheet's ``dimension`` (the used range) set to A1 to the last row and column written."""
+    match = _DIMENSION.search(xml)
+    if match is None:
+        return xml
+    dimension = b'<dimension ref="A1:%s%d"/>' % (column_letter(last_column).encode(), last_row)
+    return xml[: match.start()] + dimension + xml[match.end() :]
 
 
 def _grow_dimension(xml: bytes, last_row: int, last_column: int) -> bytes:
