@@ -1,10 +1,11 @@
-"""Writing to a local workbook of 50,000 advocates: one keyed update, one appended row.
+"""Writing to a local workbook of 50,000 advocates: one keyed update, one appended row, the Issues tab again.
 
 What every click that writes pays (a request assigned, a nomination accepted, ``match --apply``). The kit
 writes the tab's cells in place (``kit/store/xlsx_patch.py``), against the baseline of loading and saving the
 whole workbook with openpyxl, which was the kit's only way until 2026-11-26 and is still its fallback
 (``LocalStore._update_with_openpyxl``), in the same run, on copies of the same workbook. Each write is checked
-by reading the workbook back.
+by reading the workbook back. The Issues tab (``validate --write-issues``) is written once with 6,000
+findings, then timed being replaced by 6,000 others, as the next run does.
 
 Run: ``python -m benchmarks.bench_store`` (or ``make bench``).
 """
@@ -64,33 +65,54 @@ def main(advocates: int = ADVOCATES) -> None:
             shutil.copyfile(master, folder / name)
             return LocalStore(folder / name)
 
+        def issues(version: str) -> list[list[object]]:
+            return [["cell", "message"]] + [
+                [f"Advocates!T{r}", f"{version} finding {r}"] for r in range(2, 6002)
+            ]
+
         def check(store: LocalStore) -> None:
-            requests = store.read_grids()["Requests"]
+            grids = store.read_grids()
+            requests = grids["Requests"]
             header = requests[0]
             assert requests[1][header.index(R.status)] == "Completed", "the update did not land"
             assert requests[-1][header.index(R.request_id)] == "REQ-BENCH", "the append did not land"
+            assert grids[schema.ISSUES_TAB_NAME] == issues("second"), "the Issues tab was not replaced"
 
-        kit_update, kit_append = [], []
+        start = time.perf_counter()
+        LocalStore(master).replace_tab(schema.ISSUES_TAB_NAME, issues("first"))  # adds the tab: openpyxl
+        print(
+            f"Issues tab added to the workbook in {time.perf_counter() - start:.0f} s (not compared)",
+            flush=True,
+        )
+        kit_update, kit_append, kit_issues = [], [], []
         for i in range(KIT_RUNS):
             store = copy(f"kit{i}.xlsx")
             kit_update.append(_timed(store.update, "Requests", [update]))
             kit_append.append(_timed(store.append, "Requests", [new_row]))
+            kit_issues.append(_timed(store.replace_tab, schema.ISSUES_TAB_NAME, issues("second")))
             check(store)
-        fast_update, fast_append = statistics.median(kit_update), statistics.median(kit_append)
+        fast = [statistics.median(times) for times in (kit_update, kit_append, kit_issues)]
         print(
-            f"kit, in place:      keyed update {fast_update:6.2f} s, append {fast_append:6.2f} s "
-            f"(median of {KIT_RUNS})",
+            f"kit, in place:      keyed update {fast[0]:6.2f} s, append {fast[1]:6.2f} s, "
+            f"Issues tab again {fast[2]:6.2f} s (median of {KIT_RUNS})",
             flush=True,
         )
 
         store = copy("baseline.xlsx")
         requests = schema.REQUESTS
-        slow_update = _timed(store._update_with_openpyxl, requests, "Requests", [update])
-        slow_append = _timed(store._append_with_openpyxl, requests, "Requests", [new_row])
+        slow = [
+            _timed(store._update_with_openpyxl, requests, "Requests", [update]),
+            _timed(store._append_with_openpyxl, requests, "Requests", [new_row]),
+            _timed(store._replace_tab_with_openpyxl, schema.ISSUES_TAB_NAME, issues("second")),
+        ]
         check(store)
-        print(f"baseline, openpyxl: keyed update {slow_update:6.2f} s, append {slow_append:6.2f} s (one run)")
         print(
-            f"kit is {slow_update / fast_update:.0f}x faster to update, {slow_append / fast_append:.0f}x to append"
+            f"baseline, openpyxl: keyed update {slow[0]:6.2f} s, append {slow[1]:6.2f} s, "
+            f"Issues tab again {slow[2]:6.2f} s (one run)"
+        )
+        print(
+            f"kit is {slow[0] / fast[0]:.0f}x faster to update, {slow[1] / fast[1]:.0f}x to append, "
+            f"{slow[2] / fast[2]:.0f}x to write the Issues tab again"
         )
 
 
