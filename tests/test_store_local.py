@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
+import io
 import os
 import shutil
 import signal
@@ -32,6 +34,9 @@ from tests.test_store import advocate, request_row
 
 R = schema.REQUESTS.col
 ROOT = Path(__file__).resolve().parents[1]
+ONE_PIXEL_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def _run_python(code: str) -> subprocess.Popen:
@@ -325,8 +330,9 @@ def test_a_cell_holding_a_formula_that_the_kit_updates_holds_the_value_afterward
     assert (cell.value, cell.data_type) == ("called back", "s")
 
 
-def test_a_chart_in_the_workbook_survives_an_update(tmp_path):
-    # openpyxl drops charts it did not make when it saves; a write in place leaves them alone.
+def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
+    # openpyxl re-writes charts from what it understands of them when it saves; a write in place leaves
+    # them, and pictures, byte for byte.
     import xlsxwriter
 
     path = tmp_path / "with_chart.xlsx"
@@ -341,13 +347,17 @@ def test_a_chart_in_the_workbook_survives_an_update(tmp_path):
     chart = book.add_chart({"type": "column"})
     chart.add_series({"values": "=Summary!$A$1:$A$3"})
     summary.insert_chart("C2", chart)
+    summary.insert_image("C20", "logo.png", {"image_data": io.BytesIO(base64.b64decode(ONE_PIXEL_PNG))})
     book.close()
-    charts = {n: b for n, b in _parts(path).items() if n.startswith(("xl/charts/", "xl/drawings/"))}
+    charts = {
+        n: b for n, b in _parts(path).items() if n.startswith(("xl/charts/", "xl/drawings/", "xl/media/"))
+    }
 
     LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
 
     assert LocalStore(path).read_grids()["Requests"][1][header.index(R.status)] == "Completed"
-    assert charts and {n: b for n, b in _parts(path).items() if n in charts} == charts
+    assert any(n.startswith("xl/media/") for n in charts) and any(n.startswith("xl/charts/") for n in charts)
+    assert {n: b for n, b in _parts(path).items() if n in charts} == charts
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -4,7 +4,8 @@ openpyxl loads every cell of every tab to change one: on a 50,000-advocate workb
 40 s to save, so each keyed update (a request assigned, a nomination accepted) took 106 s. A worksheet is one
 XML file in the zip. This finds the rows to change in that file, rewrites those rows' cells, adds new rows at
 the end, and copies every other file of the zip as it was, in a few seconds. Everything it does not touch
-(formatting, drop-downs, other tabs, charts and pictures openpyxl would drop) is the same bytes once unzipped.
+(formatting, drop-downs, other tabs, charts and pictures, which openpyxl re-writes from what it understands
+of them) is the same bytes once unzipped.
 
 It is a fast path, never the only one: whatever it is not sure to write exactly (a row without its number,
 rows stored past the end of the data, a formula to overwrite, a date when the workbook has no date format to
