@@ -141,6 +141,16 @@ def _any_date(value: Any) -> dt.date | None:
         return None
 
 
+def serial_number(value: dt.date) -> int | float:
+    """A date as the number a spreadsheet stores: days since ``SERIAL_EPOCH``, the time of day as a fraction
+    (whole days stay whole)."""
+    if isinstance(value, dt.datetime):
+        days = (value.date() - SERIAL_EPOCH).days
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return days + seconds / 86400 if seconds else days
+    return (value - SERIAL_EPOCH).days
+
+
 def parse_amount(value: Any) -> float | None:
     """Money as people type it: 3800000, '$3.8M', '1,200,000', '3.8m', '€250k'. 'TBD' is None."""
     if is_blank(value) or isinstance(value, bool):

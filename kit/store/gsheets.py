@@ -35,7 +35,7 @@ from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
 from kit import schema
-from kit.cells import SERIAL_EPOCH, as_text, is_blank, parse_date, to_cell
+from kit.cells import as_text, is_blank, parse_date, serial_number, to_cell
 from kit.errors import ConflictError, SourceError
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
@@ -208,12 +208,8 @@ def _to_json(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return value
-    if isinstance(value, dt.datetime):
-        days = (value.date() - SERIAL_EPOCH).days
-        seconds = value.hour * 3600 + value.minute * 60 + value.second
-        return days + seconds / 86400 if seconds else days
     if isinstance(value, dt.date):
-        return (value - SERIAL_EPOCH).days
+        return serial_number(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):

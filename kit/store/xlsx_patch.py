@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kit.cells import SERIAL_EPOCH
+from kit.cells import serial_number
 from kit.program import column_letter
 
 Changes = Mapping[int, Mapping[int, Any]]  # sheet row -> {column number (1 = A): value; None clears it}
@@ -248,7 +248,7 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
     if isinstance(value, bool):
         return f'<c r="{reference}"{attribute} t="b"><v>{int(value)}</v></c>'.encode()
     if isinstance(value, (dt.date, dt.datetime)):
-        return f'<c r="{reference}"{attribute}><v>{_serial(value)}</v></c>'.encode()
+        return f'<c r="{reference}"{attribute}><v>{serial_number(value)!r}</v></c>'.encode()
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise Declined("a number that is not finite")
@@ -259,15 +259,6 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     escaped = html.escape(text, quote=False).replace("\r", "&#13;")  # a bare CR would be read as LF
     return f'<c r="{reference}"{attribute} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'.encode()
-
-
-def _serial(value: dt.date) -> str:
-    """A date as the serial number spreadsheets store (days since 1899-12-30, the time as a fraction)."""
-    if isinstance(value, dt.datetime):
-        delta = value.replace(tzinfo=None) - dt.datetime.combine(SERIAL_EPOCH, dt.time())
-        serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-        return repr(serial) if serial != int(serial) else str(int(serial))
-    return str((value - SERIAL_EPOCH).days)
 
 
 def _column_number(letters: str) -> int:
