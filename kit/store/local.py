@@ -68,11 +68,8 @@ class LocalStore(Store):
         return SourceInfo(self.source, "workbook", modified)
 
     def read_grids(self) -> dict[str, Grid]:
-        # calamine spells an empty cell ''; the rest of the kit (and openpyxl) spells it None.
         with self._reading() as cells:
-            return {
-                name: [[None if c == "" else c for c in row] for row in grid] for name, grid in cells.items()
-            }
+            return {name: _empty_as_none(grid) for name, grid in cells.items()}
 
     def read(self) -> Program:
         """The whole program, typed; from the typed copy in the read cache while the workbook is unchanged."""
@@ -216,8 +213,15 @@ class LocalStore(Store):
             try:
                 name, grid = self._tab_cells(tab)
                 header = header_of(grid[0] if grid else [])
-                cells = ((row, grid[row - 1]) for row in range(2, _last_row_with_values(grid) + 1))
-                targets = self._check_updates(definition, tab, header, cells, updates)
+                last = _last_row_with_values(grid)
+                targets = self._check_updates(
+                    definition,
+                    tab,
+                    header,
+                    lambda key: ((row, _at(grid[row - 1], key)) for row in range(2, last + 1)),
+                    lambda row: grid[row - 1],
+                    updates,
+                )
                 changes: dict[int, dict[int, Any]] = {}
                 for update, row in zip(updates, targets, strict=True):
                     for column, value in update.values.items():
@@ -243,30 +247,31 @@ class LocalStore(Store):
         definition: schema.Tab,
         tab: str,
         header: list[str],
-        rows: Iterable[tuple[int, Sequence[Any]]],
+        keys: Callable[[int], Iterable[tuple[int, Any]]],
+        row_of: Callable[[int], Sequence[Any]],
         updates: Sequence[RowUpdate],
     ) -> list[int]:
-        """The sheet row of each update, once every update is known to apply (all or nothing)."""
+        """The sheet row of each update, once every update is known to apply (all or nothing).
+
+        ``keys(position)`` gives (sheet row, cell) down the key column at that position in the header;
+        ``row_of(row)`` gives a row's cells as they are now.
+        """
         key_name = definition.key.name if definition.key else None
         if key_name not in header:
             raise SourceError(f"{self.source}: tab {tab!r} has no key column {key_name!r}")
-        key_position = header.index(key_name)
-        current = {row: list(cells) for row, cells in rows}
-        key_cells = ((row, _at(cells, key_position)) for row, cells in current.items())
-        found = locate(definition, key_cells, [u.key for u in updates], self.source)
+        found = locate(definition, keys(header.index(key_name)), [u.key for u in updates], self.source)
         targets = [found[as_text(u.key)] for u in updates]  # as locate spells keys (12.0 is '12')
         for update, row in zip(updates, targets, strict=True):
-            cells = [_at(current[row], i) for i in range(len(header))]
-            check_expected(definition, header, row, cells, update, self.source)
+            cells = row_of(row)
+            current = [_at(cells, i) for i in range(len(header))]
+            check_expected(definition, header, row, current, update, self.source)
         return targets
 
     def _tab_cells(self, tab: str) -> tuple[str, Grid]:
         """The tab's name as the workbook spells it, and its cells as calamine reads them (None when empty)."""
         self._require_file()
         names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
-        name = next((n for n in names if n.strip().lower() == tab.lower()), None)
-        if name is None:
-            raise SourceError(f"{self.source}: the workbook has no tab {tab!r}")
+        name = _tab_named(names, tab, self.source)
         grid = self._calamine(
             lambda: (
                 CalamineWorkbook.from_path(str(self.path))
@@ -274,7 +279,7 @@ class LocalStore(Store):
                 .to_python(skip_empty_area=False)
             )
         )
-        return name, [[None if c == "" else c for c in row] for row in grid]
+        return name, _empty_as_none(grid)
 
     def _write_in_place(self, tab: str, changes: Changes, *, whole: bool = False) -> None:
         """The workbook with ``changes`` made in tab ``tab``'s XML; raises Declined before writing anything."""
@@ -301,12 +306,15 @@ class LocalStore(Store):
         with self._transaction() as workbook:
             sheet = _sheet(workbook, tab, self.source)
             header = header_of(c.value for c in sheet[1])
-            width = len(header)
-            cells = (
-                (r, [sheet.cell(row=r, column=i + 1).value for i in range(width)])
-                for r in range(2, _last_used_row(sheet) + 1)
+            last = _last_used_row(sheet)
+            targets = self._check_updates(
+                definition,
+                tab,
+                header,
+                lambda key: ((r, sheet.cell(row=r, column=key + 1).value) for r in range(2, last + 1)),
+                lambda row: [sheet.cell(row=row, column=i + 1).value for i in range(len(header))],
+                updates,
             )
-            targets = self._check_updates(definition, tab, header, cells, updates)
             for update, row in zip(updates, targets, strict=True):
                 for column, value in update.values.items():
                     cell = sheet.cell(row=row, column=header.index(column) + 1)
@@ -361,10 +369,20 @@ def _office_lock_file(path: Path) -> Path | None:
 
 
 def _sheet(workbook: openpyxl.Workbook, tab: str, source: str):
-    for name in workbook.sheetnames:
+    return workbook[_tab_named(workbook.sheetnames, tab, source)]
+
+
+def _tab_named(names: Sequence[str], tab: str, source: str) -> str:
+    """The workbook's spelling of ``tab`` (case and surrounding spaces do not matter)."""
+    for name in names:
         if name.strip().lower() == tab.lower():
-            return workbook[name]
+            return name
     raise SourceError(f"{source}: the workbook has no tab {tab!r}")
+
+
+def _empty_as_none(grid: Grid) -> Grid:
+    """calamine spells an empty cell ''; the rest of the kit (and openpyxl) spells it None."""
+    return [[None if c == "" else c for c in row] for row in grid]
 
 
 def _last_row_with_values(grid: Grid) -> int:
