@@ -53,9 +53,7 @@ class Health:
     as_of: dt.date
     reverify: pd.DataFrame  # profiles to re-verify, stalest first, then most activities in the last year
     resting: pd.DataFrame  # advocates at or over their cap this quarter, most over first
-    waiting_nominations: (
-        pd.DataFrame
-    )  # status New, oldest first; ``note``: already an advocate, nominated twice
+    waiting_nominations: pd.DataFrame  # status New, oldest first, with a ``note`` where validation has one
     scores: pd.DataFrame  # per tab: rows, rows with errors / warnings, share without errors
 
     def to_dict(self) -> dict[str, Any]:
