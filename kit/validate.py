@@ -963,10 +963,8 @@ def _person_key(frame: pd.DataFrame, name: str, company: str) -> pd.Series:
 
 
 def _first_row_of(keys: pd.Series) -> dict[Any, int]:
-    """Each non-empty value, with the first row holding it."""
-    present = keys.dropna()
-    first = present[~present.duplicated()]
-    return dict(zip(first.to_numpy(), first.index, strict=True))
+    """Each non-empty value, with the first row holding it (``_first_rows`` as a lookup)."""
+    return dict(zip(keys.dropna().to_numpy(), _first_rows(keys).to_numpy().tolist(), strict=True))
 
 
 # --- who is asked for what --------------------------------------------------------------------------------
