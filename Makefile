@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: install demo test lint format lab bench templates clean
+.PHONY: install demo test fuzz lint format lab bench templates clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -35,6 +35,12 @@ demo: $(STAMP)
 test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/ruff check kit tests benchmarks
 	$(BIN)/python -m pytest
+
+# Property tests hunting for bugs: random examples, 20x as many as `make test` draws (which runs them
+# derandomized, so the suite never fails on chance). Failures found are kept in .hypothesis/ and tried first
+# next time; turn each into an explicit @example before fixing it.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m hypothesis -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check kit tests benchmarks

@@ -12,6 +12,9 @@ import pytest
 from kit import schema
 from kit.program import Grid, Program, grids_from_frames, program_from_grids
 from kit.store.local import LocalStore
+from tests.properties import register_profiles
+
+register_profiles()
 
 # The demo's "today" in tests, so figures do not move with the calendar.
 DEMO_AS_OF = dt.date(2026, 11, 20)
