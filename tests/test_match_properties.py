@@ -16,6 +16,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from kit import match, schema
 from kit.program import program_from_grids
 from tests.conftest import grids_from_rows
+from tests.properties import examples
 from tests.test_match import AS_OF, activity, advocate, request
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
@@ -101,7 +102,7 @@ def milp_optimum(allocation: match.Allocation, due: dict[str, int], cooldown: in
     return -result.fun
 
 
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(35), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ADVOCATES, min_size=1, max_size=8), st.lists(REQUESTS, min_size=1, max_size=10))
 def test_allocation_never_exceeds_a_cap_and_is_optimal(advocates, requests):
     program = build(advocates, requests)
@@ -141,7 +142,7 @@ CELL = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.fixed_dictionaries({c.name: CELL for c in schema.REQUESTS.columns}),
     st.lists(CELL, min_size=6, max_size=6),
