@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import filelock
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kit import schema
@@ -377,6 +377,7 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
         max_size=3,
     )
 )
+@example(notes=["0\r"])  # a carriage return: the in-place writer once kept it where openpyxl writes LF
 def test_any_notes_written_in_place_read_back_as_the_openpyxl_path_writes_them(tmp_path_factory, notes):
     folder = tmp_path_factory.mktemp("notes")
     fast, slow = (_program_workbook(folder / name) for name in ("fast.xlsx", "slow.xlsx"))
@@ -394,6 +395,27 @@ def test_any_notes_written_in_place_read_back_as_the_openpyxl_path_writes_them(t
     assert len(fast_cells) == len(slow_cells)
     for mine, theirs in zip(fast_cells, slow_cells, strict=True):
         assert [pytest.approx(c, rel=1e-12) if isinstance(c, float) else c for c in mine] == theirs
+
+
+@pytest.mark.parametrize("write", ["in place", "openpyxl"])
+def test_a_line_break_is_written_as_the_line_feed_excel_and_libreoffice_break_a_cell_on(tmp_path, write):
+    # Windows (CR LF) and old Mac (CR) line endings pasted into a note: a spreadsheet cell breaks its line on
+    # LF only (Excel shows a lone CR as nothing; LibreOffice reads CR LF as LF), so each becomes one LF.
+    path = _program_workbook(tmp_path / "program.xlsx")
+    rows = [request_row(3, notes="called\r\nagain"), request_row(4, notes="old\rmac")]
+    update = RowUpdate("REQ-001", {R.notes: "one\r\r\ntwo"})
+
+    if write == "in place":
+        LocalStore(path).append("Requests", rows)
+        LocalStore(path).update("Requests", [update])
+    else:
+        LocalStore(path)._append_with_openpyxl(schema.REQUESTS, "Requests", rows)
+        LocalStore(path)._update_with_openpyxl(schema.REQUESTS, "Requests", [update])
+
+    notes = LocalStore(path).read().requests.set_index(R.request_id)[R.notes]
+    assert notes["REQ-003"] == "called\nagain"
+    assert notes["REQ-004"] == "old\nmac"
+    assert notes["REQ-001"] == "one\n\ntwo"
 
 
 def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written(tmp_path):

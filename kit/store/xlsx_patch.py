@@ -253,12 +253,19 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
         if not math.isfinite(value):
             raise Declined("a number that is not finite")
         return f'<c r="{reference}"{attribute}><v>{value!r}</v></c>'.encode()
-    text = str(value)
+    text = _line_feeds(str(value))
     if NOT_IN_XLSX.search(text):
         raise Declined("characters an XML file cannot hold")
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    escaped = html.escape(text, quote=False).replace("\r", "&#13;")  # a bare CR would be read as LF
+    escaped = html.escape(text, quote=False)
     return f'<c r="{reference}"{attribute} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'.encode()
+
+
+def _line_feeds(text: str) -> str:
+    """Line breaks as a cell holds them: LF. Excel and LibreOffice break a cell's line on LF only (Excel shows
+    a lone CR as nothing, LibreOffice reads CR LF as LF), and openpyxl writes a CR bare, which every XML
+    reader takes for LF: so a pasted CR LF or CR is one LF in both ways of writing."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _column_number(letters: str) -> int:
