@@ -26,6 +26,7 @@ from kit.cells import (
     factorize,
     merged_cells,
     parse_amount,
+    parse_bool,
     parse_int,
     to_cell,
     typed_column,
@@ -51,9 +52,34 @@ class SkippedRow:
     reason: str  # "blank_row" | "repeated_header"
 
 
+SettingValue = int | float | bool
+
+
+def read_setting(setting: schema.Setting, value: Any) -> SettingValue | None:
+    """``value`` as the kit uses ``setting``, or None when it cannot be used: blank, unreadable, or outside
+    the setting's range. The one rule both ``Settings`` (which then uses the default) and the validator
+    (which reports the value and names that default) follow. Segments are read by ``parse_segments``."""
+    if setting.kind is schema.SettingKind.YES_NO:
+        return parse_bool(value)
+    if setting.kind is schema.SettingKind.INTEGER:
+        number: float | None = parse_int(value)
+    elif setting.kind is schema.SettingKind.NUMBER:
+        number = parse_amount(value)
+    else:
+        return None
+    if number is None:
+        return None
+    if (setting.low is not None and number < setting.low) or (
+        setting.high is not None and number > setting.high
+    ):
+        return None
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The Settings tab's values over the schema's defaults, read with forgiving types."""
+    """The Settings tab's values over the schema's defaults: a value the kit cannot use (``read_setting``)
+    counts as not given, which is what the validator's ``bad_setting`` finding says."""
 
     values: Mapping[str, str] = field(default_factory=dict)
 
@@ -64,20 +90,31 @@ class Settings:
             return default.default if default else ""
         return str(value).strip()
 
+    def given(self, key: str) -> SettingValue | None:
+        """The value typed for ``key`` when the kit can use it; else None."""
+        setting = schema.setting_declaration(key)
+        return None if setting is None else read_setting(setting, self.values.get(key))
+
+    def value(self, key: str) -> SettingValue:
+        """What the kit uses for ``key``: the value typed when usable, else the default.
+
+        An activity's SLA with no declaration of its own (``sla_days.webinar``) falls back to the program's
+        ``sla_days.default``, as if it were not there.
+        """
+        given = self.given(key)
+        if given is not None:
+            return given
+        if key not in schema.SETTING_BY_KEY and schema.setting_declaration(key) is not None:
+            return self.value(f"{schema.SLA_PREFIX}default")
+        setting = schema.SETTING_BY_KEY.get(key)
+        default = read_setting(setting, setting.default) if setting else None
+        return default if default is not None else 0
+
     def number(self, key: str) -> float:
-        """A numeric setting; an unreadable value falls back to the default (the validator reports it)."""
-        parsed = parse_amount(self.values.get(key))
-        if parsed is None:
-            parsed = (
-                parse_amount(schema.SETTING_BY_KEY[key].default) if key in schema.SETTING_BY_KEY else None
-            )
-        return float(parsed) if parsed is not None else 0.0
+        return float(self.value(key))
 
     def integer(self, key: str) -> int:
-        parsed = parse_int(self.values.get(key))
-        if parsed is None and key in schema.SETTING_BY_KEY:
-            parsed = parse_int(schema.SETTING_BY_KEY[key].default)
-        return int(parsed or 0)
+        return int(self.value(key))
 
     @property
     def default_max_per_quarter(self) -> int:
@@ -93,14 +130,13 @@ class Settings:
 
     @property
     def fiscal_year_start_month(self) -> int:
-        month = self.integer("fiscal_year_start_month")
-        return month if 1 <= month <= 12 else 1
+        return self.integer("fiscal_year_start_month")
 
     def sla_days(self, activity: str) -> int:
-        key = f"sla_days.{activity}"
-        if key in self.values or key in schema.SETTING_BY_KEY:
-            return self.integer(key)
-        return self.integer("sla_days.default")
+        key = f"{schema.SLA_PREFIX}{activity}"
+        if schema.setting_declaration(key) is None:
+            key = f"{schema.SLA_PREFIX}default"
+        return self.integer(key)
 
     @property
     def strategic_segments(self) -> list[Segment]:

@@ -353,21 +353,43 @@ ISSUES_TAB_NAME = "Issues"
 # Settings: the keys the kit reads from the Settings tab, with their defaults.
 
 
+class SettingKind(StrEnum):
+    """How the kit reads a setting's value."""
+
+    INTEGER = "integer"  # a whole number between the setting's low and high
+    NUMBER = "number"  # any number between low and high
+    YES_NO = "yes_no"  # yes/no, TRUE/FALSE, 1/0
+    SEGMENTS = "segments"  # column=value pairs, segments separated by '|'
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its default and the values the kit can use. A value it cannot read, or one outside
+    ``low``..``high`` (inclusive; None is unbounded), is not used: the default is, and the validator says so."""
+
     key: str
     default: str
     description: str
+    kind: SettingKind = SettingKind.INTEGER
+    low: float | None = 0
+    high: float | None = None
 
 
 SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting("default_max_per_quarter", "4", "How many activities one advocate may be asked for per quarter."),
     Setting("cooldown_days", "14", "Days of rest an advocate gets between two activities."),
-    Setting("stale_after_days", "365", "A profile not confirmed with the advocate for this long is stale."),
+    Setting(
+        "stale_after_days",
+        "365",
+        "A profile not confirmed with the advocate for this long is stale.",
+        low=1,  # at 0 a profile confirmed today would already be stale
+    ),
     Setting(
         "fiscal_year_start_month",
         "2",
         "The month the fiscal year starts (1 = January). FY2027 starts in 2026.",
+        low=1,
+        high=12,
     ),
     Setting("sla_days.default", "10", "Days to fulfil a request, for activities with no SLA of their own."),
     Setting("sla_days.reference_call", "5", "Days to fulfil a reference call request."),
@@ -379,37 +401,55 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "strategic_segments",
         "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
         "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",
+        SettingKind.SEGMENTS,
     ),
-    Setting("weight.industry", "3", "Matching: weight of the same industry."),
-    Setting("weight.product", "3", "Matching: weight of the same product."),
-    Setting("weight.use_case", "2", "Matching: weight of the same use case."),
-    Setting("weight.region", "2", "Matching: weight of the same region."),
-    Setting("weight.company_size", "1", "Matching: weight of the same company size."),
-    Setting("weight.persona", "1", "Matching: weight of the same persona."),
+    Setting("weight.industry", "3", "Matching: weight of the same industry.", SettingKind.NUMBER),
+    Setting("weight.product", "3", "Matching: weight of the same product.", SettingKind.NUMBER),
+    Setting("weight.use_case", "2", "Matching: weight of the same use case.", SettingKind.NUMBER),
+    Setting("weight.region", "2", "Matching: weight of the same region.", SettingKind.NUMBER),
+    Setting("weight.company_size", "1", "Matching: weight of the same company size.", SettingKind.NUMBER),
+    Setting("weight.persona", "1", "Matching: weight of the same persona.", SettingKind.NUMBER),
     Setting(
         "weight.freshness",
         "1",
         "Matching: weight of a recently verified profile (full when verified today, none once stale).",
+        SettingKind.NUMBER,
     ),
     Setting(
         "weight.rest",
         "1",
         "Matching: weight of rest since the last activity (full after rest_full_days, none just after).",
+        SettingKind.NUMBER,
     ),
     Setting(
         "weight.outcome",
         "0.5",
         "Matching: weight of good past outcomes (share of judged activities that were Positive or rated 4-5).",
+        SettingKind.NUMBER,
     ),
     Setting(
         "rest_full_days",
         "90",
         "Matching: days after their last activity when an advocate counts as fully rested.",
+        low=1,  # rest is days since the last activity divided by this
     ),
     Setting(
         "allocate_within_segment",
         "yes",
         "Matching: allocate only advocates in the request's own industry and region (when it names them).",
+        SettingKind.YES_NO,
     ),
 )
 SETTING_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTING_DEFAULTS}
+# An activity with no SLA setting of its own may be given one (sla_days.webinar): read as sla_days.default is.
+SLA_PREFIX = "sla_days."
+
+
+def setting_declaration(key: str) -> Setting | None:
+    """The declaration a Settings key is read by: its own, ``sla_days.default``'s for an activity's SLA with
+    no declaration of its own, or None for a key the kit does not read."""
+    if key in SETTING_BY_KEY:
+        return SETTING_BY_KEY[key]
+    if key.startswith(SLA_PREFIX) and key.removeprefix(SLA_PREFIX) in ACTIVITY_TYPES:
+        return SETTING_BY_KEY[f"{SLA_PREFIX}default"]
+    return None

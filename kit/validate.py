@@ -40,7 +40,6 @@ from kit.cells import (
     enum_lookup,
     fold,
     is_blank,
-    parse_amount,
     parse_int,
     read_each_distinct,
     split_multi,
@@ -49,7 +48,7 @@ from kit.cells import (
 )
 from kit.errors import KitError
 from kit.periods import days_between
-from kit.program import Program
+from kit.program import Program, Settings, read_setting
 from kit.schema import Column, Kind
 from kit.segments import Segment, parse_segments
 from kit.usage import CAP, ROW, USES, quarter_label, quarter_usage
@@ -1076,72 +1075,59 @@ def _over_cap(found: _Collector, program: Program, as_of: dt.date) -> None:
 # --- settings and goals -------------------------------------------------------------------------------------
 
 
-def _setting_kind(key: str) -> str:
-    """'integer', 'number', 'segments' or 'text': how the kit reads a setting, from its default."""
-    if key == "strategic_segments":
-        return "segments"
-    default = schema.SETTING_BY_KEY[key].default
-    if parse_int(default) is not None and not key.startswith("weight."):
-        return "integer"
-    if parse_amount(default) is not None:
-        return "number"
-    return "text"
+def _setting_rule(setting: schema.Setting) -> str:
+    """The values a setting takes, in words: 'a whole number from 1 to 12', 'yes or no'."""
+    if setting.kind is schema.SettingKind.YES_NO:
+        return "yes or no"
+    noun = "a whole number" if setting.kind is schema.SettingKind.INTEGER else "a number"
+    low, high = (f"{b:g}" if b is not None else None for b in (setting.low, setting.high))
+    if low is not None and high is not None:
+        return f"{noun} from {low} to {high}"
+    if low is not None:
+        return f"{noun} from {low} up"
+    return f"{noun} up to {high}" if high is not None else noun
 
 
-def _known_setting(key: str) -> str | None:
-    """The schema setting a key is read as (per-activity SLAs fall back to ``sla_days.default``)."""
-    if key in schema.SETTING_BY_KEY:
-        return key
-    prefix, _, rest = key.partition(".")
-    if prefix == "sla_days" and rest in schema.ACTIVITY_TYPES:
-        return "sla_days.default"
-    return None
+def _setting_used(settings: Settings, key: str) -> str:
+    """What the kit uses instead of an unusable value of ``key``, in words (from ``Settings``, so the two agree)."""
+    used = settings.value(key) if key in schema.SETTING_BY_KEY else None
+    if used is None:  # an activity's SLA with no declaration of its own: the program's default SLA
+        return f"uses {schema.SLA_PREFIX}default ({settings.integer(schema.SLA_PREFIX + 'default')})"
+    if isinstance(used, bool):
+        return f"uses the default {'yes' if used else 'no'}"
+    return f"uses the default {used:g}"
 
 
 def _settings_checks(found: _Collector, program: Program) -> None:
+    """Unknown keys, and values the kit cannot use: ``read_setting`` decides, as it does for ``Settings``."""
     frame = program[schema.SETTINGS]
     tab = schema.SETTINGS.name
-    known_keys = list(schema.SETTING_BY_KEY) + [f"sla_days.{a}" for a in schema.ACTIVITY_TYPES]
+    known_keys = list(schema.SETTING_BY_KEY) + [f"{schema.SLA_PREFIX}{a}" for a in schema.ACTIVITY_TYPES]
     for row, key, value in zip(frame.index, frame[S.key], frame[S.value], strict=True):
         if key is None:
             continue
-        known = _known_setting(key)
-        if known is None:
+        setting = schema.setting_declaration(key)
+        if setting is None:
             guess = suggest(key, known_keys, cutoff=80)
             hint = f'; did you mean "{guess}"?' if guess else " and ignores it."
             found.add(tab, row, S.key, "unknown_setting", f"The kit has no setting {_quote(key)}{hint}")
             continue
         if value is None:
             continue
-        kind = _setting_kind(known)
-        default = schema.SETTING_BY_KEY[known].default
-        if kind == "integer":
-            number = parse_int(value)
-            wrong = number is None or number < 0
-            if key == "fiscal_year_start_month":
-                wrong = number is None or not 1 <= number <= 12
-            if wrong:
-                found.add(
-                    tab,
-                    row,
-                    S.value,
-                    "bad_setting",
-                    f"{key} is {_quote(value)}, not a whole number the kit can use; "
-                    f"it uses the default {default} until this is fixed.",
-                )
-        elif kind == "number" and parse_amount(value) is None:
+        if setting.kind is schema.SettingKind.SEGMENTS:
+            try:
+                parse_segments(value)
+            except KitError as error:
+                found.add(tab, row, S.value, "bad_setting", f"{key} cannot be read: {error}.")
+        elif read_setting(setting, value) is None:
             found.add(
                 tab,
                 row,
                 S.value,
                 "bad_setting",
-                f"{key} is {_quote(value)}, not a number; it uses the default {default} until this is fixed.",
+                f"{key} is {_quote(value)}, not {_setting_rule(setting)}; the kit "
+                f"{_setting_used(program.settings, key)} until this is fixed.",
             )
-        elif kind == "segments":
-            try:
-                parse_segments(value)
-            except KitError as error:
-                found.add(tab, row, S.value, "bad_setting", f"{key} cannot be read: {error}.")
 
 
 def _goal_segments(found: _Collector, program: Program) -> None:

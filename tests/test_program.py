@@ -133,3 +133,35 @@ def test_a_program_pickles_to_the_same_cells_and_values():
     assert [type(v) for v in back.raw["Advocates"]["notes"]] == [int, bool, float]
     assert (back.headers, back.skipped, back.source) == (program.headers, program.skipped, "roster.xlsx")
     assert back.settings.cooldown_days == program.settings.cooldown_days
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "read"),
+    [
+        ("default_max_per_quarter", "-1", 4),  # a negative cap
+        ("stale_after_days", "-10", 365),
+        ("stale_after_days", "0", 365),  # every profile stale the day it is confirmed
+        ("fiscal_year_start_month", "13", 2),  # no thirteenth month: the default, not January
+        ("fiscal_year_start_month", "0", 2),
+        ("cooldown_days", "-3", 14),
+        ("rest_full_days", "0", 90),
+        ("sla_days.review", "-1", 7),
+    ],
+)
+def test_a_setting_outside_its_range_reads_as_its_default(key, typed, read):
+    program = program_from_grids(grids_from_rows({"Settings": [{S.key: key, S.value: typed}]}))
+
+    assert program.settings.integer(key) == read
+
+
+def test_a_negative_weight_reads_as_its_default():
+    program = program_from_grids(grids_from_rows({"Settings": [{S.key: "weight.region", S.value: "-2"}]}))
+
+    assert program.settings.weight("region") == 2.0
+
+
+def test_an_unreadable_sla_for_an_activity_with_no_sla_of_its_own_reads_as_the_programs_default_sla():
+    settings = [{S.key: "sla_days.default", S.value: "12"}, {S.key: "sla_days.media", S.value: "soon"}]
+    program = program_from_grids(grids_from_rows({"Settings": settings}))
+
+    assert program.settings.sla_days("media") == 12

@@ -560,6 +560,60 @@ def test_unreadable_setting_is_an_error_naming_the_default_used(messy_findings):
     assert unknown["message"] == 'The kit has no setting "cooldwon_days"; did you mean "cooldown_days"?'
 
 
+@pytest.mark.parametrize(
+    ("key", "typed", "used"),
+    [
+        ("default_max_per_quarter", "-1", 4),
+        ("stale_after_days", "-10", 365),
+        ("fiscal_year_start_month", "13", 2),
+        ("rest_full_days", "0", 90),
+        ("weight.region", "-2", 2),
+        ("allocate_within_segment", "maybe", "yes"),
+    ],
+)
+def test_a_setting_outside_its_range_is_reported_with_the_default_the_kit_then_uses(
+    make_program, key, typed, used
+):
+    program = make_program(Settings=[{S.key: key, S.value: typed}])
+
+    hit = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")
+
+    assert f"uses the default {used} until this is fixed" in hit["message"]
+    assert hit["value"] == typed
+
+
+def test_the_default_a_bad_setting_message_names_is_the_value_the_kit_uses(make_program):
+    program = make_program(Settings=[{S.key: "fiscal_year_start_month", S.value: "13"}])
+
+    message = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")["message"]
+
+    assert f"uses the default {program.settings.fiscal_year_start_month} " in message
+
+
+def test_a_negative_default_cap_does_not_put_every_advocate_over_it(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+        Activities=[activity("ACT-1", "ADV-1", **{X.date: "2026-10-10"})],
+        Settings=[{S.key: "default_max_per_quarter", S.value: "-1"}],
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert "over_cap" not in set(findings["code"])
+    finding(findings, "Settings", 2, "bad_setting")
+
+
+def test_a_per_activity_sla_that_cannot_be_read_names_the_programs_default_sla(make_program):
+    program = make_program(
+        Settings=[{S.key: "sla_days.default", S.value: "12"}, {S.key: "sla_days.webinar", S.value: "soon"}]
+    )
+
+    message = finding(validate(program, as_of=AS_OF), "Settings", 3, "bad_setting")["message"]
+
+    assert "uses sla_days.default (12) until this is fixed" in message
+    assert program.settings.sla_days("webinar") == 12
+
+
 def test_error_rows_are_the_rows_with_an_error_not_a_warning(messy_findings):
     findings = messy_findings
 
