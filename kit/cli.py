@@ -146,7 +146,9 @@ def demo(advocates: int, out_dir: str, seed: int, as_of: str | None) -> None:
 @click.option(
     "--out", "out_dir", default="sheets_templates", show_default=True, type=click.Path(file_okay=False)
 )
-@click.option("--readme", type=click.Path(dir_okay=False, exists=True), help="Also refresh this README's tab docs.")
+@click.option(
+    "--readme", type=click.Path(dir_okay=False, exists=True), help="Also refresh this README's tab docs."
+)
 def templates(out_dir: str, readme: str | None) -> None:
     """Write the empty workbook and per-tab CSV templates from the schema."""
     from kit.templates import refresh_readme, write_templates
@@ -170,12 +172,21 @@ def _period_help(default: str) -> str:
 )
 @source_option
 @click.option("--period", "-p", metavar="PERIOD", help=_period_help("the current calendar quarter"))
-@click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance; product=Product A'.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today).")
+@click.option(
+    "--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance; product=Product A'."
+)
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (what the reports show).")
 @pass_state
 def metrics_command(
-    state: _State, source: str | None, period: str | None, segment: str | None, as_of: str | None, as_json: bool
+    state: _State,
+    source: str | None,
+    period: str | None,
+    segment: str | None,
+    as_of: str | None,
+    as_json: bool,
 ) -> None:
     """The program's figures for a period: headline numbers with last period's, goals, data quality."""
     import json
@@ -230,11 +241,21 @@ def run_reports(
 @source_option
 @click.option("--period", "-p", metavar="PERIOD", help=_period_help("the calendar quarter of --as-of"))
 @click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance'.")
-@click.option("--out", "out_dir", metavar="DIR", help="Where to write the reports (default: reports_dir of the config).")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today).")
-@click.option("--email", is_flag=True, help="Then e-mail each report to its [email] recipients, once per period.")
-@click.option("--dry-run", is_flag=True, help="Write each e-mail as an .eml file beside its report; send nothing.")
-@click.option("--force", is_flag=True, help="With --email: send even to recipients who already have this edition.")
+@click.option(
+    "--out", "out_dir", metavar="DIR", help="Where to write the reports (default: reports_dir of the config)."
+)
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the figures are as of (default: today)."
+)
+@click.option(
+    "--email", is_flag=True, help="Then e-mail each report to its [email] recipients, once per period."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write each e-mail as an .eml file beside its report; send nothing."
+)
+@click.option(
+    "--force", is_flag=True, help="With --email: send even to recipients who already have this edition."
+)
 @pass_state
 def report_command(
     state: _State,
@@ -586,7 +607,9 @@ def _data_rows(grids) -> int:
     epilog="Example: advocacy-kit init-sheet --title 'Customer advocacy' --share you@example.com",
 )
 @click.option("--title", required=True, help="The new spreadsheet's name in Google Drive.")
-@click.option("--share", "shares", multiple=True, metavar="EMAIL", help="Give this person edit access (repeatable).")
+@click.option(
+    "--share", "shares", multiple=True, metavar="EMAIL", help="Give this person edit access (repeatable)."
+)
 def init_sheet_command(title: str, shares: tuple[str, ...]) -> None:
     """Create the shared Google Sheet from the schema: every tab, drop-downs, protected headers, highlights.
 
@@ -602,13 +625,23 @@ def init_sheet_command(title: str, shares: tuple[str, ...]) -> None:
     click.echo(f"Created {store.source}")
     for email in shares:
         click.echo(f"Shared with {email} (editor)")
-    click.echo(f"Next: advocacy-kit push --from demo/advocacy_program.xlsx --to {store.key}  (or set source = it)")
+    click.echo(
+        f"Next: advocacy-kit push --from demo/advocacy_program.xlsx --to {store.key}  (or set source = it)"
+    )
 
 
-@cli.command(epilog="Example: advocacy-kit push --from my_program.xlsx --to https://docs.google.com/spreadsheets/d/KEY")
-@click.option("--from", "from_path", required=True, type=click.Path(dir_okay=False), help="The local workbook (.xlsx).")
+@cli.command(
+    epilog="Example: advocacy-kit push --from my_program.xlsx --to https://docs.google.com/spreadsheets/d/KEY"
+)
+@click.option(
+    "--from", "from_path", required=True, type=click.Path(dir_okay=False), help="The local workbook (.xlsx)."
+)
 @click.option("--to", "to_sheet", required=True, metavar="SHEET", help="The Google Sheet's URL or key.")
-@click.option("--replace", is_flag=True, help="Overwrite a sheet that already holds rows (its tabs become the workbook's).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite a sheet that already holds rows (its tabs become the workbook's).",
+)
 def push(from_path: str, to_sheet: str, replace: bool) -> None:
     """Copy a whole program from a local workbook into a Google Sheet (moving onto the shared sheet)."""
     from kit.program import program_from_grids
@@ -628,9 +661,13 @@ def push(from_path: str, to_sheet: str, replace: bool) -> None:
     click.echo(f"Pushed {_data_rows(grids):,} rows in {len(grids)} tabs from {from_path} to {target.source}")
 
 
-@cli.command(epilog="Example: advocacy-kit pull --from https://docs.google.com/spreadsheets/d/KEY --to backup.xlsx")
+@cli.command(
+    epilog="Example: advocacy-kit pull --from https://docs.google.com/spreadsheets/d/KEY --to backup.xlsx"
+)
 @click.option("--from", "from_sheet", required=True, metavar="SHEET", help="The Google Sheet's URL or key.")
-@click.option("--to", "to_path", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx).")
+@click.option(
+    "--to", "to_path", required=True, type=click.Path(dir_okay=False), help="The workbook to write (.xlsx)."
+)
 @click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
 def pull(from_sheet: str, to_path: str, force: bool) -> None:
     """Copy a whole program from a Google Sheet into a local workbook (an offline backup or copy)."""
@@ -740,8 +777,12 @@ def deliver_rendered(
             continue
         click.echo(outcome.describe())
     if failures:
-        raise failures[0] if len(failures) == 1 else type(failures[0])(
-            f"{len(failures)} of {len(rendered)} reports were not e-mailed (see above); the reports are on disk"
+        raise (
+            failures[0]
+            if len(failures) == 1
+            else type(failures[0])(
+                f"{len(failures)} of {len(rendered)} reports were not e-mailed (see above); the reports are on disk"
+            )
         )
 
 
@@ -749,7 +790,9 @@ def deliver_rendered(
     "schedule",
     epilog="Example: advocacy-kit --config advocacy-kit.toml schedule --install",
 )
-@click.option("--install", is_flag=True, help="Put the lines into your crontab (replacing the kit's earlier ones).")
+@click.option(
+    "--install", is_flag=True, help="Put the lines into your crontab (replacing the kit's earlier ones)."
+)
 @click.option("--systemd", is_flag=True, help="Print a systemd user service and timer instead of cron lines.")
 @pass_state
 def schedule_command(state: _State, install: bool, systemd: bool) -> None:
