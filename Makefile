@@ -64,7 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 templates: $(STAMP)
-	$(BIN)/advocacy-kit templates --out sheets_templates --readme README.md
+	$(BIN)/advocacy-kit templates --out sheets_templates --readme docs/workbook.md
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache
