@@ -60,12 +60,10 @@ source_option = click.option(
 
 
 def parse_date_option(value: str | None, name: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--{name} {value!r}: not a date; use YYYY-MM-DD") from None
+    """The day an option names (YYYY-MM-DD, 1900 to 2199, as every date the kit reads), or None."""
+    from kit.periods import parse_day
+
+    return None if value is None else parse_day(value, f"--{name}")
 
 
 @click.group(

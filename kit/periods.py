@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kit.cells import DATE_YEARS
 from kit.errors import InputError
 
 MONTH, QUARTER, YEAR, FISCAL_QUARTER, FISCAL_YEAR, SPAN = (
@@ -42,6 +43,8 @@ _YEAR = re.compile(r"^(\d{4})$")
 _SPAN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 
 FORMS = "2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026 or 2026-07-01..2026-09-30"
+# The years a period or a day may fall in: the years the kit reads dates from (see kit/cells.py).
+YEARS = f"{DATE_YEARS[0]} to {DATE_YEARS[1]}"
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
@@ -168,9 +171,38 @@ def _fiscal_parts(label: str) -> tuple[int, int | None]:
     return int(match.group(1)), int(match.group(2)) if match.group(2) else None
 
 
+def _in_years(year: int) -> bool:
+    return DATE_YEARS[0] <= year <= DATE_YEARS[1]
+
+
+def parse_day(text: str, name: str) -> dt.date:
+    """A day written YYYY-MM-DD in the years the kit reads dates from; raises InputError naming ``name``."""
+    try:
+        day = dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InputError(f"{name} {text!r}: not a date; use YYYY-MM-DD") from None
+    if not _in_years(day.year):
+        raise InputError(f"{name} {text!r}: use a day in the years {YEARS}")
+    return day
+
+
 def parse_period(text: str, *, fiscal_year_start_month: int = 1) -> Period:
-    """Read a period as people write it (see the module docstring); raises InputError naming the forms."""
+    """Read a period as people write it (see the module docstring); raises InputError naming the forms.
+
+    A period must lie in the years the kit reads dates from (1900 to 2199), as must the day it is measured on.
+    """
     raw = "" if text is None else str(text).strip()
+    period = _parse_period(raw, fiscal_year_start_month)
+    if not (_in_years(period.start.year) and _in_years(period.end.year)):
+        raise InputError(f"period {raw!r}: use a period in the years {YEARS}")
+    return period
+
+
+def _parse_period(raw: str, fiscal_year_start_month: int) -> Period:
+    # Years outside 1900..2199 are refused by the caller; a year such as 9999 must not reach dt.date first.
+    years = [int(y) for y in re.findall(r"\d{4}", raw)]
+    if years and not all(_in_years(y) for y in years):
+        raise InputError(f"period {raw!r}: use a period in the years {YEARS}")
     try:
         if match := _MONTH.match(raw):
             year, month = int(match.group(1)), int(match.group(2))

@@ -114,3 +114,28 @@ def test_a_workbook_without_a_required_column_is_one_line_naming_tab_and_column(
     code, _, err = run(["info", "--source", str(path)], capsys)
     assert code == 2
     assert "tab 'Requests' has no column 'team'" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"])
+@pytest.mark.parametrize(
+    "command", [["metrics"], ["validate"], ["health"], ["match", "--open"], ["report", "goal-tracking"]]
+)
+def test_an_as_of_outside_the_years_1900_to_2199_is_one_line_and_exit_2(make_workbook, capsys, command, day):
+    path = make_workbook()
+    code, out, err = run([*command, "--source", str(path), "--as-of", day], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and f"--as-of {day!r}" in err and "1900" in err and "2199" in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2199-12-31"])
+def test_the_first_and_last_day_of_the_years_the_kit_reads_are_accepted_as_as_of(make_workbook, capsys, day):
+    path = make_workbook(Requests=[request_row(1, requested_on="2026-01-05")])
+    code, out, _ = run(["metrics", "--source", str(path), "--as-of", day], capsys)
+    assert code == 0 and "Data quality" in out
+
+
+def test_demo_refuses_an_as_of_outside_the_years_1900_to_2199(tmp_path, capsys):
+    code, _, err = run(["demo", "--out", str(tmp_path), "--as-of", "9999-12-31"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "--as-of" in err
+    assert not (tmp_path / "advocacy_program.xlsx").exists()

@@ -125,3 +125,38 @@ def test_fiscal_quarters_tile_the_fiscal_year_without_gap_or_overlap(fiscal_year
     assert year.start <= period.start <= period.end <= year.end
     assert year.end.year == fiscal_year  # named after the calendar year in which it ends
     assert 89 <= period.days <= 92
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-Q1",
+        "9999-12",
+        "1899-Q4",
+        "2200",
+        "FY2200-Q1",
+        "0001-01-01..0001-02-01",
+        "2026-01-01..9999-12-31",
+    ],
+)
+def test_a_period_outside_the_years_1900_to_2199_is_an_input_error_naming_the_years(text):
+    with pytest.raises(InputError) as error:
+        parse_period(text)
+    assert repr(text) in str(error.value) and "1900" in str(error.value) and "2199" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["1900-Q1", "2199-Q4", "FY2199", "1900-01-01..2199-12-31"])
+def test_periods_at_the_ends_of_the_years_the_kit_reads_are_periods(text):
+    period = parse_period(text)
+    assert period.start.year >= 1900 and period.end.year <= 2199
+
+
+@given(st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
+def test_any_day_is_a_day_between_1900_and_2199_or_an_input_error(day):
+    from kit.periods import parse_day
+
+    if 1900 <= day.year <= 2199:
+        assert parse_day(day.isoformat(), "--as-of") == day
+    else:
+        with pytest.raises(InputError, match="--as-of"):
+            parse_day(day.isoformat(), "--as-of")
