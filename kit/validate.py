@@ -40,6 +40,7 @@ from kit.cells import (
     enum_lookup,
     fold,
     is_blank,
+    parse_amount,
     parse_int,
     read_each_distinct,
     split_multi,
@@ -77,6 +78,7 @@ SEVERITY: dict[str, str] = {
     "bad_number": ERROR,
     "bad_bool": ERROR,
     "out_of_range": ERROR,
+    "implausible_amount": ERROR,  # an amount beyond any deal (1e308 from a paste): no figure should add it
     "future_date": ERROR,
     "date_order": ERROR,
     "duplicate_key": ERROR,
@@ -128,6 +130,8 @@ RANGES: dict[tuple[str, str], tuple[int, int | None]] = {
     (schema.ACTIVITIES.name, X.rating): (1, 5),
     (schema.ADVOCATES.name, A.max_per_quarter): (0, None),
 }
+# An amount (a deal, a goal's target) beyond this, either way, is a paste or a typo, not a figure to add up.
+MAX_AMOUNT = 1e12
 # Similar names at one company at or above this rapidfuzz ratio (0-100) are flagged as one person.
 NAME_SIMILARITY = 90
 # A company with more advocates than this is split further by the surname's first letter before
@@ -470,6 +474,12 @@ def _cell_message(code: str, column: Column, value: Any, tab: schema.Tab) -> str
         low, high = RANGES[(tab.name, column.name)]
         allowed = f"from {low} to {high}" if high is not None else f"from {low} up"
         return f"The {label} runs {allowed}; {text} is outside that."
+    if code == "implausible_amount":
+        typed = text if isinstance(value, str) and len(text) <= 30 else f"{parse_amount(value):.4g}"
+        return (
+            f'"{typed}" is beyond any plausible {label} (over {MAX_AMOUNT:,.0f} either way): a paste or a '
+            "typo? Check the number; the figures leave it out until it is fixed."
+        )
     if code == "stray_whitespace":
         return f"{_quote(str(value))} has spaces at the start or end; remove them so it matches elsewhere."
     if code == "formula_injection":
@@ -573,6 +583,15 @@ def _in_range(low: int, high: int | None) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def _plausible_amount(value: Any) -> bool:
+    amount = parse_amount(value)
+    return amount is None or abs(amount) <= MAX_AMOUNT  # an unreadable amount is a bad_number already
+
+
+def _plausible(cells: pd.Series) -> pd.Series:
+    return pd.Series(_per_value(cells, _plausible_amount, missing=True), index=cells.index)
+
+
 def _filled(cells: pd.Series) -> pd.Series:
     return pd.Series(~_blank(cells), index=cells.index)
 
@@ -635,6 +654,8 @@ def cell_schema(tab_name: str) -> pa.DataFrameSchema:
             checks.append(_check(_filled, "missing_required"))
         if column.kind in _TYPE_CODES:
             checks.append(_check(_readable(column), _TYPE_CODES[column.kind]))
+        if column.kind is Kind.AMOUNT:
+            checks.append(_check(_plausible, "implausible_amount"))
         if column.kind is Kind.EMAIL:
             checks.append(_check(_email_ok, "bad_email"))
         if column.kind in (Kind.ID, Kind.EMAIL):

@@ -133,6 +133,7 @@ def messy_program() -> Program:
             {O.opportunity_id: "OPP-2", O.account: "Lakeside Retail", O.amount: "TBD",
              O.created_on: "2026-05-01", O.close_date: "2026-04-01", O.is_won: "maybe"},  # row 3
             {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "1,200,000"},  # row 4
+            {O.opportunity_id: "OPP-5", O.account: "Keystone Care", O.amount: 1e308},  # row 5
         ],
         Goals=[
             {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.target: 40,
@@ -196,6 +197,7 @@ EXPECTED = {
     ("Opportunities", 3, O.close_date, "date_order"),
     ("Opportunities", 3, O.is_won, "bad_bool"),
     ("Opportunities", 4, O.opportunity_id, "duplicate_key"),
+    ("Opportunities", 5, O.amount, "implausible_amount"),
     ("Goals", 3, G.segment, "bad_segment"),
     ("Settings", 2, S.value, "bad_setting"),
     ("Settings", 3, S.key, "unknown_setting"),
@@ -299,6 +301,31 @@ def test_unreadable_amount_says_how_to_type_one(messy_findings):
 
     assert hit["value"] == "TBD"
     assert hit["message"].startswith('"TBD" is not an amount')
+
+
+@pytest.mark.parametrize("amount", [1e308, "2,000,000,000,000", "$5000B", -(10**13), 10**25])
+def test_an_amount_beyond_any_deal_is_an_error_on_its_cell(make_program, amount):
+    program = make_program(Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Acme", O.amount: amount}])
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Opportunities", 2, O.amount, "implausible_amount")}
+    assert "beyond any plausible amount" in findings["message"].iloc[0]
+    assert len(findings["message"].iloc[0]) < 200  # not the 309 digits of 1e308
+    assert error_rows(findings, "Opportunities") == {2}  # so the figures leave the row out
+
+
+def test_the_largest_plausible_amount_is_accepted(make_program):
+    program = make_program(Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Acme", O.amount: "$1000B"}])
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_an_implausible_goal_target_is_flagged_too(make_program):
+    goal = {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "revenue_influenced", G.target: 1e308}
+    program = make_program(Goals=[goal])
+
+    assert found(validate(program, as_of=AS_OF)) == {("Goals", 2, G.target, "implausible_amount")}
 
 
 def test_value_is_the_cell_as_it_was_typed(messy_findings):
@@ -620,6 +647,7 @@ def test_error_rows_are_the_rows_with_an_error_not_a_warning(messy_findings):
     assert error_rows(findings, "Advocates") == {3, 4, 5, 8, 9, 16}
     assert error_rows(findings, "Requests") == {3, 4, 5, 6, 7, 8, 9}
     assert error_rows(findings, "Goals") == {3}
+    assert error_rows(findings, "Opportunities") == {3, 4, 5}
 
 
 # --- the quarterly usage both validation and matching rely on -----------------------------------------------
@@ -659,7 +687,7 @@ def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
     from kit.validate import cell_schema
 
     cell_codes = {"missing_required", "bad_enum", "bad_email", "bad_date", "bad_number", "bad_bool"}
-    cell_codes |= {"out_of_range", "stray_whitespace", "formula_injection"}
+    cell_codes |= {"out_of_range", "stray_whitespace", "formula_injection", "implausible_amount"}
     expected = {f for f in found(messy_findings) if f[3] in cell_codes}
     by_pandera = set()
     for tab in schema.TABS:
