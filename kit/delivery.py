@@ -1,10 +1,16 @@
 """Exactly-once delivery: a small ledger beside the reports of who already received which report.
 
 The ledger (``deliveries.json`` in the reports folder) has one entry per report, period, edition and
-recipient (see ``kit.schedule`` for editions). Before sending, the recipients who already have this
-edition are left out; after the server accepts the message, one entry per accepted recipient is added.
-So a second run sends nothing, a run that failed half-way (server down, one address refused) is simply run
-again and reaches only those still missing, and ``--force`` sends to everyone regardless.
+recipient (see ``kit.schedule`` for editions). It keys on what a delivery is, not how it was written: the
+period's first and last day (``2026-Q4`` and ``2026-10-01..2026-12-31`` are one period), the segment, and
+the recipient's bare address in lower case (``cxo@example.com`` and ``Chief Exec <CXO@example.com>`` are
+one person). Entries written before the dates were recorded (ledger version 1) still count: they match a
+period by its label, as they did then.
+
+Before sending, the recipients who already have this edition are left out; after the server accepts the
+message, one entry per accepted recipient is added. So a second run sends nothing, a run that failed
+half-way (server down, one address refused) is simply run again and reaches only those still missing, and
+``--force`` sends to everyone regardless.
 
 The ledger is written atomically (a temporary file renamed over it) under a file lock, so two runs at once
 cannot both send or corrupt it. The one window left is a crash between the server's "250 OK" and the
@@ -22,6 +28,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +40,11 @@ from kit.mail import (
     DRY_RUN_SENDER,
     DeliveryError,
     MailSettings,
+    bare_address,
     build_message,
+    parse_address,
     report_scope,
+    report_segment,
     send_message,
     write_eml,
 )
@@ -43,7 +53,7 @@ from kit.schedule import edition
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = "deliveries.json"
-LEDGER_VERSION = 1
+LEDGER_VERSION = 2  # 2: entries carry the period's dates, the segment and the bare address
 LOCK_TIMEOUT = 120.0  # seconds to wait for another run that is delivering
 
 
@@ -53,16 +63,66 @@ class LedgerError(KitError):
 
 @dataclass(frozen=True)
 class Delivery:
-    """One recipient's copy of one edition of a report, as the server accepted it."""
+    """One recipient's copy of one edition of a report, as the server accepted it.
+
+    ``period`` and ``recipient`` are as people wrote them; ``start``, ``end``, ``segment`` and ``address``
+    are what the ledger keys on (empty in entries written by ledger version 1).
+    """
 
     report: str
-    period: str
+    period: str  # '2026-Q4', or '2026-Q4, industry=Insurance'
     edition: str
-    recipient: str
+    recipient: str  # the configured entry: 'cxo@example.com' or 'Chief Exec <cxo@example.com>'
     sent_at: str  # ISO 8601, UTC
     message_id: str
     report_file: str
     forced: bool = False
+    start: str = ""  # the period's first day, ISO
+    end: str = ""  # the period's last day, ISO
+    segment: str = ""  # '' for the whole program
+    address: str = ""  # the bare address in lower case
+
+    @property
+    def reached(self) -> str:
+        """The bare lower-case address this copy went to.
+
+        A version 1 entry holds only the configured text; the SMTP client sent to the first address it
+        could read from it (``email.utils.parseaddr``), so that is who has it.
+        """
+        return self.address or (parseaddr(self.recipient)[1] or self.recipient).strip().lower()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers, as the ledger keys it: the period's first and last day, and the segment.
+
+    ``label`` ('2026-Q4, industry=Insurance') is for people and for version 1 entries, which have no dates.
+    """
+
+    label: str
+    start: str = ""
+    end: str = ""
+    segment: str = ""
+
+    @classmethod
+    def of(cls, metrics: Mapping[str, Any]) -> Scope:
+        """The scope of ``ProgramMetrics.to_dict()``; without readable dates, the label alone keys it."""
+        period = metrics.get("period")
+        period = period if isinstance(period, Mapping) else {}
+        start, end = _date(period.get("start")), _date(period.get("end"))
+        dated = start is not None and end is not None
+        return cls(
+            report_scope(metrics),
+            start.isoformat() if dated else "",
+            end.isoformat() if dated else "",
+            report_segment(metrics),
+        )
+
+    def holds(self, entry: Delivery) -> bool:
+        """Whether ``entry`` is a copy of a report of this scope (whatever its edition)."""
+        if self.start and entry.start:
+            return (entry.start, entry.end, entry.segment) == (self.start, self.end, self.segment)
+        return entry.period == self.label
 
 
 class Ledger:
@@ -88,12 +148,10 @@ class Ledger:
                 "fix it, or move it away to send every report again"
             ) from None
 
-    def delivered_to(self, report: str, period: str, edition: str) -> set[str]:
-        """The recipients (lower case) who already have this edition of this report."""
+    def delivered_to(self, report: str, scope: Scope, edition: str) -> set[str]:
+        """The bare addresses (lower case) that already have this edition of this report."""
         return {
-            e.recipient.lower()
-            for e in self.entries()
-            if (e.report, e.period, e.edition) == (report, period, edition)
+            e.reached for e in self.entries() if (e.report, e.edition) == (report, edition) and scope.holds(e)
         }
 
     def record(self, deliveries: Sequence[Delivery]) -> None:
@@ -157,7 +215,7 @@ def send_once(
     message: EmailMessage,
     *,
     report: str,
-    period: str,
+    scope: Scope,
     edition: str,
     recipients: Sequence[str],
     settings: MailSettings,
@@ -173,30 +231,43 @@ def send_once(
     Raises :class:`~kit.mail.DeliveryError` when the server refuses (the ledger then holds exactly the
     recipients it accepted, so a re-run reaches only the others).
     """
+    period = scope.label
+    by_address: dict[str, str] = {}  # one entry per person: the first that names the address
+    for recipient in recipients:
+        by_address.setdefault(bare_address(recipient), recipient)
     with ledger.locked():
-        done = set() if force else ledger.delivered_to(report, period, edition)
-        pending = [r for r in recipients if r.lower() not in done]
-        already = tuple(r for r in recipients if r.lower() in done)
+        done = set() if force else ledger.delivered_to(report, scope, edition)
+        pending = [r for a, r in by_address.items() if a not in done]
+        already = tuple(r for a, r in by_address.items() if a in done)
         if not pending:
             outcome = Outcome(report, period, edition, already=already)
             log.info(outcome.describe())
             return outcome
         del message["To"]
-        message["To"] = ", ".join(pending)
+        message["To"] = [parse_address(r, f"[email.recipients] {report}") for r in pending]
         result = send_message(message, settings, password=password, recipients=pending, sleep=sleep)
+        reached = {a.lower() for a in result.accepted}
+        sent = tuple(r for r in pending if bare_address(r) in reached)
         stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        message_id = str(message["Message-ID"])
         ledger.record(
             [
-                Delivery(report, period, edition, r, stamp, str(message["Message-ID"]), report_file, force)
-                for r in result.accepted
+                Delivery(
+                    *(report, period, edition, r, stamp, message_id, report_file, force),
+                    start=scope.start,
+                    end=scope.end,
+                    segment=scope.segment,
+                    address=bare_address(r),
+                )
+                for r in sent
             ]
         )
-    outcome = Outcome(report, period, edition, sent=result.accepted, already=already)
+    outcome = Outcome(report, period, edition, sent=sent, already=already)
     log.info(outcome.describe())
     if result.refused:
         refused = "; ".join(f"{r}: {reply}" for r, reply in result.refused.items())
         raise DeliveryError(
-            f"{report} {period} was sent to {', '.join(result.accepted)}, but the server refused {refused}",
+            f"{report} {period} was sent to {', '.join(sent)}, but the server refused {refused}",
             code=None,
             reply=refused,
             refused=result.refused,
@@ -229,7 +300,7 @@ def deliver_report(
         contacts: advocate contact details that must not appear (``kit.mail.contacts_from_program``).
     """
     html_path = Path(html_path)
-    period = report_scope(metrics)  # a segment's report is a report of its own
+    scope = Scope.of(metrics)  # a segment's report is a report of its own
     end = metrics.get("period", {}).get("end") if isinstance(metrics.get("period"), Mapping) else None
     as_of = _date(metrics.get("as_of")) or dt.date.today()
     this_edition = edition(_date(end), as_of, cadence)
@@ -251,14 +322,14 @@ def deliver_report(
     )
     if dry_run:
         eml = write_eml(message, html_path.with_suffix(".eml"))
-        outcome = Outcome(report, period, this_edition, eml=eml)
+        outcome = Outcome(report, scope.label, this_edition, eml=eml)
         log.info(outcome.describe())
         return outcome
     assert settings is not None
     return send_once(
         message,
         report=report,
-        period=period,
+        scope=scope,
         edition=this_edition,
         recipients=recipients,
         settings=settings,

@@ -15,6 +15,7 @@ with doubling waits; a permanent failure raises :class:`DeliveryError` carrying 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import html
 import io
 import logging
@@ -26,8 +27,10 @@ import smtplib
 import socket
 import ssl
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -50,7 +53,7 @@ MAX_GOALS = 25  # rows of the goal table in the e-mail; the rest are in the atta
 MAX_STORIES = 5
 MAX_HEADLINE = 15
 MAX_TEXT = 280  # characters of one free-text value (a story, a note) in the e-mail
-DRY_RUN_SENDER = "advocacy-kit <advocacy-kit@localhost>"
+DRY_RUN_SENDER = "advocacy-kit <advocacy-kit@advocacy-kit.invalid>"  # .invalid: never delivered
 REMOVED = "[contact removed]"
 
 # The lookbehind starts a match only at the start of a word: without it, a long run of letters (a base64
@@ -138,11 +141,59 @@ class MailSettings:
         return value
 
 
-def _address(value: Any, where: str) -> str:
-    text = value if isinstance(value, str) else ""
-    if not _EMAIL.search(text) or any(c in text for c in "\r\n"):
-        raise ConfigError(f"{where}: {value!r} is not an e-mail address")
-    return text.strip()
+# Characters no address may hold: line and paragraph separators (U+0085, U+2028: a header would break in
+# two), control characters, and invisible format characters (U+202E turns "moc.live@x" into "x@evil.com").
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def parse_address(value: Any, where: str) -> Address:
+    """One e-mail address as a person writes it (``name@example.com`` or ``Name <name@example.com>``).
+
+    Parsed by the standard library's header parser, strictly: exactly one address, no group, no defect,
+    a domain with a dot, and no control, line-separating or invisible character. Anything else is a
+    ConfigError naming ``where``: the SMTP client would read only the first address of an entry, or the
+    wrong one of ``x@evil.com <a@b.com>``, while the ledger recorded the entry as delivered.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {value!r} is not an e-mail address; write it as name@example.com")
+    unsafe = next((c for c in value if unicodedata.category(c) in _UNSAFE_CATEGORIES), None)
+    if unsafe is not None:
+        raise ConfigError(
+            f"{where}: {value!r} is not an e-mail address: it holds the invisible or line-breaking "
+            f"character U+{ord(unsafe):04X} ({unicodedata.name(unsafe, 'a control character').lower()}); "
+            "retype it on one line without that character"
+        )
+    try:
+        header = email.policy.default.header_factory("To", value)
+        groups, defects = header.groups, header.defects
+    except Exception:  # the parser gives up on some shapes (IndexError on "a@"): not an address either
+        groups, defects = (), ("unparsable",)
+    addresses = [a for g in groups for a in g.addresses]
+    if len(addresses) > 1 or (defects and re.search(r"[,;]", value)):
+        raise ConfigError(
+            f"{where}: {value!r} holds more than one address; write one address per entry, "
+            'e.g. ["a@example.com", "Name <b@example.com>"]'
+        )
+    address = addresses[0] if len(addresses) == 1 and not defects else None
+    labels = address.domain.split(".") if address is not None else []
+    if (
+        address is None
+        or groups[0].display_name is not None
+        or not address.username
+        or len(labels) < 2
+        or not all(labels)
+        or address.domain.startswith("[")
+    ):
+        raise ConfigError(
+            f"{where}: {value!r} is not an e-mail address; write one address, as name@example.com or "
+            "Name <name@example.com>"
+        )
+    return address
+
+
+def bare_address(value: str) -> str:
+    """The address of an entry without its display name, lower-cased: who it reaches, for the ledger."""
+    return parse_address(value, "recipient").addr_spec.lower()
 
 
 def settings_from_config(section: Mapping[str, Any], *, where: str = "[email]") -> MailSettings:
@@ -175,7 +226,7 @@ def settings_from_config(section: Mapping[str, Any], *, where: str = "[email]") 
     password_env = section.get("password_env") or None
     if password_env is not None and not (isinstance(password_env, str) and password_env.isidentifier()):
         raise ConfigError(f"{where} password_env = {password_env!r}: the NAME of an environment variable")
-    sender = _address(section.get("from"), f"{where} from")
+    sender = str(parse_address(section.get("from"), f"{where} from"))
     recipients: dict[str, tuple[str, ...]] = {}
     table = section.get("recipients", {})
     if not isinstance(table, Mapping):
@@ -187,8 +238,12 @@ def settings_from_config(section: Mapping[str, Any], *, where: str = "[email]") 
             people = [people]
         if not isinstance(people, list):
             raise ConfigError(f'[email.recipients] {report}: a list of addresses, e.g. ["a@x.com"]')
-        addresses = [_address(p, f"[email.recipients] {report}") for p in people]
-        recipients[report] = tuple(dict.fromkeys(addresses))
+        parsed = [parse_address(p, f"[email.recipients] {report}") for p in people]
+        # one entry per address, the first as written: "cxo@x.com" and "Chief <CXO@x.com>" are one person
+        first: dict[str, Address] = {}
+        for address in parsed:
+            first.setdefault(address.addr_spec.lower(), address)
+        recipients[report] = tuple(str(address) for address in first.values())
     numbers = {}
     for key, default, low in (("timeout", 30.0, 1.0), ("attempts", 4, 1), ("retry_wait", 5.0, 0.0)):
         value = section.get(key, default)
@@ -289,11 +344,16 @@ def period_label(metrics: Mapping[str, Any]) -> str:
     return str(period) if period else "unknown period"
 
 
+def report_segment(metrics: Mapping[str, Any]) -> str:
+    """The segment the report is for ('industry=Insurance'), or '' for the whole program."""
+    segment = str(metrics.get("segment") or "").strip()
+    return "" if segment.lower() in ("", "whole program", "all", "everything") else segment
+
+
 def report_scope(metrics: Mapping[str, Any]) -> str:
     """The period, and the segment when the report is for one: '2026-Q4' or '2026-Q4, industry=Insurance'."""
-    segment = str(metrics.get("segment") or "").strip()
-    whole = not segment or segment.lower() in ("whole program", "all", "everything")
-    return period_label(metrics) if whole else f"{period_label(metrics)}, {segment}"
+    segment = report_segment(metrics)
+    return f"{period_label(metrics)}, {segment}" if segment else period_label(metrics)
 
 
 def _as_of(metrics: Mapping[str, Any]) -> str:
@@ -754,6 +814,9 @@ def build_message(
             if the attached report contains one, :class:`ContactLeakError` is raised and nothing is built.
         charts: the charts to show; default: :func:`render_charts` of ``metrics``.
     """
+    # every address checked before anything is drawn or read: a bad one fails in a second, not after charts
+    sender_address = parse_address(sender, "[email] from")
+    to = [parse_address(r, f"[email.recipients] {report}") for r in recipients]
     contacts = frozenset(c.lower() for c in contacts)
     report_path = Path(report_path)
     summary = _summary(metrics, report, contacts)
@@ -771,8 +834,8 @@ def build_message(
     message["Subject"] = f"{summary.title}: {summary.period}" + (
         f" (data as of {summary.as_of})" if summary.as_of else ""
     )
-    message["From"] = sender
-    message["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
+    message["From"] = sender_address
+    message["To"] = to if to else "undisclosed-recipients:;"
     message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
     message["Message-ID"] = make_msgid(idstring=report, domain="advocacy-kit.invalid")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
@@ -858,7 +921,11 @@ def _attempt(
     try:
         smtp = _connect(settings, password)
         try:
-            refused = smtp.send_message(message, from_addr=settings.sender, to_addrs=list(recipients))
+            refused = smtp.send_message(
+                message,
+                from_addr=parse_address(settings.sender, "[email] from").addr_spec,
+                to_addrs=list(recipients),
+            )
         finally:
             try:
                 smtp.quit()
@@ -921,9 +988,11 @@ def send_message(
     refused with a 4xx are retried too; those refused for good come back in ``SendResult.refused``.
     Raises :class:`DeliveryError` when nobody got the message.
     """
-    pending = list(recipients if recipients is not None else _header_addresses(message))
-    if not pending:
+    entries = list(recipients if recipients is not None else _header_addresses(message))
+    if not entries:
         raise ConfigError("the message has no recipients")
+    # the envelope names the bare address of each entry, checked: never the first of two, nor a name
+    pending = list(dict.fromkeys(parse_address(r, "recipient").addr_spec for r in entries))
     accepted: list[str] = []
     refused: dict[str, str] = {}
     last = ""
