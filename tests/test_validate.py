@@ -140,6 +140,7 @@ def messy_program() -> Program:
              G.segment: "industry=Insurance; product=Product A"},  # row 2: clean
             {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "3.8m",
              G.segment: "industry Insurance"},  # row 3
+            {G.goal_id: "G-3", G.period: "2026-Q5", G.metric: "win_rate", G.target: 0.3},  # row 4
         ],
         Settings=[
             {S.key: "cooldown_days", S.value: "two weeks"},  # row 2
@@ -199,6 +200,8 @@ EXPECTED = {
     ("Opportunities", 4, O.opportunity_id, "duplicate_key"),
     ("Opportunities", 5, O.amount, "implausible_amount"),
     ("Goals", 3, G.segment, "bad_segment"),
+    ("Goals", 4, G.period, "bad_period"),
+    ("Goals", 4, G.metric, "unknown_metric"),
     ("Settings", 2, S.value, "bad_setting"),
     ("Settings", 3, S.key, "unknown_setting"),
 }
@@ -646,8 +649,77 @@ def test_error_rows_are_the_rows_with_an_error_not_a_warning(messy_findings):
 
     assert error_rows(findings, "Advocates") == {3, 4, 5, 8, 9, 16}
     assert error_rows(findings, "Requests") == {3, 4, 5, 6, 7, 8, 9}
-    assert error_rows(findings, "Goals") == {3}
+    assert error_rows(findings, "Goals") == {3, 4}
     assert error_rows(findings, "Opportunities") == {3, 4, 5}
+
+
+# --- goals -------------------------------------------------------------------------------------------------
+
+
+def goal(period: object, metric: str = "active_advocates", **cells: object) -> dict:
+    row = {G.goal_id: "G-1", G.period: period, G.metric: metric, G.target: 40}
+    row.update(cells)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("period", "hint"),
+    [
+        ("2026-Q5", "a year has four quarters, Q1 to Q4"),
+        ("2026-13", "a year has twelve months"),
+        ("2026-12-31..2026-10-01", 'the end comes before the start; did you mean "2026-10-01..2026-12-31"?'),
+        ("2026-02-30..2026-03-31", "2026-02-30 is not a day"),
+        ("2026 Q4", 'did you mean "2026-Q4"?'),
+        ("FY27-Q1", 'did you mean "FY2027-Q1"?'),
+        ("Q4", "write 2026-11, 2026-Q4"),
+        ("0026-Q4", "the year 26; periods run from 1900 to 2199"),
+    ],
+)
+def test_a_goal_period_the_kit_cannot_read_is_an_error_on_its_cell_with_a_hint(make_program, period, hint):
+    program = make_program(Goals=[goal(period)])
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Goals", 2, G.period, "bad_period")}
+    assert hint in findings["message"].iloc[0], findings["message"].iloc[0]
+    assert findings["value"].iloc[0] == period
+
+
+@pytest.mark.parametrize(
+    "period", ["2026-Q4", "2026-11", "FY2027-Q1", "FY2027", "2026", "2026-10-01..2026-12-31"]
+)
+def test_every_form_of_period_is_a_valid_goal_period(make_program, period):
+    program = make_program(Goals=[goal(period)])
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+@pytest.mark.parametrize(
+    ("metric", "hint"),
+    [
+        ("active_advocate", 'did you mean "active_advocates"?'),
+        ("Revenue Influenced", 'did you mean "revenue_influenced"?'),
+        ("happiness", "active_advocates, new_advocates"),
+    ],
+)
+def test_a_goal_metric_the_kit_does_not_compute_is_an_error_with_a_suggestion(make_program, metric, hint):
+    program = make_program(Goals=[goal("2026-Q4", metric)])
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Goals", 2, G.metric, "unknown_metric")}
+    assert f'"{metric}" is not a metric the kit computes' in findings["message"].iloc[0]
+    assert hint in findings["message"].iloc[0]
+
+
+def test_every_metric_the_kit_computes_is_a_valid_goal_metric(make_program):
+    from kit.metrics import HEADLINE
+
+    program = make_program(
+        Goals=[goal("2026-Q4", m, **{G.goal_id: f"G-{i}"}) for i, m in enumerate(HEADLINE)]
+    )
+
+    assert validate(program, as_of=AS_OF).empty
 
 
 # --- the quarterly usage both validation and matching rely on -----------------------------------------------
