@@ -8,6 +8,7 @@ emulator; for a user, a proxy).
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,6 +118,28 @@ def test_without_credentials_the_error_names_the_variable_to_set(sheets_emulator
 
     assert code == 2
     assert CREDENTIALS_ENV in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "info", "metrics"])
+def test_without_a_network_to_google_a_command_says_in_one_line_the_sheet_could_not_be_reached(
+    command, service_account_file, monkeypatch, capsys
+):
+    # Google's token endpoint and the Sheets host on a loopback port where nothing listens (no network).
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))  # bound, not listening: every connection is refused
+    monkeypatch.setenv(CREDENTIALS_ENV, str(service_account_file))
+    monkeypatch.setenv(ENDPOINT_ENV, f"http://127.0.0.1:{holder.getsockname()[1]}")
+    key = "1" + "k" * 43
+
+    try:
+        code, out, err = run([command, "--source", key], capsys)
+    finally:
+        holder.close()
+
+    assert code == 2 and out == ""
+    assert err.startswith(f"advocacy-kit: error: {key}: the Google Sheet could not be reached")
+    assert err.count("\n") == 1 and "Traceback" not in err and "internal error" not in err
+    assert str(service_account_file) not in err
 
 
 # ---------------------------------------------------------------------------------------------------------

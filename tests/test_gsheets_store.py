@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import socket
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +19,13 @@ from hypothesis import strategies as st
 from kit import schema, sheet_setup
 from kit.errors import ConflictError, SourceError
 from kit.store import RowUpdate
-from kit.store.gsheets import MAX_REQUEST_BYTES, GoogleSheetStore, RetryPolicy, create_sheet
+from kit.store.gsheets import (
+    MAX_REQUEST_BYTES,
+    GoogleSheetStore,
+    RetryPolicy,
+    create_sheet,
+    load_credentials,
+)
 from tests.conftest import grids_from_rows
 from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
 from tests.test_store import request_row
@@ -399,3 +407,101 @@ def test_credentials_and_tokens_never_reach_the_logs(new_google_sheet, service_a
     token = store.client.http_client.session.credentials.token
     assert token and token not in caplog.text
     assert "PRIVATE KEY" not in caplog.text and "private_key" not in caplog.text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# No network: every call says in one line that the sheet could not be reached
+
+
+@pytest.fixture
+def dead_port():
+    """A loopback address where nothing listens: the port is held (bound, not listening), so connecting
+    is refused at once and no other process can take it meanwhile."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{holder.getsockname()[1]}"
+    holder.close()
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback address that accepts connections and never answers (a firewall that drops, a hung proxy)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # the kernel completes the handshake; nobody ever reads or answers
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+# What each of the store's operations does to the sheet, for the parametrised tests below.
+OPERATIONS = {
+    "read": lambda store: store.read(),
+    "info": lambda store: store.info(),
+    "append": lambda store: store.append("Requests", [request_row(2)]),
+    "update": lambda store: store.update("Requests", [RowUpdate("REQ-001", {R.status: "Cancelled"})]),
+    "write_grids": lambda store: store.write_grids(grids_from_rows({"Requests": [request_row(1)]})),
+    "replace_tab": lambda store: store.replace_tab("Requests", grids_from_rows({})["Requests"]),
+}
+
+
+def _says_unreachable(error: SourceError, store: GoogleSheetStore) -> None:
+    message = str(error)
+    assert message.startswith(f"{store.source}: ") and "could not be reached" in message
+    assert "\n" not in message and "PRIVATE KEY" not in message and "service-account.json" not in message
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_without_the_token_server_each_operation_says_the_sheet_could_not_be_reached(
+    operation, dead_port, service_account_file
+):
+    store = GoogleSheetStore(
+        "1" + "k" * 43, credentials_file=str(service_account_file), endpoint=dead_port, retry=FAST
+    )
+
+    with pytest.raises(SourceError) as error:
+        OPERATIONS[operation](store)
+
+    _says_unreachable(error.value, store)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_when_the_sheets_host_goes_away_each_operation_says_the_sheet_could_not_be_reached(
+    operation, sheet, sheets_emulator, service_account_file, dead_port
+):
+    # Signed in already (the token is still good), then the network to Google goes.
+    store = sheet(Requests=[request_row(1)])
+    credentials = load_credentials(str(service_account_file))
+    GoogleSheetStore(store.key, credentials=credentials, endpoint=sheets_emulator.url).read_grids()
+    offline = GoogleSheetStore(store.key, credentials=credentials, endpoint=dead_port, retry=FAST)
+
+    with pytest.raises(SourceError) as error:
+        OPERATIONS[operation](offline)
+
+    _says_unreachable(error.value, offline)
+    assert sheets_emulator.calls["oauth.token"] == 1  # the token was not the problem
+
+
+def test_a_token_server_that_never_answers_ends_after_the_timeout(silent_server, service_account_file):
+    store = GoogleSheetStore(
+        "1" + "k" * 43,
+        credentials_file=str(service_account_file),
+        endpoint=silent_server,
+        retry=FAST,
+        timeout=0.5,
+    )
+    started = time.monotonic()
+
+    with pytest.raises(SourceError, match="no answer within 0.5 s") as error:
+        store.read()
+
+    assert time.monotonic() - started < 5
+    _says_unreachable(error.value, store)
+
+
+def test_creating_a_sheet_without_the_network_says_google_could_not_be_reached(
+    dead_port, service_account_file
+):
+    with pytest.raises(SourceError, match="could not be reached") as error:
+        create_sheet("Customer advocacy", credentials_file=str(service_account_file), endpoint=dead_port)
+
+    assert "\n" not in str(error.value)

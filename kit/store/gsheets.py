@@ -11,7 +11,9 @@ Built for a sheet many people edit at once, within the Sheets API's quotas (60 r
 - every value goes in RAW, so text such as ``=IMPORTXML(…)`` or ``+1 555`` stays text; dates go in as serial
   numbers and numbers as numbers, and the date columns carry a date format (set by ``init-sheet`` and ``push``);
 - 429 and 5xx answers are retried a bounded number of times with exponential back-off and jitter, then end in a
-  ``SourceError`` that names the quota; the 10-million-cell ceiling is checked before a write would cross it.
+  ``SourceError`` that names the quota; the 10-million-cell ceiling is checked before a write would cross it;
+- no network (Google's sign-in or Sheets host refused, silent past the timeout) ends any call in one
+  ``SourceError`` saying the sheet could not be reached.
 
 Credentials come in as arguments (the CLI reads the environment); they are never printed or logged.
 """
@@ -27,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import google.auth.exceptions
 import gspread
 import requests
 import tenacity
@@ -67,6 +70,9 @@ GOOGLE_BASES = (
 _SHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _A1_ROWS = re.compile(r"![A-Z]+(\d+)(?::[A-Z]+(\d+))?$")
 _RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+# The network failing: requests' own errors for the Sheets host, google-auth's for its token endpoint (it wraps
+# requests' errors in TransportError when signing in).
+_NO_NETWORK = (requests.RequestException, google.auth.exceptions.TransportError)
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,27 @@ def load_credentials(credentials_file: str | None = None, oauth_client_file: str
         "no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS to the path of a service account JSON key "
         "(see README, 'Google Sheets')"
     )
+
+
+def _network_failure(error: BaseException, timeout: float) -> str:
+    """What went wrong on the way to Google, in a few words (not requests' long text with the URL)."""
+    cause: BaseException | None = error
+    while cause is not None:  # google-auth's TransportError carries requests' error as its cause
+        if isinstance(cause, requests.Timeout) and not isinstance(cause, requests.ConnectTimeout):
+            return f"no answer within {timeout:g} s"
+        if isinstance(cause, requests.ConnectTimeout):
+            return f"no connection within {timeout:g} s"
+        if isinstance(cause, requests.ConnectionError):
+            text = str(cause)
+            if "NameResolutionError" in text or "getaddrinfo" in text or "Name or service" in text:
+                return "the name of Google's server could not be looked up"
+            if "refused" in text.lower():
+                return "connection refused"
+            return "the connection failed"
+        cause = cause.__cause__ or (
+            cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        )
+    return type(error).__name__
 
 
 class _RetryingHTTPClient(HTTPClient):
@@ -287,6 +314,7 @@ class GoogleSheetStore(Store):
         endpoint: send API calls to this base URL instead of Google's (a proxy; the test emulator).
         session: a ready ``requests`` session (then no credentials are loaded).
         retry: how long to retry 429 and 5xx answers.
+        timeout: seconds to wait for each answer from Google (signing in included) before giving up.
     """
 
     def __init__(
@@ -300,6 +328,7 @@ class GoogleSheetStore(Store):
         session: requests.Session | None = None,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 120.0,
     ) -> None:
         self.source = str(source)
         self.key = sheet_key(self.source)
@@ -310,6 +339,7 @@ class GoogleSheetStore(Store):
         self._session = session
         self._retry = retry
         self._sleep = sleep
+        self._timeout = timeout
         self._gspread: gspread.Client | None = None
 
     def __repr__(self) -> str:  # never shows credentials
@@ -332,6 +362,8 @@ class GoogleSheetStore(Store):
                 session=session,
                 http_client=lambda auth, s: _RetryingHTTPClient(auth, s, policy=retry, sleep=sleep),
             )
+            # gspread waits forever by default; this also bounds google-auth's sign-in (it passes it on).
+            self._gspread.http_client.set_timeout(self._timeout)
         return self._gspread
 
     @property
@@ -346,10 +378,15 @@ class GoogleSheetStore(Store):
             return function(http, *args, **kwargs)
         except APIError as error:
             raise self._explain(error, action) from None
-        except requests.RequestException as error:
-            raise SourceError(
-                f"{self.source}: cannot reach Google Sheets ({type(error).__name__}) while {action}"
-            ) from None
+        except _NO_NETWORK as error:
+            raise self._unreachable(error, action) from None
+
+    def _unreachable(self, error: BaseException, action: str) -> SourceError:
+        """The network failed on the way to Google (signing in or the Sheets call itself)."""
+        return SourceError(
+            f"{self.source}: the Google Sheet could not be reached while {action} "
+            f"({_network_failure(error, self._timeout)}); check the network connection and try again"
+        )
 
     def _explain(self, error: APIError, action: str) -> SourceError:
         status = error.response.status_code
@@ -418,8 +455,10 @@ class GoogleSheetStore(Store):
         """The sheet's last change time comes from Drive (one extra call; None if Drive will not say)."""
         try:
             modified = self.client.http_client.get_file_drive_metadata(self.key).get("modifiedTime")
-        except (APIError, requests.RequestException):
+        except APIError:  # Drive may not say (the drive.file scope covers only files the kit created)
             modified = None
+        except _NO_NETWORK as error:
+            raise self._unreachable(error, "reading when it last changed") from None
         when = dt.datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
         return SourceInfo(self.source, "google-sheet", when)
 
@@ -573,10 +612,8 @@ class GoogleSheetStore(Store):
                     f"{self.source}: the Google Sheet has no tab {ranges[0].split('!')[0]}"
                 ) from None
             raise self._explain(error, action) from None
-        except requests.RequestException as error:
-            raise SourceError(
-                f"{self.source}: cannot reach Google Sheets ({type(error).__name__}) while {action}"
-            ) from None
+        except _NO_NETWORK as error:
+            raise self._unreachable(error, action) from None
         return response.get("valueRanges", [])
 
     def replace_tab(self, tab: str, grid: Grid) -> None:
@@ -705,11 +742,8 @@ def create_sheet(title: str, share: Sequence[str] = (), **options: Any) -> Googl
     """
     from kit import sheet_setup
 
-    store = GoogleSheetStore("new sheet", **options)
-    try:
-        spreadsheet = store.client.create(title)
-    except APIError as error:
-        raise store._explain(error, "creating the Google Sheet") from None
+    store = GoogleSheetStore(title, **options)  # named by its title until Google gives it a key
+    spreadsheet = store._call("creating the Google Sheet", lambda http: store.client.create(title))
     store.source = spreadsheet.url
     store.key = spreadsheet.id
     default_id = spreadsheet.sheet1.id
