@@ -92,7 +92,8 @@ def save_copy(file: Path, source: str, identity: Identity, program: Program) -> 
     beside it, then moved into place. A copy that cannot be written is skipped; the next read reads anew."""
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with replacing(file, durable=False) as handle:  # a copy lost in a crash is only read anew
+        # private (mode 0600): loading a pickle runs code; a copy lost in a crash is only read anew
+        with replacing(file, durable=False, mode=0o600) as handle:
             # The header first, so a copy of another file or version is told apart without loading it.
             pickle.dump((source, identity, _code_version()), handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
