@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -31,6 +32,8 @@ from kit.store.local import LocalStore
 from kit.store.xlsx_patch import NOT_IN_XLSX
 from tests.conftest import grids_from_rows
 from tests.test_store import advocate, request_row
+
+pytest_plugins = ["tests.small_disk"]  # the small_disk fixture
 
 R = schema.REQUESTS.col
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +115,126 @@ def test_a_workbook_locked_by_another_writer_gives_up_with_a_clear_error(tmp_pat
         LocalStore(path, lock_timeout=0.2).append("Requests", [request_row(2)])
 
     assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A shared workbook: its permissions, a synced folder's link, a full disk, a writer killed mid-write
+
+
+def _write(kind: str, path: Path) -> None:
+    store = LocalStore(path)
+    if kind == "update in place":
+        store.update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+    elif kind == "append in place":
+        store.append("Requests", [request_row(3)])
+    elif kind == "Issues tab":
+        store.replace_tab("Issues", [["tab", "row", "message"], ["Requests", 2, "check me"]])
+    else:
+        store._update_with_openpyxl(
+            schema.REQUESTS, "Requests", [RowUpdate("REQ-001", {R.status: "Completed"})]
+        )
+
+
+WRITES = ["update in place", "append in place", "Issues tab", "openpyxl"]
+
+
+@pytest.mark.parametrize("kind", WRITES)
+def test_a_write_keeps_the_workbooks_permissions_so_colleagues_still_open_it(tmp_path, kind):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    os.chmod(path, 0o664)
+    os.chown(path, -1, 4242) if os.geteuid() == 0 else None  # the team's group, given as root
+
+    _write(kind, path)
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    if os.geteuid() == 0:
+        assert path.stat().st_gid == 4242
+
+
+def _linked_workbook(tmp_path: Path) -> tuple[Path, Path]:
+    """A workbook in a synced folder, and a symbolic link to it where the kit is pointed."""
+    synced = tmp_path / "Drive"
+    synced.mkdir()
+    real = _program_workbook(synced / "program.xlsx")
+    link = tmp_path / "program.xlsx"
+    link.symlink_to(real)
+    return link, real
+
+
+@pytest.mark.parametrize("kind", WRITES)
+def test_a_workbook_reached_through_a_symbolic_link_is_written_where_it_lives(tmp_path, kind):
+    link, real = _linked_workbook(tmp_path)
+    before = real.read_bytes()
+
+    _write(kind, link)
+
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_bytes() != before
+    assert not [p.name for p in real.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_linked_workbook_open_in_libreoffice_where_it_lives_is_not_written(tmp_path):
+    link, real = _linked_workbook(tmp_path)
+    (real.parent / ".~lock.program.xlsx#").write_text("someone,host,...")
+    before = real.read_bytes()
+
+    with pytest.raises(SourceError, match=r"open in LibreOffice or Excel \(\.~lock\.program\.xlsx# exists\)"):
+        LocalStore(link).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+
+    assert real.read_bytes() == before and link.is_symlink()
+
+
+def test_two_links_to_one_workbook_share_its_writers_lock(tmp_path):
+    link, real = _linked_workbook(tmp_path)
+    before = real.read_bytes()
+
+    with (
+        filelock.FileLock(str(real.parent / ".program.xlsx.lock")),
+        pytest.raises(SourceError, match="locked by another writer"),
+    ):
+        LocalStore(link, lock_timeout=0.2).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+
+    assert real.read_bytes() == before
+
+
+def test_a_write_cleans_up_what_a_killed_writer_left_and_keeps_a_live_writers_file(tmp_path):
+    path = _program_workbook(tmp_path / "program.xlsx")
+    killed = tmp_path / ".program.xlsx.k1l4d3x9.tmp"
+    live = tmp_path / ".program.xlsx.w0rk1ng5.tmp"  # written to a moment ago, by someone else's kit
+    for leftover in (killed, live):
+        leftover.write_bytes(b"PK\x03\x04")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+
+    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+
+    assert not killed.exists()
+    assert live.exists()
+
+
+def test_a_full_disk_during_a_write_is_one_line_exit_2_and_the_workbook_survives(small_disk):
+    path = small_disk.path / "program.xlsx"
+    LocalStore(path).write_grids(
+        grids_from_rows({"Advocates": [advocate(1), advocate(1)], "Requests": [request_row(1)]})  # a finding
+    )
+    before = path.read_bytes()
+    small_disk.fill_up()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kit.cli", "validate", "--source", str(path), "--write-issues"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "ADVOCACY_KIT_CACHE": "off"},
+    )  # fmt: skip
+
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"advocacy-kit: error: {path}: cannot write it: no space left on device; it was left as it was"
+    ]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in small_disk.path.iterdir() if not p.name.endswith(".lock")) == [
+        "filler",
+        "program.xlsx",
+    ]
 
 
 def test_missing_file_names_the_file(tmp_path):

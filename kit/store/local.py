@@ -7,6 +7,8 @@ workbook as it was (``kit.store.xlsx_patch``: seconds, where loading and saving 
 with openpyxl takes minutes); what that fast path declines, and whole-tab writes, go through openpyxl, which
 keeps extra columns, extra tabs and formatting. A workbook open in LibreOffice or Excel (their lock file is
 beside it) is not written to, since the office program would overwrite the kit's change on its next save.
+A path that is a symbolic link (into a synced folder) is written through to the workbook it points to, whose
+mode and group the new file keeps (``kit.files``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from python_calamine import CalamineWorkbook
 from kit import schema
 from kit.cells import as_text, to_cell
 from kit.errors import InputError, SourceError
-from kit.files import replacing
+from kit.files import real_path, remove_stale_temporaries, replacing
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
     RowUpdate,
@@ -48,6 +50,7 @@ from kit.store.cache import read_through_cache
 from kit.store.xlsx_patch import NOT_IN_XLSX, Changes, Declined, write_patched
 
 LOCK_TIMEOUT_SECONDS = 15
+STALE_AFTER_SECONDS = 60  # a temporary file nobody wrote to for this long is a killed writer's
 _BOLD = Font(bold=True)
 
 
@@ -141,15 +144,15 @@ class LocalStore(Store):
         if self._holding:
             yield
             return
-        office_lock = _office_lock_file(self.path)
+        # A link (into a synced folder) is written through to its workbook: the locks are beside that.
+        place = real_path(self.path)
+        office_lock = _office_lock_file(place) or _office_lock_file(self.path)
         if office_lock is not None:
             raise SourceError(
                 f"{self.source}: the workbook is open in LibreOffice or Excel ({office_lock.name} exists); "
                 "close it there first, nothing was written"
             )
-        lock = filelock.FileLock(
-            str(self.path.with_name(f".{self.path.name}.lock")), timeout=self.lock_timeout
-        )
+        lock = filelock.FileLock(str(place.with_name(f".{place.name}.lock")), timeout=self.lock_timeout)
         try:
             lock.acquire()
         except filelock.Timeout:
@@ -158,6 +161,10 @@ class LocalStore(Store):
             ) from None
         self._holding = True
         try:
+            # What a writer killed mid-write left. Writers here wait for the lock; one on another machine
+            # of a shared drive, where the lock may not reach, keeps writing to its file: only a file left
+            # alone for longer than any writer waits for the lock is stale.
+            remove_stale_temporaries(place, older_than=max(self.lock_timeout, STALE_AFTER_SECONDS))
             yield
         finally:
             self._holding = False
