@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import shutil
 import socket
@@ -203,6 +204,73 @@ def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server,
     assert len(server.mailbox.received) == 2
     editions = [e.edition for e in Ledger.beside(report_file.parent).entries()]
     assert editions == ["2026-W47", "2026-W47", "2026-W48", "2026-W48"]
+
+
+def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(server, report_file):
+    settings = settings_for(server.port)
+    deliver(report_file, settings)  # 2026-Q4
+    as_dates = metrics(period={"label": "2026-10-01..2026-12-31", "start": "2026-10-01", "end": "2026-12-31"})
+
+    again = deliver_report(
+        "executive-update", report_file, as_dates, settings=settings, ledger=Ledger.beside(report_file.parent),
+        sleep=lambda _: None,
+    )  # fmt: skip
+
+    assert len(server.mailbox.received) == 1
+    assert again.sent == () and again.already == (CXO, VP)
+
+
+def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, report_file):
+    settings = settings_for(server.port)
+    ledger = Ledger.beside(report_file.parent)
+    deliver(report_file, settings)  # 2026-Q4, whole program
+    october = metrics(period={"label": "2026-10", "start": "2026-10-01", "end": "2026-10-31"})
+    insurance = metrics(segment="industry=Insurance")
+
+    for data in (october, insurance):
+        deliver_report(
+            "executive-update", report_file, data, settings=settings, ledger=ledger, sleep=lambda _: None
+        )
+
+    assert len(server.mailbox.received) == 3
+
+
+def test_a_recipient_rewritten_with_a_display_name_is_not_sent_again(server, report_file):
+    deliver(report_file, settings_for(server.port))  # to cxo@example.com, vp.sales@example.com
+
+    renamed = settings_for(server.port, recipients={"executive-update": ["Chief Exec <CXO@example.com>", VP]})
+    again = deliver(report_file, renamed)
+
+    assert len(server.mailbox.received) == 1
+    assert again.sent == () and again.already == ("Chief Exec <CXO@example.com>", VP)
+
+
+def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_envelope(server, report_file):
+    settings = settings_for(server.port, recipients={"executive-update": ['"Exec, Chief" <cxo@example.com>']})
+
+    deliver(report_file, settings)
+
+    [(envelope_to, _)] = server.mailbox.received
+    assert envelope_to == [CXO]
+    [message] = server.mailbox.messages()
+    assert [(a.display_name, a.addr_spec) for a in message["To"].addresses] == [("Exec, Chief", CXO)]
+    [entry] = Ledger.beside(report_file.parent).entries()
+    assert (entry.recipient, entry.address) == ('"Exec, Chief" <cxo@example.com>', CXO)
+
+
+def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries(server, report_file):
+    # version 1 kept each recipient as configured and keyed the period by its label
+    ledger = Ledger.beside(report_file.parent)
+    old = {"report": "executive-update", "period": "2026-Q4", "edition": "to-date", "sent_at": "2026-11-20T08:00:00+00:00",
+           "message_id": "<1@advocacy-kit.invalid>", "report_file": report_file.name, "forced": False}  # fmt: skip
+    entries = [dict(old, recipient="Chief Exec <cxo@example.com>"), dict(old, recipient=VP.upper())]
+    ledger.path.write_text(json.dumps({"version": 1, "deliveries": entries}))
+
+    again = deliver(report_file, settings_for(server.port, recipients={"executive-update": [CXO, VP, PM]}))
+
+    assert [to for to, _ in server.mailbox.received] == [[PM]]
+    assert again.already == (CXO, VP)
+    assert [e.recipient for e in ledger.entries()] == ["Chief Exec <cxo@example.com>", VP.upper(), PM]
 
 
 # ----------------------------------------------------------------------------------------------------------
