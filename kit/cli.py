@@ -33,6 +33,8 @@ class _State:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            for warning in self._config.warnings:  # keys the kit does not know: a typo, said once
+                click.echo(f"advocacy-kit: warning: {warning}", err=True)
         return self._config
 
     def source(self, override: str | None) -> str:

@@ -7,6 +7,8 @@ in this file: only the names of the environment variables that hold them.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,6 +26,117 @@ DEMO_SOURCE = Path("demo") / "advocacy_program.xlsx"
 
 
 @dataclass(frozen=True)
+class Setting:
+    """What one setting may hold: TOML values of ``types`` (numbers finite, within ``low``..``high``)."""
+
+    types: tuple[type, ...]
+    says: str  # what to write instead, for the error: 'a path, in quotes'
+    low: float | None = None
+    high: float | None = None
+    items: type | None = None  # a list's items must be of this type
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be this setting, or None when it can."""
+        if isinstance(value, bool) and bool not in self.types:
+            return self.says
+        if isinstance(value, list) and list in self.types and self.items is not None:
+            return None if all(isinstance(item, self.items) for item in value) else self.says
+        if not isinstance(value, self.types):
+            return self.says
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            low = -math.inf if self.low is None else self.low
+            high = math.inf if self.high is None else self.high
+            if not (math.isfinite(value) and low <= value <= high):
+                return self.says
+        return None
+
+
+_TEXT = Setting((str,), "text, in quotes")
+_PATH = Setting((str,), "a path, in quotes")
+_SECONDS = Setting((int, float), "a number of seconds from 0 to 3600", 0, 3600)
+_TABLE = Setting((dict,), "a table of settings")
+
+# Every setting the config file may hold, declared once: section ("" = the top of the file) → key → what it
+# may hold. The readers (here, kit.mail's [email], kit.schedule's [schedule]) check what the values mean; this
+# catches, when the file is read, a key nobody reads (a typo the kit would silently ignore) and a value of a
+# type no reader can use (a number where a path goes, a timeout of 1e400).
+SETTINGS: dict[str, dict[str, Setting]] = {
+    "": {
+        "source": Setting((str,), "a workbook path or a Google Sheet URL, in quotes"),
+        "reports_dir": _PATH,
+        "email": _TABLE,
+        "schedule": _TABLE,
+    },
+    "email": {
+        "host": _TEXT,
+        "port": Setting((int,), "a port number from 1 to 65535", 1, 65535),
+        "security": _TEXT,
+        "username": _TEXT,
+        "password_env": _TEXT,
+        "password": _TEXT,  # known, so that kit.mail can say never to put it here
+        "from": _TEXT,
+        "recipients": Setting((dict,), "a table: [email.recipients] with a list of addresses per report"),
+        "timeout": _SECONDS,
+        "attempts": Setting((int,), "a whole number from 1 to 100", 1, 100),
+        "retry_wait": _SECONDS,
+        "ca_file": _PATH,
+    },
+    "email.recipients": {},  # its keys are report names, which kit.mail checks
+    "schedule": {
+        "cadence": _TEXT,
+        "day": Setting((str, int), 'a weekday such as "monday", or a day of the month from 1 to 28'),
+        "time": Setting((str, dt.time), 'a 24-hour time such as "07:30"'),
+        "reports": Setting((str, list), 'a list of report names, e.g. ["goal-tracking"]', items=str),
+        "log_file": _PATH,
+        "env_file": _PATH,
+    },
+}
+
+
+def _check_settings(data: Mapping[str, Any], where: Path) -> tuple[str, ...]:
+    """Raise ConfigError for the first value of a wrong type; return a warning per unknown key or section."""
+    from rapidfuzz import fuzz, process
+
+    warnings: list[str] = []
+
+    def check(section: str, table: Mapping[str, Any]) -> None:
+        known = SETTINGS[section]
+        prefix = f"[{section}] " if section else ""
+        for key, value in table.items():
+            name = _name(section, key)
+            setting = known.get(key)
+            if setting is None:
+                guess = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=60)
+                if isinstance(value, Mapping):
+                    hint = f"; did you mean [{_name(section, guess[0])}]?" if guess else ""
+                    warnings.append(f"{where}: [{name}] is not a section (ignored){hint}")
+                else:
+                    hint = f"; did you mean {guess[0]}?" if guess else ""
+                    warnings.append(f"{where}: {prefix}{key} is not a setting (ignored){hint}")
+                continue
+            problem = setting.problem(value)
+            if problem is not None:
+                raise ConfigError(f"{where}: {prefix}{key} = {_shown(value)}: {problem}")
+            if SETTINGS.get(name):  # a section whose keys are declared here (not [email.recipients])
+                check(name, value)
+
+    check("", data)
+    return tuple(warnings)
+
+
+def _name(section: str, key: str) -> str:
+    """How a key is written in TOML: ``email.recipients``, or just ``source`` at the top of the file."""
+    return f"{section}.{key}" if section else key
+
+
+def _shown(value: Any) -> str:
+    """A value as the error shows it: a TOML date as written, anything else as Python shows it."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return repr(value)
+
+
+@dataclass(frozen=True)
 class Config:
     """What the config file says, with defaults filled in."""
 
@@ -31,7 +144,8 @@ class Config:
     reports_dir: Path = Path("reports")
     path: Path | None = None  # the file it came from; None = no config file, demo defaults
     source_is_default: bool = False
-    sections: Mapping[str, Any] = field(default_factory=dict)  # the rest ([email], [schedule], [google], …)
+    sections: Mapping[str, Any] = field(default_factory=dict)  # the rest ([email], [schedule])
+    warnings: tuple[str, ...] = ()  # one line per key the kit does not know (ignored), for the CLI to print
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.sections.get(name, {})
@@ -52,14 +166,17 @@ def load_config(
             raise ConfigError(f"{candidate}: no such config file")
         source = environ.get(SOURCE_ENV)
         return Config(source=source or str(DEMO_SOURCE), source_is_default=not source)
+    if candidate.is_dir():
+        raise ConfigError(f"{candidate}: a folder, not a config file")
     try:
         data = tomllib.loads(candidate.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{candidate}: not valid TOML ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"{candidate}: cannot be read ({error.strerror or error})") from None
+    warnings = _check_settings(data, candidate)
     base = candidate.parent
     source = environ.get(SOURCE_ENV) or data.get("source")
-    if source is not None and not isinstance(source, str):
-        raise ConfigError(f"{candidate}: `source` must be a path or a Google Sheet URL, in quotes")
     source_is_default = not source
     source = source or str(DEMO_SOURCE)
     if not is_google_sheet(source) and not Path(source).is_absolute():
@@ -67,4 +184,4 @@ def load_config(
     reports = Path(data.get("reports_dir", "reports"))
     reports = reports if reports.is_absolute() else base / reports
     sections = {k: v for k, v in data.items() if k not in ("source", "reports_dir")}
-    return Config(source, reports, candidate, source_is_default, sections)
+    return Config(source, reports, candidate, source_is_default, sections, warnings)
