@@ -68,6 +68,12 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
     return None if value is None else parse_day(value, f"--{name}")
 
 
+def refuse_to_overwrite(path: Path, force: bool) -> None:
+    """Raise InputError when ``path`` exists and ``--force`` was not given: a workbook holds people's edits."""
+    if (path.exists() or path.is_symlink()) and not force:
+        raise InputError(f"{path} exists; pass --force to overwrite it")
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: advocacy-kit demo && advocacy-kit info --source demo/advocacy_program.xlsx",
@@ -121,7 +127,8 @@ def info(state: _State, source: str | None) -> None:
 @click.option("--out", "out_dir", default="demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--seed", default=7, show_default=True, help="Same seed, same program.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The demo's 'today' (default: today).")
-def demo(advocates: int, out_dir: str, seed: int, as_of: str | None) -> None:
+@click.option("--force", is_flag=True, help="Replace DIR/advocacy_program.xlsx if it exists (and its edits).")
+def demo(advocates: int, out_dir: str, seed: int, as_of: str | None, force: bool = False) -> None:
     """Build a realistic demo program and run the main job on it."""
     from kit.demo import build_demo
     from kit.program import grids_from_frames
@@ -130,6 +137,7 @@ def demo(advocates: int, out_dir: str, seed: int, as_of: str | None) -> None:
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     path = Path(out_dir) / "advocacy_program.xlsx"
+    refuse_to_overwrite(path, force)  # before building: a big demo takes minutes
     click.echo(f"Building a demo program of {advocates:,} advocates as of {day} …", err=True)
     frames = build_demo(advocates, as_of=day, seed=seed)
     store = LocalStore(path)
@@ -675,8 +683,7 @@ def pull(from_sheet: str, to_path: str, force: bool) -> None:
 
     if Path(to_path).suffix.lower() != ".xlsx":
         raise InputError(f"{to_path}: the copy must be an .xlsx workbook")
-    if Path(to_path).exists() and not force:
-        raise InputError(f"{to_path} exists; pass --force to overwrite it")
+    refuse_to_overwrite(Path(to_path), force)
     grids = _google_store(from_sheet).read_grids()
     LocalStore(to_path).write_grids(grids)
     click.echo(f"Pulled {_data_rows(grids):,} rows in {len(grids)} tabs from {from_sheet} to {to_path}")

@@ -139,3 +139,19 @@ def test_demo_refuses_an_as_of_outside_the_years_1900_to_2199(tmp_path, capsys):
     code, _, err = run(["demo", "--out", str(tmp_path), "--as-of", "9999-12-31"], capsys)
     assert code == 2 and err.count("\n") == 1 and "--as-of" in err
     assert not (tmp_path / "advocacy_program.xlsx").exists()
+
+
+def test_demo_refuses_to_replace_an_existing_workbook_without_force(make_workbook, capsys):
+    path = make_workbook("advocacy_program.xlsx", Requests=[request_row(1)])
+    before = path.read_bytes()
+    code, out, err = run(["demo", "--out", str(path.parent), "--as-of", "2026-11-20"], capsys)
+    assert code == 2 and out == ""
+    assert err == f"advocacy-kit: error: {path} exists; pass --force to overwrite it\n"
+    assert path.read_bytes() == before
+
+
+def test_demo_with_force_replaces_an_existing_workbook(make_workbook, capsys):
+    path = make_workbook("advocacy_program.xlsx", Requests=[request_row(1)])
+    code, out, _ = run(["demo", "--out", str(path.parent), "--as-of", "2026-11-20", "--force"], capsys)
+    assert code == 0 and f"Wrote {path}" in out
+    assert "300 rows" in out
