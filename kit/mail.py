@@ -316,6 +316,42 @@ def _clean(value: Any, contacts: Collection[str], limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# What in an HTML page is not text a reader sees: comments, scripts and styles whole, and each tag with its
+# attributes (a data: image is an attribute, and its base64 may hold a run of digits).
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(script|style)\b.*?(?:</\1\s*>|\Z)"
+    r"|<[!?/]?[A-Za-z](?:\"[^\"]*\"|'[^']*'|[^'\">])*>?",
+    re.S | re.I,
+)
+
+
+def scrub_report(page: bytes) -> tuple[bytes, int]:
+    """The attached HTML report with e-mail addresses and phone numbers in its text removed, and how many.
+
+    The summary removes them from every value it shows; the report is rendered from the same sheet, so a
+    phone typed into an advocate's name or an opportunity's owner is in it too. Only text between tags
+    changes, and only where something is removed: markup, styles and images stay byte for byte.
+    """
+    text = page.decode("utf-8", errors="surrogateescape")
+    pieces, removed, at = [], 0, 0
+    for markup in _MARKUP.finditer(text):
+        pieces += [text[at : markup.start()], markup.group()]
+        at = markup.end()
+    pieces.append(text[at:])
+    for i in range(0, len(pieces), 2):  # even pieces are text
+        words = html.unescape(pieces[i])
+        if "@" not in words and not re.search(r"\d", words):
+            continue  # no address or number to look at (most of a page)
+        clean = _redact(words, ())
+        if clean != words:
+            removed += clean.count(REMOVED) - words.count(REMOVED)
+            pieces[i] = html.escape(clean, quote=False)
+    if not removed:
+        return page, 0
+    return "".join(pieces).encode("utf-8", errors="surrogateescape"), removed
+
+
 def find_contacts(message: EmailMessage, contacts: Collection[str]) -> list[str]:
     """The parts of ``message`` (by content type or file name) that contain any of ``contacts``."""
     emails = {c for c in contacts if "@" in c}
@@ -847,9 +883,12 @@ def build_message(
         html_part.add_related(
             chart.png, "image", "png", cid=f"<{cid}>", disposition="inline", filename=f"{chart.name}.png"
         )
-    message.add_attachment(
-        report_path.read_bytes(), maintype="text", subtype="html", filename=report_path.name
-    )
+    attachment, removed = scrub_report(report_path.read_bytes())
+    if removed:
+        log.info(
+            "removed %d e-mail address(es) or phone number(s) from the attached %s", removed, report_path.name
+        )
+    message.add_attachment(attachment, maintype="text", subtype="html", filename=report_path.name)
     if contacts and (leaks := find_contacts(message, contacts)):
         raise ContactLeakError(
             f"{', '.join(leaks)} would carry advocates' contact details (e-mail or phone); nothing was "

@@ -304,12 +304,38 @@ def test_advocate_emails_and_phones_in_sheet_text_are_removed_from_the_summary(r
     assert "$3.8M" in text_of(message) and "2026-11-20" in text_of(message)
 
 
-def test_attached_report_carrying_an_advocate_email_is_refused(tmp_path):
+def test_attached_report_carrying_an_advocate_email_outside_its_text_is_refused(tmp_path):
     leaky = tmp_path / "executive-update_2026-Q4.html"
-    leaky.write_text("<html><body>Top advocate: Sam Lee, SAM.LEE@acme.com</body></html>")
+    leaky.write_text('<html><body>Top advocate: <a href="mailto:SAM.LEE@acme.com">Sam Lee</a></body></html>')
 
     with pytest.raises(ContactLeakError, match="executive-update_2026-Q4.html"):
         build(leaky, contacts={"sam.lee@acme.com"})
+
+
+def test_addresses_and_phones_in_the_attached_reports_text_are_removed_and_nothing_else_changes(tmp_path):
+    image = "data:image/png;base64,iVBORw0KGgoAAAA+123456789=+020794609="  # digits a phone pattern would take
+    page = (
+        "<!DOCTYPE html><html><head><style>.card { margin: 0 0 12px 0; }</style></head><body>"
+        f'<img alt="chart" src="{image}">'
+        "<p>Won with Sam Lee, sam.lee@acme.com, +1 (415) 555-0199 &amp; Pat on 020 7946 0958.</p>"
+        "<p>$1,200,000 on 2026-11-20 by Acme &amp; Co</p></body></html>"
+    )
+    report = tmp_path / "executive-update_2026-Q4.html"
+    report.write_text(page, encoding="utf-8")
+
+    message = build(report, contacts={"sam.lee@acme.com"})
+
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_payload(decode=True).decode("utf-8") == page.replace(
+        "sam.lee@acme.com, +1 (415) 555-0199 &amp; Pat on 020 7946 0958",
+        "[contact removed], [contact removed] &amp; Pat on [contact removed]",
+    )
+
+
+def test_an_attached_report_without_contact_details_is_attached_byte_for_byte(default_message):
+    [attachment] = list(default_message.iter_attachments())
+
+    assert attachment.get_payload(decode=True) == REPORT_HTML
 
 
 def test_contacts_of_a_program_are_advocate_and_nominee_emails_and_phone_columns(make_program):

@@ -512,6 +512,48 @@ def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_reru
     assert "E-mailed executive-update 2026-Q4" in capsys.readouterr().out
 
 
+def test_a_phone_number_typed_into_a_name_or_an_owner_never_reaches_the_attached_report(
+    server, make_workbook, tmp_path
+):
+    from kit import schema
+    from kit.cli import main
+
+    A, X, O = schema.ADVOCATES.col, schema.ACTIVITIES.col, schema.OPPORTUNITIES.col
+    workbook = make_workbook(
+        Advocates=[{A.advocate_id: "ADV-1", A.name: "Sam Lee +1 (415) 555-0199", A.email: "sam@customer.example.com",
+                    A.company: "Acme", A.industry: "Retail", A.region: "EMEA", A.activities: "reference_call",
+                    A.status: "Active", A.joined_on: "2025-01-01", A.last_verified: "2026-06-01"}],
+        Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Acme Retail", O.owner: "Dana Ortiz 020 7946 0958",
+                        O.amount: 120000, O.created_on: "2026-09-01", O.close_date: "2026-10-15",
+                        O.is_closed: "TRUE", O.is_won: "TRUE"}],
+        Activities=[{X.activity_id: "ACT-1", X.advocate_id: "ADV-1", X.activity: "reference_call",
+                     X.date: "2026-10-01", X.opportunity_id: "OPP-1"}],
+    )  # fmt: skip
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text(
+        f'source = "{workbook}"\nreports_dir = "reports"\n\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        f'from = "advocacy@example.com"\n\n[email.recipients]\nexecutive-update = ["{CXO}"]\n'
+    )
+
+    with pytest.raises(SystemExit) as done:
+        main(["--config", str(config), "report", "executive-update", "--period", "2026-Q4", "--as-of", "2026-11-20", "--email"])  # fmt: skip
+
+    assert done.value.code == 0
+    [message] = server.mailbox.messages()
+    [attachment] = list(message.iter_attachments())
+    sent = attachment.get_payload(decode=True).decode("utf-8")
+    on_disk = (tmp_path / "reports" / "executive_update_2026-Q4.html").read_text(encoding="utf-8")
+    assert "555-0199" in on_disk and "7946 0958" in on_disk  # the report itself shows what was typed
+    for part in (sent, message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
+        assert "555-0199" not in part and "7946 0958" not in part
+    assert "Sam Lee [contact removed]" in sent and "Dana Ortiz [contact removed]" in sent
+    # only the text changed: every chart is the same image, byte for byte
+    assert re.findall(r'src="(data:image/png[^"]+)"', sent) == re.findall(
+        r'src="(data:image/png[^"]+)"', on_disk
+    )
+
+
 def test_report_command_with_email_but_no_password_fails_before_rendering(tmp_path, capsys, monkeypatch):
     from kit.cli import main
 
