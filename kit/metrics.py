@@ -56,15 +56,21 @@ after ``as_of`` is ignored, as a typo or a plan.
 - **Segment filter**: a segment (``industry=Insurance; product=Product A``) narrows each tab by the columns
   it has (a condition on a column a tab lacks does not narrow that tab); advocates' activities follow their
   advocate, and an opportunity's influence counts every advocate's activity.
-- **Data quality**: rows the validator marks as *errors* are left out of every figure (the note says how
-  many and why); warnings are only reported.
+- **Data quality**: a cell the validator marks as an *error* is ignored: the figures read it as blank. A
+  row is left out of a figure only when a cell that figure needs is ignored; ``NEEDS`` declares, beside
+  each figure, the cells it needs (the keys and the references that link tabs, the dates that place a row
+  in a period, the amount for money, the status where a figure counts by status, ``is_closed``/``is_won``
+  for win rates). So "Enterprize" in ``company_size`` costs that cell, not the advocate, while a won deal
+  without a readable amount is left out of revenue influenced (and only of the figures needing an amount).
+  The note says, per cell, how many rows each figure left out and why, and how many cells no figure reads
+  were ignored; warnings are only reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +123,36 @@ HEADLINE: dict[str, tuple[str, str]] = {
     "win_rate_with": ("Win rate with advocates", SHARE),
     "win_rate_without": ("Win rate without advocates", SHARE),
     "win_rate_lift": ("Win-rate lift with advocates", SHARE),
+}
+_ADV, _REQ, _ACT, _NOM, _OPP = (
+    t.name
+    for t in (schema.ADVOCATES, schema.REQUESTS, schema.ACTIVITIES, schema.NOMINATIONS, schema.OPPORTUNITIES)
+)
+# An opportunity's influence: the deal's id, close date and outcome, and the links from activities to it
+# (their own opportunity_id, or the request they answered) with the activity's date.
+_INFLUENCE: dict[str, tuple[str, ...]] = {
+    _OPP: (O.opportunity_id, O.close_date, O.is_closed, O.is_won),
+    _ACT: (X.date, X.opportunity_id, X.request_id),
+    _REQ: (R.request_id, R.opportunity_id),
+}
+_FULFILLED = (R.request_id, R.status, R.requested_on, R.completed_on)
+# The cells each headline figure needs, per tab: a row is left out of a figure exactly when one of these
+# cells is unusable (the validator found an error in it). Any other error only blanks its own cell.
+NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "active_advocates": {_ADV: (A.advocate_id, A.status, A.joined_on)},
+    "new_advocates": {_ADV: (A.advocate_id, A.status, A.joined_on)},
+    "nominations_received": {_NOM: (N.nomination_id, N.submitted_on)},
+    "requests_received": {_REQ: (R.request_id, R.requested_on)},
+    "requests_fulfilled": {_REQ: (R.request_id, R.status, R.completed_on)},
+    "median_days_to_fulfil": {_REQ: _FULFILLED},
+    "within_sla_share": {_REQ: (*_FULFILLED, R.activity)},
+    "activities": {_ACT: (X.activity_id, X.advocate_id, X.date)},
+    "opportunities_influenced": _INFLUENCE,
+    "influenced_share": _INFLUENCE,
+    "revenue_influenced": {**_INFLUENCE, _OPP: (*_INFLUENCE[_OPP], O.amount)},
+    "win_rate_with": _INFLUENCE,
+    "win_rate_without": _INFLUENCE,
+    "win_rate_lift": _INFLUENCE,
 }
 # Goals on a level (not a sum over the period) are not pro-rated by the share of the period elapsed.
 LEVEL_METRICS = {
@@ -363,21 +399,80 @@ def _mean(values: pd.Series) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# The data a computation sees: error rows left out, a segment applied, with derived columns computed once.
+# The data a computation sees: error cells blank, a segment applied, and per figure the rows it can use.
+
+
+Unusable = Mapping[str, Mapping[str, np.ndarray]]  # tab → column → sheet rows whose cell is unusable
 
 
 @dataclass
 class _Data:
-    advocates: pd.DataFrame
-    requests: pd.DataFrame
-    activities: pd.DataFrame
-    nominations: pd.DataFrame
-    opportunities: pd.DataFrame
-    influenced: pd.Series  # per opportunity row
+    """The program's tabs with every unusable cell blank, and each figure's view of them (``rows``).
+
+    ``unusable`` is over the whole program (by sheet row), so a segment's data shares it with its parent.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    unusable: Unusable
     settings: Any
     names: pd.Series  # advocate_id → name, over the whole roster
+    root: _Data | None = field(default=None, repr=False)
 
     _segments: dict[Segment, _Data] = field(default_factory=dict, repr=False)
+    _views: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _left_out: dict[tuple[str, tuple[str, ...]], np.ndarray] = field(default_factory=dict, repr=False)
+    _influence: dict[tuple, pd.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def advocates(self) -> pd.DataFrame:
+        return self.tables[_ADV]
+
+    @property
+    def requests(self) -> pd.DataFrame:
+        return self.tables[_REQ]
+
+    @property
+    def activities(self) -> pd.DataFrame:
+        return self.tables[_ACT]
+
+    @property
+    def nominations(self) -> pd.DataFrame:
+        return self.tables[_NOM]
+
+    @property
+    def opportunities(self) -> pd.DataFrame:
+        return self.tables[_OPP]
+
+    def left_out(self, tab: str, columns: tuple[str, ...]) -> np.ndarray:
+        """Sheet rows of ``tab`` with an unusable cell in any of ``columns`` (whole program, computed once)."""
+        top = self.root or self
+        key = (tab, columns)
+        if key not in top._left_out:
+            found = [top.unusable.get(tab, {}).get(c) for c in columns]
+            found = [rows for rows in found if rows is not None and len(rows)]
+            top._left_out[key] = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        return top._left_out[key]
+
+    def rows(self, figure: str, tab: str) -> pd.DataFrame:
+        """The rows of ``tab`` that ``figure`` can use: those whose cells in ``NEEDS[figure][tab]`` are usable."""
+        columns = NEEDS[figure].get(tab, ())
+        key = (tab, columns)
+        if key not in self._views:
+            frame = self.tables[tab]
+            bad = self.left_out(tab, columns)
+            self._views[key] = frame[~frame.index.isin(bad)] if len(bad) else frame
+        return self._views[key]
+
+    def influenced(self, figure: str) -> pd.Series:
+        """Per row of ``rows(figure, Opportunities)``: influenced (see the definitions), from every usable
+        activity of the program, whatever the segment (an opportunity's influence counts every advocate)."""
+        top = self.root or self
+        key = tuple(NEEDS[figure].get(tab, ()) for tab in (_OPP, _ACT, _REQ))
+        if key not in top._influence:
+            top._influence[key] = influenced_mask(
+                top.rows(figure, _OPP), top.rows(figure, _ACT), top.rows(figure, _REQ)
+            )
+        return top._influence[key].reindex(self.rows(figure, _OPP).index, fill_value=False)
 
     def segment(self, segment: Segment) -> _Data:
         """This data narrowed to ``segment`` (computed once per segment)."""
@@ -389,38 +484,82 @@ class _Data:
 
     def _narrow(self, segment: Segment) -> _Data:
         advocates = self.advocates[segment_mask(segment, self.advocates, ADVOCATE_ALIASES)]
-        opportunities = self.opportunities[segment_mask(segment, self.opportunities)]
-        return _Data(
-            advocates=advocates,
-            requests=self.requests[segment_mask(segment, self.requests)],
-            activities=self.activities[self.activities[X.advocate_id].isin(advocates[A.advocate_id])],
-            nominations=self.nominations[segment_mask(segment, self.nominations, NOMINATION_ALIASES)],
-            opportunities=opportunities,
-            influenced=self.influenced.loc[opportunities.index],
-            settings=self.settings,
-            names=self.names,
+        tables = {
+            _ADV: advocates,
+            _REQ: self.requests[segment_mask(segment, self.requests)],
+            _ACT: self.activities[self.activities[X.advocate_id].isin(advocates[A.advocate_id])],
+            _NOM: self.nominations[segment_mask(segment, self.nominations, NOMINATION_ALIASES)],
+            _OPP: self.opportunities[segment_mask(segment, self.opportunities)],
+        }
+        return _Data(tables, self.unusable, self.settings, self.names, root=self.root or self)
+
+
+def unusable_cells(findings: pd.DataFrame | None) -> dict[str, dict[str, np.ndarray]]:
+    """Per tab and column, the sheet rows whose cell the validator found an error in: the cells ignored.
+
+    A finding on the whole row (no column) names no cell; ``duplicate_person`` (one person under two ids)
+    makes the row's id unusable, so the second id counts nowhere the id is needed. When two dates of a row
+    contradict each other (``date_order``), the one no figure needs is the one ignored, so a typo in a
+    descriptive date (an opportunity's ``created_on``) never costs a row.
+    """
+    if findings is None or findings.empty:
+        return {}
+    errors = findings[findings["severity"] == "error"]
+    keys = {tab.name: tab.key.name for tab in schema.TABS if tab.key is not None}
+    columns = errors["column"].where(errors["code"] != "duplicate_person", errors["table"].map(keys))
+    for tab, earlier, later in _date_pairs():
+        if affected_figures(tab, later) and not affected_figures(tab, earlier):
+            blamed = (errors["code"] == "date_order") & (errors["table"] == tab) & (columns == later)
+            columns = columns.where(~blamed, earlier)
+    cells = pd.DataFrame({"table": errors["table"], "column": columns, "row": errors["row"]})
+    cells = cells[cells["column"].fillna("") != ""]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for (tab, column), rows in cells.groupby(["table", "column"], sort=False)["row"]:
+        out.setdefault(tab, {})[column] = np.unique(rows.to_numpy(dtype=np.int64))
+    return out
+
+
+def _date_pairs() -> tuple[tuple[str, str, str], ...]:
+    """(tab, earlier column, later column) of the dates the validator holds in order."""
+    from kit.validate import DATE_ORDER
+
+    return tuple((tab.name, earlier, later) for tab, earlier, later in DATE_ORDER)
+
+
+def _blanked(tab: schema.Tab, frame: pd.DataFrame, unusable: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``frame`` with each unusable cell blank (as the typing leaves a blank cell); the same frame if none."""
+    blank = {
+        name: rows for name, rows in unusable.items() if name in tab and name in frame.columns and len(rows)
+    }
+    if not blank:
+        return frame
+    frame = frame.copy()
+    for name, rows in blank.items():
+        hit = frame.index.isin(rows)
+        if tab.column(name).is_multi:  # a blank multi-value cell reads as no values
+            values = frame[name].to_numpy(dtype=object, copy=True)
+            for i in np.flatnonzero(hit):
+                values[i] = ()
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
+        else:
+            frame[name] = frame[name].where(~hit, None)
+    return frame
+
+
+def _prepare(program: Program, unusable: Unusable) -> _Data:
+    tables = {
+        tab.name: _blanked(tab, program[tab], unusable.get(tab.name, {}))
+        for tab in (
+            schema.ADVOCATES,
+            schema.REQUESTS,
+            schema.ACTIVITIES,
+            schema.NOMINATIONS,
+            schema.OPPORTUNITIES,
         )
-
-
-def _prepare(program: Program, excluded: Mapping[str, set[int]]) -> _Data:
-    def keep(tab: schema.Tab) -> pd.DataFrame:
-        frame = program[tab]
-        rows = excluded.get(tab.name)
-        return frame.drop(index=[r for r in rows if r in frame.index]) if rows else frame
-
-    advocates, requests, activities = keep(schema.ADVOCATES), keep(schema.REQUESTS), keep(schema.ACTIVITIES)
-    opportunities = keep(schema.OPPORTUNITIES)
+    }
+    advocates = tables[_ADV]
     names = advocates.dropna(subset=[A.advocate_id]).drop_duplicates(A.advocate_id)
-    return _Data(
-        advocates=advocates,
-        requests=requests,
-        activities=activities,
-        nominations=keep(schema.NOMINATIONS),
-        opportunities=opportunities,
-        influenced=influenced_mask(opportunities, activities, requests),
-        settings=program.settings,
-        names=names.set_index(A.advocate_id)[A.name],
-    )
+    return _Data(tables, unusable, program.settings, names.set_index(A.advocate_id)[A.name])
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -428,24 +567,30 @@ def _prepare(program: Program, excluded: Mapping[str, set[int]]) -> _Data:
 
 
 def _impact(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
-    opps = d.opportunities
+    """Influence and win rates over the deals usable for them; money over those with a usable amount too."""
+    opps = d.rows("opportunities_influenced", _OPP)
+    influenced = d.influenced("opportunities_influenced")
     closed = closed_mask(opps, period, as_of)
     won = _true(opps[O.is_won])
-    infl = d.influenced & closed
-    other = closed & ~d.influenced
+    infl = influenced & closed
+    other = closed & ~influenced
     cycle = days_between(opps[O.created_on], opps[O.close_date])
+    priced = d.rows("revenue_influenced", _OPP)
+    priced_won = closed_mask(priced, period, as_of) & _true(priced[O.is_won])
+    priced_influenced = d.influenced("revenue_influenced")
 
-    def side(mask: pd.Series) -> dict[str, Any]:
+    def side(mask: pd.Series, priced_mask: pd.Series) -> dict[str, Any]:
+        amounts = priced.loc[priced_mask & priced_won, O.amount]
         return {
             "closed": int(mask.sum()),
             "won": int((mask & won).sum()),
             "win_rate": ratio((mask & won).sum(), mask.sum()),
-            "average_deal_size": _mean(opps.loc[mask & won, O.amount]),
+            "average_deal_size": _mean(amounts),
             "median_sales_cycle_days": _median(cycle[mask]),
-            "won_amount": float(opps.loc[mask & won, O.amount].fillna(0).sum()),
+            "won_amount": float(amounts.fillna(0).sum()),
         }
 
-    with_, without = side(infl), side(other)
+    with_, without = side(infl, priced_influenced), side(other, ~priced_influenced)
     return {
         "closed": int(closed.sum()),
         "influenced": int(infl.sum()),
@@ -458,22 +603,29 @@ def _impact(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
 
 
 def _figures(d: _Data, period: Period, as_of: dt.date) -> dict[str, float | None]:
-    """Every headline figure (keys of HEADLINE) for one period."""
+    """Every headline figure (keys of HEADLINE) for one period, each over the rows it can use (``NEEDS``)."""
     on = min(period.end, as_of)
-    requests = d.requests
-    fulfilled = fulfilled_mask(requests, period, as_of)
-    days = days_to_fulfil(requests[fulfilled])
-    within = days <= sla_days(requests[fulfilled], d.settings)
+    fulfilled = d.rows("requests_fulfilled", _REQ)
+    timed = d.rows("median_days_to_fulfil", _REQ)
+    days = days_to_fulfil(timed[fulfilled_mask(timed, period, as_of)])
+    sla = d.rows("within_sla_share", _REQ)
+    sla = sla[fulfilled_mask(sla, period, as_of)]
+    sla_days_taken = days_to_fulfil(sla)
+    within = sla_days_taken <= sla_days(sla, d.settings)
     impact = _impact(d, period, as_of)
     return {
-        "active_advocates": int(active_mask(d.advocates, on).sum()),
-        "new_advocates": int(new_mask(d.advocates, period, as_of).sum()),
-        "nominations_received": int(period.mask(d.nominations[N.submitted_on], until=as_of).sum()),
-        "requests_received": int(period.mask(requests[R.requested_on], until=as_of).sum()),
-        "requests_fulfilled": int(fulfilled.sum()),
+        "active_advocates": int(active_mask(d.rows("active_advocates", _ADV), on).sum()),
+        "new_advocates": int(new_mask(d.rows("new_advocates", _ADV), period, as_of).sum()),
+        "nominations_received": int(
+            period.mask(d.rows("nominations_received", _NOM)[N.submitted_on], until=as_of).sum()
+        ),
+        "requests_received": int(
+            period.mask(d.rows("requests_received", _REQ)[R.requested_on], until=as_of).sum()
+        ),
+        "requests_fulfilled": int(fulfilled_mask(fulfilled, period, as_of).sum()),
         "median_days_to_fulfil": _median(days),
-        "within_sla_share": ratio(within[days.notna()].sum(), days.notna().sum()),
-        "activities": int(period.mask(d.activities[X.date], until=as_of).sum()),
+        "within_sla_share": ratio(within[sla_days_taken.notna()].sum(), sla_days_taken.notna().sum()),
+        "activities": int(period.mask(d.rows("activities", _ACT)[X.date], until=as_of).sum()),
         "opportunities_influenced": impact["influenced"],
         "influenced_share": impact["influenced_share"],
         "revenue_influenced": impact["revenue_influenced"],
@@ -524,7 +676,8 @@ def _person(email: Any) -> str | None:
 
 def _roster(d: _Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> dict[str, Any]:
     on = min(period.end, as_of)
-    active = d.advocates[active_mask(d.advocates, on)]
+    active = d.rows("active_advocates", _ADV)
+    active = active[active_mask(active, on)]
     stale = stale_mask(active, on, d.settings.stale_after_days)
     # Over cap: this quarter's uses (kit.usage) above the advocate's cap; resting: at or over it (kit.health's
     # rule: no more asks until the next quarter).
@@ -544,7 +697,8 @@ def _roster(d: _Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> di
                 "cap": mine["cap"].to_numpy(dtype=int),
             }
         )
-    new = d.advocates[new_mask(d.advocates, period, as_of)]
+    new = d.rows("new_advocates", _ADV)
+    new = new[new_mask(new, period, as_of)]
     breakdowns = {
         column: _by(active, column, "advocates")
         for column in (A.industry, A.products, A.region, A.company_size, A.persona)
@@ -602,15 +756,17 @@ def _coverage(d: _Data, goals: pd.DataFrame, period: Period, as_of: dt.date) -> 
             seg = _goal_segment(goal["segment"])
             if seg is not None and seg == segment and goal["target"] is not None:
                 target = goal["target"]
-        active = int(active_mask(sub.advocates, on).sum())
+        active = int(active_mask(sub.rows("active_advocates", _ADV), on).sum())
         rows.append(
             {
                 "segment": str(segment),
                 "label": segment.label,
                 "phrase": _segment_phrase(segment),
                 "active_advocates": active,
-                "new_advocates": int(new_mask(sub.advocates, period, as_of).sum()),
-                "requests": int(period.mask(sub.requests[R.requested_on], until=as_of).sum()),
+                "new_advocates": int(new_mask(sub.rows("new_advocates", _ADV), period, as_of).sum()),
+                "requests": int(
+                    period.mask(sub.rows("requests_received", _REQ)[R.requested_on], until=as_of).sum()
+                ),
                 "target": target,
                 "gap": max(0, math.ceil(target - active)) if target is not None else None,
             }
@@ -627,7 +783,8 @@ def under_covered(coverage: pd.DataFrame) -> pd.DataFrame:
 
 def _pipeline(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     noms = d.nominations
-    received = noms[period.mask(noms[N.submitted_on], until=as_of)]
+    usable = d.rows("nominations_received", _NOM)
+    received = usable[period.mask(usable[N.submitted_on], until=as_of)]
     decided_mask = period.mask(noms[N.decided_on], until=as_of) & noms[N.status].isin(
         ("Accepted", "Declined")
     )
@@ -653,12 +810,18 @@ def _pipeline(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
 
 def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None) -> dict[str, Any]:
     requests = d.requests
-    received = requests[period.mask(requests[R.requested_on], until=as_of)]
-    fulfilled = requests[fulfilled_mask(requests, period, as_of)]
-    days = days_to_fulfil(fulfilled)
-    sla = sla_days(fulfilled, d.settings)
+    usable = d.rows("requests_received", _REQ)
+    received = usable[period.mask(usable[R.requested_on], until=as_of)]
+    usable = d.rows("requests_fulfilled", _REQ)
+    fulfilled = usable[fulfilled_mask(usable, period, as_of)]
+    usable = d.rows("median_days_to_fulfil", _REQ)
+    days_median = days_to_fulfil(usable[fulfilled_mask(usable, period, as_of)])
+    usable = d.rows("within_sla_share", _REQ)
+    timed = usable[fulfilled_mask(usable, period, as_of)]
+    days = days_to_fulfil(timed)
+    sla = sla_days(timed, d.settings)
     per_activity = (
-        pd.DataFrame({"activity": fulfilled[R.activity], "within": days <= sla, "sla_days": sla})
+        pd.DataFrame({"activity": timed[R.activity], "within": days <= sla, "sla_days": sla})
         .groupby("activity", dropna=True)
         .agg(fulfilled=("within", "size"), within_sla=("within", "sum"), sla_days=("sla_days", "first"))
         .reset_index()
@@ -683,7 +846,7 @@ def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None
         "cancelled": int((received[R.status] == "Cancelled").sum()),
         "open": len(open_),
         "overdue": len(overdue),
-        "median_days_to_fulfil": _median(days),
+        "median_days_to_fulfil": _median(days_median),
         "within_sla_share": ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
         "by_team": _by(received, R.team, "requests"),
         "by_activity": _by(received, R.activity, "requests"),
@@ -704,9 +867,11 @@ def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None
 
 
 def _activity(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
-    acts = d.activities[period.mask(d.activities[X.date], until=as_of)]
+    usable = d.rows("activities", _ACT)
+    acts = usable[period.mask(usable[X.date], until=as_of)]
     on = min(period.end, as_of)
-    active = d.advocates[active_mask(d.advocates, on)]
+    active = d.rows("active_advocates", _ADV)
+    active = active[active_mask(active, on)]
     used = acts[X.advocate_id].value_counts()
     per_advocate = pd.DataFrame(
         {
@@ -810,12 +975,14 @@ def _period_phrase(period: Period) -> str:
 
 def _stories(d: _Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], ...]:
     """The biggest won deals advocates influenced in the period, each with a ready-made sentence."""
-    opps = d.opportunities
-    wins = opps[closed_mask(opps, period, as_of) & d.influenced & _true(opps[O.is_won])]
+    opps = d.rows("revenue_influenced", _OPP)
+    influenced = d.influenced("revenue_influenced")
+    wins = opps[closed_mask(opps, period, as_of) & influenced & _true(opps[O.is_won])]
     if wins.empty:
         return ()
     wins = wins.sort_values(O.amount, ascending=False, na_position="last", kind="stable").head(STORIES)
-    acts = d.activities.assign(_opp=activity_opportunity(d.activities, d.requests))
+    linking = d.rows("revenue_influenced", _ACT)
+    acts = linking.assign(_opp=activity_opportunity(linking, d.rows("revenue_influenced", _REQ)))
     acts = acts[acts["_opp"].isin(wins[O.opportunity_id])]
     stories = []
     for _, opp in wins.iterrows():
@@ -848,8 +1015,10 @@ def _stories(d: _Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], 
 
 def _stakeholders(d: _Data, period: Period, as_of: dt.date) -> pd.DataFrame:
     """Colleagues who fed the program in the period (requests made, nominations made), best per team first."""
-    requests = d.requests[period.mask(d.requests[R.requested_on], until=as_of)]
-    noms = d.nominations[period.mask(d.nominations[N.submitted_on], until=as_of)]
+    requests = d.rows("requests_received", _REQ)
+    requests = requests[period.mask(requests[R.requested_on], until=as_of)]
+    noms = d.rows("nominations_received", _NOM)
+    noms = noms[period.mask(noms[N.submitted_on], until=as_of)]
     parts = [
         pd.DataFrame(
             {
@@ -1026,63 +1195,115 @@ def _goal_status(metric: str, actual: float | None, target: float, elapsed: floa
 def _findings(program: Program, as_of: dt.date) -> pd.DataFrame | None:
     try:
         from kit.validate import validate
-    except ImportError:  # the validator is optional for metrics: without it, no row is excluded
+    except ImportError:  # the validator is optional for metrics: without it, no cell is ignored
         return None
     return validate(program, as_of=as_of)
 
 
-def _excluded_rows(findings: pd.DataFrame | None) -> dict[str, set[int]]:
-    if findings is None or findings.empty:
-        return {}
-    from kit.validate import error_rows
+# How the note names a tab's rows: (one, many).
+ROW_NOUNS: dict[str, tuple[str, str]] = {
+    _ADV: ("advocate", "advocates"),
+    _REQ: ("request", "requests"),
+    _ACT: ("activity", "activities"),
+    _NOM: ("nomination", "nominations"),
+    _OPP: ("opportunity", "opportunities"),
+    schema.GOALS.name: ("goal", "goals"),
+    schema.SETTINGS.name: ("setting", "settings"),
+}
+EXCLUDED_COLUMNS = ("tab", "column", "rows_excluded", "rows", "figures", "why", "example")
+IGNORED_COLUMNS = ("tab", "column", "cells", "rows", "example")
 
-    return {
-        tab.name: set(error_rows(findings, tab.name)) for tab in schema.TABS if tab is not schema.SETTINGS
-    }
+
+def affected_figures(tab: str, column: str) -> tuple[str, ...]:
+    """The headline figures (keys of HEADLINE) that leave a row out when its ``column`` of ``tab`` is unusable."""
+    return tuple(key for key, needs in NEEDS.items() if column and column in needs.get(tab, ()))
 
 
-def _data_quality(
-    program: Program, findings: pd.DataFrame | None, excluded: Mapping[str, set[int]]
-) -> dict[str, Any]:
-    rows = []
-    for tab, numbers in excluded.items():
-        if not numbers:
-            continue
-        mine = findings[
-            (findings["table"] == tab) & (findings["severity"] == "error") & findings["row"].isin(numbers)
-        ]
-        codes = mine["code"].value_counts()
-        rows.append(
-            {
-                "tab": tab,
-                "rows_excluded": len(numbers),
-                "rows": ", ".join(str(n) for n in sorted(numbers)[:20]) + (" …" if len(numbers) > 20 else ""),
-                "why": "; ".join(f"{code} ({count})" for code, count in codes.items()),
-                "example": str(mine["message"].iloc[0]) if len(mine) else "",
-            }
-        )
-    errors = int((findings["severity"] == "error").sum()) if findings is not None and len(findings) else 0
+def figure_names(keys: Iterable[str]) -> str:
+    """'revenue influenced (won)', 'active advocates and new advocates': figures as the note names them."""
+    names = [HEADLINE[k][0][:1].lower() + HEADLINE[k][0][1:] for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    return ", ".join(str(n) for n in rows[:20]) + (" …" if len(rows) > 20 else "")
+
+
+def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) -> dict[str, Any]:
+    """What the validator's errors cost: per unusable cell kind, the rows each figure left out; the rest
+    of the ignored cells, which no figure needed (see 'Data quality' in the definitions)."""
+    excluded, ignored = [], []
+    left_out: dict[str, set[tuple[str, int]]] = {key: set() for key in HEADLINE}
+    errors = findings[findings["severity"] == "error"] if findings is not None and len(findings) else None
+    for tab, columns in data.unusable.items():
+        one, many = ROW_NOUNS.get(tab, ("row", "rows"))
+        for column, rows in columns.items():
+            figures = affected_figures(tab, column)
+            mine = (
+                errors[(errors["table"] == tab) & (errors["column"] == column)]
+                if errors is not None
+                else None
+            )
+            example = str(mine["message"].iloc[0]) if mine is not None and len(mine) else ""
+            if not figures:
+                ignored.append(
+                    {
+                        "tab": tab,
+                        "column": column,
+                        "cells": len(rows),
+                        "rows": _rows_text(rows),
+                        "example": example,
+                    }
+                )
+                continue
+            for key in figures:
+                left_out[key].update((tab, int(r)) for r in rows)
+            noun = one if len(rows) == 1 else many
+            verb = "is" if len(rows) == 1 else "are"
+            why = (
+                f"{len(rows):,} {noun} without a usable {column.replace('_', ' ')} {verb} left out of "
+                f"{figure_names(figures)}"
+            )
+            excluded.append(
+                {
+                    "tab": tab,
+                    "column": column,
+                    "rows_excluded": len(rows),
+                    "rows": _rows_text(rows),
+                    "figures": ", ".join(figures),
+                    "why": why,
+                    "example": example,
+                }
+            )
+    error_count = len(errors) if errors is not None else 0
     warnings = int((findings["severity"] == "warning").sum()) if findings is not None and len(findings) else 0
     skipped = [s for s in program.skipped if s.reason != "blank_row"]
-    total = sum(r["rows_excluded"] for r in rows)
+    total = len(set().union(*left_out.values()))
+    ignored_cells = sum(r["cells"] for r in ignored)
     if findings is None:
         note = "The workbook was not validated (the validator is not installed)."
-    elif not errors and not warnings:
+    elif not error_count and not warnings:
         note = "No data problems found."
-    elif total:
-        per_tab = ", ".join(f"{r['tab']}: {r['rows_excluded']}" for r in rows)
-        note = (
-            f"{total} row(s) with errors are left out of the figures ({per_tab}); "
-            f"{warnings} warning(s) do not change the figures. Run `advocacy-kit validate` for the list."
-        )
     else:
-        note = f"{errors} error(s) and {warnings} warning(s); no row had to be left out. Run `advocacy-kit validate` for the list."
+        parts = [r["why"] for r in excluded]
+        if ignored_cells:
+            where = ", ".join(f"{r['tab']} {r['column'].replace('_', ' ')}: {r['cells']:,}" for r in ignored)
+            parts.append(f"{ignored_cells:,} cell(s) with errors that no figure needs were ignored ({where})")
+        if error_count and not excluded:
+            parts.append("no figure had to leave a row out")
+        if warnings:
+            parts.append(f"{warnings:,} warning(s) do not change the figures")
+        note = "; ".join(parts) + ". Run `advocacy-kit validate` for the list."
+        note = note[:1].upper() + note[1:]
     return {
         "validated": findings is not None,
-        "errors": errors,
+        "errors": error_count,
         "warnings": warnings,
         "rows_excluded": total,
-        "excluded": pd.DataFrame(rows, columns=["tab", "rows_excluded", "rows", "why", "example"]),
+        "left_out": {key: len(rows) for key, rows in left_out.items()},
+        "excluded": pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS)),
+        "cells_ignored": ignored_cells,
+        "ignored": pd.DataFrame(ignored, columns=list(IGNORED_COLUMNS)),
         "repeated_headers_skipped": len(skipped),
         "note": note,
     }
@@ -1141,14 +1362,14 @@ def compute(
 ) -> ProgramMetrics:
     """Every figure of the reports for ``period`` (default: the calendar quarter of ``as_of``).
 
-    Pure: reads only ``program``. Rows the validator marks as errors are left out and counted in
-    ``data_quality``. Raises InputError for an unreadable period or segment.
+    Pure: reads only ``program``. Cells the validator marks as errors are ignored, and a figure leaves out
+    the rows whose cells it needs (``NEEDS``) are ignored; ``data_quality`` counts both. Raises InputError
+    for an unreadable period or segment.
     """
     period = resolve_period(program, period, as_of)
     segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
     findings = _findings(program, as_of)
-    excluded = _excluded_rows(findings)
-    everything = _prepare(program, excluded)
+    everything = _prepare(program, unusable_cells(findings))
     data = everything.segment(segment)
 
     cache: dict[tuple[Segment, Period, dt.date], dict[str, float | None]] = {}
@@ -1170,9 +1391,7 @@ def compute(
     trends = pd.DataFrame(
         [{"period": p.label, **figures(segment, p)} for p in history], columns=["period", *HEADLINE]
     )
-    goals_frame = program.goals.drop(
-        index=[r for r in excluded.get(schema.GOALS.name, ()) if r in program.goals.index]
-    )
+    goals_frame = program.goals  # a goal's unreadable cell is said on its row ("no target", …), not dropped
     goals = _evaluate_goals(
         everything, goals_frame, period, as_of, segment, program.settings.fiscal_year_start_month, figures
     )
@@ -1215,7 +1434,7 @@ def compute(
         success_stories=_stories(data, period, as_of),
         trends=trends,
         data_quality={
-            **_data_quality(program, findings, excluded),
+            **_data_quality(program, findings, everything),
             "health": _health(program, findings, as_of),
         },
         usage=usage,

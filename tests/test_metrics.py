@@ -175,8 +175,9 @@ def figure(metrics, key):
 # Impact
 
 
-def test_the_example_program_has_no_validation_errors(q4):
-    assert q4.data_quality["errors"] == 0 and q4.data_quality["rows_excluded"] == 0
+def test_the_example_program_leaves_no_row_out_of_any_figure(q4):
+    assert q4.data_quality["rows_excluded"] == 0 and q4.data_quality["excluded"].empty
+    assert set(q4.data_quality["ignored"]["tab"]) <= {"Goals"}  # the goal on "happiness", said on its row
 
 
 def test_influenced_counts_closed_deals_with_an_activity_on_or_before_close(q4):
@@ -462,7 +463,7 @@ def test_period_without_data_says_so(program):
     assert metrics.has_data and not metrics.period_has_data
 
 
-def test_row_with_an_error_is_left_out_of_figures_and_counted(make_program):
+def test_deal_with_an_unreadable_amount_is_left_out_of_money_only_and_counted(make_program):
     program = make_program(
         Opportunities=[
             opportunity("OPP-1", close="2026-11-01", won=True, amount=1000),
@@ -470,10 +471,18 @@ def test_row_with_an_error_is_left_out_of_figures_and_counted(make_program):
         ]
     )
     metrics = compute(program, period="2026-Q4", as_of=AS_OF)
-    assert metrics.impact["closed"] == 1
+    assert metrics.impact["closed"] == 2 and metrics.impact["without_advocates"]["won_amount"] == 1000
     (excluded,) = metrics.data_quality["excluded"].to_dict("records")
-    assert (excluded["tab"], excluded["rows_excluded"], excluded["rows"]) == ("Opportunities", 1, "3")
-    assert "1 row(s) with errors are left out" in metrics.data_quality["note"]
+    assert (excluded["tab"], excluded["column"], excluded["rows_excluded"], excluded["rows"]) == (
+        "Opportunities",
+        "amount",
+        1,
+        "3",
+    )
+    assert (
+        "1 opportunity without a usable amount is left out of revenue influenced"
+        in (metrics.data_quality["note"])
+    )
 
 
 def test_fiscal_period_uses_the_programs_fiscal_year(program):
