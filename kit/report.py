@@ -780,22 +780,38 @@ def draft(m: ProgramMetrics) -> str:
 
 
 def data_health(m: ProgramMetrics) -> str:
-    """The data-quality note, the rows left out of the figures per tab and why."""
+    """The data-quality note; the rows each figure left out, per unusable cell and why; then the cells
+    ignored without leaving anything out (the goal-tracking report's detail, not the executive's)."""
     dq = m.data_quality
     parts = [data_quality_note(m)]
     parts.append(
         table(
             dq["excluded"],
             {
+                "why": "Left out",
                 "tab": "Tab",
-                "rows_excluded": "Rows left out",
+                "column": "Column",
                 "rows": "Sheet rows",
-                "why": "Why",
                 "example": "Example",
             },
-            empty="No row is left out of the figures.",
+            empty="No figure leaves a row out.",
         )
     )
+    ignored = dq.get("ignored")
+    if ignored is not None and len(ignored):
+        parts.append(paragraph("Cells ignored (read as blank); no figure needs them, so no row is left out:"))
+        parts.append(
+            table(
+                ignored,
+                {
+                    "tab": "Tab",
+                    "column": "Column",
+                    "cells": "Cells",
+                    "rows": "Sheet rows",
+                    "example": "Example",
+                },
+            )
+        )
     work = dq.get("health") or {}
     if work:
         parts.append(

@@ -159,12 +159,13 @@ def test_executive_update_carries_no_advocate_contact_details(demo_reports, demo
 
 @pytest.fixture(scope="module")
 def tricky_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An advocate named like a script helps win a deal; one opportunity has an unreadable amount."""
+    """An advocate named like a script helps win a deal; one opportunity has an unreadable amount; the
+    advocate's company size is a typo."""
     folder = tmp_path_factory.mktemp("tricky")
     advocate = {
         A.advocate_id: "ADV-1", A.name: SCRIPT_NAME, A.email: "eve@customer.example.com", A.company: "Evil Corp",
         A.industry: "Retail", A.region: "EMEA", A.activities: "reference_call", A.status: "Active",
-        A.joined_on: "2025-01-01", A.last_verified: "2026-06-01",
+        A.joined_on: "2025-01-01", A.last_verified: "2026-06-01", A.company_size: "Enterprize",
     }  # fmt: skip
     deals = [
         {O.opportunity_id: "OPP-1", O.account: "Acme <b>Retail</b>", O.owner: "Dana Ortiz", O.amount: 120000,
@@ -193,9 +194,17 @@ def test_workbook_with_validation_errors_still_renders_both_reports_with_a_visib
     for page in ("goal_tracking_2026-Q4.html", "executive_update_2026-Q4.html"):
         text = read(tricky_reports / page)
         assert 'class="notice data-quality warn"' in text
-        assert "1 row(s) with errors are left out of the figures (Opportunities: 1)" in text
+        assert "1 opportunity without a usable amount is left out of revenue influenced (won)" in text
+        assert "1 cell(s) with errors that no figure needs were ignored (Advocates company size: 1)" in text
     cards = dict(CARD.findall(read(tricky_reports / "goal_tracking_2026-Q4.html")))
     assert cards["revenue_influenced"] == "$120K"  # OPP-2 is left out, not counted as $0 or a crash
+    assert cards["active_advocates"] == "1"  # the typo in company size costs that cell, not the advocate
+
+
+def test_only_goal_tracking_lists_the_cells_ignored_without_leaving_a_row_out(tricky_reports):
+    listing = "Cells ignored (read as blank)"
+    assert listing in read(tricky_reports / "goal_tracking_2026-Q4.html")
+    assert listing not in read(tricky_reports / "executive_update_2026-Q4.html")
 
 
 # ---------------------------------------------------------------------------------------------------------
