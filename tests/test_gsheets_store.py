@@ -56,6 +56,7 @@ def sheet(new_google_sheet, sheets_emulator):
         store = new_google_sheet()
         store.write_grids(grids_from_rows(tabs))
         sheets_emulator.reset_counts()
+        sheets_emulator.clear_injections()  # none left over from a test that failed before using its own
         return store
 
     return factory
@@ -149,6 +150,100 @@ def test_quota_errors_then_success_append_the_rows_exactly_once(sheet, sheets_em
     assert sheets_emulator.calls["values.append"] == 3  # two refusals, then the one that counted
     ids = [r[0] for r in sheets_emulator.values(store.key, "Requests")[1:]]
     assert ids == ["REQ-001", "REQ-002"]
+
+
+def request_ids(emulator, store) -> list[str]:
+    return [r[0] for r in emulator.values(store.key, "Requests")[1:]]
+
+
+def test_an_append_google_committed_before_answering_503_is_added_once(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    sheets_emulator.fail_after_next("values.append", 503)
+
+    rows = store.append("Requests", [request_row(2), request_row(3)])
+
+    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002", "REQ-003"]
+    assert rows == [3, 4]
+    assert sheets_emulator.calls["values.append"] == 1  # read back, found, not sent again
+
+
+def test_an_append_google_refused_with_503_is_sent_again(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    sheets_emulator.fail_next(503, endpoint="values.append")  # refused: nothing written
+
+    rows = store.append("Requests", [request_row(2)])
+
+    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert rows == [3]
+    assert sheets_emulator.calls["values.append"] == 2
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "refused"])
+def test_a_key_already_in_the_tab_before_the_append_does_not_count_as_written_by_it(
+    sheet, sheets_emulator, committed
+):
+    # The store does not refuse a duplicate key (validate reports it); a retry must not take the old row for
+    # the one it was adding.
+    store = sheet(Requests=[request_row(1), request_row(2)])
+    if committed:
+        sheets_emulator.fail_after_next("values.append", 503)
+    else:
+        sheets_emulator.fail_next(503, endpoint="values.append")
+
+    rows = store.append("Requests", [request_row(2)])
+
+    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002", "REQ-002"]
+    assert rows == [4]
+
+
+def test_an_append_committed_on_its_last_try_is_found_and_not_reported_as_failed(
+    new_google_sheet, sheets_emulator
+):
+    store = new_google_sheet(retry=RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.05, max_total=5))
+    store.write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+    sheets_emulator.fail_next(503, endpoint="values.append")  # first try: refused
+    sheets_emulator.fail_after_next("values.append", 500)  # last try: written, then 500
+
+    rows = store.append("Requests", [request_row(2)])
+
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+
+
+def test_an_append_that_keeps_failing_says_so_and_adds_nothing(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    sheets_emulator.fail_next(503, times=FAST.attempts, endpoint="values.append")
+
+    with pytest.raises(SourceError, match="kept failing .* the rows were not added"):
+        store.append("Requests", [request_row(2)])
+
+    assert request_ids(sheets_emulator, store) == ["REQ-001"]
+    assert sheets_emulator.calls["values.append"] == FAST.attempts
+
+
+def test_an_append_whose_answer_the_network_lost_is_checked_not_repeated(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    sheets_emulator.fail_after_next("values.append", None)  # written; the connection closes unanswered
+
+    rows = store.append("Requests", [request_row(2)])
+
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert sheets_emulator.calls["values.append"] == 1
+
+
+def test_an_append_that_failed_when_its_rows_cannot_be_checked_says_it_is_not_known(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    sheets_emulator.fail_after_next("values.append", 503)  # written, then 503 …
+    sheets_emulator.before_next(  # … and Google keeps failing the reads that would tell
+        "values.append",
+        lambda emulator: emulator.fail_next(500, times=FAST.attempts, endpoint="values.batchGet"),
+    )
+
+    with pytest.raises(SourceError, match="it is not known whether Google added the rows") as error:
+        store.append("Requests", [request_row(2)])
+
+    assert "\n" not in str(error.value) and "look at the last rows of Requests" in str(error.value)
+    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert sheets_emulator.calls["values.append"] == 1  # never sent blind
 
 
 def test_a_quota_that_never_clears_ends_in_an_error_naming_it_after_bounded_tries(sheet, sheets_emulator):

@@ -5,7 +5,8 @@ Built for a sheet many people edit at once, within the Sheets API's quotas (60 r
 - a read is two calls whatever the roster's size: the sheet's metadata (tab names) and one ``values:batchGet``
   for every tab, unformatted, dates as serial numbers (turned back into dates here, in one place);
 - an append is one ``values:append`` per batch of rows (RAW, INSERT_ROWS, batches kept under the API's ~2 MB
-  request size), after reading the tab's header;
+  request size), after reading the tab's header and key column; when Google answers 5xx (or the answer is
+  lost), the key column is read again before anything is sent again, since the write may have been applied;
 - a keyed update re-reads only the header and the key column, then the target rows, checks them with the same
   rules as the local workbook (``kit.store.base``), and writes the changed cells in one ``values:batchUpdate``;
 - every value goes in RAW, so text such as ``=IMPORTXML(…)`` or ``+1 555`` stays text; dates go in as serial
@@ -20,12 +21,14 @@ Credentials come in as arguments (the CLI reads the environment); they are never
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +76,7 @@ _RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 # The network failing: requests' own errors for the Sheets host, google-auth's for its token endpoint (it wraps
 # requests' errors in TransportError when signing in).
 _NO_NETWORK = (requests.RequestException, google.auth.exceptions.TransportError)
+_UNFORMATTED = {"majorDimension": "ROWS", "valueRenderOption": "UNFORMATTED_VALUE"}
 
 
 @dataclass(frozen=True)
@@ -209,20 +213,49 @@ class _RetryingHTTPClient(HTTPClient):
         self.policy = policy
         self.sleep = sleep
 
+        self.retry_statuses = _RETRY_STATUSES
+
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        policy = self.policy
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_after_delay(policy.max_total),
-            wait=tenacity.wait_random_exponential(multiplier=policy.first_wait, max=policy.max_wait),
-            retry=tenacity.retry_if_exception(_transient),
-            sleep=self.sleep,
-            reraise=True,
-        )
+        retrying = _retrying(self.policy, self.sleep, tenacity.retry_if_exception(self._transient))
         return retrying(super().request, *args, **kwargs)
 
+    def _transient(self, error: BaseException) -> bool:
+        return isinstance(error, APIError) and error.response.status_code in self.retry_statuses
 
-def _transient(error: BaseException) -> bool:
-    return isinstance(error, APIError) and error.response.status_code in _RETRY_STATUSES
+    @contextlib.contextmanager
+    def without_retries(self) -> Iterator[None]:
+        """For a call whose caller decides itself whether sending it again is safe (an append)."""
+        saved, self.retry_statuses = self.retry_statuses, set()
+        try:
+            yield
+        finally:
+            self.retry_statuses = saved
+
+
+def _retrying(policy: RetryPolicy, sleep: Callable, retry: tenacity.retry_base) -> tenacity.Retrying:
+    """Exponential back-off with full jitter, bounded in attempts and in time; the last error is raised."""
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_after_delay(policy.max_total),
+        wait=tenacity.wait_random_exponential(multiplier=policy.first_wait, max=policy.max_wait),
+        retry=retry,
+        sleep=sleep,
+        reraise=True,
+    )
+
+
+class _NotAdded(Exception):
+    """An append Google answered with 429 or 5xx and that the key column shows was not applied: send it again."""
+
+    def __init__(self, error: APIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _never_sent(error: BaseException, words: str) -> bool:
+    """The request did not leave: signing in failed first, or no connection was made."""
+    return isinstance(error, google.auth.exceptions.TransportError) or words.startswith(
+        ("connection refused", "no connection", "the name of")
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -495,13 +528,11 @@ class GoogleSheetStore(Store):
         metadata = self._metadata(f"appending to {tab}")
         props = self._require(metadata, tab)
         title = props["title"]
-        header_values = self._call(
-            f"reading the header of {title}",
-            lambda http: http.values_get(
-                self.key, f"{_quote(title)}!1:1", params={"valueRenderOption": "UNFORMATTED_VALUE"}
-            ),
-        ).get("values", [[]])
-        header = header_of(header_values[0] if header_values else [])
+        quoted = _quote(title)
+        first = self._batch_get(
+            f"reading the header of {title}", [f"{quoted}!1:1", f"{quoted}!A:A"], _UNFORMATTED
+        )
+        header = header_of((first[0].get("values") or [[]])[0])
         if not header:
             raise SourceError(f"{self.source}: tab {title!r} has no header row")
         cells = [
@@ -513,18 +544,17 @@ class GoogleSheetStore(Store):
             len(cells) * props["gridProperties"].get("columnCount", len(header)),
             f"adding {len(cells):,} rows to {title}",
         )
+        # The keys already there: after a failed try, a key that appears once more than before is ours.
+        key_name = definition.key.name if definition.key else None
+        position = header.index(key_name) if key_name in header else None
+        before: Counter[str] | None = None
+        if position is not None:
+            column = first[1] if position == 0 else self._key_column(title, position)
+            before = Counter(_key_texts(column))
         written: list[int] = []
         for batch in _batches(cells, MAX_REQUEST_BYTES):
             try:
-                response = self._call(
-                    f"appending rows to {title}",
-                    lambda http, batch=batch: http.values_append(
-                        self.key,
-                        f"{_quote(title)}!A1",  # table_range A1: never Sheets' own guess of the table
-                        params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                        body={"majorDimension": "ROWS", "values": batch},
-                    ),
-                )
+                rows = self._append_batch(title, batch, position, before)
             except SourceError as error:
                 if written:
                     raise SourceError(
@@ -532,8 +562,75 @@ class GoogleSheetStore(Store):
                         f"added to {title}, the other {len(cells) - len(written):,} were not"
                     ) from None
                 raise
-            written.extend(_rows_of(response.get("updates", {}).get("updatedRange", ""), len(batch)))
+            written.extend(rows)
+            if before is not None and position is not None:
+                before.update(_key_of(row, position) for row in batch)
         return written
+
+    def _append_batch(
+        self, title: str, batch: list[list[Any]], position: int | None, before: Counter[str] | None
+    ) -> list[int]:
+        """One ``values:append``, applied once. Google can apply an append and still answer 5xx, or the answer
+        can be lost on the way back; resending it blindly would add the rows twice. So after such a failure
+        the key column is read again: if every key of the batch now stands once more than before, the rows
+        are there; otherwise (one request is all or nothing) they were not, and the batch is sent again,
+        within the bounded retry policy. A 429 is refused before anything is written: sent again as is."""
+        action = f"appending rows to {title}"
+        http = self.client.http_client
+        keys = [_key_of(row, position) for row in batch] if position is not None else []
+
+        def look(error: SourceError) -> list[int] | None:
+            """The rows if the key column shows them written, None if it shows they were not; when it cannot
+            be read (or there is none), ``error`` is raised saying the outcome is unknown."""
+            try:
+                if position is None or before is None:
+                    raise SourceError(f"tab {title!r} has no key column to check with")
+                return _rows_added(before, _key_texts(self._key_column(title, position)), keys)
+            except SourceError:
+                raise SourceError(
+                    f"{error}; it is not known whether Google added the rows: look at the last rows of {title} "
+                    "before adding them again"
+                ) from None
+
+        def send() -> list[int]:
+            try:
+                with http.without_retries():
+                    response = http.values_append(
+                        self.key,
+                        f"{_quote(title)}!A1",  # table_range A1: never Sheets' own guess of the table
+                        params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                        body={"majorDimension": "ROWS", "values": batch},
+                    )
+            except APIError as error:
+                status = error.response.status_code
+                if status == 429:  # the quota is checked before anything is written
+                    raise _NotAdded(error) from None
+                if status not in _RETRY_STATUSES:
+                    raise self._explain(error, action) from None
+                found = look(SourceError(f"{self.source}: Google Sheets answered {status} while {action}"))
+                if found is None:
+                    raise _NotAdded(error) from None
+                return found
+            except _NO_NETWORK as error:
+                unreachable = self._unreachable(error, action)
+                if _never_sent(error, _network_failure(error, self._timeout)):
+                    raise unreachable from None
+                found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
+                if found is None:
+                    raise SourceError(f"{unreachable}; the rows were not added") from None
+                return found
+            return _rows_of(response.get("updates", {}).get("updatedRange", ""), len(batch))
+
+        try:
+            return _retrying(self._retry, self._sleep, tenacity.retry_if_exception_type(_NotAdded))(send)
+        except _NotAdded as last:
+            raise SourceError(f"{self._explain(last.error, action)}; the rows were not added") from None
+
+    def _key_column(self, title: str, position: int) -> dict:
+        letter = column_letter(position + 1)
+        return self._batch_get(
+            f"reading the keys of {title}", [f"{_quote(title)}!{letter}:{letter}"], _UNFORMATTED
+        )[0]
 
     def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
         definition = schema_tab(tab)
@@ -721,6 +818,28 @@ def _offset_batches(rows: list[list[Any]], limit: int) -> list[tuple[int, list[l
         out.append((offset, batch))
         offset += len(batch)
     return out
+
+
+def _key_texts(value_range: dict) -> list[str]:
+    """A key column's cells below the header, as text (row 2 first; blank cells as '')."""
+    return [as_text(cells[0]) if cells else "" for cells in value_range.get("values", [])[1:]]
+
+
+def _key_of(row: list[Any], position: int) -> str:
+    return as_text(row[position]) if position < len(row) else ""
+
+
+def _rows_added(before: Counter[str], after: list[str], keys: list[str]) -> list[int] | None:
+    """The sheet rows holding ``keys`` if each stands in ``after`` once more than in ``before`` (so this
+    append wrote it, even where the key was already there), else None. New rows are the last ones with a key."""
+    rows_of: dict[str, list[int]] = {}
+    for number, key in enumerate(after, start=2):
+        rows_of.setdefault(key, []).append(number)
+    need = Counter(keys)
+    if any(len(rows_of.get(key, [])) - before[key] < count for key, count in need.items()):
+        return None
+    taken = {key: rows_of[key][len(rows_of[key]) - count :] for key, count in need.items()}
+    return [taken[key].pop(0) for key in keys]
 
 
 def _rows_of(updated_range: str, count: int) -> list[int]:

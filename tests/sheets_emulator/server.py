@@ -3,8 +3,9 @@
 Served over real HTTP on 127.0.0.1 from a thread, so the real gspread client and google-auth talk to it
 through ``requests``. Each endpoint's behaviour cites the reference page it follows; where the emulator is
 simpler than Google, the docstring says how. It counts calls per endpoint, can answer the next calls with
-an injected error (429 with Google's quota body, 500, …), and can run a callback before a given call to
-play "another person" editing the sheet between two of the kit's calls.
+an injected error (429 with Google's quota body, 500, …), can carry out a call and then answer an error (a
+write Google committed before failing), and can run a callback before a given call to play "another person"
+editing the sheet between two of the kit's calls.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ _QUOTA_MESSAGE = (
 )
 
 
+DROP = 0  # handle()'s status for "close the connection without answering"
+
+
 class _Route:
     def __init__(self, method: str, pattern: str, name: str) -> None:
         self.method = method
@@ -140,6 +144,7 @@ class SheetsEmulator:
         self._injections: list[_Injection] = []
         self.errors: list[str] = []  # tracebacks of emulator bugs (answered as 500)
         self._hooks: list[tuple[str, Callable[[SheetsEmulator], None]]] = []
+        self._after: list[tuple[str, int | None]] = []  # (endpoint, status): carry it out, then answer status
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
         self._server: ThreadingHTTPServer | None = None
@@ -163,6 +168,9 @@ class SheetsEmulator:
                 status, payload = emulator.handle(
                     self.command, self.path, body, self.headers.get("Authorization"), self.headers
                 )
+                if status == DROP:  # the answer is lost: the connection closes without one
+                    self.close_connection = True
+                    return
                 data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8" if data else "text/html")
@@ -218,11 +226,24 @@ class SheetsEmulator:
         with self._lock:
             self._injections.clear()
             self._hooks.clear()
+            self._after.clear()
 
     def before_next(self, endpoint: str, callback: Callable[[SheetsEmulator], None]) -> None:
         """Run ``callback(emulator)`` just before the next call to ``endpoint`` is handled."""
         with self._lock:
             self._hooks.append((endpoint, callback))
+
+    def fail_after_next(self, endpoint: str, status: int | None = 503) -> None:
+        """Carry out the next call to ``endpoint`` (a write is committed), then answer ``status`` instead
+        (``None``: close the connection without an answer, as a network that drops it would).
+
+        Google's front end can time out or fail on a request the backend has already applied: the caller then
+        sees 503 UNAVAILABLE or 500 INTERNAL for a write that happened, and "retry using exponential backoff"
+        (https://developers.google.com/sheets/api/limits#exponential) sends it again. The answer's body is
+        Google's for that status (https://cloud.google.com/apis/design/errors#handling_errors).
+        """
+        with self._lock:
+            self._after.append((endpoint, status))
 
     def issue_token(self, email: str) -> str:
         token = "emu-" + base64.urlsafe_b64encode(email.encode()).decode().rstrip("=")
@@ -291,6 +312,7 @@ class SheetsEmulator:
         if route is None:
             return 404, ApiError(404, f"emulator: no such endpoint {method} {path}", "NOT_FOUND").body()
         hook = None
+        after = None
         with self._lock:
             self.calls[route.name] += 1
             self.log.append((route.name, path, len(body)))
@@ -300,10 +322,24 @@ class SheetsEmulator:
                     del self._hooks[i]
                     break
             injected = self._take_injection(route.name)
+            if injected is None:
+                for i, (endpoint, status) in enumerate(self._after):
+                    if endpoint == route.name:
+                        after = (DROP, None) if status is None else _answer(_status_error(status, route.name))
+                        del self._after[i]
+                        break
         if hook is not None:
             hook(self)
         if injected is not None:
             return injected.code, injected.body()
+        status, payload = self._serve(route, match, query, body, authorization)
+        if after is not None and status < 300:  # carried out; the answer is lost on the way back
+            return after
+        return status, payload
+
+    def _serve(
+        self, route: _Route, match: Any, query: dict, body: bytes, authorization: str | None
+    ) -> tuple[int, Any]:
         try:
             if route.name == "oauth.token":
                 return 200, self._token(body)
@@ -1039,6 +1075,10 @@ def _update_result(book: Spreadsheet, sheet: Sheet, written: model.Written, star
     result["updatedRange"] = format_box(sheet.title, *written.box)
     result.update(updatedRows=written.rows, updatedColumns=written.columns, updatedCells=written.cells)
     return result
+
+
+def _answer(error: ApiError) -> tuple[int, dict]:
+    return error.code, error.body()
 
 
 def _status_error(status: int, endpoint: str) -> ApiError:
