@@ -204,11 +204,29 @@ def metrics_command(
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     program = open_store(state.source(source)).read()
+    warnings = segment_warnings(program, segment)
     result = compute(program, period=period, segment=segment, as_of=day)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        payload = result.to_dict()
+        payload["warnings"] = [*payload.get("warnings", []), *warnings]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
         click.echo(describe_metrics(result))
+
+
+def segment_warnings(program, segment: str | None) -> list[str]:
+    """Check ``--segment`` against the program (``kit.segments.Segment.check``): InputError for a column no
+    tab has, a warning per value no row holds. ``program`` is a ``kit.program.Program``."""
+    from kit import schema
+    from kit.metrics import ADVOCATE_ALIASES, NOMINATION_ALIASES
+    from kit.segments import Segment
+
+    # The tabs kit.metrics narrows by a segment's columns; Activities follow the advocates.
+    tabs = (schema.ADVOCATES, schema.REQUESTS, schema.OPPORTUNITIES, schema.NOMINATIONS)
+    aliases = {schema.ADVOCATES.name: ADVOCATE_ALIASES, schema.NOMINATIONS.name: NOMINATION_ALIASES}
+    return Segment.parse(segment).check({tab.name: program[tab] for tab in tabs}, aliases)
 
 
 def run_reports(
@@ -227,9 +245,15 @@ def run_reports(
     names = report_names(which)
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     out = Path(out_dir) if out_dir else state.config.reports_dir
+    source = state.source(source)
+    if segment and segment.strip():  # checked here, before minutes of rendering, as `metrics` checks it
+        from kit.store import open_store
+
+        for warning in segment_warnings(open_store(source).read(), segment):
+            click.echo(f"advocacy-kit: warning: {warning}", err=True)
     rendered = render_reports(
         names,
-        source=state.source(source),
+        source=source,
         period=period,
         segment=segment,
         as_of=day,

@@ -6,6 +6,7 @@ A segment narrows the roster, the requests or the opportunities to the rows whos
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -64,6 +65,53 @@ class Segment:
 
     def columns(self) -> list[str]:
         return [c for c, _ in self.conditions]
+
+    def check(
+        self, tables: Mapping[str, pd.DataFrame], aliases: Mapping[str, Mapping[str, str]] | None = None
+    ) -> list[str]:
+        """Check the segment against the tabs it narrows (tab name → frame; ``aliases`` per tab, as ``mask``).
+
+        A condition on a column none of them has would narrow nothing, and the whole program's figures would
+        show under the segment's label: that is an InputError naming the closest column. A value no row holds
+        leaves the figures empty: that is a warning (returned, one line each), with the closest value held.
+        """
+        from rapidfuzz import fuzz, process
+
+        warnings = []
+        for column, value in self.conditions:
+            cells = [
+                frame[(aliases or {}).get(tab, {}).get(column, column)]
+                for tab, frame in tables.items()
+                if (aliases or {}).get(tab, {}).get(column, column) in frame.columns
+            ]
+            if not cells:
+                names = {str(c) for frame in tables.values() for c in frame.columns}
+                names |= {a for tab in tables for a, c in (aliases or {}).get(tab, {}).items() if c in names}
+                guess = process.extractOne(column, sorted(names), scorer=fuzz.ratio, score_cutoff=60)
+                hint = f"; did you mean {guess[0]!r}?" if guess else ""
+                tabs = " or ".join(", ".join(tables).rsplit(", ", 1))
+                raise InputError(f"segment {str(self)!r}: no column {column!r} in the {tabs} tab{hint}")
+            held = {fold(v): v for series in cells for v in _values(series)}
+            if fold(value) in held:
+                continue
+            guess = process.extractOne(fold(value), list(held), scorer=fuzz.WRatio, score_cutoff=75)
+            hint = f"; did you mean {held[guess[0]]!r}?" if guess else ""
+            warnings.append(
+                f"segment {str(self)!r}: no row has {column} {value!r}, so its figures are empty{hint}"
+            )
+        return warnings
+
+
+def _values(cells: pd.Series) -> Iterator[str]:
+    """The distinct values a column holds, each item of a multi-value cell on its own; blanks left out."""
+    seen: set[object] = set()
+    for cell in cells:
+        items = cell if isinstance(cell, (tuple, list)) else (cell,)
+        for item in items:
+            if item is None or (isinstance(item, float) and item != item) or item in seen:
+                continue
+            seen.add(item)
+            yield str(item)
 
 
 def _holds(cell: object, wanted: str) -> bool:

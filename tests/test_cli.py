@@ -13,7 +13,7 @@ from kit import schema
 from kit.cli import main
 from kit.store.local import LocalStore
 from tests.conftest import grids_from_rows
-from tests.test_store import request_row
+from tests.test_store import advocate, request_row
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,3 +155,64 @@ def test_demo_with_force_replaces_an_existing_workbook(make_workbook, capsys):
     code, out, _ = run(["demo", "--out", str(path.parent), "--as-of", "2026-11-20", "--force"], capsys)
     assert code == 0 and f"Wrote {path}" in out
     assert "300 rows" in out
+
+
+def test_metrics_for_a_segment_on_a_column_no_tab_has_is_one_line_suggesting_the_column(
+    make_workbook, capsys
+):
+    path = make_workbook(Advocates=[advocate(1)])
+    code, out, err = run(["metrics", "--source", str(path), "--segment", "industy=Insurance"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "no column 'industy'" in err and "did you mean 'industry'?" in err
+
+
+def test_metrics_for_a_value_no_row_holds_prints_a_warning_with_the_figures(make_workbook, capsys):
+    path = make_workbook(Advocates=[advocate(1)])
+    code, out, _ = run(["metrics", "--source", str(path), "--segment", "industry=Insurence"], capsys)
+    assert code == 0
+    assert out.startswith(
+        "warning: segment 'industry=Insurence': no row has industry 'Insurence', so its figures are empty; "
+        "did you mean 'Insurance'?\n"
+    )
+    assert "Active advocates" in out
+
+
+def test_metrics_json_for_a_value_no_row_holds_carries_the_warning(make_workbook, capsys):
+    import json
+
+    path = make_workbook(Advocates=[advocate(1)])
+    code, out, _ = run(["metrics", "--source", str(path), "--segment", "industry=Retail", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["warnings"] == [
+        "segment 'industry=Retail': no row has industry 'Retail', so its figures are empty"
+    ]
+
+
+def test_metrics_json_for_a_segment_rows_hold_has_no_warning(make_workbook, capsys):
+    import json
+
+    path = make_workbook(Advocates=[advocate(1)])
+    code, out, _ = run(
+        ["metrics", "--source", str(path), "--segment", "industry=insurance", "--json"], capsys
+    )
+    assert code == 0 and json.loads(out)["warnings"] == []
+
+
+def test_a_report_for_a_segment_on_a_column_no_tab_has_fails_before_rendering(
+    make_workbook, tmp_path, capsys
+):
+    path = make_workbook(Advocates=[advocate(1)])
+    out_dir = tmp_path / "reports"
+    args = [
+        "report",
+        "goal-tracking",
+        "--source",
+        str(path),
+        "--segment",
+        "industy=Insurance",
+        "--out",
+        str(out_dir),
+    ]
+    code, _, err = run(args, capsys)
+    assert code == 2 and err.count("\n") == 1 and "did you mean 'industry'?" in err
+    assert not out_dir.exists()
