@@ -91,6 +91,8 @@ _SIZE_MATCH = np.zeros((len(schema.COMPANY_SIZES) + 1,) * 2, dtype=np.float32)
 for _i in range(len(schema.COMPANY_SIZES)):
     for _j in range(len(schema.COMPANY_SIZES)):
         _SIZE_MATCH[_i, _j] = {0: 1.0, 1: 0.5}.get(abs(_i - _j), 0.0)
+# The roster cells whose unreadable spelling the reasons quote (the others cannot be unreadable, or are text).
+_UNREADABLE = (A.region, A.company_size, A.persona, A.status, A.activities, A.last_verified)
 _GOOD_OUTCOMES = ("Positive",)
 _JUDGED_OUTCOMES = ("Positive", "Neutral", "Negative", "No Show")
 
@@ -314,6 +316,28 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna()
 
 
+def _unreadable(frame: pd.DataFrame, raw: pd.DataFrame | None, column: str) -> np.ndarray:
+    """Per roster row, the cell as typed where the kit could not read it (the validator's bad cell), else None.
+
+    Such a cell counts as unknown: no points for its criterion, and the reasons say why. For a drop-down
+    of several values (``activities``), only the items it could not read.
+    """
+    out = np.full(len(frame), None, dtype=object)
+    if raw is None or column not in raw.columns or not len(frame):
+        return out
+    cells = raw[column].reindex(frame.index)
+    codes, distinct = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
+    definition = schema.ADVOCATES.column(column)
+    if definition.kind is schema.Kind.MULTI_ENUM:
+        allowed = {fold(v) for v in definition.values}
+        texts = [
+            "; ".join(item for item in split_multi(v) if fold(item) not in allowed) or None for v in distinct
+        ]
+        return np.append(np.array(texts, dtype=object), None)[codes]
+    texts = np.append(np.array([as_text(v) or None for v in distinct], dtype=object), None)[codes]
+    return np.where(frame[column].isna().to_numpy(), texts, None)
+
+
 def _ordinals(values: pd.Series) -> np.ndarray:
     """Dates as day numbers (``date.toordinal``), ``_NO_DAY`` where missing; vectorised."""
     days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
@@ -357,6 +381,7 @@ class _Roster:
     good: np.ndarray
     judged: np.ndarray
     verified_age: np.ndarray  # days, NaN when never verified
+    unreadable: np.ndarray  # (len(_UNREADABLE), n) object: the cell as typed where it could not be read
 
     def take(self, positions: np.ndarray) -> _Roster:
         values = {}
@@ -530,6 +555,10 @@ class _Matcher:
             good=good,
             judged=judged,
             verified_age=verified_age,
+            unreadable=np.array(
+                [_unreadable(frame, self.program.raw.get(schema.ADVOCATES.name), c) for c in _UNREADABLE],
+                dtype=object,
+            ).reshape(len(_UNREADABLE), n),
         )
         self.industry_names = _first_spelling(frame[A.industry])
         self.country_names = _first_spelling(frame[A.country])
@@ -886,6 +915,15 @@ class _Matcher:
             lookup = np.array(list(table) + [missing], dtype=object)
             return lookup[np.where(codes >= 0, codes, len(table))]
 
+        def unknown(column: str, noun: str, text: np.ndarray) -> np.ndarray:
+            """``text``, or where the advocate's cell could not be read, a reason saying so."""
+            typed = ros.unreadable[_UNREADABLE.index(column)][positions]
+            unread = typed != None  # noqa: E711 - elementwise on an object array
+            if not unread.any():
+                return text
+            quoted = f'{noun} "' + np.where(unread, typed, "").astype(object) + '" unreadable, not scored'
+            return np.where(unread, quoted, text)
+
         def exact(column: str, noun: str, codes: np.ndarray, wanted_codes: np.ndarray, table) -> None:
             want, named = wanted(column)
             if named.any():
@@ -893,6 +931,8 @@ class _Matcher:
                 text = np.where(
                     same, f"same {noun} (" + want + ")", names(table, codes, f"no {noun}") + " ≠ " + want
                 )
+                if column in _UNREADABLE:
+                    text = unknown(column, noun, text)
                 parts.append(np.where(named, text, None))
 
         exact(R.industry, "industry", ros.industry[positions], enc.industry[which], self.industry_names)
@@ -919,7 +959,7 @@ class _Matcher:
                 asked = np.array([r.country or "" for r in requests], dtype=object)[which]
                 theirs = names(self.country_names, ros.country[positions], "no country")
                 text = np.where(elsewhere, text + ", " + theirs + " ≠ " + asked, text)
-            parts.append(np.where(named, text, None))
+            parts.append(np.where(named, unknown(A.region, "region", text), None))
         want, named = wanted(R.company_size)
         if named.any():
             codes = ros.size[positions]
@@ -928,7 +968,7 @@ class _Matcher:
             theirs = names(schema.COMPANY_SIZES, codes, "no company size")
             text = np.where(near, theirs + " (near " + want + ")", theirs + " ≠ " + want)
             text = np.where(codes == asked, "same company size (" + want + ")", text)
-            parts.append(np.where(named, text, None))
+            parts.append(np.where(named, unknown(A.company_size, "company size", text), None))
         exact(R.persona, "persona", ros.persona[positions], enc.persona[which], schema.PERSONAS)
 
         uses, caps = ros.uses[positions], ros.cap[positions]
@@ -942,7 +982,14 @@ class _Matcher:
         unknown_age = np.isnan(age)
         stale = unknown_age | (age > self.stale_after)
         age_text = "profile not verified for " + _numbers(np.where(unknown_age, 0, age)) + " days"
-        parts.append(np.where(stale, np.where(unknown_age, "profile never verified", age_text), None))
+        typed = ros.unreadable[_UNREADABLE.index(A.last_verified)][positions]
+        unread = typed != None  # noqa: E711 - elementwise on an object array
+        never_text = np.where(
+            unread,
+            'last verified "' + np.where(unread, typed, "").astype(object) + '" unreadable: taken as never',
+            "profile never verified",
+        )
+        parts.append(np.where(stale, np.where(unknown_age, never_text, age_text), None))
         good, judged = ros.good[positions], ros.judged[positions]
         outcome = "good outcomes in " + _numbers(good) + " of " + _numbers(judged) + " past activities"
         parts.append(np.where(judged > 0, outcome, None))
@@ -989,8 +1036,18 @@ class _Matcher:
         texts = {
             "no_id": np.full(n, "has no advocate_id", dtype=object),
             "do_not_contact": np.full(n, "marked Do Not Contact", dtype=object),
-            "not_active": ("status is " + pd.Series(statuses).fillna("empty").astype(str)).to_numpy(object),
-            "not_agreed": np.full(n, f"has not agreed to {req.activity}", dtype=object),
+            "not_active": self._quoted(
+                ros,
+                A.status,
+                ("status is " + pd.Series(statuses).fillna("empty").astype(str)).to_numpy(object),
+                'status "{}" unreadable',
+            ),
+            "not_agreed": self._quoted(
+                ros,
+                A.activities,
+                np.full(n, f"has not agreed to {req.activity}", dtype=object),
+                f'has not agreed to {req.activity} (activities "{{}}" unreadable)',
+            ),
             "at_prospect": np.full(n, f"works at the prospect ({req.prospect_label})", dtype=object),
             "at_cap": (
                 "at their cap: used "
@@ -1022,6 +1079,16 @@ class _Matcher:
             },
             index=frame.index,
         )
+
+    @staticmethod
+    def _quoted(ros: _Roster, column: str, texts: np.ndarray, template: str) -> np.ndarray:
+        """``texts``, or where the advocate's ``column`` could not be read, ``template`` quoting the cell: a
+        hard rule refuses on an unreadable cell of its own, and says that is why."""
+        typed = ros.unreadable[_UNREADABLE.index(column)]
+        out = texts.copy()
+        for i in np.flatnonzero(typed != None):  # noqa: E711 - elementwise on an object array
+            out[i] = template.format(typed[i])
+        return out
 
     def _booked_texts(self, ros: _Roster, enc: _Encoded, booked: np.ndarray) -> np.ndarray:
         texts = np.full(len(ros.ids), "", dtype=object)

@@ -459,3 +459,60 @@ def test_a_row_of_the_requests_tab_can_be_ranked_directly(make_program):
     row = program.requests.iloc[1]
     ranked = match.rank(row, program, as_of=AS_OF)
     assert "EMEA ≠ APAC" in ranked[match.REASONS].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unreadable cells: an optional one is unknown (no points, a reason says so); a hard rule's own one refuses
+
+
+def reasons_of(frame, advocate_id: str) -> str:
+    return frame.set_index(A.advocate_id).loc[advocate_id, match.REASONS]
+
+
+def test_an_unreadable_company_size_scores_nothing_says_so_and_keeps_the_advocate(make_program):
+    program = make_program(
+        Advocates=[advocate(1, **{A.company_size: "Enterprize"}), advocate(2, **{A.company_size: "SMB"})],
+        Requests=[request(1, **{R.company_size: "Enterprise"})],
+        Settings=CRITERIA_ONLY,
+    )
+    result = match.rank("REQ-01", program, as_of=AS_OF)
+
+    assert list(result[A.advocate_id]) == ["ADV-01", "ADV-02"]  # both ranked, on industry and region alike
+    assert 'company size "Enterprize" unreadable, not scored' in reasons_of(result, "ADV-01")
+    assert "SMB ≠ Enterprise" in reasons_of(result, "ADV-02")
+
+
+def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program):
+    program = make_program(
+        Advocates=[advocate(1, **{A.persona: "Exec", A.region: "Europe"})],
+        Requests=[request(1, **{R.persona: "Executive"})],
+        Settings=CRITERIA_ONLY,
+    )
+    reasons = reasons_of(match.rank("REQ-01", program, as_of=AS_OF), "ADV-01")
+
+    assert 'persona "Exec" unreadable, not scored' in reasons
+    assert 'region "Europe" unreadable, not scored' in reasons
+
+
+def test_an_unreadable_verification_date_is_taken_as_never_verified_and_said(make_program):
+    program = make_program(Advocates=[advocate(1, **{A.last_verified: "last spring"})], Requests=[request(1)])
+    reasons = reasons_of(match.rank("REQ-01", program, as_of=AS_OF), "ADV-01")
+    assert 'last verified "last spring" unreadable: taken as never' in reasons
+
+
+def test_an_unreadable_status_still_refuses_and_says_why(make_program):
+    program = make_program(Advocates=[advocate(1, **{A.status: "Activ"})], Requests=[request(1)])
+    assert (
+        excluded(match.eligibility("REQ-01", program, as_of=AS_OF), "ADV-01") == 'status "Activ" unreadable'
+    )
+
+
+def test_agreed_activities_with_an_unreadable_item_refuse_the_others_and_say_why(make_program):
+    program = make_program(
+        Advocates=[advocate(1, **{A.activities: "reference_call; speach"})],
+        Requests=[request(1, **{R.activity: "speaking"}), request(2)],
+    )
+    assert excluded(match.eligibility("REQ-01", program, as_of=AS_OF), "ADV-01") == (
+        'has not agreed to speaking (activities "speach" unreadable)'
+    )
+    assert list(match.rank("REQ-02", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-01"]
