@@ -8,12 +8,17 @@ got it, or to someone else. Every such entry is one readable ConfigError before 
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.errors import ConfigError
-from kit.mail import build_message, settings_from_config
+from kit.mail import build_message, parse_address, settings_from_config
+from tests.properties import examples
 from tests.test_mail_message import email_section, metrics
 
 
@@ -143,3 +148,38 @@ def test_report_command_with_a_line_separator_in_from_fails_in_one_line_before_r
     [line] = err.strip().splitlines()
     assert line.startswith("advocacy-kit: error: [email] from:") and "U+0085" in line
     assert not list((tmp_path / "reports").glob("*.html"))
+
+
+# what people paste into a list of addresses: addresses with and without names (any characters in the name),
+# and the same with pieces of others, separators and stray characters mixed in
+_PIECE = st.sampled_from(["a", "cxo", "@", "example.com", ".", "<", ">", ",", ";", " ", '"', "(", ")", ":"])
+_ADDRESS = st.builds(
+    lambda local, domain: f"{local}@{domain}.com",
+    st.from_regex(r"[a-z][a-z0-9.+_-]{0,8}", fullmatch=True),
+    st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True),
+)
+_NAMED = st.builds(lambda name, address: f"{name} <{address}>", st.text(max_size=10), _ADDRESS)
+_TYPED = st.one_of(
+    _ADDRESS,
+    _NAMED,
+    st.lists(_PIECE | _ADDRESS | _NAMED | st.characters(), max_size=6).map("".join),
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(entry=_TYPED)
+def test_any_typed_entry_is_refused_in_one_line_or_becomes_exactly_one_address(entry):
+    try:
+        settings = settings_from_config(recipients(entry))
+    except ConfigError as refused:
+        assert str(refused).startswith("[email.recipients] executive-update: ")
+        assert "\n" not in str(refused)
+        return
+    [written] = settings.recipients["executive-update"]
+    address = parse_address(written, "again")
+    message = EmailMessage()
+    message["To"] = address
+    message.set_content("x")
+    message.as_bytes()  # the header serialises
+    # the one address the header holds is the one the envelope names
+    assert [a for _, a in getaddresses([str(message["To"])])] == [address.addr_spec]
