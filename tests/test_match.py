@@ -484,14 +484,14 @@ def test_an_unreadable_company_size_scores_nothing_says_so_and_keeps_the_advocat
 
 def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program):
     program = make_program(
-        Advocates=[advocate(1, **{A.persona: "Exec", A.region: "Europe"})],
+        Advocates=[advocate(1, **{A.persona: "Boss", A.region: "Atlantis"})],
         Requests=[request(1, **{R.persona: "Executive"})],
         Settings=CRITERIA_ONLY,
     )
     reasons = reasons_of(match.rank("REQ-01", program, as_of=AS_OF), "ADV-01")
 
-    assert 'persona "Exec" unreadable, not scored' in reasons
-    assert 'region "Europe" unreadable, not scored' in reasons
+    assert 'persona "Boss" unreadable, not scored' in reasons
+    assert 'region "Atlantis" unreadable, not scored' in reasons
 
 
 def test_an_unreadable_verification_date_is_taken_as_never_verified_and_said(make_program):
