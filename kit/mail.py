@@ -5,8 +5,10 @@ The message follows the Python docs' e-mail examples: ``multipart/mixed`` → ``
 then the full HTML report as an attachment. Mail clients drop ``<script>``, many block ``data:`` images and
 ``<style>`` blocks, and Gmail clips HTML bodies over ~102 KB; so the HTML summary is small, table-laid,
 with its CSS inlined into ``style`` attributes, its charts as attached images, and capped lists that point
-to the attachment for the rest. Every value from the sheet is HTML-escaped, and advocate contact details
-(e-mails, phones) are removed from the summary and checked for in every part before anything is sent.
+to the attachment for the rest. Every value from the sheet is HTML-escaped; e-mail addresses and phone
+numbers are removed from the summary and from the attached report's text, and the program's known contact
+details are checked for in every part before anything is sent. Each address (``from``, every recipient) is
+exactly one address, parsed strictly, before anything is drawn.
 
 Sending retries transient failures (connection refused or dropped, 4xx replies) a bounded number of times
 with doubling waits; a permanent failure raises :class:`DeliveryError` carrying the server's reply.
@@ -845,9 +847,11 @@ def build_message(
 
     Args:
         metrics: ``ProgramMetrics.to_dict()`` of the report's period.
-        report_path: the full HTML report, attached as it is.
+        report_path: the full HTML report, attached with the addresses and phone numbers in its text
+            removed (:func:`scrub_report`), byte for byte when there are none.
+        sender, recipients: one address each (:func:`parse_address`); ConfigError before anything is built.
         contacts: advocate contact details (see :func:`contacts_from_program`): removed from the summary;
-            if the attached report contains one, :class:`ContactLeakError` is raised and nothing is built.
+            if any part still contains one, :class:`ContactLeakError` is raised and nothing is built.
         charts: the charts to show; default: :func:`render_charts` of ``metrics``.
     """
     # every address checked before anything is drawn or read: a bad one fails in a second, not after charts
@@ -1025,6 +1029,7 @@ def send_message(
 
     Waits ``retry_wait``, then twice as long each time, for at most ``attempts`` connections. Recipients
     refused with a 4xx are retried too; those refused for good come back in ``SendResult.refused``.
+    The envelope, ``SendResult.accepted`` and ``refused`` name each recipient's bare address.
     Raises :class:`DeliveryError` when nobody got the message.
     """
     entries = list(recipients if recipients is not None else _header_addresses(message))
