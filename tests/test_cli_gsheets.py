@@ -142,6 +142,19 @@ def test_without_a_network_to_google_a_command_says_in_one_line_the_sheet_could_
     assert str(service_account_file) not in err
 
 
+def test_a_deleted_service_account_key_is_one_line_naming_the_account_not_an_internal_error(
+    google_env, sheets_emulator, capsys
+):
+    key = new_sheet(sheets_emulator)
+    sheets_emulator.fail_next(400, endpoint="oauth.token")  # Google: "invalid_grant: Invalid JWT Signature."
+
+    code, out, err = run(["validate", "--source", key], capsys)
+
+    assert code == 2 and out == ""
+    assert err.startswith(f"advocacy-kit: error: {key}: Google refused to sign in {SERVICE_ACCOUNT_EMAIL}")
+    assert err.count("\n") == 1 and "internal error" not in err
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The everyday commands give the same answers on the Google Sheet as on the workbook
 

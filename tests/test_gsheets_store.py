@@ -593,6 +593,41 @@ def test_a_token_server_that_never_answers_ends_after_the_timeout(silent_server,
     _says_unreachable(error.value, store)
 
 
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_key_google_no_longer_accepts_says_so_in_one_line(
+    operation, sheet, sheets_emulator, service_account_file
+):
+    # The service account's key was deleted in the Cloud console: Google's token endpoint answers 400.
+    key = sheet(Requests=[request_row(1)]).key
+    store = GoogleSheetStore(
+        key, credentials_file=str(service_account_file), endpoint=sheets_emulator.url, retry=FAST
+    )
+    sheets_emulator.fail_next(400, endpoint="oauth.token")
+
+    with pytest.raises(SourceError) as error:
+        OPERATIONS[operation](store)
+
+    message = str(error.value)
+    assert message.startswith(f"{key}: Google refused to sign in {SERVICE_ACCOUNT_EMAIL}")
+    assert "Invalid JWT Signature" in message and "make a new key" in message
+    assert "\n" not in message and "PRIVATE KEY" not in message
+
+
+def test_a_sign_in_refused_just_before_an_append_is_sent_says_so_and_adds_nothing(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+
+    def token_expires_and_key_is_deleted(emulator):
+        emulator.tokens.clear()  # Google answers 401; google-auth signs in again …
+        emulator.fail_next(400, endpoint="oauth.token")  # … and the key has been deleted meanwhile
+
+    sheets_emulator.before_next("values.append", token_expires_and_key_is_deleted)
+
+    with pytest.raises(SourceError, match="Google refused to sign in .* while appending rows to Requests"):
+        store.append("Requests", [request_row(2)])
+
+    assert request_ids(sheets_emulator, store) == ["REQ-001"]
+
+
 def test_creating_a_sheet_without_the_network_says_google_could_not_be_reached(
     dead_port, service_account_file
 ):

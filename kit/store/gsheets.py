@@ -413,6 +413,22 @@ class GoogleSheetStore(Store):
             raise self._explain(error, action) from None
         except _NO_NETWORK as error:
             raise self._unreachable(error, action) from None
+        except google.auth.exceptions.RefreshError as error:
+            raise self._refused_sign_in(error, action) from None
+
+    def _refused_sign_in(self, error: google.auth.exceptions.RefreshError, action: str) -> SourceError:
+        """Google's token endpoint answered, with a refusal (a deleted or disabled key) or its own failure."""
+        detail = error.args[0] if error.args and isinstance(error.args[0], str) else type(error).__name__
+        detail = " ".join(detail.split())[:200]
+        who = self.account_email or "your Google account"
+        if getattr(error, "retryable", False):
+            return SourceError(
+                f"{self.source}: Google's sign-in service kept failing while {action} ({detail}); try again later"
+            )
+        return SourceError(
+            f"{self.source}: Google refused to sign in {who} while {action} ({detail}); if the service account "
+            "key was deleted or disabled, make a new key (Google Cloud console → IAM → Service accounts → Keys)"
+        )
 
     def _unreachable(self, error: BaseException, action: str) -> SourceError:
         """The network failed on the way to Google (signing in or the Sheets call itself)."""
@@ -492,6 +508,8 @@ class GoogleSheetStore(Store):
             modified = None
         except _NO_NETWORK as error:
             raise self._unreachable(error, "reading when it last changed") from None
+        except google.auth.exceptions.RefreshError as error:
+            raise self._refused_sign_in(error, "reading when it last changed") from None
         when = dt.datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None
         return SourceInfo(self.source, "google-sheet", when)
 
@@ -619,6 +637,8 @@ class GoogleSheetStore(Store):
                 if found is None:
                     raise SourceError(f"{unreachable}; the rows were not added") from None
                 return found
+            except google.auth.exceptions.RefreshError as error:  # signing in comes before sending
+                raise self._refused_sign_in(error, action) from None
             return _rows_of(response.get("updates", {}).get("updatedRange", ""), len(batch))
 
         try:
@@ -711,6 +731,8 @@ class GoogleSheetStore(Store):
             raise self._explain(error, action) from None
         except _NO_NETWORK as error:
             raise self._unreachable(error, action) from None
+        except google.auth.exceptions.RefreshError as error:
+            raise self._refused_sign_in(error, action) from None
         return response.get("valueRanges", [])
 
     def replace_tab(self, tab: str, grid: Grid) -> None:

@@ -370,10 +370,10 @@ class SheetsEmulator:
         return None, None
 
     def _take_injection(self, name: str) -> ApiError | None:
-        if name == "oauth.token":
-            return None
+        # The token endpoint fails only when named: an injection for "any call" means any Sheets call.
+        wanted = (name,) if name == "oauth.token" else (None, name)
         for injection in self._injections:
-            if injection.endpoint in (None, name) and injection.times > 0:
+            if injection.endpoint in wanted and injection.times > 0:
                 injection.times -= 1
                 if injection.times == 0:
                     self._injections.remove(injection)
@@ -1081,8 +1081,21 @@ def _answer(error: ApiError) -> tuple[int, dict]:
     return error.code, error.body()
 
 
+class _OAuthError(ApiError):
+    """The token endpoint's own error body, ``{"error": …, "error_description": …}``: for a deleted or disabled
+    service account key, 400 ``invalid_grant`` "Invalid JWT Signature."
+    (https://developers.google.com/identity/protocols/oauth2/service-account#error-codes)."""
+
+    def body(self) -> dict:
+        return {"error": self.status, "error_description": self.message}
+
+
 def _status_error(status: int, endpoint: str) -> ApiError:
     """An injected failure with the body Google sends for that status."""
+    if endpoint == "oauth.token":
+        if status == 400:
+            return _OAuthError(400, "Invalid JWT Signature.", "invalid_grant")
+        return _OAuthError(status, "Internal error", "internal_failure")
     if status == 429:
         metric = "Read requests" if endpoint in READS else "Write requests"
         return ApiError(
