@@ -957,18 +957,21 @@ def _connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
 
 
 def _attempt(
-    message: EmailMessage, settings: MailSettings, password: str | None, recipients: Sequence[str]
+    message: EmailMessage,
+    settings: MailSettings,
+    password: str | None,
+    sender: str,
+    recipients: Sequence[str],
 ) -> dict[str, tuple[int, bytes]]:
-    """One connection: send to ``recipients``; return who was refused. Raises _Transient or DeliveryError."""
+    """One connection: send from the bare address ``sender`` to ``recipients``; return who was refused.
+
+    Raises _Transient or DeliveryError.
+    """
     where = f"{settings.host}:{settings.port}"
     try:
         smtp = _connect(settings, password)
         try:
-            refused = smtp.send_message(
-                message,
-                from_addr=parse_address(settings.sender, "[email] from").addr_spec,
-                to_addrs=list(recipients),
-            )
+            refused = smtp.send_message(message, from_addr=sender, to_addrs=list(recipients))
         finally:
             try:
                 smtp.quit()
@@ -1037,6 +1040,7 @@ def send_message(
         raise ConfigError("the message has no recipients")
     # the envelope names the bare address of each entry, checked: never the first of two, nor a name
     pending = list(dict.fromkeys(parse_address(r, "recipient").addr_spec for r in entries))
+    sender = parse_address(settings.sender, "[email] from").addr_spec
     accepted: list[str] = []
     refused: dict[str, str] = {}
     last = ""
@@ -1048,7 +1052,7 @@ def send_message(
             )
             sleep(wait)
         try:
-            rejected = _attempt(message, settings, password, pending)
+            rejected = _attempt(message, settings, password, sender, pending)
         except _Transient as error:
             last = error.reply
             continue
