@@ -10,10 +10,12 @@ Two layers:
 - **Cells** — a pandera schema per tab, derived from ``kit.schema``, checks each column on its own: required
   cells filled, dates, numbers, TRUE/FALSE and drop-down values readable (with the same typing the rest of
   the kit uses, so a cell is reported exactly when the kit could not read it), e-mails well formed, ids and
-  e-mails without stray spaces, free text not starting like a spreadsheet formula.
+  e-mails without stray spaces, amounts no deal could reach, free text not starting like a spreadsheet
+  formula.
 - **Rows and tabs** — plain pandas: duplicate ids, the same person entered twice, ids that point nowhere,
   impossible dates, requests given to an advocate who did not agree to them or must not be contacted,
-  stale profiles, advocates over their quarterly cap, blank or repeated-header rows, unreadable settings.
+  stale profiles, advocates over their quarterly cap, blank or repeated-header rows, settings the kit cannot
+  use, goals whose period, metric or segment the kit cannot read.
 
 Errors are data a figure cannot be built on (the reports leave those rows out, see ``error_rows``);
 warnings are maintenance work (stale, over cap, possible duplicates, stray spaces).
@@ -49,6 +51,7 @@ from kit.cells import (
 )
 from kit.errors import KitError
 from kit.metrics import HEADLINE
+from kit.names import name_variants, normalise_company, normalise_name
 from kit.periods import FORMS, days_between, parse_period
 from kit.program import Program, Settings, read_setting
 from kit.schema import Column, Kind
@@ -141,89 +144,6 @@ NAME_SIMILARITY = 90
 # comparing names (keeps the comparison near-linear even for one huge customer).
 MAX_BLOCK = 3000
 
-_NICKNAMES = {
-    "bob": "robert",
-    "bobby": "robert",
-    "rob": "robert",
-    "robbie": "robert",
-    "bert": "robert",
-    "bill": "william",
-    "billy": "william",
-    "will": "william",
-    "liam": "william",
-    "liz": "elizabeth",
-    "lizzie": "elizabeth",
-    "beth": "elizabeth",
-    "betty": "elizabeth",
-    "eliza": "elizabeth",
-    "jon": "john",
-    "johnny": "john",
-    "jack": "john",
-    "jim": "james",
-    "jimmy": "james",
-    "mike": "michael",
-    "mick": "michael",
-    "dave": "david",
-    "dan": "daniel",
-    "danny": "daniel",
-    "tom": "thomas",
-    "tommy": "thomas",
-    "chris": "christopher",
-    "kate": "katherine",
-    "katie": "katherine",
-    "kathy": "katherine",
-    "cathy": "catherine",
-    "sue": "susan",
-    "maggie": "margaret",
-    "meg": "margaret",
-    "peggy": "margaret",
-    "dick": "richard",
-    "rick": "richard",
-    "rich": "richard",
-    "ed": "edward",
-    "eddie": "edward",
-    "ted": "edward",
-    "tony": "anthony",
-    "joe": "joseph",
-    "steve": "stephen",
-    "ben": "benjamin",
-    "matt": "matthew",
-    "nick": "nicholas",
-    "andy": "andrew",
-    "drew": "andrew",
-    "greg": "gregory",
-    "jen": "jennifer",
-    "jenny": "jennifer",
-    "jeff": "jeffrey",
-    "tim": "timothy",
-    "ken": "kenneth",
-    "ron": "ronald",
-    "don": "donald",
-    "harry": "henry",
-    "hank": "henry",
-    "chuck": "charles",
-    "charlie": "charles",
-    "fred": "frederick",
-    "larry": "lawrence",
-    "pete": "peter",
-    "sam": "samuel",
-    "alex": "alexander",
-}
-_LEGAL_SUFFIXES = {
-    "inc",
-    "llc",
-    "ltd",
-    "limited",
-    "corp",
-    "corporation",
-    "co",
-    "gmbh",
-    "ag",
-    "sa",
-    "plc",
-    "bv",
-}
-_NON_WORD = re.compile(r"[^\w]+")
 _EMAIL = (
     r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
     r"@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}"
@@ -806,30 +726,14 @@ def _date_checks(found: _Collector, program: Program, as_of: dt.date) -> None:
 # --- people entered twice -------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    # cells.fold, with a fast path for plain ASCII (most names): same result, a tenth of the time.
-    if text.isascii():
-        return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
-    return fold(text)
-
-
-def normalise_name(name: str) -> str:
-    """A person's name for comparison: folded, initials dropped, nicknames expanded, tokens sorted."""
-    tokens = [t for t in _NON_WORD.sub(" ", _fold(name)).split() if len(t) > 1]
-    return " ".join(sorted(_NICKNAMES.get(t, t) for t in tokens))
-
-
-def normalise_company(company: str) -> str:
-    """A company for blocking: folded, punctuation and legal suffixes (Inc, Ltd, GmbH …) dropped."""
-    tokens = _NON_WORD.sub(" ", _fold(company)).split()
-    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
-        tokens.pop()
-    return " ".join(tokens)
-
-
-def _map_unique(values: pd.Series, function: Callable[[str], str]) -> np.ndarray:
+def _map_unique(values: pd.Series, function: Callable[[str], Any]) -> np.ndarray:
+    """``function`` of each value, called once per distinct value, as an object array (a result may be a
+    tuple: it stays one element)."""
     codes, uniques = pd.factorize(values)
-    return np.asarray([function(str(v)) for v in uniques], dtype=object)[codes]
+    mapped = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        mapped[i] = function(str(value))
+    return mapped[codes]
 
 
 def _similar_name_pairs(people: pd.DataFrame) -> list[tuple[int, int]]:
@@ -863,8 +767,32 @@ def _similar_name_pairs(people: pd.DataFrame) -> list[tuple[int, int]]:
     return pairs
 
 
+def _nickname_pairs(people: pd.DataFrame) -> list[tuple[int, int]]:
+    """(row, earlier row) for each row whose name, a nickname read as a full name, is an earlier row's name
+    at the same company (Jon Lambert and Jonathan Lambert; Bob Smith and Rob Smith, both Robert).
+
+    ``people`` has columns ``name`` (normalised) and ``company``, indexed by sheet row in sheet order. Names
+    are matched by their variants (``name_variants``), hashed per company: no pairs are compared.
+    """
+    if people.empty:
+        return []
+    variants = pd.DataFrame(
+        {
+            "key": people["company"] + "|",
+            "variant": _map_unique(people["name"], lambda name: tuple(name_variants(name))),
+        },
+        index=people.index,
+    ).explode("variant")
+    keys = variants["key"] + variants["variant"]
+    first = keys.index.to_series().groupby(keys.to_numpy()).transform("min")
+    earlier = first[first.to_numpy() < first.index.to_numpy()]
+    earliest = earlier.groupby(level=0).min()
+    return [(int(row), int(other)) for row, other in earliest.items()]
+
+
 def _person_duplicates(found: _Collector, program: Program) -> None:
-    """Two ids for one person: the same e-mail (error), or a similar name at the same company (warning).
+    """Two ids for one person: the same e-mail (error), or a similar name at the same company (warning):
+    close in spelling, or the same once a nickname is read as a full name it may stand for.
 
     Never all pairs: rows are compared only within a block (one e-mail; one company, split by the surname's
     first letter when a company is huge), and each row is reported once, against the earliest row it
@@ -909,7 +837,7 @@ def _person_duplicates(found: _Collector, program: Program) -> None:
     people["block"] = people["company"]
     big = people.groupby("block")["name"].transform("size") > MAX_BLOCK
     people.loc[big, "block"] = people.loc[big, "company"] + "|" + people.loc[big, "name"].str[:1]
-    for row, other in sorted(_similar_name_pairs(people)):
+    for row, other in sorted(_similar_name_pairs(people) + _nickname_pairs(people)):
         if row in reported or same_id(row, other):
             continue
         found.add(
@@ -928,25 +856,31 @@ def _nominees_already_known(found: _Collector, program: Program) -> None:
     nomination names already: recruiting them again wastes a team's ask and annoys the customer.
 
     The same person means the same e-mail, or the same name at the same company as the duplicate check
-    compares them (folded, nicknames expanded, legal suffixes dropped) but exactly equal: a nomination is
-    something to act on, so only a sure match is worth a warning.
+    compares them (folded, legal suffixes dropped, a nickname read as a full name it may stand for) but
+    otherwise exactly equal: a nomination is something to act on, so a name merely spelled alike is not
+    worth a warning.
     """
     nominations = program.nominations
     new = nominations[nominations[N.status] == "New"]
     if new.empty:
         return
     roster = program.advocates
-    on_roster = (_first_row_of(roster[A.email]), _first_row_of(_person_key(roster, A.name, A.company)))
-    nominee_email, nominee_person = new[N.contact_email], _person_key(new, N.contact_name, N.company)
+    on_roster = (_first_row_of(roster[A.email]), _first_row_of_any(_person_keys(roster, A.name, A.company)))
+    nominee_email, nominee_person = new[N.contact_email], _person_keys(new, N.contact_name, N.company)
     earlier: tuple[dict[str, int], dict[str, int]] = ({}, {})
     for row in new.index:
-        keys = (nominee_email.at[row], nominee_person.at[row])
+        email, person = nominee_email.at[row], nominee_person.at[row]
+        person = person if isinstance(person, tuple) else ()
         nominee = new.at[row, N.contact_name] or new.at[row, N.contact_email]
-        advocate = next((known[k] for known, k in zip(on_roster, keys, strict=True) if k in known), None)
-        twin = next((seen[k] for seen, k in zip(earlier, keys, strict=True) if k in seen), None)
-        column = N.contact_email if keys[0] is not None else N.contact_name
+        by_email = on_roster[0].get(email) if email is not None else None
+        by_person = min((on_roster[1][k] for k in person if k in on_roster[1]), default=None)
+        advocate = by_email if by_email is not None else by_person
+        twin_email = earlier[0].get(email) if email is not None else None
+        twin_person = min((earlier[1][k] for k in person if k in earlier[1]), default=None)
+        twin = twin_email if twin_email is not None else twin_person
+        column = N.contact_email if email is not None else N.contact_name
         if advocate is not None:
-            same = "the same e-mail as" if keys[0] in on_roster[0] else "the same name and company as"
+            same = "the same e-mail as" if by_email is not None else "the same name and company as"
             who = (
                 f"{roster.at[advocate, A.advocate_id] or 'no id'}, {roster.at[advocate, A.name] or 'no name'}"
             )
@@ -967,29 +901,41 @@ def _nominees_already_known(found: _Collector, program: Program) -> None:
                 f"{nominee} is nominated on row {twin} too ({new.at[twin, N.nomination_id] or 'no id'}), also "
                 "undecided: decide one and decline the other.",
             )
-        for seen, key in zip(earlier, keys, strict=True):
-            if key is not None:
-                seen.setdefault(key, row)
+        if email is not None:
+            earlier[0].setdefault(email, row)
+        for key in person:
+            earlier[1].setdefault(key, row)
 
 
-def _person_key(frame: pd.DataFrame, name: str, company: str) -> pd.Series:
-    """'name|company', normalised as the duplicate check does, for rows with both and a name of two words or
-    more once initials are dropped; else None."""
+def _person_keys(frame: pd.DataFrame, name: str, company: str) -> pd.Series:
+    """Each row's 'name|company' keys (its name's variants, nicknames read as full names, normalised as the
+    duplicate check does), for rows with both and a name of two words or more once initials are dropped;
+    else None."""
     usable = frame[name].notna() & frame[company].notna()
     keys = pd.Series(None, index=frame.index, dtype=object)
     if usable.any():
         names = _map_unique(frame.loc[usable, name], normalise_name)
         companies = _map_unique(frame.loc[usable, company], normalise_company)
-        keys[usable] = [
-            f"{n}|{c}" if " " in n and c else None  # "J. Smith" is only "smith": too little to be sure
-            for n, c in zip(names, companies, strict=True)
-        ]
+        found = np.empty(len(names), dtype=object)
+        for i, (n, c) in enumerate(zip(names, companies, strict=True)):
+            # "J. Smith" is only "smith": too little to be sure
+            found[i] = tuple(f"{v}|{c}" for v in name_variants(n)) if " " in n and c else None
+        keys[usable] = found
     return keys
 
 
 def _first_row_of(keys: pd.Series) -> dict[Any, int]:
     """Each non-empty value, with the first row holding it (``_first_rows`` as a lookup)."""
     return dict(zip(keys.dropna().to_numpy(), _first_rows(keys).to_numpy().tolist(), strict=True))
+
+
+def _first_row_of_any(keys: pd.Series) -> dict[str, int]:
+    """Each key of any row's tuple of keys, with the first row holding it."""
+    first: dict[str, int] = {}
+    for row, row_keys in zip(keys.index, keys, strict=True):
+        for key in row_keys if isinstance(row_keys, tuple) else ():
+            first.setdefault(key, int(row))
+    return first
 
 
 # --- who is asked for what --------------------------------------------------------------------------------

@@ -375,6 +375,12 @@ def test_nickname_at_same_company_after_normalising_case_and_suffix_is_a_possibl
     [
         ("Bill Byrne", "William Byrne"),
         ("Jon Lambert", "John Lambert"),
+        ("Jon Lambert", "Jonathan Lambert"),  # a nickname of two full names: both are found
+        ("Alex Moreau", "Alexander Moreau"),
+        ("Alex Moreau", "Alexandra Moreau"),
+        ("Bob Smith", "Rob Smith"),  # two nicknames of one full name
+        ("Lambert, Jon", "Jonathan Lambert"),  # surname first
+        ("Liam Byrne", "William Byrne"),
         ("Liz Girard", "Elizabeth Girard"),
         ("José Ramos", "Jose Ramos"),
         ("Dana Ortiz", "Dana Ortis"),  # a typo
@@ -410,6 +416,31 @@ def test_different_people_are_not_flagged(make_program, first, first_company, se
     )
 
     assert validate(program, as_of=AS_OF).empty
+
+
+def test_a_nickname_at_a_huge_company_is_found_whatever_letter_each_name_starts_with(make_program):
+    import hashlib
+
+    from kit.validate import MAX_BLOCK
+
+    # A company this big is compared in blocks by a name's first letter; Sandra and Alexandra differ there.
+    staff = [
+        advocate(f"ADV-{i}", f"Pat {hashlib.sha1(str(i).encode()).hexdigest()[:12]}", "Acme Insurance")
+        for i in range(MAX_BLOCK + 1)
+    ]
+    program = make_program(
+        Advocates=[
+            advocate("ADV-A", "Alexandra Moreau", "Acme Insurance", **{A.email: "one@acme.example.com"}),
+            *staff,
+            advocate("ADV-B", "Sandra Moreau", "Acme Insurance", **{A.email: "two@acme.example.com"}),
+        ]
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    duplicates = findings[findings["code"] == "possible_duplicate"]
+    assert list(duplicates["row"]) == [MAX_BLOCK + 4]
+    assert "row 2 (ADV-A, Alexandra Moreau)" in duplicates["message"].iloc[0]
 
 
 def test_three_rows_of_one_person_give_one_finding_per_extra_row(make_program):
