@@ -43,8 +43,9 @@ class _State:
             return override
         config = self.config
         if config.source_is_default:
+            where = f"No `source` in {config.path}" if config.path else "No config file"
             click.echo(
-                f"No config file and no --source: using the demo workbook {config.source} "
+                f"{where} and no --source: using the demo workbook {config.source} "
                 "(see README, 'Point it at your own sheet').",
                 err=True,
             )

@@ -216,3 +216,47 @@ def test_a_report_for_a_segment_on_a_column_no_tab_has_fails_before_rendering(
     code, _, err = run(args, capsys)
     assert code == 2 and err.count("\n") == 1 and "did you mean 'industry'?" in err
     assert not out_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "config, args",
+    [
+        (None, ["metrics", "--as-of", "9999-12-31"]),
+        (None, ["validate", "--as-of", "0001-01-01"]),
+        (None, ["metrics", "--period", "0001-Q1"]),
+        (None, ["metrics", "--segment", "industy=Insurance"]),
+        ("reports_dir = 7\n", ["info"]),
+        (
+            '[email]\nhost = "127.0.0.1"\nsecurity = "none"\nfrom = "a@example.com"\ntimeout = 1e400\n'
+            '[email.recipients]\nexecutive-update = ["cxo@example.com"]\n',
+            ["report", "executive-update", "--email"],
+        ),
+        (".", ["info"]),
+    ],
+    ids=[
+        "as-of-9999",
+        "as-of-0001",
+        "period-0001",
+        "unknown-segment-column",
+        "reports_dir-7",
+        "timeout-1e400",
+        "config-dot",
+    ],
+)
+def test_hostile_options_end_in_one_line_and_exit_2_through_the_installed_command(
+    make_workbook, tmp_path, config, args
+):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    if config is None:
+        args = [*args, "--source", str(workbook)]
+    elif config == ".":
+        args = ["--config", ".", *args]
+    else:
+        path = tmp_path / "advocacy-kit.toml"
+        path.write_text(f'source = "{workbook}"\n{config}', encoding="utf-8")
+        args = ["--config", str(path), *args]
+    result = subprocess.run(
+        [sys.executable, "-m", "kit.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr
+    assert result.stderr.startswith("advocacy-kit: error: ") and "internal error" not in result.stderr

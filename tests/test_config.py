@@ -141,3 +141,10 @@ def test_a_config_path_that_is_a_folder_is_one_line_and_exit_2(tmp_path, capsys,
     code, _, err = run(["--config", folder, "info"], capsys)
     assert code == 2 and err.count("\n") == 1
     assert err == f"advocacy-kit: error: {folder}: a folder, not a config file\n"
+
+
+def test_a_config_without_source_says_so_rather_than_that_there_is_no_config(tmp_path, capsys):
+    path = write_config(tmp_path, 'soruce = "program.xlsx"\n')
+    _, _, err = run(["--config", str(path), "info"], capsys)
+    assert f"No `source` in {path} and no --source: using the demo workbook" in err
+    assert "No config file" not in err
