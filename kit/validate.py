@@ -89,6 +89,7 @@ SEVERITY: dict[str, str] = {
     "duplicate_person": ERROR,  # two ids, one e-mail address
     "unknown_reference": ERROR,
     "not_agreed": ERROR,  # an open request asks an advocate for an activity they did not agree to
+    "completed_not_agreed": WARNING,  # a completed request: an advocate did what they never agreed to
     "advocate_unavailable": ERROR,  # an open request is assigned to a Retired / Do Not Contact advocate
     "consent_missing": ERROR,  # an open request needs a consent the advocate has not given
     "bad_setting": ERROR,
@@ -194,6 +195,7 @@ def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
         _person_duplicates(found, program)
         _nominees_already_known(found, program)
         _assignment_checks(found, program)
+        _completed_without_agreement(found, program)
         _settings_checks(found, program)
         _goal_segments(found, program)
         _goal_periods(found, program)
@@ -996,6 +998,44 @@ def _assignment_checks(found: _Collector, program: Program) -> None:
                 f"{activity} needs the advocate's consent to {' and '.join(missing)}, "
                 f"which {who} has not given.",
             )
+
+
+def _completed_without_agreement(found: _Collector, program: Program) -> None:
+    """Completed requests whose advocate never agreed to the activity done: a warning, not an error, since
+    the request was fulfilled and still counts; either the roster is out of date or the advocate was asked
+    for more than they offered, and a person should find out which."""
+    roster = program.advocates
+    roster = roster[roster[A.advocate_id].notna() & ~roster[A.advocate_id].duplicated(keep="first")]
+    by_id = roster.set_index(A.advocate_id)
+    requests = program.requests
+    done = (
+        (requests[R.status] == "Completed")
+        & requests[R.advocate_id].isin(by_id.index)
+        & requests[R.activity].notna()
+    )
+    completed = requests.loc[done, [R.advocate_id, R.activity]]
+    advocate_ids = completed[R.advocate_id]
+    facts = zip(
+        completed.index,
+        advocate_ids,
+        completed[R.activity],
+        advocate_ids.map(by_id[A.name]),
+        advocate_ids.map(by_id[A.activities]),
+        strict=True,
+    )
+    for row, advocate_id, activity, name, agreed in facts:
+        agreed = agreed if isinstance(agreed, tuple) else ()
+        if activity in agreed:
+            continue
+        found.add(
+            schema.REQUESTS.name,
+            row,
+            R.activity,
+            "completed_not_agreed",
+            f"{advocate_id} ({name or 'no name'}) did {activity} for this request without having agreed to it "
+            f"(agreed to: {', '.join(agreed) or 'nothing'}); check with them, then add {activity} to their "
+            "activities or correct this request's activity.",
+        )
 
 
 # --- maintenance --------------------------------------------------------------------------------------------

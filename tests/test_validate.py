@@ -107,6 +107,7 @@ def messy_program() -> Program:
             request("REQ-7", **{R.priority: "Urgnt", R.requested_on: "31/31/2026"}),  # row 8
             request("REQ-8", **{R.opportunity_id: "OPP-404"}),  # row 9
             request("REQ-9", **{R.status: "In Progress", R.requested_on: "2026-10-05", R.advocate_id: "ADV-12"}),
+            request("REQ-10", **{R.activity: "review", R.advocate_id: "ADV-1", R.completed_on: "2026-11-10"}),
         ],
         Activities=[
             activity("ACT-1", "ADV-1", **{X.request_id: "REQ-1", X.date: "2026-11-05", X.rating: 5}),  # row 2
@@ -186,6 +187,7 @@ EXPECTED = {
     ("Requests", 8, R.requested_on, "bad_date"),
     ("Requests", 8, R.priority, "bad_enum"),
     ("Requests", 9, R.opportunity_id, "unknown_reference"),
+    ("Requests", 11, R.activity, "completed_not_agreed"),
     ("Activities", 4, X.date, "date_order"),
     ("Activities", 4, X.rating, "out_of_range"),
     ("Activities", 5, X.advocate_id, "unknown_reference"),
@@ -510,10 +512,39 @@ def test_request_for_an_activity_not_agreed_to_lists_what_was_agreed(messy_findi
     assert "reference_call, case_study" in message
 
 
-def test_completed_requests_are_history_not_assignment_problems(make_program):
+def test_a_completed_request_of_a_since_retired_advocate_is_history_not_an_assignment_problem(make_program):
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.status: "Retired", A.consents: None})
+        ],
+        Requests=[request("REQ-1", **{R.activity: "case_study", R.advocate_id: "ADV-1"})],
+    )
+
+    assert validate(program, as_of=AS_OF).empty
+
+
+def test_a_completed_request_for_an_activity_the_advocate_never_agreed_to_is_reported(make_program):
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.status: "Retired"})],
         Requests=[request("REQ-1", **{R.activity: "speaking", R.advocate_id: "ADV-1"})],
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert found(findings) == {("Requests", 2, R.activity, "completed_not_agreed")}
+    hit = findings.iloc[0]
+    assert hit["severity"] == "warning"  # done is done: the request still counts as fulfilled
+    assert hit["message"].startswith(
+        "ADV-1 (Dana Ortiz) did speaking for this request without having agreed to it"
+    )
+    assert "(agreed to: reference_call, case_study)" in hit["message"]
+
+
+@pytest.mark.parametrize("status", ["Declined", "Cancelled"])
+def test_a_request_that_never_happened_is_not_checked_for_agreement(make_program, status):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+        Requests=[request("REQ-1", **{R.activity: "speaking", R.advocate_id: "ADV-1", R.status: status})],
     )
 
     assert validate(program, as_of=AS_OF).empty
