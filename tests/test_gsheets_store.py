@@ -246,6 +246,33 @@ def test_an_append_that_failed_when_its_rows_cannot_be_checked_says_it_is_not_kn
     assert sheets_emulator.calls["values.append"] == 1  # never sent blind
 
 
+@pytest.mark.parametrize("tabs", [{}, {"Requests": [request_row(1)]}], ids=["new sheet", "tabs there"])
+def test_tabs_google_made_before_answering_503_are_written_as_if_it_had_answered(
+    new_google_sheet, sheets_emulator, tabs
+):
+    store = new_google_sheet()
+    if tabs:
+        store.write_grids(grids_from_rows(tabs))
+    sheets_emulator.fail_after_next("spreadsheets.batchUpdate", 503)  # the tabs are made, the answer is 503
+
+    store.write_grids(grids_from_rows({"Requests": [request_row(2)]}))
+
+    book = sheets_emulator.books[store.key]
+    assert [s.title for s in book.sheets] == [t.name for t in schema.TABS]
+    assert request_ids(sheets_emulator, store) == ["REQ-002"]
+    requests_tab = sheets_emulator.sheet(store.key, "Requests")
+    assert len(requests_tab.protected_ranges) == 1 and len(requests_tab.conditional_formats) == 1
+
+
+def test_writing_a_program_again_keeps_one_drop_down_per_column(sheet, sheets_emulator):
+    store = sheet(Requests=[request_row(1)])
+    once = list(sheets_emulator.sheet(store.key, "Requests").validations)
+
+    store.write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+
+    assert sheets_emulator.sheet(store.key, "Requests").validations == once
+
+
 def test_a_quota_that_never_clears_ends_in_an_error_naming_it_after_bounded_tries(sheet, sheets_emulator):
     store = sheet(Requests=[request_row(1)])
     sheets_emulator.fail_next(429, times=FAST.attempts, endpoint="values.batchGet")

@@ -243,8 +243,8 @@ def _retrying(policy: RetryPolicy, sleep: Callable, retry: tenacity.retry_base) 
     )
 
 
-class _NotAdded(Exception):
-    """An append Google answered with 429 or 5xx and that the key column shows was not applied: send it again."""
+class _SendAgain(Exception):
+    """A write Google answered with 429 or 5xx, known not to have been applied (or planned again): send it."""
 
     def __init__(self, error: APIError) -> None:
         super().__init__(str(error))
@@ -415,6 +415,30 @@ class GoogleSheetStore(Store):
             raise self._unreachable(error, action) from None
         except google.auth.exceptions.RefreshError as error:
             raise self._refused_sign_in(error, action) from None
+
+    def _send_once(self, action: str, function: Callable[..., Any]) -> Any:
+        """One API call, not retried by the HTTP client: 429 and 5xx become ``_SendAgain`` for ``_again``,
+        whose caller knows what to check or plan again before sending it a second time."""
+        http = self.client.http_client
+        try:
+            with http.without_retries():
+                return function(http)
+        except APIError as error:
+            if error.response.status_code in _RETRY_STATUSES:
+                raise _SendAgain(error) from None
+            raise self._explain(error, action) from None
+        except _NO_NETWORK as error:
+            raise self._unreachable(error, action) from None
+        except google.auth.exceptions.RefreshError as error:
+            raise self._refused_sign_in(error, action) from None
+
+    def _again(self, action: str, attempt: Callable[[], Any], *, then: str = "") -> Any:
+        """``attempt()`` until it does not raise ``_SendAgain``, within the retry policy; ``then`` is added to
+        the last error (what that failure left behind)."""
+        try:
+            return _retrying(self._retry, self._sleep, tenacity.retry_if_exception_type(_SendAgain))(attempt)
+        except _SendAgain as last:
+            raise SourceError(f"{self._explain(last.error, action)}{then}") from None
 
     def _refused_sign_in(self, error: google.auth.exceptions.RefreshError, action: str) -> SourceError:
         """Google's token endpoint answered, with a refusal (a deleted or disabled key) or its own failure."""
@@ -622,12 +646,12 @@ class GoogleSheetStore(Store):
             except APIError as error:
                 status = error.response.status_code
                 if status == 429:  # the quota is checked before anything is written
-                    raise _NotAdded(error) from None
+                    raise _SendAgain(error) from None
                 if status not in _RETRY_STATUSES:
                     raise self._explain(error, action) from None
                 found = look(SourceError(f"{self.source}: Google Sheets answered {status} while {action}"))
                 if found is None:
-                    raise _NotAdded(error) from None
+                    raise _SendAgain(error) from None
                 return found
             except _NO_NETWORK as error:
                 unreachable = self._unreachable(error, action)
@@ -641,10 +665,7 @@ class GoogleSheetStore(Store):
                 raise self._refused_sign_in(error, action) from None
             return _rows_of(response.get("updates", {}).get("updatedRange", ""), len(batch))
 
-        try:
-            return _retrying(self._retry, self._sleep, tenacity.retry_if_exception_type(_NotAdded))(send)
-        except _NotAdded as last:
-            raise SourceError(f"{self._explain(last.error, action)}; the rows were not added") from None
+        return self._again(action, send, then="; the rows were not added")
 
     def _key_column(self, title: str, position: int) -> dict:
         letter = column_letter(position + 1)
@@ -743,44 +764,49 @@ class GoogleSheetStore(Store):
         is made to hold exactly these tabs, like a freshly written workbook."""
         from kit import sheet_setup
 
-        metadata = self._metadata("reading the tab names")
-        existing = {s["properties"]["title"]: s["properties"] for s in metadata.get("sheets", [])}
-        sizes = {
-            name: (max(len(g), 1) + sheet_setup.SPARE_ROWS, max((len(r) for r in g), default=1))
-            for name, g in grids.items()
-        }
-        kept = {n: p for n, p in existing.items() if only and n not in grids}
-        total = sum(r * c for r, c in sizes.values()) + sum(
-            p["gridProperties"]["rowCount"] * p["gridProperties"]["columnCount"] for p in kept.values()
-        )
-        if total > CELL_LIMIT:
-            raise SourceError(
-                f"{self.source}: writing {len(grids)} tab(s) would need {total:,} cells, past Google's limit of "
-                f"{CELL_LIMIT:,} cells per spreadsheet; nothing was written"
+        def prepare() -> None:
+            """Plan the tabs' structure from the sheet as it is now and send it. Google can apply the plan and
+            still answer 5xx: the next try then plans again from the tabs the first one made (no second
+            addSheet, which Google would refuse)."""
+            metadata = self._metadata("reading the tab names")
+            existing = {s["properties"]["title"]: s["properties"] for s in metadata.get("sheets", [])}
+            sizes = {
+                name: (max(len(g), 1) + sheet_setup.SPARE_ROWS, max((len(r) for r in g), default=1))
+                for name, g in grids.items()
+            }
+            kept = {n: p for n, p in existing.items() if only and n not in grids}
+            total = sum(r * c for r, c in sizes.values()) + sum(
+                p["gridProperties"]["rowCount"] * p["gridProperties"]["columnCount"] for p in kept.values()
             )
-        used_ids = {p["sheetId"] for p in existing.values()}
-        requests_: list[dict] = []
-        ids: dict[str, int] = {}
-        for position, (name, grid) in enumerate(grids.items()):
-            rows, cols = sizes[name]
-            header = [as_text(h) for h in (grid[0] if grid else [])]
-            match = existing.get(name)
-            if match is not None:
-                ids[name] = match["sheetId"]
-                requests_ += sheet_setup.resize_and_clear(match["sheetId"], rows, cols)
-                requests_ += sheet_setup.format_requests(name, match["sheetId"], header, new=False)
-            else:
-                sheet_id = sheet_setup.free_sheet_id(used_ids)
-                used_ids.add(sheet_id)
-                ids[name] = sheet_id
-                index = None if only else position
-                requests_.append(sheet_setup.add_sheet(name, sheet_id, rows, cols, index=index))
-                requests_ += sheet_setup.format_requests(name, sheet_id, header, new=True)
-        if not only:
-            requests_ += [
-                {"deleteSheet": {"sheetId": p["sheetId"]}} for n, p in existing.items() if n not in grids
-            ]
-        self._call("preparing the tabs", lambda http: http.batch_update(self.key, {"requests": requests_}))
+            if total > CELL_LIMIT:
+                raise SourceError(
+                    f"{self.source}: writing {len(grids)} tab(s) would need {total:,} cells, past Google's limit of "
+                    f"{CELL_LIMIT:,} cells per spreadsheet; nothing was written"
+                )
+            used_ids = {p["sheetId"] for p in existing.values()}
+            requests_: list[dict] = []
+            for position, (name, grid) in enumerate(grids.items()):
+                rows, cols = sizes[name]
+                header = [as_text(h) for h in (grid[0] if grid else [])]
+                match = existing.get(name)
+                if match is not None:
+                    requests_ += sheet_setup.resize_and_clear(match["sheetId"], rows, cols)
+                    requests_ += sheet_setup.format_requests(name, match["sheetId"], header, new=False)
+                else:
+                    sheet_id = sheet_setup.free_sheet_id(used_ids)
+                    used_ids.add(sheet_id)
+                    index = None if only else position
+                    requests_.append(sheet_setup.add_sheet(name, sheet_id, rows, cols, index=index))
+                    requests_ += sheet_setup.format_requests(name, sheet_id, header, new=True)
+            if not only:
+                requests_ += [
+                    {"deleteSheet": {"sheetId": p["sheetId"]}} for n, p in existing.items() if n not in grids
+                ]
+            self._send_once(
+                "preparing the tabs", lambda http: http.batch_update(self.key, {"requests": requests_})
+            )
+
+        self._again("preparing the tabs", prepare)
         cells = {name: _json_grid(name, grid) for name, grid in grids.items()}
         data: list[dict] = []
         size = 0

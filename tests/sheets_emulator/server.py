@@ -554,8 +554,13 @@ class SheetsEmulator:
                 sheet.bold.append(box)
             return {}
         if kind == "setDataValidation":
+            # https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#setdatavalidationrequest :
+            # "Sets a data validation rule to every cell in the range" (a cell holds one rule; no rule clears
+            # it). The emulator keeps one rule per range: a rule set again on the same range replaces it.
             sheet, _ = _grid_range(book, body["range"])
-            sheet.validations.append(body)
+            sheet.validations = [v for v in sheet.validations if v["range"] != body["range"]]
+            if body.get("rule"):
+                sheet.validations.append(body)
             return {}
         if kind == "addProtectedRange":
             protected = _proto(dict(body["protectedRange"]))
