@@ -36,6 +36,7 @@ import google.auth.exceptions
 import gspread
 import requests
 import tenacity
+import urllib3
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
@@ -203,7 +204,9 @@ class _RetryingHTTPClient(HTTPClient):
     """gspread's HTTP client with a real limit on retries (gspread 6.2.1's BackOffHTTPClient never stops).
 
     Retries 408, 429 and 5xx with exponential back-off and full jitter, at most ``policy.attempts`` times and
-    ``policy.max_total`` seconds; the last error is raised as is, for the store to explain.
+    ``policy.max_total`` seconds; the last error is raised as is, for the store to explain. A write that may
+    have been applied before the error (an append, a structure change) is sent ``without_retries``: the store
+    checks the sheet before sending it again.
     """
 
     def __init__(
@@ -212,8 +215,7 @@ class _RetryingHTTPClient(HTTPClient):
         super().__init__(auth, session)
         self.policy = policy
         self.sleep = sleep
-
-        self.retry_statuses = _RETRY_STATUSES
+        self.retry_statuses: set[int] = _RETRY_STATUSES
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         retrying = _retrying(self.policy, self.sleep, tenacity.retry_if_exception(self._transient))
@@ -224,7 +226,7 @@ class _RetryingHTTPClient(HTTPClient):
 
     @contextlib.contextmanager
     def without_retries(self) -> Iterator[None]:
-        """For a call whose caller decides itself whether sending it again is safe (an append)."""
+        """For a call whose caller decides itself whether sending it again is safe."""
         saved, self.retry_statuses = self.retry_statuses, set()
         try:
             yield
@@ -244,18 +246,20 @@ def _retrying(policy: RetryPolicy, sleep: Callable, retry: tenacity.retry_base) 
 
 
 class _SendAgain(Exception):
-    """A write Google answered with 429 or 5xx, known not to have been applied (or planned again): send it."""
+    """Google answered 429 or 5xx to a write; its caller has checked (or will plan again) before resending."""
 
     def __init__(self, error: APIError) -> None:
         super().__init__(str(error))
         self.error = error
 
 
-def _never_sent(error: BaseException, words: str) -> bool:
-    """The request did not leave: signing in failed first, or no connection was made."""
-    return isinstance(error, google.auth.exceptions.TransportError) or words.startswith(
-        ("connection refused", "no connection", "the name of")
-    )
+def _never_sent(error: BaseException) -> bool:
+    """The request did not leave: signing in failed first, or no connection was made (refused, no route,
+    name not found, or not connected in time)."""
+    if isinstance(error, (google.auth.exceptions.TransportError, requests.ConnectTimeout)):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None  # urllib3's MaxRetryError
+    return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)  # NewConnectionError is one too
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -655,7 +659,7 @@ class GoogleSheetStore(Store):
                 return found
             except _NO_NETWORK as error:
                 unreachable = self._unreachable(error, action)
-                if _never_sent(error, _network_failure(error, self._timeout)):
+                if _never_sent(error):
                     raise unreachable from None
                 found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
                 if found is None:
