@@ -13,8 +13,10 @@ Built for a sheet many people edit at once, within the Sheets API's quotas (60 r
   numbers and numbers as numbers, and the date columns carry a date format (set by ``init-sheet`` and ``push``);
 - 429 and 5xx answers are retried a bounded number of times with exponential back-off and jitter, then end in a
   ``SourceError`` that names the quota; the 10-million-cell ceiling is checked before a write would cross it;
+- a write Google may have applied before answering 5xx is never sent again blind: an append reads the keys
+  back, a structure change is planned again from the tabs as they now are;
 - no network (Google's sign-in or Sheets host refused, silent past the timeout) ends any call in one
-  ``SourceError`` saying the sheet could not be reached.
+  ``SourceError`` saying the sheet could not be reached; a sign-in Google refuses (a deleted key) says so.
 
 Credentials come in as arguments (the CLI reads the environment); they are never printed or logged.
 """
