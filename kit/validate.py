@@ -671,13 +671,27 @@ def _unknown_references(found: _Collector, program: Program, tab: schema.Tab) ->
 
 
 def _skipped_rows(found: _Collector, program: Program) -> None:
+    # A run of blank rows is one finding, at its first row: a value left on the sheet's last row would
+    # otherwise bring a million of them.
+    blank = [s for s in program.skipped if s.reason == "blank_row"]
+    first = None
+    for skipped, after in zip(blank, [*blank[1:], None], strict=False):  # after: the next, or None
+        first = skipped.row if first is None else first
+        if after is not None and (after.tab, after.row) == (skipped.tab, skipped.row + 1):
+            continue
+        if first == skipped.row:
+            message = "Blank row between data rows; delete it (the kit skips it, a filter or sort may not)."
+        else:
+            message = (
+                f"Rows {first:,} to {skipped.row:,} are blank, between data rows; delete them (the kit skips "
+                "them, a filter or sort may not)."
+            )
+        found.add(skipped.tab, first, "", "blank_row", message)
+        first = None
     for skipped in program.skipped:
         if skipped.reason == "repeated_header":
             message = "The header row is typed again here; delete this row (the kit skips it)."
             found.add(skipped.tab, skipped.row, "", "repeated_header", message)
-        else:
-            message = "Blank row between data rows; delete it (the kit skips it, a filter or sort may not)."
-            found.add(skipped.tab, skipped.row, "", "blank_row", message)
 
 
 def _day(value: Any) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,7 +34,7 @@ from python_calamine import CalamineWorkbook
 
 from kit import schema
 from kit.cells import as_text, to_cell
-from kit.errors import InputError, SourceError
+from kit.errors import InputError, KitError, SourceError
 from kit.files import real_path, remove_stale_temporaries, replacing
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
 from kit.store.base import (
@@ -47,9 +48,11 @@ from kit.store.base import (
     schema_tab,
 )
 from kit.store.cache import read_through_cache
+from kit.store.xlsx_extent import bounded_copy
 from kit.store.xlsx_patch import NOT_IN_XLSX, Changes, Declined, write_patched
 
 LOCK_TIMEOUT_SECONDS = 15
+LAST_ROW = 1_048_576  # the last row an .xlsx grid has
 STALE_AFTER_SECONDS = 60  # a temporary file nobody wrote to for this long is a killed writer's
 _BOLD = Font(bold=True)
 
@@ -100,13 +103,7 @@ class LocalStore(Store):
         names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
 
         def tab(name: str) -> Grid:
-            return self._calamine(
-                lambda: (
-                    CalamineWorkbook.from_path(str(self.path))
-                    .get_sheet_by_name(name)
-                    .to_python(skip_empty_area=False)
-                )
-            )
+            return self._calamine(lambda: self._tab_grid(name))
 
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="read-tab")
         try:
@@ -114,10 +111,22 @@ class LocalStore(Store):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def _tab_grid(self, name: str) -> Grid:
+        """Tab ``name``'s cells as calamine reads them, bounded by its real data (``kit.store.xlsx_extent``)."""
+        copy = bounded_copy(self.path, name, self.source)
+        workbook = (
+            CalamineWorkbook.from_path(str(self.path))
+            if copy is None
+            else CalamineWorkbook.from_filelike(io.BytesIO(copy))
+        )
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
     def _calamine(self, call: Callable[[], Any]) -> Any:
         """``call()``, with calamine's errors as one clear SourceError."""
         try:
             return call()
+        except KitError:
+            raise
         except PermissionError:
             raise SourceError(f"{self.source}: permission denied; cannot read the workbook") from None
         except Exception as error:  # calamine's errors (zip, XML, password) share no public base class
@@ -204,6 +213,7 @@ class LocalStore(Store):
                 header = header_of(grid[0] if grid else [])
                 cells = [row_cells(definition, header, values, self.source) for values in rows]
                 first = _last_row_with_values(grid) + 1
+                _require_room(self.source, name, first, len(cells))
                 changes = {first + i: dict(enumerate(row, start=1)) for i, row in enumerate(cells)}
                 self._write_in_place(name, changes)
                 return list(range(first, first + len(cells)))
@@ -279,13 +289,7 @@ class LocalStore(Store):
         self._require_file()
         names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
         name = _tab_named(names, tab, self.source)
-        grid = self._calamine(
-            lambda: (
-                CalamineWorkbook.from_path(str(self.path))
-                .get_sheet_by_name(name)
-                .to_python(skip_empty_area=False)
-            )
-        )
+        grid = self._calamine(lambda: self._tab_grid(name))
         return name, _empty_as_none(grid)
 
     def _write_in_place(self, tab: str, changes: Changes, *, whole: bool = False) -> None:
@@ -301,7 +305,8 @@ class LocalStore(Store):
             sheet = _sheet(workbook, tab, self.source)
             header = header_of(c.value for c in sheet[1])
             cells = [row_cells(definition, header, values, self.source) for values in rows]
-            first = _last_used_row(sheet) + 1
+            first = _last_used_row(sheet, len(header)) + 1
+            _require_room(self.source, sheet.title, first, len(cells))
             for offset, row in enumerate(cells):
                 for position, value in enumerate(row, start=1):
                     _set(sheet.cell(row=first + offset, column=position), value)
@@ -313,7 +318,7 @@ class LocalStore(Store):
         with self._transaction() as workbook:
             sheet = _sheet(workbook, tab, self.source)
             header = header_of(c.value for c in sheet[1])
-            last = _last_used_row(sheet)
+            last = _last_used_row(sheet, len(header))
             targets = self._check_updates(
                 definition,
                 tab,
@@ -404,12 +409,23 @@ def _at(cells: Sequence[Any], position: int) -> Any:
     return cells[position] if position < len(cells) else None
 
 
-def _last_used_row(sheet) -> int:
-    """The last row holding any value (max_row also counts rows that were only formatted)."""
-    for row in range(sheet.max_row, 1, -1):
-        if any(cell.value not in (None, "") for cell in sheet[row]):
-            return row
-    return 1
+def _last_used_row(sheet, width: int) -> int:
+    """The last row holding a value under the header's ``width`` columns (max_row also counts rows that were
+    only formatted, and a stray value far right of the data, which the kit does not read)."""
+    # openpyxl keeps the cells it loaded in ``_cells``; asking for the others (sheet[row], iter_rows) would
+    # create every cell of every row up to a far-away one
+    rows = [r for (r, c), cell in sheet._cells.items() if c <= width and cell.value not in (None, "")]
+    return max([1, *rows])
+
+
+def _require_room(source: str, tab: str, first: int, count: int) -> None:
+    """Refuse rows that would go below the grid's last row (a value was left there)."""
+    if first + count - 1 > LAST_ROW:
+        raise SourceError(
+            f"{source}: tab {tab!r} has no room for {count} new row(s) below its data, which ends at row "
+            f"{first - 1:,} (a sheet has {LAST_ROW:,}); delete any stray value below the data, "
+            "nothing was written"
+        )
 
 
 def _set(cell, value: Any) -> None:

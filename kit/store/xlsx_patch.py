@@ -41,7 +41,7 @@ def write_patched(source: Path, target: BinaryIO, tab: str, changes: Changes, *,
     whole content; every other row and cell goes (the tab's column widths, frozen panes and the formats of
     the cells kept stay). Raises ``Declined`` before writing anything it would not write exactly."""
     with zipfile.ZipFile(source) as archive:
-        member = dict(_sheets(archive)).get(tab)
+        member = dict(sheet_parts(archive)).get(tab)
         if member is None:
             raise Declined(f"no worksheet part for tab {tab!r}")
         patched = _patch_sheet(archive.read(member), changes, _date_styles(archive), whole=whole)
@@ -64,7 +64,7 @@ def _attributes(tag: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
 
 
-def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(tab name, zip member of its worksheet XML) for each worksheet, in workbook order."""
     try:
         workbook = archive.read("xl/workbook.xml").decode("utf-8")

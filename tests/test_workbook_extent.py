@@ -1,0 +1,129 @@
+"""A tab with a value far from its data (the grid's far corner, its last row) is read by what it really holds.
+
+Reads that could abort the process (calamine allocating the whole grid: SIGABRT, no Python error) run in a
+subprocess, so an abort fails the test instead of ending pytest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kit import schema
+from kit.errors import SourceError
+from kit.store.local import LocalStore
+from kit.validate import validate
+from tests.conftest import DEMO_AS_OF, grids_from_rows
+from tests.test_store import request_row
+
+ROOT = Path(__file__).resolve().parents[1]
+LAST_ROW = 1_048_576
+
+
+def _with_a_stray_value(path: Path, cell: str) -> Path:
+    """Two requests, then one value a person typed (or pasted) at ``cell`` of the Requests tab."""
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
+    book = openpyxl.load_workbook(path)
+    book["Requests"][cell] = "stray"
+    book.save(path)
+    return path
+
+
+def _in_a_subprocess(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_value_at_the_grids_far_corner_is_read_without_aborting(tmp_path):
+    path = _with_a_stray_value(tmp_path / "program.xlsx", f"XFD{LAST_ROW}")
+
+    done = _in_a_subprocess(f"""
+        from kit.store.local import LocalStore
+        print(sorted(LocalStore({str(path)!r}).read().requests["request_id"]))
+    """)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['REQ-001', 'REQ-002']"
+
+
+def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp_path):
+    path = _with_a_stray_value(tmp_path / "program.xlsx", f"XFD{LAST_ROW}")
+
+    done = _in_a_subprocess(f"""
+        from kit.store import RowUpdate
+        from kit.store.local import LocalStore
+        from tests.test_store import request_row
+        store = LocalStore({str(path)!r})
+        store.update("Requests", [RowUpdate("REQ-001", {{"status": "Completed"}})])
+        print(store.append("Requests", [request_row(3)]))
+        print(store.read().requests.set_index("request_id")["status"].to_dict())
+    """)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [
+        "[4]",  # right below the data, not below the stray value
+        "{'REQ-001': 'Completed', 'REQ-002': 'New', 'REQ-003': 'New'}",
+    ]
+
+
+def test_a_stray_value_on_the_grids_last_row_is_one_finding_for_the_blank_rows_above_it(tmp_path):
+    path = _with_a_stray_value(tmp_path / "program.xlsx", f"A{LAST_ROW}")
+
+    findings = validate(LocalStore(path).read(), as_of=DEMO_AS_OF)
+
+    blank = findings[findings["code"] == "blank_row"]
+    assert len(blank) == 1
+    assert blank.iloc[0]["row"] == 4  # the first of them
+    assert "4 to 1,048,575" in blank.iloc[0]["message"]
+
+
+def test_appending_below_the_grids_last_row_is_one_clear_error(tmp_path):
+    path = _with_a_stray_value(tmp_path / "program.xlsx", f"A{LAST_ROW}")
+    before = path.read_bytes()
+
+    with pytest.raises(
+        SourceError, match=rf"tab 'Requests' has no room for 1 new row.*ends at row {LAST_ROW:,}"
+    ):
+        LocalStore(path).append("Requests", [request_row(3)])
+
+    assert path.read_bytes() == before
+
+
+def test_a_tab_too_big_to_read_even_under_its_header_is_one_clear_error(tmp_path):
+    # 100 header columns down to the last row: 104 million cells, past what the kit reads.
+    path = tmp_path / "program.xlsx"
+    grids = grids_from_rows({"Requests": [request_row(1)]})
+    grids["Requests"][0] += [f"extra_{i}" for i in range(100 - len(grids["Requests"][0]))]
+    LocalStore(path).write_grids(grids)
+    book = openpyxl.load_workbook(path)
+    book["Requests"][f"CV{LAST_ROW}"] = "stray"
+    book.save(path)
+
+    done = _in_a_subprocess(f"""
+        from kit.cli import main
+        main(["validate", "--source", {str(path)!r}])
+    """)
+
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.splitlines() == [
+        f"advocacy-kit: error: {path}: tab 'Requests' has a value in cell CV{LAST_ROW}, far below the rest of "
+        "its data; delete the rows below the data (the kit reads at most 671,088 rows of 100 columns)"
+    ]
+
+
+def test_a_tab_read_within_its_bounds_reads_as_before(tmp_path):
+    path = tmp_path / "program.xlsx"
+    LocalStore(path).write_grids(
+        grids_from_rows({"Requests": [request_row(1, requested_on=dt.date(2026, 1, 2))]})
+    )
+
+    requests = LocalStore(path).read().requests
+
+    assert requests.loc[2, schema.REQUESTS.col.requested_on].date() == dt.date(2026, 1, 2)
