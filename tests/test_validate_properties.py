@@ -88,3 +88,33 @@ def test_any_cells_give_findings_never_an_exception(grids):
                     assert (tab.name, row, column.name) in cells, (tab.name, row, column.name, value)
                 if column.is_free_text and isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
                     assert (tab.name, row, column.name, "formula_injection") in at
+
+
+NUMERIC_SETTINGS = [s.key for s in schema.SETTING_DEFAULTS if s.kind is not schema.SettingKind.SEGMENTS]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(NUMERIC_SETTINGS), st.one_of(CELLS, st.integers(-20, 400).map(str)))
+def test_a_setting_is_used_as_typed_exactly_when_the_validator_does_not_report_it(key, typed):
+    program = program_from_grids(
+        {
+            **{tab.name: [list(tab.names)] for tab in schema.TABS},
+            "Settings": [list(schema.SETTINGS.names), [key, typed, None]],
+        },
+        source="hypothesis",
+    )
+    setting = schema.SETTING_BY_KEY[key]
+
+    findings = validate(program, as_of=AS_OF)
+
+    reported = ((findings["code"] == "bad_setting") & (findings["row"] == 2)).any()
+    default = program_from_grids({tab.name: [list(tab.names)] for tab in schema.TABS}).settings.value(key)
+    used = program.settings.value(key)
+    if reported:
+        assert used == default  # what the message says: "uses the default"
+        words = {True: "yes", False: "no"}.get(default) if isinstance(default, bool) else f"{default:g}"
+        message = findings.loc[findings["row"] == 2, "message"].str.cat()
+        assert f"uses the default {words} until" in message
+    if not reported and not is_blank(typed):  # a value the kit took: it is within the declared range
+        assert setting.low is None or setting.kind is schema.SettingKind.YES_NO or used >= setting.low
+        assert setting.high is None or used <= setting.high
