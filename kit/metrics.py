@@ -467,12 +467,16 @@ class _Data:
         """Per row of ``rows(figure, Opportunities)``: influenced (see the definitions), from every usable
         activity of the program, whatever the segment (an opportunity's influence counts every advocate)."""
         top = self.root or self
-        key = tuple(NEEDS[figure].get(tab, ()) for tab in (_OPP, _ACT, _REQ))
-        if key not in top._influence:
+        key = tuple(NEEDS[figure].get(tab, ()) for tab in (_ACT, _REQ))
+        if key not in top._influence:  # over every opportunity: each figure then takes the rows it uses
             top._influence[key] = influenced_mask(
-                top.rows(figure, _OPP), top.rows(figure, _ACT), top.rows(figure, _REQ)
+                top.opportunities, top.rows(figure, _ACT), top.rows(figure, _REQ)
             )
-        return top._influence[key].reindex(self.rows(figure, _OPP).index, fill_value=False)
+        opportunities = self.rows(figure, _OPP)
+        influenced = top._influence[key]
+        if opportunities is top.opportunities:
+            return influenced
+        return influenced.loc[opportunities.index]
 
     def segment(self, segment: Segment) -> _Data:
         """This data narrowed to ``segment`` (computed once per segment)."""
@@ -575,9 +579,12 @@ def _impact(d: _Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     infl = influenced & closed
     other = closed & ~influenced
     cycle = days_between(opps[O.created_on], opps[O.close_date])
-    priced = d.rows("revenue_influenced", _OPP)
-    priced_won = closed_mask(priced, period, as_of) & _true(priced[O.is_won])
-    priced_influenced = d.influenced("revenue_influenced")
+    priced = d.rows("revenue_influenced", _OPP)  # the deals with a usable amount too (usually the same)
+    if priced is opps:
+        priced_won, priced_influenced = closed & won, influenced
+    else:
+        priced_won = closed_mask(priced, period, as_of) & _true(priced[O.is_won])
+        priced_influenced = d.influenced("revenue_influenced")
 
     def side(mask: pd.Series, priced_mask: pd.Series) -> dict[str, Any]:
         amounts = priced.loc[priced_mask & priced_won, O.amount]
@@ -607,10 +614,11 @@ def _figures(d: _Data, period: Period, as_of: dt.date) -> dict[str, float | None
     on = min(period.end, as_of)
     fulfilled = d.rows("requests_fulfilled", _REQ)
     timed = d.rows("median_days_to_fulfil", _REQ)
-    days = days_to_fulfil(timed[fulfilled_mask(timed, period, as_of)])
-    sla = d.rows("within_sla_share", _REQ)
+    timed = timed[fulfilled_mask(timed, period, as_of)]
+    days = days_to_fulfil(timed)
+    sla = d.rows("within_sla_share", _REQ)  # needs more cells: a subset of the rows timed
     sla = sla[fulfilled_mask(sla, period, as_of)]
-    sla_days_taken = days_to_fulfil(sla)
+    sla_days_taken = days if len(sla) == len(timed) else days.loc[sla.index]
     within = sla_days_taken <= sla_days(sla, d.settings)
     impact = _impact(d, period, as_of)
     return {
@@ -818,7 +826,7 @@ def _service(d: _Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None
     days_median = days_to_fulfil(usable[fulfilled_mask(usable, period, as_of)])
     usable = d.rows("within_sla_share", _REQ)
     timed = usable[fulfilled_mask(usable, period, as_of)]
-    days = days_to_fulfil(timed)
+    days = days_median if len(timed) == len(days_median) else days_median.loc[timed.index]
     sla = sla_days(timed, d.settings)
     per_activity = (
         pd.DataFrame({"activity": timed[R.activity], "within": days <= sla, "sla_days": sla})
