@@ -27,6 +27,7 @@ from kit.store.gsheets import (
     load_credentials,
 )
 from tests.conftest import grids_from_rows
+from tests.properties import examples
 from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
 from tests.test_store import request_row
 
@@ -496,7 +497,9 @@ def test_init_sheet_lays_out_every_tab_in_one_structure_call(sheets_emulator, se
     assert store.read().settings.stale_after_days == 365
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()))
 def test_any_text_a_person_types_reads_back_exactly(new_google_sheet, sheets_emulator, text):
     store = _text_sheet(new_google_sheet)

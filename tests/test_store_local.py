@@ -31,6 +31,7 @@ from kit.store import RowUpdate, open_store
 from kit.store.local import LocalStore
 from kit.store.xlsx_patch import NOT_IN_XLSX
 from tests.conftest import grids_from_rows
+from tests.properties import examples
 from tests.test_store import advocate, request_row
 
 pytest_plugins = ["tests.small_disk"]  # the small_disk fixture
@@ -483,7 +484,9 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
     assert {n: b for n, b in _parts(path).items() if n in charts} == charts
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.one_of(

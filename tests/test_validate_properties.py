@@ -15,6 +15,7 @@ from kit.health import health
 from kit.program import program_from_grids
 from kit.schema import Kind
 from kit.validate import FINDING_COLUMNS, SEVERITY, describe_findings, finding_records, issues_grid, validate
+from tests.properties import examples
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -52,7 +53,9 @@ def workbooks(draw: st.DrawFn) -> dict[str, list[list[object]]]:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(workbooks())
 def test_any_cells_give_findings_never_an_exception(grids):
@@ -93,7 +96,7 @@ def test_any_cells_give_findings_never_an_exception(grids):
 NUMERIC_SETTINGS = [s.key for s in schema.SETTING_DEFAULTS if s.kind is not schema.SettingKind.SEGMENTS]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.sampled_from(NUMERIC_SETTINGS), st.one_of(CELLS, st.integers(-20, 400).map(str)))
 def test_a_setting_is_used_as_typed_exactly_when_the_validator_does_not_report_it(key, typed):
     program = program_from_grids(
