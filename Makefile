@@ -29,7 +29,7 @@ $(SYSTEM_STAMP): | $(STAMP)
 	touch $(SYSTEM_STAMP)
 
 demo: $(STAMP)
-	$(BIN)/advocacy-kit demo --out demo
+	$(BIN)/advocacy-kit demo --out demo --force
 	$(BIN)/advocacy-kit report all --source demo/advocacy_program.xlsx --out reports --dry-run
 
 test: $(STAMP) $(SYSTEM_STAMP)
@@ -53,7 +53,7 @@ format: $(STAMP)
 # The demo workbook lab opens: rebuilt when the schema or the generator changed, else kept (with your edits).
 DEMO_BOOK := demo/advocacy_program.xlsx
 $(DEMO_BOOK): kit/schema.py kit/demo.py | $(STAMP)
-	$(BIN)/advocacy-kit demo --out demo
+	$(BIN)/advocacy-kit demo --out demo --force
 
 # No browser opens (headless machines): open the URL it prints, token included. Ctrl-C twice stops it.
 lab: $(STAMP) $(DEMO_BOOK)

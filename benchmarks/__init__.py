@@ -1,1 +1,1 @@
-"""Benchmarks: each `bench_<topic>.py` measures one figure the README states, next to a named baseline."""
+"""Benchmarks: each `bench_<topic>.py` measures one figure docs/performance.md states, next to a named baseline."""

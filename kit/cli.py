@@ -46,7 +46,7 @@ class _State:
             where = f"No `source` in {config.path}" if config.path else "No config file"
             click.echo(
                 f"{where} and no --source: using the demo workbook {config.source} "
-                "(see README, 'Point it at your own sheet').",
+                "(see docs/configuration.md).",
                 err=True,
             )
         return config.source
@@ -91,7 +91,7 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Run a customer advocacy program from a shared spreadsheet: roster, requests, matching, reports."""
     ctx.obj = _State(config_path)
-    # Google Sheet sources: credentials and endpoint from the environment, read once here (README, google-sheets).
+    # Google Sheet sources: credentials and endpoint from the environment, read once here (docs/google-sheets.md).
     from kit.store import google_options_from_env, google_sheet_options
 
     ctx.with_resource(google_sheet_options(**google_options_from_env(os.environ)))
@@ -306,7 +306,7 @@ def report_command(
 
     goal-tracking is for the program manager; executive-update for the executives. A failing cell fails the
     command with the cell's error and leaves the last good report in place. With --email (or --dry-run) the
-    run is also logged to a rotating file; see the README's E-mail section.
+    run is also logged to a rotating file; see docs/email-and-scheduling.md.
     """
     with delivery_log(state, email or dry_run, force=force, out_dir=out_dir):  # see 'e-mail and schedule'
         rendered = run_reports(
@@ -837,7 +837,7 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
 
     config = state.config
     if config.path is None:
-        message = "no config file: a scheduled run needs [email] settings (see the README's E-mail section)"
+        message = "no config file: a scheduled run needs [email] settings (see docs/email-and-scheduling.md)"
         if install:
             raise ConfigError(message)
         click.echo(f"Note: {message}.", err=True)

@@ -306,7 +306,7 @@ def deliver_report(
     this_edition = edition(_date(end), as_of, cadence)
     if settings is None and not dry_run:
         raise ConfigError(
-            "the config has no [email] section; see the README's 'E-mail' section, or use --dry-run"
+            "the config has no [email] section; see docs/email-and-scheduling.md, or use --dry-run"
         )
     recipients = settings.recipients_for(report) if settings is not None and not dry_run else ()
     if settings is not None and dry_run:

@@ -202,7 +202,7 @@ def settings_from_config(section: Mapping[str, Any], *, where: str = "[email]") 
     """Read and check the ``[email]`` section; every mistake is a ConfigError naming the setting."""
     if not section:
         raise ConfigError(
-            f"the config file has no {where} section; see the README's 'E-mail' section for an example"
+            f"the config file has no {where} section; see docs/email-and-scheduling.md for an example"
         )
     host = section.get("host")
     if not isinstance(host, str) or not host.strip():

@@ -256,7 +256,7 @@ def install_crontab(block: Sequence[str], *, crontab: str = "crontab") -> str:
     except FileNotFoundError:
         raise ScheduleError(
             f"`{crontab}` was not found: install cron, or use the systemd timer or the GitHub Actions "
-            "workflow from the README"
+            "workflow in docs/email-and-scheduling.md"
         ) from None
     if current.returncode != 0 and "no crontab" not in current.stderr.lower():
         raise ScheduleError(f"`{crontab} -l` failed: {current.stderr.strip() or current.returncode}")

@@ -24,7 +24,7 @@ __all__ = [
     "current_google_options",
 ]
 
-# Environment variables for the Google Sheet store (README, "Google Sheets").
+# Environment variables for the Google Sheet store (docs/google-sheets.md).
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"  # a service account JSON key: Google's own variable
 OAUTH_CLIENT_ENV = "ADVOCACY_KIT_GOOGLE_OAUTH_CLIENT"  # an OAuth "Desktop app" client, to sign in as yourself
 ENDPOINT_ENV = "ADVOCACY_KIT_SHEETS_ENDPOINT"  # send API calls to a proxy (or the test emulator) instead

@@ -177,7 +177,7 @@ def load_credentials(credentials_file: str | None = None, oauth_client_file: str
         return flow.run_local_server(port=0, open_browser=True)
     raise SourceError(
         "no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS to the path of a service account JSON key "
-        "(see README, 'Google Sheets')"
+        "(see docs/google-sheets.md)"
     )
 
 
