@@ -207,16 +207,38 @@ def parse_bool(value: Any) -> bool | None:
     return None
 
 
-def enum_lookup(values: Iterable[str]) -> dict[str, str]:
-    """Folded spelling → canonical value, so ' enterprise', 'ENTERPRISE' and 'Mid Market' are accepted."""
-    return {fold(v): v for v in values}
+Synonyms = Iterable[tuple[str, str]]  # (a word people type, the allowed value it means): Column.synonyms
 
 
-def parse_enum(value: Any, allowed: Iterable[str]) -> str | None:
-    """The allowed value a cell means, accepting case and spacing differences; None if it is none of them."""
+def enum_lookup(values: Iterable[str], synonyms: Synonyms = ()) -> dict[str, str]:
+    """Folded spelling → canonical value, so ' enterprise', 'ENTERPRISE' and 'Mid Market' are accepted, and
+    so is each of ``synonyms`` ('held' → 'Completed'); an allowed value's own spelling always wins."""
+    lookup = {fold(word): value for word, value in synonyms}
+    lookup.update({fold(v): v for v in values})
+    return lookup
+
+
+def parse_enum(value: Any, allowed: Iterable[str], synonyms: Synonyms = ()) -> str | None:
+    """The allowed value a cell means, accepting case and spacing differences and ``synonyms``; None if it is
+    none of them."""
     if is_blank(value):
         return None
-    return enum_lookup(allowed).get(fold(as_text(value)))
+    return enum_lookup(allowed, synonyms).get(fold(as_text(value)))
+
+
+def synonym_of(column: Column, value: Any) -> str | None:
+    """The canonical spelling of a cell that reads only through one of the column's synonyms ('held' →
+    'Completed'; for several values, 'held; done' → 'Completed'), else None: what the validator suggests."""
+    synonyms = getattr(column, "synonyms", ())
+    if not synonyms or is_blank(value) or column.kind not in (Kind.ENUM, Kind.MULTI_ENUM):
+        return None
+    own = {fold(v) for v in column.values}
+    lookup = enum_lookup(column.values, synonyms)
+    items = split_multi(value) if column.kind is Kind.MULTI_ENUM else [as_text(value)]
+    folded = [fold(item) for item in items]
+    if not any(f not in own and f in lookup for f in folded):
+        return None
+    return MULTI_SEPARATOR.join(lookup.get(f, item) for f, item in zip(folded, items, strict=True))
 
 
 def split_multi(value: Any) -> list[str]:
@@ -302,13 +324,13 @@ def _texts(raw: pd.Series, factorized: Factorized | None, *, lower: bool = False
     return pd.Series(read_each_distinct(raw, read_all, read, factorized), index=raw.index, dtype=object)
 
 
-def _enum_reader(allowed: tuple[str, ...]) -> Any:
-    lookup = enum_lookup(allowed)
+def _enum_reader(allowed: tuple[str, ...], synonyms: Synonyms = ()) -> Any:
+    lookup = enum_lookup(allowed, synonyms)
     return lambda value: None if is_blank(value) else lookup.get(fold(as_text(value)))
 
 
-def _multi_reader(allowed: tuple[str, ...]) -> Any:
-    lookup = enum_lookup(allowed) if allowed else None
+def _multi_reader(allowed: tuple[str, ...], synonyms: Synonyms = ()) -> Any:
+    lookup = enum_lookup(allowed, synonyms) if allowed else None
 
     def read(value: Any) -> tuple[str, ...]:
         items = split_multi(as_text(value))
@@ -327,7 +349,10 @@ def typed_column(column: Column, raw: pd.Series, factorized: Factorized | None =
     kind = column.kind
     if kind in (Kind.TEXT, Kind.ID, Kind.EMAIL):
         return _texts(raw, factorized, lower=kind is Kind.EMAIL)
-    read = _READERS_OF_ALLOWED[kind](column.values) if kind in _READERS_OF_ALLOWED else _READERS[kind]
+    synonyms = getattr(column, "synonyms", ())
+    read = (
+        _READERS_OF_ALLOWED[kind](column.values, synonyms) if kind in _READERS_OF_ALLOWED else _READERS[kind]
+    )
     values = read_each_distinct(raw, lambda distinct: [read(v) for v in distinct], read, factorized)
     if kind is Kind.DATE:
         return pd.Series(pd.to_datetime(values, errors="coerce"), index=raw.index, dtype="datetime64[ns]")
@@ -358,10 +383,11 @@ def cell_problem(column: Column, value: Any) -> str | None:
         return "bad_number"
     if kind is Kind.BOOL and parse_bool(value) is None:
         return "bad_bool"
-    if kind is Kind.ENUM and parse_enum(value, column.values) is None:
+    synonyms = getattr(column, "synonyms", ())
+    if kind is Kind.ENUM and parse_enum(value, column.values, synonyms) is None:
         return "bad_enum"
     if kind is Kind.MULTI_ENUM:
-        lookup = enum_lookup(column.values)
+        lookup = enum_lookup(column.values, synonyms)
         if any(fold(item) not in lookup for item in split_multi(value)):
             return "bad_enum"
     return None

@@ -42,6 +42,8 @@ class Column:
     values: tuple[str, ...] = ()
     width: int = 16
     references: str | None = None  # the tab whose key this column refers to
+    # Words people type for an allowed value, read as that value (with a warning suggesting the value).
+    synonyms: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_free_text(self) -> bool:
@@ -136,6 +138,41 @@ OPEN_REQUEST_STATUSES = ("New", "In Progress", "Owner Approval", "Advocate Asked
 NOMINATION_STATUSES = ("New", "Accepted", "Declined")
 OUTCOMES = ("Completed", "No Show", "Cancelled", "Positive", "Neutral", "Negative")
 
+# Synonyms of the drop-down values: what a person types for a value when the word is unambiguous, read as
+# that value (the validator warns and suggests the value's own spelling). Case, spaces and hyphens never
+# matter ("no-show" already reads as No Show); words that could mean two values are not here.
+OUTCOME_SYNONYMS = (
+    ("held", "Completed"),
+    ("done", "Completed"),
+    ("complete", "Completed"),
+    ("happened", "Completed"),
+    ("noshow", "No Show"),
+    ("did not show", "No Show"),
+    ("canceled", "Cancelled"),
+)
+REQUEST_STATUS_SYNONYMS = (
+    ("done", "Completed"),
+    ("complete", "Completed"),
+    ("fulfilled", "Completed"),
+    ("canceled", "Cancelled"),
+    ("wip", "In Progress"),
+    ("rejected", "Declined"),
+)
+ADVOCATE_STATUS_SYNONYMS = (("dnc", "Do Not Contact"), ("on hold", "Paused"))
+NOMINATION_STATUS_SYNONYMS = (("approved", "Accepted"), ("rejected", "Declined"))
+COMPANY_SIZE_SYNONYMS = (
+    ("small business", "SMB"),
+    ("midmarket", "Mid-Market"),
+    ("mid size", "Mid-Market"),
+)
+PRIORITY_SYNONYMS = (
+    ("medium", "Normal"),
+    ("normal priority", "Normal"),
+    ("critical", "Urgent"),
+    ("asap", "Urgent"),
+)
+REGION_SYNONYMS = (("latin america", "LATAM"), ("asia pacific", "APAC"), ("nam", "North America"))
+
 
 def _c(name: str, kind: Kind, description: str, **kw) -> Column:
     return Column(name=name, kind=kind, description=description, **kw)
@@ -160,8 +197,23 @@ ADVOCATES = Tab(
         _c("company", Kind.TEXT, "The customer company.", required=True, width=24),
         _c("account_id", Kind.ID, "The company's account id in the CRM.", width=14),
         _c("industry", Kind.TEXT, "The company's industry, e.g. Insurance.", required=True, width=18),
-        _c("company_size", Kind.ENUM, "SMB, Mid-Market or Enterprise.", values=COMPANY_SIZES, width=14),
-        _c("region", Kind.ENUM, "Where the advocate works.", required=True, values=REGIONS, width=14),
+        _c(
+            "company_size",
+            Kind.ENUM,
+            "SMB, Mid-Market or Enterprise.",
+            values=COMPANY_SIZES,
+            synonyms=COMPANY_SIZE_SYNONYMS,
+            width=14,
+        ),
+        _c(
+            "region",
+            Kind.ENUM,
+            "Where the advocate works.",
+            required=True,
+            values=REGIONS,
+            synonyms=REGION_SYNONYMS,
+            width=14,
+        ),
         _c("country", Kind.TEXT, "Country.", width=14),
         _c("products", Kind.MULTI_TEXT, "Products they use, separated by ';'.", width=24),
         _c("use_cases", Kind.MULTI_TEXT, "What they use them for, separated by ';'.", width=24),
@@ -179,7 +231,14 @@ ADVOCATES = Tab(
             values=CONSENTS,
             width=18,
         ),
-        _c("status", Kind.ENUM, "Where they stand in the program.", required=True, values=ADVOCATE_STATUSES),
+        _c(
+            "status",
+            Kind.ENUM,
+            "Where they stand in the program.",
+            required=True,
+            values=ADVOCATE_STATUSES,
+            synonyms=ADVOCATE_STATUS_SYNONYMS,
+        ),
         _c("owner_email", Kind.EMAIL, "The CSM or account owner who holds the relationship.", width=26),
         _c("nominated_by", Kind.TEXT, "Who nominated them.", width=22),
         _c("joined_on", Kind.DATE, "When they joined the program.", width=12),
@@ -221,13 +280,33 @@ REQUESTS = Tab(
         _c("industry", Kind.TEXT, "Wanted industry.", width=16),
         _c("product", Kind.TEXT, "Wanted product.", width=16),
         _c("use_case", Kind.TEXT, "Wanted use case.", width=18),
-        _c("region", Kind.ENUM, "Wanted region.", values=REGIONS, width=14),
-        _c("company_size", Kind.ENUM, "Wanted company size.", values=COMPANY_SIZES, width=14),
+        _c("region", Kind.ENUM, "Wanted region.", values=REGIONS, synonyms=REGION_SYNONYMS, width=14),
+        _c(
+            "company_size",
+            Kind.ENUM,
+            "Wanted company size.",
+            values=COMPANY_SIZES,
+            synonyms=COMPANY_SIZE_SYNONYMS,
+            width=14,
+        ),
         _c("persona", Kind.ENUM, "Wanted persona.", values=PERSONAS, width=14),
         _c("needed_by", Kind.DATE, "The deadline.", width=12),
-        _c("priority", Kind.ENUM, "Low, Normal, High or Urgent.", values=PRIORITIES, width=10),
         _c(
-            "status", Kind.ENUM, "Where the request stands.", required=True, values=REQUEST_STATUSES, width=16
+            "priority",
+            Kind.ENUM,
+            "Low, Normal, High or Urgent.",
+            values=PRIORITIES,
+            synonyms=PRIORITY_SYNONYMS,
+            width=10,
+        ),
+        _c(
+            "status",
+            Kind.ENUM,
+            "Where the request stands.",
+            required=True,
+            values=REQUEST_STATUSES,
+            synonyms=REQUEST_STATUS_SYNONYMS,
+            width=16,
         ),
         _c("advocate_id", Kind.ID, "The advocate assigned.", width=12, references="Advocates"),
         _c("completed_on", Kind.DATE, "When it was done.", width=12),
@@ -251,7 +330,7 @@ ACTIVITIES = Tab(
             width=14,
             references="Opportunities",
         ),
-        _c("outcome", Kind.ENUM, "How it ended.", values=OUTCOMES, width=12),
+        _c("outcome", Kind.ENUM, "How it ended.", values=OUTCOMES, synonyms=OUTCOME_SYNONYMS, width=12),
         _c("rating", Kind.INT, "How it went, 1 (badly) to 5 (very well).", width=8),
         _c("notes", Kind.TEXT, "Anything else.", width=30),
     ),
@@ -281,6 +360,7 @@ NOMINATIONS = Tab(
             "New, Accepted or Declined.",
             required=True,
             values=NOMINATION_STATUSES,
+            synonyms=NOMINATION_STATUS_SYNONYMS,
             width=12,
         ),
         _c("advocate_id", Kind.ID, "The advocate id given on acceptance.", width=12, references="Advocates"),
@@ -303,7 +383,7 @@ OPPORTUNITIES = Tab(
         _c("is_closed", Kind.BOOL, "TRUE once closed (won or lost).", width=9),
         _c("is_won", Kind.BOOL, "TRUE if won.", width=9),
         _c("industry", Kind.TEXT, "The account's industry.", width=16),
-        _c("region", Kind.ENUM, "The account's region.", values=REGIONS, width=14),
+        _c("region", Kind.ENUM, "The account's region.", values=REGIONS, synonyms=REGION_SYNONYMS, width=14),
         _c("product", Kind.TEXT, "The main product sold.", width=16),
     ),
 )

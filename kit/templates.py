@@ -64,6 +64,8 @@ def workbook_markdown() -> str:
             kind = _KIND_WORDS[column.kind]
             if column.values:
                 kind += ": " + ", ".join(f"`{v}`" for v in column.values)
+            if column.synonyms:  # read as the value, with a warning suggesting the value's own spelling
+                kind += "; also read: " + ", ".join(f"`{w}` as `{v}`" for w, v in column.synonyms)
             marks = []
             if column.key:
                 marks.append("key, unique")

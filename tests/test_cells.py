@@ -11,6 +11,7 @@ from kit import schema
 from kit.cells import (
     as_text,
     cell_problem,
+    fold,
     parse_amount,
     parse_bool,
     parse_date,
@@ -18,6 +19,7 @@ from kit.cells import (
     parse_int,
     same_cell,
     split_multi,
+    synonym_of,
     typed_column,
 )
 
@@ -161,3 +163,22 @@ def test_each_cell_is_read_by_its_own_type_even_when_another_cell_equals_it():
     assert amounts.tolist()[0] == 1.0 and amounts.isna().tolist() == [False, True, False, True, False]
     names = typed_column(A.column("name"), pd.Series([1, True, 1.0, "  Dana "]))
     assert names.tolist() == ["1", "TRUE", "1", "Dana"]
+
+
+def test_a_drop_down_synonym_reads_as_its_value_and_names_the_spelling_to_type():
+    outcome = schema.ACTIVITIES.column("outcome")
+    cells = pd.Series(["held", "Done", " did not show ", "Completed", "hled", None], dtype=object)
+
+    typed = typed_column(outcome, cells)
+
+    assert typed.tolist() == ["Completed", "Completed", "No Show", "Completed", None, None]
+    assert [synonym_of(outcome, v) for v in cells] == ["Completed", "Completed", "No Show", None, None, None]
+    assert cell_problem(outcome, "held") is None and cell_problem(outcome, "hled") == "bad_enum"
+
+
+def test_every_synonym_reads_as_one_allowed_value_and_never_shadows_one():
+    for column in (c for tab in schema.TABS for c in tab.columns):
+        words = [fold(word) for word, _ in column.synonyms]
+        assert len(words) == len(set(words)), column.name
+        assert all(value in column.values for _, value in column.synonyms), column.name
+        assert not set(words) & {fold(v) for v in column.values}, column.name

@@ -71,3 +71,10 @@ def test_workbook_doc_explains_every_tab_and_column_as_the_schema_declares():
     assert page[start:end].strip() == workbook_markdown().strip(), (
         "run `make templates` and commit docs/workbook.md"
     )
+
+
+def test_workbook_doc_lists_each_drop_downs_synonyms_with_the_value_they_read_as():
+    text = workbook_markdown()
+    (outcome,) = [line for line in text.splitlines() if line.startswith("| `outcome` |")]
+    assert "also read: `held` as `Completed`, `done` as `Completed`" in outcome
+    assert "`noshow` as `No Show`" in outcome
