@@ -498,25 +498,39 @@ class _Data:
         return _Data(tables, self.unusable, self.settings, self.names, root=self.root or self)
 
 
-def unusable_cells(findings: pd.DataFrame | None) -> dict[str, dict[str, np.ndarray]]:
-    """Per tab and column, the sheet rows whose cell the validator found an error in: the cells ignored.
+def ignored_columns(findings: pd.DataFrame) -> pd.Series:
+    """Per finding, the column of the cell it makes unusable: its own column for an error, '' for a warning.
 
-    A finding on the whole row (no column) names no cell; ``duplicate_person`` (one person under two ids)
-    makes the row's id unusable, so the second id counts nowhere the id is needed. When two dates of a row
-    contradict each other (``date_order``), the one no figure needs is the one ignored, so a typo in a
-    descriptive date (an opportunity's ``created_on``) never costs a row.
+    ``duplicate_person`` (one person under two ids) makes the row's id unusable, so the second id counts
+    nowhere the id is needed. When two dates of a row contradict each other (``date_order``), the one no
+    figure needs is the one ignored, so a typo in a descriptive date (an opportunity's ``created_on``) never
+    costs a row.
     """
-    if findings is None or findings.empty:
-        return {}
-    errors = findings[findings["severity"] == "error"]
     keys = {tab.name: tab.key.name for tab in schema.TABS if tab.key is not None}
-    columns = errors["column"].where(errors["code"] != "duplicate_person", errors["table"].map(keys))
+    columns = findings["column"].where(findings["code"] != "duplicate_person", findings["table"].map(keys))
     for tab, earlier, later in _date_pairs():
         if affected_figures(tab, later) and not affected_figures(tab, earlier):
-            blamed = (errors["code"] == "date_order") & (errors["table"] == tab) & (columns == later)
+            blamed = (findings["code"] == "date_order") & (findings["table"] == tab) & (columns == later)
             columns = columns.where(~blamed, earlier)
-    cells = pd.DataFrame({"table": errors["table"], "column": columns, "row": errors["row"]})
-    cells = cells[cells["column"].fillna("") != ""]
+    return columns.where(findings["severity"] == "error", "").fillna("").astype(object)
+
+
+def finding_affects(findings: pd.DataFrame) -> pd.Series:
+    """Per finding, the keys of the headline figures that leave its row out (', '-separated; '' for none)."""
+    pairs = list(zip(findings["table"], ignored_columns(findings), strict=True))
+    words = {pair: ", ".join(affected_figures(*pair)) for pair in set(pairs)}
+    return pd.Series([words[pair] for pair in pairs], index=findings.index, dtype=object)
+
+
+def unusable_cells(findings: pd.DataFrame | None) -> dict[str, dict[str, np.ndarray]]:
+    """Per tab and column, the sheet rows whose cell the validator found an error in: the cells ignored
+    (``ignored_columns`` says which cell a finding on two cells, or on a person, makes unusable)."""
+    if findings is None or findings.empty:
+        return {}
+    cells = pd.DataFrame(
+        {"table": findings["table"], "column": ignored_columns(findings), "row": findings["row"]}
+    )
+    cells = cells[cells["column"] != ""]
     out: dict[str, dict[str, np.ndarray]] = {}
     for (tab, column), rows in cells.groupby(["table", "column"], sort=False)["row"]:
         out.setdefault(tab, {})[column] = np.unique(rows.to_numpy(dtype=np.int64))

@@ -17,8 +17,10 @@ Two layers:
   stale profiles, advocates over their quarterly cap, blank or repeated-header rows, settings the kit cannot
   use, goals whose period, metric or segment the kit cannot read.
 
-Errors are data a figure cannot be built on (the reports leave those rows out, see ``error_rows``);
-warnings are maintenance work (stale, over cap, possible duplicates, stray spaces).
+An error means "this cell is ignored": the kit reads it as blank, and a figure that needs the cell leaves
+its row out (``kit.metrics.NEEDS``); the finding's ``affects`` names those figures, and its message ends
+saying so. Warnings are maintenance work (stale, over cap, possible duplicates, stray spaces, a synonym
+read as its drop-down value) and change no figure.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from kit.cells import (
     parse_int,
     read_each_distinct,
     split_multi,
+    synonym_of,
     typed_column,
     year_outside_dates,
 )
@@ -69,7 +72,10 @@ O = schema.OPPORTUNITIES.col
 G = schema.GOALS.col
 S = schema.SETTINGS.col
 
-FINDING_COLUMNS = ("table", "row", "column", "value", "code", "severity", "message")
+# ``affects``: the headline figures (kit.metrics.HEADLINE keys, ', '-separated) that leave the row out because
+# this cell is ignored; '' for a warning, and for an ignored cell no figure needs.
+FINDING_COLUMNS = ("table", "row", "column", "value", "code", "severity", "message", "affects")
+_FINDING_FIELDS = FINDING_COLUMNS[:-1]
 ERROR = "error"
 WARNING = "warning"
 
@@ -96,6 +102,7 @@ SEVERITY: dict[str, str] = {
     "bad_segment": ERROR,
     "bad_period": ERROR,  # a goal's period the kit cannot read (2026-Q5, a span that ends before it starts)
     "unknown_metric": ERROR,  # a goal's metric the kit does not compute
+    "synonym": WARNING,  # a word read as a drop-down value ("held" as Completed): type the value itself
     "possible_duplicate": WARNING,  # a similar name at the same company
     "already_an_advocate": WARNING,  # an undecided nomination of someone on the roster
     "duplicate_nomination": WARNING,  # the same person nominated twice, both undecided
@@ -176,7 +183,33 @@ def validate(program: Program, *, as_of: dt.date) -> pd.DataFrame:
     _date_checks(found, program, as_of)
     _stale_profiles(found, program, as_of)
     _over_cap(found, program, as_of)
-    return found.frame()
+    return _with_affects(found.frame())
+
+
+# The tabs whose cells the headline figures read; an error elsewhere (Goals, Settings) says its own effect.
+_FIGURE_TABS = tuple(t.name for t in schema.TABS if t not in (schema.GOALS, schema.SETTINGS))
+
+
+def _with_affects(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings with ``affects``, and each ignored cell's message ending with what it changes."""
+    from kit.metrics import figure_names, finding_affects
+
+    affects = finding_affects(findings) if len(findings) else pd.Series([], dtype=object)
+    findings["affects"] = affects.to_numpy(dtype=object)
+    ignored = (findings["severity"] == ERROR) & findings["table"].isin(_FIGURE_TABS)
+    if ignored.any():
+        words = {
+            keys: (
+                f" Ignored; affects: {figure_names(keys.split(', '))}."
+                if keys
+                else " Ignored (read as blank); no figure needs it."
+            )
+            for keys in set(findings.loc[ignored, "affects"])
+        }
+        findings.loc[ignored, "message"] = findings.loc[ignored, "message"] + findings.loc[
+            ignored, "affects"
+        ].map(words)
+    return findings
 
 
 def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
@@ -208,7 +241,8 @@ _CELL_FINDINGS = "kit.validate: findings of the cells"
 
 
 def error_rows(findings: pd.DataFrame, table: str) -> set[int]:
-    """Sheet rows of ``table`` with at least one error: the rows a figure should leave out."""
+    """Sheet rows of ``table`` with at least one error, so with a cell the kit ignores (a figure leaves such a
+    row out only when it needs that cell: ``kit.metrics.NEEDS``)."""
     mask = (findings["table"] == table) & (findings["severity"] == ERROR)
     return {int(r) for r in findings.loc[mask, "row"]}
 
@@ -263,6 +297,7 @@ def finding_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
                 "code": record.code,
                 "severity": record.severity,
                 "message": record.message,
+                "affects": record.affects,
             }
         )
     return records
@@ -311,8 +346,8 @@ class _Collector:
         self.rows.append(Finding(table, int(row), column, value, code, SEVERITY[code], message))
 
     def frame(self) -> pd.DataFrame:
-        records = [tuple(getattr(f, c) for c in FINDING_COLUMNS) for f in self.rows]
-        frame = pd.DataFrame(records, columns=list(FINDING_COLUMNS))
+        records = [tuple(getattr(f, c) for c in _FINDING_FIELDS) for f in self.rows]
+        frame = pd.DataFrame(records, columns=list(_FINDING_FIELDS))
         frame = frame.astype({"table": object, "column": object, "value": object})
         frame["row"] = frame["row"].astype("int64")
         tab_order = {t.name: i for i, t in enumerate(schema.TABS)}
@@ -360,7 +395,7 @@ def suggest(text: str, allowed: Iterable[str], cutoff: float = 75) -> str | None
 def _enum_message(column: Column, value: Any) -> str:
     label = _label(column.name)
     if column.kind is Kind.MULTI_ENUM:
-        lookup = enum_lookup(column.values)
+        lookup = enum_lookup(column.values, column.synonyms)
         bad = [item for item in split_multi(value) if fold(item) not in lookup]
         parts = []
         for item in bad:
@@ -405,7 +440,12 @@ def _cell_message(code: str, column: Column, value: Any, tab: schema.Tab) -> str
         typed = text if isinstance(value, str) and len(text) <= 30 else f"{parse_amount(value):.4g}"
         return (
             f'"{typed}" is beyond any plausible {label} (over {MAX_AMOUNT:,.0f} either way): a paste or a '
-            "typo? Check the number; the figures leave it out until it is fixed."
+            "typo? Check the number."
+        )
+    if code == "synonym":
+        return (
+            f'{_quote(value)} is read as "{synonym_of(column, value)}"; type that, as the drop-down spells it, '
+            "so every sheet filter and tool reads it too."
         )
     if code == "stray_whitespace":
         return f"{_quote(str(value))} has spaces at the start or end; remove them so it matches elsewhere."
@@ -476,7 +516,7 @@ def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
     The typing runs once per distinct value, so 100,000 rows of 500 dates cost 500 parses.
     """
     if column.kind is Kind.MULTI_ENUM:
-        lookup = enum_lookup(column.values)
+        lookup = enum_lookup(column.values, column.synonyms)
 
         def items_known(value: Any) -> bool:  # True and 1 collide in factorize: both unknown items, fine
             return all(fold(item) in lookup for item in split_multi(value))
@@ -495,6 +535,17 @@ def _readable(column: Column) -> Callable[[pd.Series], pd.Series]:
             return pd.Series(blank | typed_column(column, cells).notna().to_numpy(), index=cells.index)
         read = typed_column(column, values).notna().to_numpy(dtype=bool)
         return pd.Series(np.append(read, True)[codes] | blank, index=cells.index)
+
+    return check
+
+
+def _no_synonym(column: Column) -> Callable[[pd.Series], pd.Series]:
+    """True unless the cell reads only through one of the column's synonyms ('held' for Completed)."""
+
+    def check(cells: pd.Series) -> pd.Series:
+        return pd.Series(
+            _per_value(cells, lambda v: synonym_of(column, v) is None, missing=True), index=cells.index
+        )
 
     return check
 
@@ -581,6 +632,8 @@ def cell_schema(tab_name: str) -> pa.DataFrameSchema:
             checks.append(_check(_filled, "missing_required"))
         if column.kind in _TYPE_CODES:
             checks.append(_check(_readable(column), _TYPE_CODES[column.kind]))
+        if column.synonyms:
+            checks.append(_check(_no_synonym(column), "synonym"))
         if column.kind is Kind.AMOUNT:
             checks.append(_check(_plausible, "implausible_amount"))
         if column.kind is Kind.EMAIL:

@@ -111,7 +111,7 @@ def messy_program() -> Program:
         ],
         Activities=[
             activity("ACT-1", "ADV-1", **{X.request_id: "REQ-1", X.date: "2026-11-05", X.rating: 5}),  # row 2
-            activity("ACT-2", "ADV-12", **{X.date: "2026-10-10"}),  # row 3
+            activity("ACT-2", "ADV-12", **{X.date: "2026-10-10", X.outcome: "held"}),  # row 3
             activity("ACT-3", "ADV-1", **{X.request_id: "REQ-3", X.date: "2026-10-08", X.rating: 7}),  # row 4
             activity("ACT-4", "ADV-77", **{X.date: "2027-02-01"}),  # row 5
         ],
@@ -188,6 +188,7 @@ EXPECTED = {
     ("Requests", 8, R.priority, "bad_enum"),
     ("Requests", 9, R.opportunity_id, "unknown_reference"),
     ("Requests", 11, R.activity, "completed_not_agreed"),
+    ("Activities", 3, X.outcome, "synonym"),
     ("Activities", 4, X.date, "date_order"),
     ("Activities", 4, X.rating, "out_of_range"),
     ("Activities", 5, X.advocate_id, "unknown_reference"),
@@ -266,8 +267,10 @@ def test_enum_typo_suggests_the_closest_allowed_value(messy_findings):
     findings = messy_findings
 
     hit = finding(findings, "Advocates", 3, "bad_enum")
-    assert hit["message"] == '"Enterprize" is not a company size; did you mean "Enterprise"?'
-    assert hit["severity"] == "error"
+    assert hit["message"] == (
+        '"Enterprize" is not a company size; did you mean "Enterprise"? Ignored (read as blank); no figure needs it.'
+    )
+    assert hit["severity"] == "error" and hit["affects"] == ""
     assert hit["value"] == "Enterprize"
 
 
@@ -502,7 +505,9 @@ def test_a_nominee_without_an_e_mail_is_recognised_by_name_and_company(make_prog
 def test_unknown_reference_names_the_tab_it_should_be_on(messy_findings):
     message = finding(messy_findings, "Requests", 3, "unknown_reference")["message"]
 
-    assert message == '"ADV-99" is not an advocate id on the Advocates tab.'
+    assert message == (
+        '"ADV-99" is not an advocate id on the Advocates tab. Ignored (read as blank); no figure needs it.'
+    )
 
 
 def test_request_for_an_activity_not_agreed_to_lists_what_was_agreed(messy_findings):
@@ -821,7 +826,7 @@ def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
     from kit.validate import cell_schema
 
     cell_codes = {"missing_required", "bad_enum", "bad_email", "bad_date", "bad_number", "bad_bool"}
-    cell_codes |= {"out_of_range", "stray_whitespace", "formula_injection", "implausible_amount"}
+    cell_codes |= {"out_of_range", "stray_whitespace", "formula_injection", "implausible_amount", "synonym"}
     expected = {f for f in found(messy_findings) if f[3] in cell_codes}
     by_pandera = set()
     for tab in schema.TABS:
@@ -835,3 +840,25 @@ def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
             }
 
     assert by_pandera == expected
+
+
+def test_a_synonym_is_read_as_its_value_with_a_warning_naming_the_spelling_to_type(messy, messy_findings):
+    hit = finding(messy_findings, "Activities", 3, "synonym")
+
+    assert hit["severity"] == "warning" and hit["affects"] == ""
+    assert hit["message"].startswith('"held" is read as "Completed"; type that')
+    assert messy.activities.at[3, X.outcome] == "Completed"
+
+
+def test_an_ignored_cell_says_which_figures_leave_its_row_out(messy_findings):
+    amount = finding(messy_findings, "Opportunities", 3, "bad_number")
+    close = finding(messy_findings, "Opportunities", 3, "date_order")
+
+    assert amount["affects"] == "revenue_influenced"
+    assert amount["message"].endswith(" Ignored; affects: revenue influenced (won).")
+    assert close["affects"] == ""  # closed before it was created: the creation date, no figure's, is ignored
+    completed = finding(messy_findings, "Requests", 4, "date_order")
+    assert completed["affects"] == "requests_fulfilled, median_days_to_fulfil, within_sla_share"
+    assert (
+        finding(messy_findings, "Advocates", 9, "future_date")["affects"] == "active_advocates, new_advocates"
+    )
