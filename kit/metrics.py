@@ -1309,8 +1309,10 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
     else:
         parts = [r["why"] for r in excluded]
         if ignored_cells:
-            where = ", ".join(f"{r['tab']} {r['column'].replace('_', ' ')}: {r['cells']:,}" for r in ignored)
-            parts.append(f"{ignored_cells:,} cell(s) with errors that no figure needs were ignored ({where})")
+            # a count only: the goal-tracking report lists them (data_health), the executive update does not
+            parts.append(
+                f"{ignored_cells:,} cell(s) with errors that no figure needs were ignored (read as blank)"
+            )
         if error_count and not excluded:
             parts.append("no figure had to leave a row out")
         if warnings:

@@ -272,3 +272,28 @@ def test_any_edit_to_a_descriptive_cell_leaves_every_headline_figure_unchanged(c
     metrics = figures(rows)
 
     assert {h.key: h.value for h in metrics.headline} == pytest.approx(BASE)
+
+
+def test_on_the_demo_a_mistyped_company_size_and_held_outcomes_change_no_figure_and_are_reported():
+    from kit.demo import build_demo
+    from kit.program import grids_from_frames
+    from kit.report import data_quality_note
+
+    as_of = dt.date(2026, 12, 1)
+    grids = grids_from_frames(build_demo(as_of=as_of))
+    before = compute(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
+    advocates, activities = grids[ADV], grids[ACT]
+    size, status = advocates[0].index("company_size"), advocates[0].index("status")
+    for row in [r for r in advocates[1:] if r[status] == "Active"][:58]:
+        row[size] = "Enterprize"
+    outcome = activities[0].index("outcome")
+    held = [r for r in activities[1:] if r[outcome] == "Completed"]
+    for row in held:
+        row[outcome] = "held"
+
+    after = compute(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
+
+    assert held and {h.key: h.value for h in after.headline} == {h.key: h.value for h in before.headline}
+    note = data_quality_note(after)
+    assert "58 cell(s) with errors that no figure needs were ignored (read as blank)" in note
+    assert after.data_quality["warnings"] - before.data_quality["warnings"] == len(held)  # each "held"
