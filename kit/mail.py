@@ -449,9 +449,10 @@ def _quality_notes(quality: Any, contacts: Collection[str]) -> list[str]:
         return []
     items: Iterable[Any]
     if isinstance(quality, Mapping):
-        counts = [_number(quality.get(k)) for k in ("errors", "rows_excluded")]
-        if quality.get("validated", True) and all(c == 0 for c in counts):
-            return []  # warnings do not change a figure: nothing to tell an executive
+        if quality.get("validated", True) and _number(quality.get("rows_excluded")) == 0:
+            # warnings, and error cells no figure needs (read as blank), change no figure: nothing to tell
+            # an executive; the goal-tracking report lists them for the program manager
+            return []
         for key in ("note", "message", "summary", "text"):
             if quality.get(key):
                 return [_clean(quality[key], contacts)]

@@ -246,6 +246,18 @@ def test_data_problems_are_noted_but_a_clean_workbook_says_nothing(report_file, 
     assert "DATA QUALITY" not in text_of(default_message)
 
 
+def test_error_cells_that_no_figure_needed_are_not_an_executives_concern(report_file):
+    note = "2 cell(s) with errors that no figure needs were ignored (read as blank); no figure had to leave a row out"
+    ignored_only = metrics(
+        data_quality={"validated": True, "errors": 2, "warnings": 0, "rows_excluded": 0, "note": note}
+    )
+
+    message = build(report_file, ignored_only)
+
+    assert "DATA QUALITY" not in text_of(message)
+    assert "ignored" not in html_of(message)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Sheet text is escaped; contact details never travel
 
@@ -290,7 +302,11 @@ def test_advocate_emails_and_phones_in_sheet_text_are_removed_from_the_summary(r
                 "sentence": "Dana closed $1.0M; call Sam on +1 (415) 555-0199 or sam.lee@acme.com.",
             }
         ],
-        data_quality={"errors": 1, "note": "Advocates row 7: pat@globex.io is typed twice"},
+        data_quality={
+            "errors": 1,
+            "rows_excluded": 1,
+            "note": "Advocates row 7: pat@globex.io is typed twice",
+        },
     )
 
     message = build(report_file, data, contacts={"sam.lee@acme.com", "pat@globex.io"})
