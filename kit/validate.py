@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -1010,16 +1010,17 @@ def _first_row_of_any(keys: pd.Series) -> dict[str, int]:
 # --- who is asked for what --------------------------------------------------------------------------------
 
 
-def _assignment_checks(found: _Collector, program: Program) -> None:
-    """Open requests assigned to someone who did not agree, may not be contacted, or has not consented."""
+def _requests_with_their_advocate(program: Program, statuses: Collection[str]) -> Iterator[tuple]:
+    """(row, advocate_id, activity, name, status, agreed activities, consents) of each request in one of
+    ``statuses`` assigned to an advocate on the roster (the first row of a duplicated id)."""
     roster = program.advocates
     roster = roster[roster[A.advocate_id].notna() & ~roster[A.advocate_id].duplicated(keep="first")]
     by_id = roster.set_index(A.advocate_id)
     requests = program.requests
-    open_ = requests[R.status].isin(schema.OPEN_REQUEST_STATUSES) & requests[R.advocate_id].isin(by_id.index)
-    assigned = requests.loc[open_, [R.advocate_id, R.activity]]
+    chosen = requests[R.status].isin(statuses) & requests[R.advocate_id].isin(by_id.index)
+    assigned = requests.loc[chosen, [R.advocate_id, R.activity]]
     advocate_ids = assigned[R.advocate_id]
-    facts = zip(
+    return zip(
         assigned.index,
         advocate_ids,
         assigned[R.activity],
@@ -1029,6 +1030,11 @@ def _assignment_checks(found: _Collector, program: Program) -> None:
         advocate_ids.map(by_id[A.consents]),
         strict=True,
     )
+
+
+def _assignment_checks(found: _Collector, program: Program) -> None:
+    """Open requests assigned to someone who did not agree, may not be contacted, or has not consented."""
+    facts = _requests_with_their_advocate(program, schema.OPEN_REQUEST_STATUSES)
     for row, advocate_id, activity, name, status, agreed, consents in facts:
         who = f"{advocate_id} ({name or 'no name'})"
         if status in UNAVAILABLE_STATUSES:
@@ -1071,28 +1077,11 @@ def _completed_without_agreement(found: _Collector, program: Program) -> None:
     """Completed requests whose advocate never agreed to the activity done: a warning, not an error, since
     the request was fulfilled and still counts; either the roster is out of date or the advocate was asked
     for more than they offered, and a person should find out which."""
-    roster = program.advocates
-    roster = roster[roster[A.advocate_id].notna() & ~roster[A.advocate_id].duplicated(keep="first")]
-    by_id = roster.set_index(A.advocate_id)
-    requests = program.requests
-    done = (
-        (requests[R.status] == "Completed")
-        & requests[R.advocate_id].isin(by_id.index)
-        & requests[R.activity].notna()
-    )
-    completed = requests.loc[done, [R.advocate_id, R.activity]]
-    advocate_ids = completed[R.advocate_id]
-    facts = zip(
-        completed.index,
-        advocate_ids,
-        completed[R.activity],
-        advocate_ids.map(by_id[A.name]),
-        advocate_ids.map(by_id[A.activities]),
-        strict=True,
-    )
-    for row, advocate_id, activity, name, agreed in facts:
+    for row, advocate_id, activity, name, _, agreed, _ in _requests_with_their_advocate(
+        program, {"Completed"}
+    ):
         agreed = agreed if isinstance(agreed, tuple) else ()
-        if activity in agreed:
+        if activity is None or activity in agreed:
             continue
         found.add(
             schema.REQUESTS.name,
