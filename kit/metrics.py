@@ -60,7 +60,8 @@ after ``as_of`` is ignored, as a typo or a plan.
   row is left out of a figure only when a cell that figure needs is ignored; ``NEEDS`` declares, beside
   each figure, the cells it needs (the keys and the references that link tabs, the dates that place a row
   in a period, the amount for money, the status where a figure counts by status, ``is_closed``/``is_won``
-  for win rates). So "Enterprize" in ``company_size`` costs that cell, not the advocate, while a won deal
+  for win rates; an activity's ``request_id`` only when it names no opportunity of its own, the one case
+  where it is the activity's link). So "Enterprize" in ``company_size`` costs that cell, not the advocate, while a won deal
   without a readable amount is left out of revenue influenced (and only of the figures needing an amount).
   The note says, per cell, how many rows each figure left out and why, and how many cells no figure reads
   were ignored; warnings are only reported.
@@ -154,6 +155,10 @@ NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
     "win_rate_without": _INFLUENCE,
     "win_rate_lift": _INFLUENCE,
 }
+# A needed cell that matters only where another cell of its row is blank: an activity is linked through the
+# request it answered only when it names no opportunity of its own (see the definitions), so a request_id that
+# points nowhere leaves the activity out of the influence figures only then; elsewhere it is just ignored.
+NEEDED_WHERE_BLANK: dict[tuple[str, str], str] = {(_ACT, X.request_id): X.opportunity_id}
 # Goals on a level (not a sum over the period) are not pro-rated by the share of the period elapsed.
 LEVEL_METRICS = {
     "active_advocates",
@@ -448,10 +453,23 @@ class _Data:
         top = self.root or self
         key = (tab, columns)
         if key not in top._left_out:
-            found = [top.unusable.get(tab, {}).get(c) for c in columns]
-            found = [rows for rows in found if rows is not None and len(rows)]
+            found = [top.needed_rows(tab, c) for c in columns]
+            found = [rows for rows in found if len(rows)]
             top._left_out[key] = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
         return top._left_out[key]
+
+    def needed_rows(self, tab: str, column: str) -> np.ndarray:
+        """Sheet rows of ``tab`` whose unusable ``column`` costs the row where a figure needs it: all of them,
+        except for a cell needed only where another is blank (``NEEDED_WHERE_BLANK``)."""
+        top = self.root or self
+        rows = top.unusable.get(tab, {}).get(column)
+        if rows is None or not len(rows):
+            return np.empty(0, dtype=np.int64)
+        instead = NEEDED_WHERE_BLANK.get((tab, column))
+        if instead is None:
+            return rows
+        frame = top.tables[tab]  # unusable cells are blank here already
+        return rows[np.isin(rows, frame.index[frame[instead].isna()].to_numpy())]
 
     def rows(self, figure: str, tab: str) -> pd.DataFrame:
         """The rows of ``tab`` that ``figure`` can use: those whose cells in ``NEEDS[figure][tab]`` are usable."""
@@ -515,11 +533,24 @@ def ignored_columns(findings: pd.DataFrame) -> pd.Series:
     return columns.where(findings["severity"] == "error", "").fillna("").astype(object)
 
 
-def finding_affects(findings: pd.DataFrame) -> pd.Series:
-    """Per finding, the keys of the headline figures that leave its row out (', '-separated; '' for none)."""
-    pairs = list(zip(findings["table"], ignored_columns(findings), strict=True))
+def finding_affects(findings: pd.DataFrame, program: Program) -> pd.Series:
+    """Per finding, the keys of the headline figures that leave its row out (', '-separated; '' for none).
+
+    A cell needed only where another is blank (``NEEDED_WHERE_BLANK``) affects nothing on a row whose other
+    cell is filled and usable: ``program`` tells which."""
+    columns = ignored_columns(findings)
+    pairs = list(zip(findings["table"], columns, strict=True))
     words = {pair: ", ".join(affected_figures(*pair)) for pair in set(pairs)}
-    return pd.Series([words[pair] for pair in pairs], index=findings.index, dtype=object)
+    affects = pd.Series([words[pair] for pair in pairs], index=findings.index, dtype=object)
+    unusable = unusable_cells(findings)
+    for (tab, column), instead in NEEDED_WHERE_BLANK.items():
+        mine = (findings["table"] == tab) & (columns == column)
+        if not mine.any():
+            continue
+        other = program[tab][instead]
+        filled = other.index[other.notna()].difference(unusable.get(tab, {}).get(instead, []))
+        affects[mine & findings["row"].isin(filled)] = ""
+    return affects
 
 
 def unusable_cells(findings: pd.DataFrame | None) -> dict[str, dict[str, np.ndarray]]:
@@ -1251,6 +1282,12 @@ def _rows_text(rows: np.ndarray) -> str:
     return ", ".join(str(n) for n in rows[:20]) + (" …" if len(rows) > 20 else "")
 
 
+def _example(errors: pd.DataFrame | None, rows: np.ndarray) -> str:
+    """The message of the first of ``errors`` on one of ``rows`` ('' when none)."""
+    theirs = errors[errors["row"].isin(rows)] if errors is not None else None
+    return str(theirs["message"].iloc[0]) if theirs is not None and len(theirs) else ""
+
+
 def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) -> dict[str, Any]:
     """What the validator's errors cost: per unusable cell kind, the rows each figure left out; the rest
     of the ignored cells, which no figure needed (see 'Data quality' in the definitions)."""
@@ -1259,24 +1296,28 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
     errors = findings[findings["severity"] == "error"] if findings is not None and len(findings) else None
     for tab, columns in data.unusable.items():
         one, many = ROW_NOUNS.get(tab, ("row", "rows"))
-        for column, rows in columns.items():
+        for column, cells in columns.items():
             figures = affected_figures(tab, column)
             mine = (
                 errors[(errors["table"] == tab) & (errors["column"] == column)]
                 if errors is not None
                 else None
             )
-            example = str(mine["message"].iloc[0]) if mine is not None and len(mine) else ""
-            if not figures:
+
+            # the cells that cost their row a figure; the others are ignored without leaving it out
+            rows = data.needed_rows(tab, column) if figures else cells[:0]
+            rest = np.setdiff1d(cells, rows) if len(rows) else cells
+            if len(rest):
                 ignored.append(
                     {
                         "tab": tab,
                         "column": column,
-                        "cells": len(rows),
-                        "rows": _rows_text(rows),
-                        "example": example,
+                        "cells": len(rest),
+                        "rows": _rows_text(rest),
+                        "example": _example(mine, rest),
                     }
                 )
+            if not len(rows):
                 continue
             for key in figures:
                 left_out[key].update((tab, int(r)) for r in rows)
@@ -1294,7 +1335,7 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
                     "rows": _rows_text(rows),
                     "figures": ", ".join(figures),
                     "why": why,
-                    "example": example,
+                    "example": _example(mine, rows),
                 }
             )
     error_count = len(errors) if errors is not None else 0

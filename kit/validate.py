@@ -183,18 +183,18 @@ def validate(program: Program, *, as_of: dt.date) -> pd.DataFrame:
     _date_checks(found, program, as_of)
     _stale_profiles(found, program, as_of)
     _over_cap(found, program, as_of)
-    return _with_affects(found.frame())
+    return _with_affects(found.frame(), program)
 
 
 # The tabs whose cells the headline figures read; an error elsewhere (Goals, Settings) says its own effect.
 _FIGURE_TABS = tuple(t.name for t in schema.TABS if t not in (schema.GOALS, schema.SETTINGS))
 
 
-def _with_affects(findings: pd.DataFrame) -> pd.DataFrame:
+def _with_affects(findings: pd.DataFrame, program: Program) -> pd.DataFrame:
     """The findings with ``affects``, and each ignored cell's message ending with what it changes."""
     from kit.metrics import figure_names, finding_affects
 
-    affects = finding_affects(findings) if len(findings) else pd.Series([], dtype=object)
+    affects = finding_affects(findings, program) if len(findings) else pd.Series([], dtype=object)
     findings["affects"] = affects.to_numpy(dtype=object)
     ignored = (findings["severity"] == ERROR) & findings["table"].isin(_FIGURE_TABS)
     if ignored.any():

@@ -23,6 +23,7 @@ from kit import schema
 from kit.metrics import HEADLINE, NEEDS, compute, figure_names
 from kit.program import program_from_grids
 from kit.schema import Kind
+from kit.validate import validate
 from tests.conftest import grids_from_rows
 from tests.properties import examples
 
@@ -182,9 +183,17 @@ def test_the_hand_computed_program_gives_the_hand_computed_figures():
     assert metrics.data_quality["errors"] == 0
 
 
+# An activity's request_id links it to a deal only when it names no opportunity of its own: the case breaks
+# ACT-1, whose only link is REQ-1, so the figure is as without REQ-1.
+ONLY_LINK = {(ACT, "request_id"): ("ACT-1", REQ)}
+
+
 @pytest.mark.parametrize(("key", "tab", "column"), CASES)
 def test_a_row_is_left_out_of_a_figure_when_a_cell_it_needs_is_unusable(key, tab, column):
     row_id, expected = WITHOUT[key][tab]
+    if (tab, column) in ONLY_LINK:
+        row_id, as_without = ONLY_LINK[(tab, column)]
+        expected = WITHOUT[key][as_without][1]
     rows = tabs()
     id_column = schema.TAB_BY_NAME[tab].key.name
     (row,) = [r for r in rows[tab] if r[id_column] == row_id]
@@ -216,6 +225,46 @@ def test_a_won_deal_without_a_usable_amount_is_left_out_of_revenue_only():
         "1 opportunity without a usable amount is left out of revenue influenced (won)"
         in (metrics.data_quality["note"])
     )
+
+
+def test_an_activity_with_its_own_opportunity_keeps_counting_when_its_request_id_points_nowhere():
+    rows = tabs()
+    rows[ACT][1]["request_id"] = "REQ-999999"  # ACT-2 names OPP-2 itself: a blank request_id means just that
+
+    metrics = figures(rows)
+
+    assert {h.key: h.value for h in metrics.headline} == pytest.approx(BASE)
+    quality = metrics.data_quality
+    assert quality["rows_excluded"] == 0 and quality["excluded"].empty
+    ignored = quality["ignored"].to_dict("records")
+    assert [(r["tab"], r["column"], r["cells"], r["rows"]) for r in ignored] == [(ACT, "request_id", 1, "3")]
+    (finding,) = (
+        validate(program_from_grids(grids_from_rows(rows), source="test"), as_of=AS_OF)
+        .query("code == 'unknown_reference'")
+        .to_dict("records")
+    )
+    assert finding["affects"] == "" and finding["message"].endswith("no figure needs it.")
+
+
+def test_an_activity_linked_only_through_a_request_id_that_points_nowhere_influences_no_deal():
+    rows = tabs()
+    rows[ACT][0]["request_id"] = "REQ-999999"  # ACT-1's only link to OPP-1
+
+    metrics = figures(rows)
+
+    assert metrics.figure("opportunities_influenced").value == 2
+    assert metrics.figure("revenue_influenced").value == 2000
+    assert metrics.figure("activities").value == 3  # still an activity
+    assert (
+        "1 activity without a usable request id is left out of opportunities influenced"
+        in (metrics.data_quality["note"])
+    )
+    (finding,) = (
+        validate(program_from_grids(grids_from_rows(rows), source="test"), as_of=AS_OF)
+        .query("code == 'unknown_reference'")
+        .to_dict("records")
+    )
+    assert "opportunities_influenced" in finding["affects"].split(", ")
 
 
 def test_a_typo_in_a_descriptive_column_is_ignored_and_listed_not_left_out():
