@@ -807,7 +807,7 @@ def _coverage(d: _Data, goals: pd.DataFrame, period: Period, as_of: dt.date) -> 
         target = None
         for _, goal in goal_rows.iterrows():
             seg = _goal_segment(goal["segment"])
-            if seg is not None and seg == segment and goal["target"] is not None:
+            if seg is not None and seg == segment and not pd.isna(goal["target"]):
                 target = goal["target"]
         active = int(active_mask(sub.rows("active_advocates", _ADV), on).sum())
         rows.append(
@@ -1178,7 +1178,7 @@ def _evaluate_goals(
             "metric": goal[G.metric],
             "segment": goal[G.segment] or "",
             "owner": goal[G.owner],
-            "target": goal[G.target],
+            "target": None if pd.isna(goal[G.target]) else goal[G.target],
             "actual": None,
             "attainment": None,
             "elapsed": None,
@@ -1434,7 +1434,8 @@ def compute(
     period = resolve_period(program, period, as_of)
     segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
     findings = _findings(program, as_of)
-    everything = _prepare(program, unusable_cells(findings))
+    unusable = unusable_cells(findings)
+    everything = _prepare(program, unusable)
     data = everything.segment(segment)
 
     cache: dict[tuple[Segment, Period, dt.date], dict[str, float | None]] = {}
@@ -1456,7 +1457,11 @@ def compute(
     trends = pd.DataFrame(
         [{"period": p.label, **figures(segment, p)} for p in history], columns=["period", *HEADLINE]
     )
-    goals_frame = program.goals  # a goal's unreadable cell is said on its row ("no target", …), not dropped
+    # A goal's unusable target (unreadable, or beyond any plausible figure) is blank: the goal says "no target".
+    # Its period, metric and segment stay as typed: the goal's note quotes one it cannot read, and a blank
+    # segment would mean the whole program.
+    goal_cells = unusable.get(schema.GOALS.name, {})
+    goals_frame = _blanked(schema.GOALS, program.goals, {G.target: goal_cells.get(G.target, ())})
     goals = _evaluate_goals(
         everything, goals_frame, period, as_of, segment, program.settings.fiscal_year_start_month, figures
     )

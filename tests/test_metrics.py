@@ -433,6 +433,29 @@ def test_unknown_goal_metric_is_listed_not_evaluated(q4):
     assert goal["status"] == "not evaluated" and "happiness" in goal["note"]
 
 
+def test_a_goal_whose_target_is_beyond_any_plausible_figure_has_no_target(make_program):
+    program = make_program(
+        Goals=[{G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "1e308"}]
+    )
+    (goal,) = compute(program, period="2026-Q4", as_of=AS_OF).goals.to_dict("records")
+    assert (goal["status"], goal["note"], goal["attainment"]) == ("not evaluated", "no target", None)
+    assert goal["target"] is None
+
+
+@pytest.mark.parametrize("target", ["1e308", None])
+def test_a_strategic_segments_goal_without_a_usable_target_leaves_its_gap_unknown(make_program, target):
+    segment = "industry=Insurance; product=Product A"  # a strategic segment of the default Settings
+    program = make_program(
+        Advocates=ADVOCATES,
+        Goals=[
+            {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "new_advocates", G.target: 5},
+            {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "active_advocates", G.segment: segment, G.target: target},
+        ],
+    )  # fmt: skip
+    coverage = compute(program, period="2026-Q4", as_of=AS_OF).coverage.set_index("segment")
+    assert coverage.loc[segment, "target"] is None and coverage.loc[segment, "gap"] is None
+
+
 def test_goal_of_a_finished_period_short_of_target_is_missed(program):
     q3 = compute(program, period="2026-Q3", as_of=AS_OF)
     goal = q3.goals.set_index("goal_id").loc["G-6"]
