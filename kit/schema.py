@@ -425,6 +425,22 @@ SETTINGS = Tab(
 TABS: tuple[Tab, ...] = (ADVOCATES, REQUESTS, ACTIVITIES, NOMINATIONS, OPPORTUNITIES, GOALS, SETTINGS)
 TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
 
+# Whole numbers with a meaningful range: (tab, column) -> (lowest, highest or None). A number outside it is
+# ignored, read as blank: the validator reports it (out_of_range) and every module reading the column skips it.
+RANGES: dict[tuple[str, str], tuple[int, int | None]] = {
+    (ACTIVITIES.name, ACTIVITIES.col.rating): (1, 5),
+    (ADVOCATES.name, ADVOCATES.col.max_per_quarter): (0, None),
+}
+
+
+def in_range(tab: str, column: str, number: float | None) -> bool:
+    """Whether ``number`` is within the column's ``RANGES`` (a blank, or a column without one, always is)."""
+    if number is None or (tab, column) not in RANGES:
+        return True
+    low, high = RANGES[(tab, column)]
+    return number >= low and (high is None or number <= high)
+
+
 # The tab the validator writes its findings to (owned by the kit, replaced on each run).
 ISSUES_TAB_NAME = "Issues"
 

@@ -9,8 +9,8 @@ Definition. An advocate's *uses* in the calendar quarter that contains ``as_of``
 - the Requests assigned to them that are still open (status in ``schema.OPEN_REQUEST_STATUSES``) and were
   requested in that quarter (a completed request already left an Activity, so it is not counted twice).
 
-Their *cap* is their own ``max_per_quarter`` when it is filled in, else the Settings tab's
-``default_max_per_quarter``.
+Their *cap* is their own ``max_per_quarter`` when it is filled in and usable (within ``schema.RANGES``:
+the validator ignores a cap of -1, and so does this), else the Settings tab's ``default_max_per_quarter``.
 """
 
 from __future__ import annotations
@@ -72,12 +72,16 @@ def quarter_usage(program: Program, as_of: dt.date) -> pd.DataFrame:
     asked = requests.loc[open_, R.advocate_id].value_counts()
 
     default_cap = program.settings.default_max_per_quarter
-    own_cap = pd.array(roster[A.max_per_quarter].to_numpy(), dtype="Int64")
+    own_cap = pd.Series(pd.array(roster[A.max_per_quarter].to_numpy(), dtype="Int64"))
+    usable = [
+        cap is pd.NA or schema.in_range(schema.ADVOCATES.name, A.max_per_quarter, int(cap)) for cap in own_cap
+    ]
+    own_cap = own_cap.where(usable)  # a cap the validator ignores reads as blank: the default applies
     frame = pd.DataFrame(
         {
             ACTIVITIES_DONE: done.reindex(index, fill_value=0).to_numpy(dtype="int64"),
             OPEN_REQUESTS: asked.reindex(index, fill_value=0).to_numpy(dtype="int64"),
-            CAP: pd.Series(own_cap).fillna(default_cap).to_numpy(dtype="int64"),
+            CAP: own_cap.fillna(default_cap).to_numpy(dtype="int64"),
             ROW: roster.index.to_numpy(dtype="int64"),
         },
         index=index,

@@ -139,11 +139,8 @@ DATE_ORDER: tuple[tuple[schema.Tab, str, str], ...] = (
     (schema.OPPORTUNITIES, O.created_on, O.close_date),
     (schema.NOMINATIONS, N.submitted_on, N.decided_on),
 )
-# Whole numbers with a meaningful range: (tab, column) -> (lowest, highest or None).
-RANGES: dict[tuple[str, str], tuple[int, int | None]] = {
-    (schema.ACTIVITIES.name, X.rating): (1, 5),
-    (schema.ADVOCATES.name, A.max_per_quarter): (0, None),
-}
+# Whole numbers with a meaningful range (declared in the schema, which every reader of the column follows).
+RANGES = schema.RANGES
 # An amount (a deal, a goal's target) beyond this, either way, is a paste or a typo, not a figure to add up.
 MAX_AMOUNT = 1e12
 # Similar names at one company at or above this rapidfuzz ratio (0-100) are flagged as one person.
@@ -550,10 +547,9 @@ def _no_synonym(column: Column) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
-def _in_range(low: int, high: int | None) -> Callable[[pd.Series], pd.Series]:
+def _in_range(tab: str, column: str) -> Callable[[pd.Series], pd.Series]:
     def inside(value: Any) -> bool:
-        number = parse_int(value)
-        return number is None or (number >= low and (high is None or number <= high))
+        return schema.in_range(tab, column, parse_int(value))
 
     def check(cells: pd.Series) -> pd.Series:
         return pd.Series(_per_value(cells, inside, missing=True), index=cells.index)
@@ -643,7 +639,7 @@ def cell_schema(tab_name: str) -> pa.DataFrameSchema:
         if column.is_free_text:
             checks.append(_check(_not_formula, "formula_injection"))
         if (tab.name, column.name) in RANGES:
-            checks.append(_check(_in_range(*RANGES[(tab.name, column.name)]), "out_of_range"))
+            checks.append(_check(_in_range(tab.name, column.name), "out_of_range"))
         columns[column.name] = pa.Column(checks=checks, required=False, nullable=True, title=column.name)
     return pa.DataFrameSchema(columns, name=tab.name, strict=False, ordered=False)
 

@@ -820,6 +820,20 @@ def test_quarter_usage_counts_this_quarter_only_and_open_requests_only(make_prog
     assert usage.loc["ADV-2", CAP] == 6
 
 
+def test_an_advocates_cap_outside_its_range_is_ignored_and_the_default_cap_applies(make_program):
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.max_per_quarter: -1})],
+        Activities=[activity("ACT-1", "ADV-1", **{X.date: "2026-10-10"})],
+        Settings=[{S.key: "default_max_per_quarter", S.value: 3}],
+    )
+
+    findings = validate(program, as_of=AS_OF)
+
+    assert quarter_usage(program, AS_OF).loc["ADV-1", CAP] == 3
+    finding(findings, "Advocates", 2, "out_of_range")
+    assert "over_cap" not in set(findings["code"])
+
+
 def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
     import pandera.pandas as pa
 
