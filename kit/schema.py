@@ -471,14 +471,20 @@ class Setting:
     high: float | None = None
 
 
+# A day count beyond a century is a typo (and beyond ~292 years no date arithmetic can hold it); a matching
+# weight beyond this would swamp every other criterion (and at 1e308 overflow the score).
+MAX_DAYS = 36_500
+MAX_WEIGHT = 1_000
+
 SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting("default_max_per_quarter", "4", "How many activities one advocate may be asked for per quarter."),
-    Setting("cooldown_days", "14", "Days of rest an advocate gets between two activities."),
+    Setting("cooldown_days", "14", "Days of rest an advocate gets between two activities.", high=MAX_DAYS),
     Setting(
         "stale_after_days",
         "365",
         "A profile not confirmed with the advocate for this long is stale.",
         low=1,  # at 0 a profile confirmed today would already be stale
+        high=MAX_DAYS,
     ),
     Setting(
         "fiscal_year_start_month",
@@ -487,47 +493,72 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         low=1,
         high=12,
     ),
-    Setting("sla_days.default", "10", "Days to fulfil a request, for activities with no SLA of their own."),
-    Setting("sla_days.reference_call", "5", "Days to fulfil a reference call request."),
-    Setting("sla_days.review", "7", "Days to fulfil a review request."),
-    Setting("sla_days.rfp", "3", "Days to fulfil an RFP reference request."),
-    Setting("sla_days.case_study", "45", "Days to fulfil a case study request."),
-    Setting("sla_days.speaking", "30", "Days to fulfil a speaking request."),
+    Setting(
+        "sla_days.default",
+        "10",
+        "Days to fulfil a request, for activities with no SLA of their own.",
+        high=MAX_DAYS,
+    ),
+    Setting("sla_days.reference_call", "5", "Days to fulfil a reference call request.", high=MAX_DAYS),
+    Setting("sla_days.review", "7", "Days to fulfil a review request.", high=MAX_DAYS),
+    Setting("sla_days.rfp", "3", "Days to fulfil an RFP reference request.", high=MAX_DAYS),
+    Setting("sla_days.case_study", "45", "Days to fulfil a case study request.", high=MAX_DAYS),
+    Setting("sla_days.speaking", "30", "Days to fulfil a speaking request.", high=MAX_DAYS),
     Setting(
         "strategic_segments",
         "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
         "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",
         SettingKind.SEGMENTS,
     ),
-    Setting("weight.industry", "3", "Matching: weight of the same industry.", SettingKind.NUMBER),
-    Setting("weight.product", "3", "Matching: weight of the same product.", SettingKind.NUMBER),
-    Setting("weight.use_case", "2", "Matching: weight of the same use case.", SettingKind.NUMBER),
-    Setting("weight.region", "2", "Matching: weight of the same region.", SettingKind.NUMBER),
-    Setting("weight.company_size", "1", "Matching: weight of the same company size.", SettingKind.NUMBER),
-    Setting("weight.persona", "1", "Matching: weight of the same persona.", SettingKind.NUMBER),
+    Setting(
+        "weight.industry", "3", "Matching: weight of the same industry.", SettingKind.NUMBER, high=MAX_WEIGHT
+    ),
+    Setting(
+        "weight.product", "3", "Matching: weight of the same product.", SettingKind.NUMBER, high=MAX_WEIGHT
+    ),
+    Setting(
+        "weight.use_case", "2", "Matching: weight of the same use case.", SettingKind.NUMBER, high=MAX_WEIGHT
+    ),
+    Setting(
+        "weight.region", "2", "Matching: weight of the same region.", SettingKind.NUMBER, high=MAX_WEIGHT
+    ),
+    Setting(
+        "weight.company_size",
+        "1",
+        "Matching: weight of the same company size.",
+        SettingKind.NUMBER,
+        high=MAX_WEIGHT,
+    ),
+    Setting(
+        "weight.persona", "1", "Matching: weight of the same persona.", SettingKind.NUMBER, high=MAX_WEIGHT
+    ),
     Setting(
         "weight.freshness",
         "1",
         "Matching: weight of a recently verified profile (full when verified today, none once stale).",
         SettingKind.NUMBER,
+        high=MAX_WEIGHT,
     ),
     Setting(
         "weight.rest",
         "1",
         "Matching: weight of rest since the last activity (full after rest_full_days, none just after).",
         SettingKind.NUMBER,
+        high=MAX_WEIGHT,
     ),
     Setting(
         "weight.outcome",
         "0.5",
         "Matching: weight of good past outcomes (share of judged activities that were Positive or rated 4-5).",
         SettingKind.NUMBER,
+        high=MAX_WEIGHT,
     ),
     Setting(
         "rest_full_days",
         "90",
         "Matching: days after their last activity when an advocate counts as fully rested.",
         low=1,  # rest is days since the last activity divided by this
+        high=MAX_DAYS,
     ),
     Setting(
         "allocate_within_segment",

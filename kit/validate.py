@@ -1189,9 +1189,29 @@ def _settings_checks(found: _Collector, program: Program) -> None:
                 row,
                 S.value,
                 "bad_setting",
-                f"{key} is {_quote(value)}, not {_setting_rule(setting)}; the kit "
+                f"{key} is {_quote(_short(value))}, {_setting_fault(setting, value)}; the kit "
                 f"{_setting_used(program.settings, key)} until this is fixed.",
             )
+
+
+def _short(value: Any) -> Any:
+    """A long cell as a person can read it in one line: a huge number as 1e+308 rather than its 309 digits."""
+    text = as_text(value)
+    if len(text) <= 30:
+        return value
+    number = parse_amount(value)
+    return f"{number:.4g}" if number is not None else text[:30] + "…"
+
+
+def _setting_fault(setting: schema.Setting, value: Any) -> str:
+    """What is wrong with a value ``read_setting`` refused: too large, too small, or not what it takes."""
+    if setting.kind in (schema.SettingKind.INTEGER, schema.SettingKind.NUMBER):
+        number = parse_int(value) if setting.kind is schema.SettingKind.INTEGER else parse_amount(value)
+        if number is not None and setting.high is not None and number > setting.high:
+            return f"too large: at most {setting.high:g}"
+        if number is not None and setting.low is not None and number < setting.low:
+            return f"too small: at least {setting.low:g}"
+    return f"not {_setting_rule(setting)}"
 
 
 def _goal_segments(found: _Collector, program: Program) -> None:

@@ -146,6 +146,12 @@ def test_a_program_pickles_to_the_same_cells_and_values():
         ("cooldown_days", "-3", 14),
         ("rest_full_days", "0", 90),
         ("sla_days.review", "-1", 7),
+        # day counts beyond a century: no date arithmetic can use them (pandas stops near 292 years)
+        ("stale_after_days", "99999999", 365),
+        ("cooldown_days", "99999999", 14),
+        ("rest_full_days", "99999999", 90),
+        ("sla_days.review", "99999999", 7),
+        ("sla_days.default", "36501", 10),
     ],
 )
 def test_a_setting_outside_its_range_reads_as_its_default(key, typed, read):
@@ -156,6 +162,13 @@ def test_a_setting_outside_its_range_reads_as_its_default(key, typed, read):
 
 def test_a_negative_weight_reads_as_its_default():
     program = program_from_grids(grids_from_rows({"Settings": [{S.key: "weight.region", S.value: "-2"}]}))
+
+    assert program.settings.weight("region") == 2.0
+
+
+@pytest.mark.parametrize("typed", [1e308, 1_000_000])
+def test_a_weight_beyond_any_sensible_one_reads_as_its_default(typed):
+    program = program_from_grids(grids_from_rows({"Settings": [{S.key: "weight.region", S.value: typed}]}))
 
     assert program.settings.weight("region") == 2.0
 

@@ -700,6 +700,20 @@ def test_a_negative_default_cap_does_not_put_every_advocate_over_it(make_program
     finding(findings, "Settings", 2, "bad_setting")
 
 
+def test_a_day_count_setting_too_large_says_so_and_metrics_uses_the_default(make_program):
+    from kit.metrics import compute
+
+    program = make_program(
+        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+        Settings=[{S.key: "stale_after_days", S.value: "99999999"}],
+    )
+
+    message = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")["message"]
+
+    assert "too large" in message and "at most 36500" in message and "uses the default 365" in message
+    assert compute(program, period="2026-Q4", as_of=AS_OF).roster["stale_after_days"] == 365
+
+
 def test_a_per_activity_sla_that_cannot_be_read_names_the_programs_default_sla(make_program):
     program = make_program(
         Settings=[{S.key: "sla_days.default", S.value: "12"}, {S.key: "sla_days.webinar", S.value: "soon"}]
