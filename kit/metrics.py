@@ -519,7 +519,8 @@ class _Data:
 def ignored_columns(findings: pd.DataFrame) -> pd.Series:
     """Per finding, the column of the cell it makes unusable: its own column for an error, '' for a warning.
 
-    ``duplicate_person`` (one person under two ids) makes the row's id unusable, so the second id counts
+    An error that faults a rule rather than a cell (``kit.validate.RULE_ERRORS``: a request assigned to an
+    advocate who did not agree) ignores nothing. ``duplicate_person`` (one person under two ids) makes the row's id unusable, so the second id counts
     nowhere the id is needed. When two dates of a row contradict each other (``date_order``), the one no
     figure needs is the one ignored, so a typo in a descriptive date (an opportunity's ``created_on``) never
     costs a row.
@@ -530,7 +531,10 @@ def ignored_columns(findings: pd.DataFrame) -> pd.Series:
         if affected_figures(tab, later) and not affected_figures(tab, earlier):
             blamed = (findings["code"] == "date_order") & (findings["table"] == tab) & (columns == later)
             columns = columns.where(~blamed, earlier)
-    return columns.where(findings["severity"] == "error", "").fillna("").astype(object)
+    from kit.validate import RULE_ERRORS
+
+    cell_errors = (findings["severity"] == "error") & ~findings["code"].isin(RULE_ERRORS)
+    return columns.where(cell_errors, "").fillna("").astype(object)
 
 
 def finding_affects(findings: pd.DataFrame, program: Program) -> pd.Series:

@@ -19,8 +19,9 @@ Two layers:
 
 An error means "this cell is ignored": the kit reads it as blank, and a figure that needs the cell leaves
 its row out (``kit.metrics.NEEDS``); the finding's ``affects`` names those figures, and its message ends
-saying so. Warnings are maintenance work (stale, over cap, possible duplicates, stray spaces, a synonym
-read as its drop-down value) and change no figure.
+saying so. Only an assignment that breaks a rule (``RULE_ERRORS``: not agreed, unavailable, no consent) is
+an error about the request, not its cell, and ignores nothing. Warnings are maintenance work (stale, over
+cap, possible duplicates, stray spaces, a synonym read as its drop-down value) and change no figure.
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ SEVERITY: dict[str, str] = {
     "unknown_setting": WARNING,
 }
 
+# Errors that fault a rule, not a cell: the request is assigned to someone it must not be, and the cell is
+# read as typed (the request still counts as assigned, to them). Every other error makes its cell ignored.
+RULE_ERRORS = frozenset({"not_agreed", "advocate_unavailable", "consent_missing"})
 # Public activities publish something about the advocate: they need these consents first.
 PUBLIC_ACTIVITY_CONSENTS: dict[str, tuple[str, ...]] = {
     "case_study": ("name", "story"),
@@ -193,7 +197,15 @@ def _with_affects(findings: pd.DataFrame, program: Program) -> pd.DataFrame:
 
     affects = finding_affects(findings, program) if len(findings) else pd.Series([], dtype=object)
     findings["affects"] = affects.to_numpy(dtype=object)
-    ignored = (findings["severity"] == ERROR) & findings["table"].isin(_FIGURE_TABS)
+    ignored = (
+        (findings["severity"] == ERROR)
+        & findings["table"].isin(_FIGURE_TABS)
+        & ~findings["code"].isin(RULE_ERRORS)
+    )
+    rules = findings["code"].isin(RULE_ERRORS)
+    findings.loc[rules, "message"] = findings.loc[rules, "message"] + (
+        " Until then the request counts as assigned to them."
+    )
     if ignored.any():
         words = {
             keys: (

@@ -848,6 +848,38 @@ def test_an_advocates_cap_outside_its_range_is_ignored_and_the_default_cap_appli
     assert "over_cap" not in set(findings["code"])
 
 
+@pytest.mark.parametrize(
+    ("status", "activity", "code"),
+    [
+        ("Active", "speaking", "not_agreed"),
+        ("Retired", "reference_call", "advocate_unavailable"),
+        ("Active", "case_study", "consent_missing"),
+    ],
+)
+def test_an_assignment_that_breaks_a_rule_keeps_the_request_assigned(make_program, status, activity, code):
+    from kit.metrics import compute
+
+    program = make_program(
+        Advocates=[
+            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.status: status, A.consents: "name"})
+        ],
+        Requests=[
+            request(
+                "REQ-1",
+                **{R.status: "Advocate Asked", R.advocate_id: "ADV-1", R.activity: activity},
+                **{R.needed_by: "2026-11-21"},
+            )
+        ],
+    )
+
+    hit = finding(validate(program, as_of=AS_OF), "Requests", 2, code)
+    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+
+    assert hit["affects"] == "" and "Ignored" not in hit["message"]
+    assert metrics.recruiting["due_soon_unassigned"].empty  # it is assigned, however wrongly
+    assert metrics.data_quality["cells_ignored"] == 0 and metrics.data_quality["excluded"].empty
+
+
 def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
     import pandera.pandas as pa
 
