@@ -520,17 +520,12 @@ def ignored_columns(findings: pd.DataFrame) -> pd.Series:
     """Per finding, the column of the cell it makes unusable: its own column for an error, '' for a warning.
 
     An error that faults a rule rather than a cell (``kit.validate.RULE_ERRORS``: a request assigned to an
-    advocate who did not agree) ignores nothing. ``duplicate_person`` (one person under two ids) makes the row's id unusable, so the second id counts
-    nowhere the id is needed. When two dates of a row contradict each other (``date_order``), the one no
-    figure needs is the one ignored, so a typo in a descriptive date (an opportunity's ``created_on``) never
-    costs a row.
+    advocate who did not agree) ignores nothing. ``duplicate_person`` (one person under two ids) makes the
+    row's id unusable, so the second id counts nowhere the id is needed. Two dates out of order
+    (``date_order``) are reported on the one the validator ignores.
     """
     keys = {tab.name: tab.key.name for tab in schema.TABS if tab.key is not None}
     columns = findings["column"].where(findings["code"] != "duplicate_person", findings["table"].map(keys))
-    for tab, earlier, later in _date_pairs():
-        if affected_figures(tab, later) and not affected_figures(tab, earlier):
-            blamed = (findings["code"] == "date_order") & (findings["table"] == tab) & (columns == later)
-            columns = columns.where(~blamed, earlier)
     from kit.validate import RULE_ERRORS
 
     cell_errors = (findings["severity"] == "error") & ~findings["code"].isin(RULE_ERRORS)
@@ -570,13 +565,6 @@ def unusable_cells(findings: pd.DataFrame | None) -> dict[str, dict[str, np.ndar
     for (tab, column), rows in cells.groupby(["table", "column"], sort=False)["row"]:
         out.setdefault(tab, {})[column] = np.unique(rows.to_numpy(dtype=np.int64))
     return out
-
-
-def _date_pairs() -> tuple[tuple[str, str, str], ...]:
-    """(tab, earlier column, later column) of the dates the validator holds in order."""
-    from kit.validate import DATE_ORDER
-
-    return tuple((tab.name, earlier, later) for tab, earlier, later in DATE_ORDER)
 
 
 def _blanked(tab: schema.Tab, frame: pd.DataFrame, unusable: Mapping[str, np.ndarray]) -> pd.DataFrame:

@@ -54,7 +54,7 @@ from kit.cells import (
     year_outside_dates,
 )
 from kit.errors import KitError
-from kit.metrics import HEADLINE
+from kit.metrics import HEADLINE, affected_figures
 from kit.names import name_variants, normalise_company, normalise_name
 from kit.periods import FORMS, days_between, parse_period
 from kit.program import Program, Settings, read_setting
@@ -775,14 +775,16 @@ def _date_checks(found: _Collector, program: Program, as_of: dt.date) -> None:
     for tab, earlier, later in DATE_ORDER:
         frame = program[tab]
         wrong = frame[later] < frame[earlier]
+        blamed, other = (earlier, later) if _blame_earlier(tab.name, earlier, later) else (later, earlier)
+        relation = "after" if blamed == earlier else "before"
         for row in frame.index[wrong]:
             found.add(
                 tab.name,
                 row,
-                later,
+                blamed,
                 "date_order",
-                f"The {_label(later)} ({_day(frame.at[row, later])}) is before the "
-                f"{_label(earlier)} ({_day(frame.at[row, earlier])}).",
+                f"The {_label(blamed)} ({_day(frame.at[row, blamed])}) is {relation} the "
+                f"{_label(other)} ({_day(frame.at[row, other])}).",
             )
     # An activity that answered a request cannot have happened before the request was made.
     activities, requests = program.activities, program.requests
@@ -798,6 +800,13 @@ def _date_checks(found: _Collector, program: Program, as_of: dt.date) -> None:
             f"Done on {_day(activities.at[row, X.date])}, before its request "
             f"{activities.at[row, X.request_id]} was made ({_day(asked_on.at[row])}).",
         )
+
+
+def _blame_earlier(tab: str, earlier: str, later: str) -> bool:
+    """Whether two dates out of order are reported on (so ignore) the earlier one: when a figure needs the
+    later and none the earlier, so a typo in a descriptive date (an opportunity's created_on) never costs
+    a row. Otherwise the later date is the one out of place."""
+    return bool(affected_figures(tab, later)) and not affected_figures(tab, earlier)
 
 
 # --- people entered twice -------------------------------------------------------------------------------

@@ -295,6 +295,21 @@ def test_an_opportunity_created_after_it_closed_keeps_its_close_date_and_counts(
     assert metrics.data_quality["rows_excluded"] == 0
 
 
+def test_a_deal_created_after_it_closed_is_reported_on_the_created_date_it_ignores():
+    rows = tabs()
+    rows[OPP][1]["created_on"] = "2026-11-20"  # after its close date (2 Nov), not in the future
+
+    findings = validate(program_from_grids(grids_from_rows(rows), source="test"), as_of=AS_OF)
+    metrics = figures(rows)
+
+    (finding,) = findings.query("code == 'date_order'").to_dict("records")
+    assert (finding["row"], finding["column"], finding["value"]) == (3, "created_on", "2026-11-20")
+    assert finding["affects"] == "" and finding["message"].endswith("no figure needs it.")
+    assert "created on (2026-11-20) is after the close date (2026-11-02)" in finding["message"]
+    (ignored,) = metrics.data_quality["ignored"].to_dict("records")
+    assert (ignored["column"], ignored["rows"], ignored["example"]) == ("created_on", "3", finding["message"])
+
+
 # Columns no headline figure reads: optional, not a key, not a link between tabs, needed by no figure (and not
 # a setting's value: a rule such as an SLA, which figures follow on purpose).
 DESCRIPTIVE = [

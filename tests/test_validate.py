@@ -198,7 +198,7 @@ EXPECTED = {
     ("Nominations", 4, N.contact_email, "already_an_advocate"),
     ("Nominations", 5, N.contact_name, "duplicate_nomination"),
     ("Opportunities", 3, O.amount, "bad_number"),
-    ("Opportunities", 3, O.close_date, "date_order"),
+    ("Opportunities", 3, O.created_on, "date_order"),
     ("Opportunities", 3, O.is_won, "bad_bool"),
     ("Opportunities", 4, O.opportunity_id, "duplicate_key"),
     ("Opportunities", 5, O.amount, "implausible_amount"),
@@ -912,11 +912,12 @@ def test_a_synonym_is_read_as_its_value_with_a_warning_naming_the_spelling_to_ty
 
 def test_an_ignored_cell_says_which_figures_leave_its_row_out(messy_findings):
     amount = finding(messy_findings, "Opportunities", 3, "bad_number")
-    close = finding(messy_findings, "Opportunities", 3, "date_order")
+    created = finding(messy_findings, "Opportunities", 3, "date_order")
 
     assert amount["affects"] == "revenue_influenced"
     assert amount["message"].endswith(" Ignored; affects: revenue influenced (won).")
-    assert close["affects"] == ""  # closed before it was created: the creation date, no figure's, is ignored
+    assert (created["column"], created["affects"]) == (O.created_on, "")  # closed before it was created: the
+    # creation date, no figure's, is the one ignored and reported
     completed = finding(messy_findings, "Requests", 4, "date_order")
     assert completed["affects"] == "requests_fulfilled, median_days_to_fulfil, within_sla_share"
     assert (
