@@ -1245,6 +1245,8 @@ def _findings(program: Program, as_of: dt.date) -> pd.DataFrame | None:
     return validate(program, as_of=as_of)
 
 
+# A goal with one of these cells unusable is not evaluated (its row says why); an unusable goal_id is not.
+GOAL_NEEDS = (G.period, G.metric, G.segment, G.target)
 # How the note names a tab's rows: (one, many).
 ROW_NOUNS: dict[str, tuple[str, str]] = {
     _ADV: ("advocate", "advocates"),
@@ -1286,7 +1288,14 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
     excluded, ignored = [], []
     left_out: dict[str, set[tuple[str, int]]] = {key: set() for key in HEADLINE}
     errors = findings[findings["severity"] == "error"] if findings is not None and len(findings) else None
+    goals_not_evaluated: set[int] = set()
     for tab, columns in data.unusable.items():
+        if tab == schema.SETTINGS.name:
+            continue  # a setting the kit cannot use is replaced by its default, which its finding names
+        if tab == schema.GOALS.name:  # a goal is not evaluated, and its row in the goal tracking says why
+            for column in GOAL_NEEDS:
+                goals_not_evaluated.update(int(r) for r in columns.get(column, ()))
+            continue
         one, many = ROW_NOUNS.get(tab, ("row", "rows"))
         for column, cells in columns.items():
             figures = affected_figures(tab, column)
@@ -1341,6 +1350,11 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
         note = "No data problems found."
     else:
         parts = [r["why"] for r in excluded]
+        if goals_not_evaluated:
+            count = len(goals_not_evaluated)
+            parts.append(
+                f"{count:,} goal{'s' if count != 1 else ''} cannot be evaluated (the goal tracking says why)"
+            )
         if ignored_cells:
             # a count only: the goal-tracking report lists them (data_health), the executive update does not
             parts.append(
@@ -1360,6 +1374,7 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
         "left_out": {key: len(rows) for key, rows in left_out.items()},
         "excluded": pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS)),
         "cells_ignored": ignored_cells,
+        "goals_not_evaluated": len(goals_not_evaluated),
         "ignored": pd.DataFrame(ignored, columns=list(IGNORED_COLUMNS)),
         "repeated_headers_skipped": len(skipped),
         "note": note,

@@ -456,6 +456,22 @@ def test_a_strategic_segments_goal_without_a_usable_target_leaves_its_gap_unknow
     assert coverage.loc[segment, "target"] is None and coverage.loc[segment, "gap"] is None
 
 
+def test_the_note_counts_no_setting_or_goal_as_a_cell_read_as_blank(make_program):
+    program = make_program(
+        Advocates=ADVOCATES,
+        Goals=[
+            {G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "1e308"},
+            {G.goal_id: "G-2", G.period: "2026-Q5", G.metric: "active_advocates", G.target: 3},
+        ],
+        Settings=[{"key": "stale_after_days", "value": "-5"}],  # the default (365) is used: said by validate
+    )
+    quality = compute(program, period="2026-Q4", as_of=AS_OF).data_quality
+
+    assert quality["cells_ignored"] == 0 and quality["ignored"].empty
+    assert "read as blank" not in quality["note"]
+    assert quality["note"].startswith("2 goals cannot be evaluated (the goal tracking says why)")
+
+
 def test_goal_of_a_finished_period_short_of_target_is_missed(program):
     q3 = compute(program, period="2026-Q3", as_of=AS_OF)
     goal = q3.goals.set_index("goal_id").loc["G-6"]
