@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
-from kit.cells import as_text, fold, is_blank, parse_bool, parse_date, split_multi
+from kit.cells import as_text, enum_lookup, fold, is_blank, parse_bool, parse_date, split_multi
 from kit.errors import InputError
 from kit.periods import days_between
 from kit.program import ROW_INDEX, Program
@@ -329,7 +329,7 @@ def _unreadable(frame: pd.DataFrame, raw: pd.DataFrame | None, column: str) -> n
     codes, distinct = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
     definition = schema.ADVOCATES.column(column)
     if definition.kind is schema.Kind.MULTI_ENUM:
-        allowed = {fold(v) for v in definition.values}
+        allowed = enum_lookup(definition.values, definition.synonyms)  # as the typing reads it: synonyms too
         texts = [
             "; ".join(item for item in split_multi(v) if fold(item) not in allowed) or None for v in distinct
         ]
