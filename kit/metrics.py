@@ -1282,11 +1282,20 @@ def _example(errors: pd.DataFrame | None, rows: np.ndarray) -> str:
     return str(theirs["message"].iloc[0]) if theirs is not None and len(theirs) else ""
 
 
+def _count_rows(arrays: list[tuple[str, list[np.ndarray]]]) -> int:
+    """How many distinct (tab, sheet row) pairs ``(tab, [rows, …])`` hold."""
+    by_tab: dict[str, list[np.ndarray]] = {}
+    for tab, rows in arrays:
+        by_tab.setdefault(tab, []).extend(rows)
+    return sum(len(np.unique(np.concatenate(rows))) for rows in by_tab.values() if rows)
+
+
 def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) -> dict[str, Any]:
     """What the validator's errors cost: per unusable cell kind, the rows each figure left out; the rest
     of the ignored cells, which no figure needed (see 'Data quality' in the definitions)."""
     excluded, ignored = [], []
-    left_out: dict[str, set[tuple[str, int]]] = {key: set() for key in HEADLINE}
+    # per figure, per tab, the arrays of sheet rows it left out (counted once each at the end, with numpy)
+    left_out: dict[str, dict[str, list[np.ndarray]]] = {key: {} for key in HEADLINE}
     errors = findings[findings["severity"] == "error"] if findings is not None and len(findings) else None
     goals_not_evaluated: set[int] = set()
     for tab, columns in data.unusable.items():
@@ -1321,7 +1330,7 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
             if not len(rows):
                 continue
             for key in figures:
-                left_out[key].update((tab, int(r)) for r in rows)
+                left_out[key].setdefault(tab, []).append(rows)
             noun = one if len(rows) == 1 else many
             verb = "is" if len(rows) == 1 else "are"
             why = (
@@ -1342,7 +1351,7 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
     error_count = len(errors) if errors is not None else 0
     warnings = int((findings["severity"] == "warning").sum()) if findings is not None and len(findings) else 0
     skipped = [s for s in program.skipped if s.reason != "blank_row"]
-    total = len(set().union(*left_out.values()))
+    total = _count_rows([arrays for tabs in left_out.values() for arrays in tabs.items()])
     ignored_cells = sum(r["cells"] for r in ignored)
     if findings is None:
         note = "The workbook was not validated (the validator is not installed)."
@@ -1371,7 +1380,7 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: _Data) 
         "errors": error_count,
         "warnings": warnings,
         "rows_excluded": total,
-        "left_out": {key: len(rows) for key, rows in left_out.items()},
+        "left_out": {key: _count_rows(list(tabs.items())) for key, tabs in left_out.items()},
         "excluded": pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS)),
         "cells_ignored": ignored_cells,
         "goals_not_evaluated": len(goals_not_evaluated),
