@@ -588,3 +588,41 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
     assert rows["REQ-001"][R.notes] == " a & b"
     assert rows["REQ-002"][R.notes] == "keep me"
     assert rows["REQ-003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Where an append puts its rows: below the data under the header, whichever way it is written
+
+
+def _with_a_note_far_right(path: Path) -> Path:
+    """Two requests, and a note a manager typed at Z2000, right of the header's columns and far below."""
+    _program_workbook(path)
+    book = openpyxl.load_workbook(path)
+    book["Requests"]["Z2000"] = "remember to ask Ana"
+    book.save(path)
+    return path
+
+
+def test_an_append_goes_right_below_the_data_in_place_and_with_openpyxl_alike(tmp_path):
+    fast, slow = (_with_a_note_far_right(tmp_path / name) for name in ("fast.xlsx", "slow.xlsx"))
+
+    in_place = LocalStore(fast).append("Requests", [request_row(3)])
+    with_openpyxl = LocalStore(slow)._append_with_openpyxl(schema.REQUESTS, "Requests", [request_row(3)])
+
+    assert in_place == with_openpyxl == [4]
+    assert openpyxl.load_workbook(fast)["Requests"]["A4"].value == "REQ-003"
+
+
+def test_the_openpyxl_path_still_finds_the_last_row_of_data_under_the_header(tmp_path):
+    # _last_used_row reads openpyxl's private cell store (sheet._cells): an openpyxl that changes it fails here
+    from kit.store.local import _last_used_row
+
+    path = _with_a_note_far_right(tmp_path / "program.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Requests"]["B40"].font = openpyxl.styles.Font(bold=True)  # formatted, holds nothing
+    book.save(path)
+
+    sheet = openpyxl.load_workbook(path)["Requests"]
+
+    assert _last_used_row(sheet, len(schema.REQUESTS.columns)) == 3
+    assert _last_used_row(sheet, 26) == 2000  # the note, once its column counts

@@ -212,7 +212,7 @@ class LocalStore(Store):
                 name, grid = self._tab_cells(tab)
                 header = header_of(grid[0] if grid else [])
                 cells = [row_cells(definition, header, values, self.source) for values in rows]
-                first = _last_row_with_values(grid) + 1
+                first = _last_row_in_grid(grid, len(header)) + 1
                 _require_room(self.source, name, first, len(cells))
                 changes = {first + i: dict(enumerate(row, start=1)) for i, row in enumerate(cells)}
                 self._write_in_place(name, changes)
@@ -230,7 +230,7 @@ class LocalStore(Store):
             try:
                 name, grid = self._tab_cells(tab)
                 header = header_of(grid[0] if grid else [])
-                last = _last_row_with_values(grid)
+                last = _last_row_in_grid(grid, len(header))
                 targets = self._check_updates(
                     definition,
                     tab,
@@ -397,12 +397,16 @@ def _empty_as_none(grid: Grid) -> Grid:
     return [[None if c == "" else c for c in row] for row in grid]
 
 
-def _last_row_with_values(grid: Grid) -> int:
-    """The last sheet row holding any value (1, the header's, when there is none)."""
-    for row in range(len(grid), 1, -1):
-        if any(cell is not None for cell in grid[row - 1]):
-            return row
-    return 1
+def _last_row_in_grid(grid: Grid, width: int) -> int:
+    """``_last_data_row`` of calamine's cells (row 1 first)."""
+    return _last_data_row(
+        (
+            (number, column, value)
+            for number, row in enumerate(grid, start=1)
+            for column, value in enumerate(row[:width], 1)
+        ),
+        width,
+    )
 
 
 def _at(cells: Sequence[Any], position: int) -> Any:
@@ -410,12 +414,17 @@ def _at(cells: Sequence[Any], position: int) -> Any:
 
 
 def _last_used_row(sheet, width: int) -> int:
-    """The last row holding a value under the header's ``width`` columns (max_row also counts rows that were
-    only formatted, and a stray value far right of the data, which the kit does not read)."""
+    """``_last_data_row`` of an openpyxl sheet (max_row also counts rows that were only formatted)."""
     # openpyxl keeps the cells it loaded in ``_cells``; asking for the others (sheet[row], iter_rows) would
     # create every cell of every row up to a far-away one
-    rows = [r for (r, c), cell in sheet._cells.items() if c <= width and cell.value not in (None, "")]
-    return max([1, *rows])
+    return _last_data_row(((r, c, cell.value) for (r, c), cell in sheet._cells.items()), width)
+
+
+def _last_data_row(cells: Iterable[tuple[int, int, Any]], width: int) -> int:
+    """The last row holding a value under the header's ``width`` columns, from (row, column, value) of the
+    cells (1, the header's, when none is below it). Both ways of writing append below it: a note typed far
+    right of the header's columns, which the kit does not read, does not push new rows down."""
+    return max([1, *(r for r, c, value in cells if c <= width and value not in (None, ""))])
 
 
 def _require_room(source: str, tab: str, first: int, count: int) -> None:
