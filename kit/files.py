@@ -8,12 +8,13 @@ place (a path that is a symbolic link, into a synced folder, is written through 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,28 +38,47 @@ def replacing(target: Path, *, durable: bool = True, mode: int | None = None) ->
     place = real_path(target)
     name = None
     try:
-        fd, name = tempfile.mkstemp(dir=place.parent, prefix=f".{place.name}.", suffix=".tmp")
-        _take_over(fd, place, mode)
-        with os.fdopen(fd, "wb") as handle:
-            output = _Abandonable(handle)
+        try:
+            fd, name = tempfile.mkstemp(dir=place.parent, prefix=f".{place.name}.", suffix=".tmp")
+            _take_over(fd, place, mode)
+            handle = os.fdopen(fd, "wb")
+        except OSError as error:
+            raise _unwritable(target, error) from None
+        output = _Abandonable(handle)
+        try:
             try:
                 yield output  # type: ignore[misc]
-                if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
             except BaseException:
                 # Whatever still holds the handle (a ZipFile finishes its directory when collected) writes
                 # into nothing, rather than into a closed file with a stray traceback.
                 output.abandon()
-                raise
-        os.replace(name, place)
-    except BaseException as error:
+                if output.failure is not None:  # the block failed because writing the file did
+                    raise _unwritable(target, output.failure) from None
+                raise  # the block's own failure (reading a source, say) is not a failure to write
+            try:
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                handle.close()
+                os.replace(name, place)
+            except OSError as error:
+                raise _unwritable(target, error) from None
+        finally:
+            with contextlib.suppress(OSError):  # what could not be written is already reported
+                handle.close()
+    except BaseException:
         if name is not None:
             Path(name).unlink(missing_ok=True)
-        if isinstance(error, OSError) and error.errno in _CANNOT_WRITE:
-            reason = os.strerror(error.errno).lower()
-            raise KitError(f"{target}: cannot write it: {reason}; it was left as it was") from None
         raise
+
+
+def _unwritable(target: Path, error: OSError) -> BaseException:
+    """The kit's own write of ``target`` failed: a full disk or a folder closed to the user is one clear
+    line naming ``target``; anything else stays as it was raised."""
+    if error.errno in _CANNOT_WRITE:
+        reason = os.strerror(error.errno).lower()
+        return KitError(f"{target}: cannot write it: {reason}; it was left as it was")
+    return error
 
 
 def write_atomically(target: Path, content: str | bytes, *, durable: bool = True) -> None:
@@ -131,6 +151,14 @@ class _Abandonable(io.RawIOBase):
         super().__init__()
         self._handle: BinaryIO | None = handle
         self._position = 0
+        self.failure: OSError | None = None  # what writing to the file raised, if anything
+
+    def _writing(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except OSError as error:
+            self.failure = error
+            raise
 
     def abandon(self) -> None:
         if self._handle is not None:
@@ -147,15 +175,17 @@ class _Abandonable(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:
-        if self._handle is not None:
-            return self._handle.write(data)
+        handle = self._handle
+        if handle is not None:
+            return self._writing(lambda: handle.write(data))
         size = len(memoryview(data).cast("B"))
         self._position += size
         return size
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if self._handle is not None:
-            return self._handle.seek(offset, whence)
+        handle = self._handle
+        if handle is not None:
+            return self._writing(lambda: handle.seek(offset, whence))
         self._position = offset if whence == os.SEEK_SET else self._position + offset
         return self._position
 
@@ -163,8 +193,9 @@ class _Abandonable(io.RawIOBase):
         return self._handle.tell() if self._handle is not None else self._position
 
     def flush(self) -> None:
-        if self._handle is not None:
-            self._handle.flush()
+        handle = self._handle
+        if handle is not None:
+            self._writing(handle.flush)
 
     def fileno(self) -> int:
         if self._handle is None:

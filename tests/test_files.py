@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import time
@@ -87,6 +88,20 @@ def test_a_full_disk_is_one_clear_error_and_the_old_file_stays(small_disk):
 
     assert target.read_bytes() == b"{}"
     assert sorted(p.name for p in small_disk.path.iterdir()) == ["deliveries.json", "filler"]
+
+
+def test_an_error_reading_something_else_inside_a_write_is_not_reported_as_the_target_unwritable(tmp_path):
+    # write_patched reads the source workbook inside the block: its permission error is that read's, not
+    # a failure to write the target
+    target = tmp_path / "program.xlsx"
+    target.write_bytes(b"old")
+
+    with pytest.raises(PermissionError, match="source.xlsx"), replacing(target) as handle:
+        handle.write(b"new")
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "source.xlsx"))
+
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["program.xlsx"]
 
 
 def test_stale_temporary_files_are_removed_and_a_fresh_one_is_kept(tmp_path):
