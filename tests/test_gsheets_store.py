@@ -665,3 +665,17 @@ def test_creating_a_sheet_without_the_network_says_google_could_not_be_reached(
         create_sheet("Customer advocacy", credentials_file=str(service_account_file), endpoint=dead_port)
 
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("answer", [503, None], ids=["503", "answer lost"])
+def test_a_sheet_google_created_before_its_answer_failed_is_created_once(
+    sheets_emulator, service_account_file, answer
+):
+    title = f"Customer advocacy ({answer})"
+    sheets_emulator.fail_after_next("drive.files.create", answer)  # created, then 503 or no answer
+
+    store = create_sheet(title, credentials_file=str(service_account_file), endpoint=sheets_emulator.url)
+
+    named = [key for key, book in sheets_emulator.books.items() if book.title == title]
+    assert named == [store.key]
+    assert [s.title for s in sheets_emulator.books[store.key].sheets] == [t.name for t in schema.TABS]

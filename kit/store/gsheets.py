@@ -679,6 +679,66 @@ class GoogleSheetStore(Store):
             f"reading the keys of {title}", [f"{_quote(title)}!{letter}:{letter}"], _UNFORMATTED
         )[0]
 
+    def _create_spreadsheet(self, title: str) -> str:
+        """A new, empty spreadsheet titled ``title``, created once; its key. Google can create it and still
+        answer 5xx, or the answer can be lost: creating it again would leave two. So the sheets with that title
+        are listed first, and after such a failure again: one more than before is ours; none, it was not made
+        and is created again (within the retry policy); a 429 is refused before anything is made."""
+        action = "creating the Google Sheet"
+        http = self.client.http_client
+
+        def named() -> set[str]:
+            quoted = title.replace("\\", "\\\\").replace('"', '\\"')  # Drive's query language
+            files = self._call(action, lambda http: self.client.list_spreadsheet_files(title=quoted))
+            return {f["id"] for f in files}
+
+        before = named()
+
+        def look(error: SourceError) -> str | None:
+            try:
+                made = named() - before
+            except SourceError:
+                made = None
+            if made is None or len(made) > 1:
+                raise SourceError(
+                    f"{error}; it is not known whether Google created the sheet: look in Google Drive for "
+                    f"{title!r} before creating it again"
+                ) from None
+            return next(iter(made), None)
+
+        def send() -> str:
+            try:
+                with http.without_retries():
+                    response = http.request(
+                        "post",
+                        gspread.urls.DRIVE_FILES_API_V3_URL,
+                        json={"name": title, "mimeType": gspread.utils.MimeType.google_sheets},
+                        params={"supportsAllDrives": True},
+                    )
+                return response.json()["id"]
+            except APIError as error:
+                status = error.response.status_code
+                if status == 429:  # the quota is checked before anything is made
+                    raise _SendAgain(error) from None
+                if status not in _RETRY_STATUSES:
+                    raise self._explain(error, action) from None
+                found = look(SourceError(f"{self.source}: Google answered {status} while {action}"))
+                if found is None:
+                    raise _SendAgain(error) from None
+                return found
+            except _NO_NETWORK as error:
+                unreachable = self._unreachable(error, action)
+                if _never_sent(error):
+                    raise unreachable from None
+                found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
+                if found is None:
+                    raise SourceError(f"{unreachable}; no sheet was created") from None
+                return found
+            except google.auth.exceptions.RefreshError as error:  # signing in comes before sending
+                raise self._refused_sign_in(error, action) from None
+
+        return self._again(action, send, then="; no sheet was created")
+
     def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
         definition = schema_tab(tab)
         if not updates:
@@ -909,14 +969,15 @@ def _rows_of(updated_range: str, count: int) -> list[int]:
 def create_sheet(title: str, share: Sequence[str] = (), **options: Any) -> GoogleSheetStore:
     """A new Google Sheet laid out from the schema (see ``kit.sheet_setup``), shared with ``share``.
 
-    Calls: Drive create (1) and its metadata (1), one ``spreadsheets:batchUpdate`` with every tab's
+    Calls: a Drive listing of the sheets with that title (1), Drive create (1) and its metadata (1), one ``spreadsheets:batchUpdate`` with every tab's
     structure, one ``values:batchUpdate`` with the headers and default settings, and one Drive permission
     per address shared with.
     """
     from kit import sheet_setup
 
     store = GoogleSheetStore(title, **options)  # named by its title until Google gives it a key
-    spreadsheet = store._call("creating the Google Sheet", lambda http: store.client.create(title))
+    key = store._create_spreadsheet(title)
+    spreadsheet = store._call("creating the Google Sheet", lambda http: store.client.open_by_key(key))
     store.source = spreadsheet.url
     store.key = spreadsheet.id
     default_id = spreadsheet.sheet1.id
