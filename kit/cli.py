@@ -69,6 +69,14 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
     return None if value is None else parse_day(value, f"--{name}")
 
 
+def reports_folder(state: _State, out_dir: str | None) -> tuple[Path, str]:
+    """The folder reports go to (--out, else the config's ``reports_dir``) and what chose it, for messages."""
+    if out_dir:
+        return Path(out_dir), "--out"
+    config = state.config
+    return config.reports_dir, f"{config.path}: reports_dir" if config.path else "reports_dir"
+
+
 def refuse_to_overwrite(path: Path, force: bool) -> None:
     """Raise InputError when ``path`` exists and ``--force`` was not given: a workbook holds people's edits."""
     if (path.exists() or path.is_symlink()) and not force:
@@ -245,13 +253,16 @@ def run_reports(
 
     names = report_names(which)
     day = parse_date_option(as_of, "as-of") or dt.date.today()
-    out = Path(out_dir) if out_dir else state.config.reports_dir
+    out, named_by = reports_folder(state, out_dir)
     source = state.source(source)
     if segment and segment.strip():  # checked here, before minutes of rendering, as `metrics` checks it
         from kit.store import open_store
 
         for warning in segment_warnings(open_store(source).read(), segment):
             click.echo(f"advocacy-kit: warning: {warning}", err=True)
+    from kit.folders import writable_folder
+
+    writable_folder(out, named_by=named_by)  # here, where the option's name is known, not in a kernel
     rendered = render_reports(
         names,
         source=source,
@@ -734,9 +745,15 @@ def delivery_log(
 
     from kit.schedule import run_log
 
-    config = state.config
-    path = _schedule(state).log_file or Path(out_dir or config.reports_dir) / "advocacy-kit.log"
-    handler = run_log(path)
+    path = _schedule(state).log_file
+    if path is not None:
+        named_by = "[schedule] log_file"
+    else:
+        from kit.folders import writable_folder
+
+        folder, named_by = reports_folder(state, out_dir)  # a refused folder is named as --out or reports_dir
+        path = writable_folder(folder, named_by=named_by) / "advocacy-kit.log"
+    handler = run_log(path, named_by=named_by)
     log = logging.getLogger("kit.cli")
     context = click.get_current_context()
     given = {k: v for k, v in context.params.items() if v not in (None, False)}

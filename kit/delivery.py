@@ -36,6 +36,7 @@ from filelock import FileLock, Timeout
 
 from kit.errors import ConfigError, KitError
 from kit.files import write_atomically
+from kit.folders import writable_folder
 from kit.mail import (
     DRY_RUN_SENDER,
     DeliveryError,
@@ -160,13 +161,13 @@ class Ledger:
             return
         entries = self.entries() + list(deliveries)
         payload = {"version": LEDGER_VERSION, "deliveries": [asdict(e) for e in entries]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writable_folder(self.path.parent, named_by="the delivery ledger", value=self.path)
         write_atomically(self.path, (json.dumps(payload, indent=1) + "\n").encode("utf-8"))
 
     @contextmanager
     def locked(self, timeout: float = LOCK_TIMEOUT) -> Iterator[Ledger]:
         """Hold the ledger's lock: one delivering run at a time per reports folder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writable_folder(self.path.parent, named_by="the delivery ledger", value=self.path)
         lock = FileLock(str(self.path) + ".lock")
         try:
             with lock.acquire(timeout=timeout):

@@ -41,6 +41,7 @@ from typing import Any
 from kit import schema
 from kit.errors import ConfigError, KitError
 from kit.files import write_atomically
+from kit.folders import writable_folder
 from kit.metrics import COUNT, HEADLINE, LOWER_IS_BETTER, format_change, format_value
 from kit.report import REPORTS as _REPORT_SPECS
 
@@ -905,7 +906,7 @@ def build_message(
 def write_eml(message: EmailMessage, path: str | os.PathLike[str]) -> Path:
     """Write the message as an ``.eml`` file (atomically) that any mail client opens."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(path.parent, named_by="the e-mail file", value=path)
     write_atomically(path, message.as_bytes())
     return path
 

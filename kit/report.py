@@ -31,6 +31,7 @@ import pandas as pd
 
 from kit.errors import KitError, SourceError
 from kit.files import write_atomically
+from kit.folders import writable_folder
 from kit.metrics import (
     COUNT,
     LOWER_IS_BETTER,
@@ -256,8 +257,7 @@ def render_report(
     notebook = (notebooks_dir or NOTEBOOKS_DIR) / spec.notebook
     if not notebook.exists():
         raise ReportError(f"{notebook}: the report's notebook is missing")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(out_dir, named_by="the reports folder")
     parameters = {
         "source": _source_for_kernel(source),
         "period": period or "",

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError, KitError
+from kit.folders import writable_folder
 from kit.report import REPORTS
 
 CADENCES = ("weekly", "biweekly", "monthly")
@@ -273,14 +274,19 @@ def install_crontab(block: Sequence[str], *, crontab: str = "crontab") -> str:
 
 
 def run_log(
-    path: str | os.PathLike[str], *, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = LOG_MAX_BYTES,
+    backups: int = LOG_BACKUPS,
+    named_by: str = "the run log",
 ) -> logging.Handler:
     """Send the kit's log (logger ``kit``, INFO and up) to ``path``, rotated at ``max_bytes``.
 
     Returns the handler so the caller can remove it; calling it twice for the same file adds one handler.
+    A folder the log cannot go in is a ConfigError naming ``named_by`` (the setting that chose ``path``).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(path.parent, named_by=named_by, value=path)
     logger = logging.getLogger("kit")
     for handler in logger.handlers:
         if (

@@ -260,3 +260,54 @@ def test_hostile_options_end_in_one_line_and_exit_2_through_the_installed_comman
     )
     assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr
     assert result.stderr.startswith("advocacy-kit: error: ") and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("e_mail", [[], ["--dry-run"]], ids=["report", "report-dry-run"])
+@pytest.mark.parametrize("below", [False, True], ids=["the-file", "a-folder-inside-the-file"])
+def test_a_report_out_that_is_a_file_is_one_line_naming_the_option_and_exit_2(
+    make_workbook, capsys, below, e_mail
+):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    out = workbook / "reports" if below else workbook
+    args = ["report", "goal-tracking", "--source", str(workbook), "--out", str(out), *e_mail]
+    code, _, err = run(args, capsys)
+    assert (code, err.count("\n")) == (2, 1), err
+    assert err.startswith(f"advocacy-kit: error: --out {out}: not a folder the kit can write to (")
+    assert f"{workbook} is a file" in err
+    assert workbook.is_file()
+
+
+@pytest.mark.parametrize("e_mail", [[], ["--dry-run"]], ids=["report", "report-dry-run"])
+def test_a_reports_dir_that_is_a_file_is_one_line_naming_the_setting_and_exit_2(
+    make_workbook, tmp_path, capsys, e_mail
+):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text(f'source = "{workbook}"\nreports_dir = "{workbook}"\n', encoding="utf-8")
+    code, _, err = run(["--config", str(config), "report", "goal-tracking", *e_mail], capsys)
+    assert (code, err.count("\n")) == (2, 1), err
+    assert f"reports_dir {workbook}: not a folder the kit can write to ({workbook} is a file)" in err
+
+
+def test_a_run_log_inside_a_file_is_one_line_naming_the_setting_and_exit_2(make_workbook, tmp_path, capsys):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    config = tmp_path / "advocacy-kit.toml"
+    log = workbook / "advocacy-kit.log"
+    config.write_text(f'source = "{workbook}"\n[schedule]\nlog_file = "{log}"\n', encoding="utf-8")
+    args = ["--config", str(config), "report", "goal-tracking", "--dry-run", "--out", str(tmp_path / "r")]
+    code, _, err = run(args, capsys)
+    assert (code, err.count("\n")) == (2, 1), err
+    assert f"[schedule] log_file {log}: not in a folder the kit can write to ({workbook} is a file)" in err
+
+
+def test_a_report_out_below_a_device_is_one_line_and_exit_2_through_the_installed_command(make_workbook):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    args = ["report", "all", "--source", str(workbook), "--out", "/dev/full/x", "--dry-run"]
+    result = subprocess.run(
+        [sys.executable, "-m", "kit.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr
+    assert result.stderr.startswith(
+        "advocacy-kit: error: --out /dev/full/x: not a folder the kit can write to"
+    )
+    assert "/dev/full is not a folder" in result.stderr

@@ -356,3 +356,16 @@ def test_a_kernel_that_dies_under_cron_is_one_error_quoting_what_it_said(tmp_pat
     message = str(error.value)
     assert message.startswith("dies.ipynb: could not run the notebook")
     assert "(the kernel said: MemoryError: the kernel ran out of memory)" in message
+
+
+def test_rendering_into_a_folder_that_is_a_file_is_one_line_and_leaves_the_file(tmp_path):
+    from kit.errors import ConfigError
+
+    occupied = tmp_path / "reports"
+    occupied.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        render_report("goal-tracking", source="unused.xlsx", as_of=DEMO_AS_OF, out_dir=occupied)
+    assert str(error.value) == (
+        f"the reports folder {occupied}: not a folder the kit can write to ({occupied} is a file)"
+    )
+    assert occupied.read_text(encoding="utf-8") == "not a folder"

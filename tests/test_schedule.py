@@ -257,3 +257,15 @@ def test_run_log_goes_to_a_file_and_rotates_keeping_a_bounded_number_of_old_logs
     assert files == ["advocacy-kit.log", "advocacy-kit.log.1", "advocacy-kit.log.2"]
     assert all(p.stat().st_size <= 2_000 for p in path.parent.iterdir())
     assert "run 199" in path.read_text()
+
+
+def test_a_run_log_whose_folder_is_a_file_is_a_config_error_naming_both(tmp_path):
+    occupied = tmp_path / "reports"
+    occupied.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        run_log(occupied / "advocacy-kit.log")
+    assert str(error.value) == (
+        f"the run log {occupied / 'advocacy-kit.log'}: not in a folder the kit can write to "
+        f"({occupied} is a file)"
+    )
+    assert occupied.read_text(encoding="utf-8") == "not a folder"
