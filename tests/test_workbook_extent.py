@@ -127,3 +127,42 @@ def test_a_tab_read_within_its_bounds_reads_as_before(tmp_path):
     requests = LocalStore(path).read().requests
 
     assert requests.loc[2, schema.REQUESTS.col.requested_on].date() == dt.date(2026, 1, 2)
+
+
+def _a_big_roster(path: Path, rows: int, **cells: str) -> Path:
+    """``rows`` requests (enough that the tab is read through its bounded copy), then ``cells`` typed in."""
+    requests = [request_row(1, request_id=f"REQ-{n:05d}") for n in range(1, rows + 1)]
+    LocalStore(path).write_grids(grids_from_rows({"Requests": requests}))
+    book = openpyxl.load_workbook(path)
+    for cell, value in cells.items():
+        book["Requests"][cell] = value
+    book.save(path)
+    return path
+
+
+def test_a_stray_header_cell_at_the_far_right_is_the_cell_named_in_one_clear_error(tmp_path):
+    # Before: 'a value in cell T5001, far below the rest of its data' (T5001 is real data); with fewer rows,
+    # 30 s and 4 GB to read every row out to column XFD.
+    path = _a_big_roster(tmp_path / "program.xlsx", 5_000, XFD1="x")
+    width = len(grids_from_rows({"Requests": [request_row(1)]})["Requests"][0])
+
+    with pytest.raises(SourceError) as error:
+        LocalStore(path).read()
+
+    assert str(error.value) == (
+        f"{path}: tab 'Requests' has a value in cell XFD1, far right of its header, which ends at column "
+        f"{openpyxl.utils.get_column_letter(width)}; delete it, or move that column next to the others"
+    )
+
+
+def test_an_extra_column_beside_the_header_is_still_read_when_the_tab_is_cut_to_its_header(tmp_path):
+    width = len(grids_from_rows({"Requests": [request_row(1)]})["Requests"][0])
+    beside = openpyxl.utils.get_column_letter(width + 3)  # two blank header cells, then a manager's column
+    path = _a_big_roster(
+        tmp_path / "program.xlsx", 1_100, **{f"{beside}1": "follow_up", f"{beside}2": "EMEA", "XFD7": "stray"}
+    )
+
+    requests = LocalStore(path).read().requests
+
+    assert requests.loc[2, "follow_up"] == "EMEA"
+    assert len(requests) == 1_100

@@ -6,7 +6,8 @@ process aborts (SIGABRT; no Python error to catch). Every writer of .xlsx (Excel
 Google's export, the kit) records that rectangle in the sheet's ``<dimension ref=...>``, in its first bytes,
 so it is read first, at no cost. A tab whose rectangle is small enough is read as it is. A bigger one is
 read from a copy of the workbook in memory whose tab keeps only the columns under its header (the kit reads
-no other); if what remains is still too big to read, that is one clear error naming the farthest cell.
+no other); a header cell far right of the others does not widen that copy past what a tab read as it is
+may cost, and if what remains is still too big to read, that is one clear error naming the cell to delete.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?:
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(/?)>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_HEADER_GAP = 26  # blank header cells between two columns of one header (an alphabet's worth)
 _HEAD = 65_536  # the dimension comes before the sheet's views, columns and data
 
 
@@ -68,9 +70,17 @@ def _declared(head: bytes) -> tuple[int | None, int | None]:
 
 
 def _under_header(xml: bytes, tab: str, source: str) -> bytes:
-    """The sheet's XML with only the cells in its header's columns (row 1's), and a dimension to match."""
-    width = 0
-    last_row, last_cell = 0, "A1"
+    """The sheet's XML with only the cells in its header's columns (row 1's), and a dimension to match.
+
+    The header's columns run from A to its last named column with at most ``_HEADER_GAP`` blank header cells
+    between two named ones (the extra columns managers add beside the data are kept). A header cell beyond
+    that (a stray value at ``XFD1``) would make every row as wide as the grid: it is read only while the tab
+    stays within ``READ_AS_IT_IS`` cells; past that it is one clear error naming that cell.
+    """
+    width = farthest = 0
+    stray: list[int] = []
+    last_row, last_cell = 0, "A1"  # under the header's columns
+    last_row_out = 0  # under every column out to the farthest header cell
     for row in _ROW.finditer(xml):  # rows are stored in order: row 1, the header, comes first
         if row.group(2):  # <row/>: no cells
             continue
@@ -82,11 +92,23 @@ def _under_header(xml: bytes, tab: str, source: str) -> bytes:
         ]
         number = int(row.group(1))
         if number == 1 and columns:
-            width = max(columns)
+            width, stray = _header_extent(sorted(columns))
+            farthest = max(columns)
         under = [c for c in columns if c <= max(width, 1)]
         if under:
             last_row, last_cell = number, f"{column_letter(max(under))}{number}"
+        if any(c <= farthest for c in columns):
+            last_row_out = number
     width = max(width, 1)
+    if stray:
+        if farthest * last_row_out > READ_AS_IT_IS:
+            others = f" (and {len(stray) - 1} more beyond it)" if len(stray) > 1 else ""
+            raise SourceError(
+                f"{source}: tab {tab!r} has a value in cell {column_letter(stray[0])}1{others}, far right of "
+                f"its header, which ends at column {column_letter(width)}; delete it, or move that column next "
+                "to the others"
+            )
+        width, last_row = farthest, last_row_out
     if last_row * width > MOST_CELLS:
         raise SourceError(
             f"{source}: tab {tab!r} has a value in cell {last_cell}, far below the rest of its data; delete "
@@ -104,6 +126,17 @@ def _under_header(xml: bytes, tab: str, source: str) -> bytes:
 
 
 _DIMENSION_ELEMENT = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+
+
+def _header_extent(columns: list[int]) -> tuple[int, list[int]]:
+    """The header's last column (of ``columns``, the header cells holding a value, in order) and the
+    columns beyond it: after more than ``_HEADER_GAP`` blank header cells, the header has ended."""
+    last = 0
+    for position, column in enumerate(columns):
+        if column - last - 1 > _HEADER_GAP:
+            return last, columns[position:]
+        last = column
+    return last, []
 
 
 def _holds_value(content: bytes | None) -> bool:
