@@ -296,7 +296,10 @@ class LocalStore(Store):
         """The workbook with ``changes`` made in tab ``tab``'s XML; raises Declined before writing anything."""
         self._require_file()
         with replacing(self.path) as handle:
-            write_patched(self.path, handle, tab, changes, whole=whole)
+            try:
+                write_patched(self.path, handle, tab, changes, whole=whole)
+            except PermissionError:  # the workbook became unreadable since it was read; nothing is replaced
+                raise SourceError(f"{self.source}: permission denied; cannot read the workbook") from None
 
     def _append_with_openpyxl(
         self, definition: schema.Tab, tab: str, rows: Sequence[Mapping[str, Any]]
