@@ -83,6 +83,47 @@ def test_the_same_address_twice_in_a_list_is_one_recipient_whatever_its_name_or_
     assert settings.recipients["executive-update"] == ("cxo@example.com",)
 
 
+def header_bytes(address) -> bytes:
+    message = EmailMessage()
+    message["To"] = address
+    message.set_content("x")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "entry, header",
+    [
+        ("a@bü.com", b"To: a@xn--b-eha.com\n"),
+        ("Jürgen <j@münchen.de>", b"To: =?utf-8?q?J=C3=BCrgen?= <j@xn--mnchen-3ya.de>\n"),
+        # IDNA 2008, as registrars use it: straße.de is its own domain, not strasse.de (IDNA 2003's mapping)
+        ("a@straße.de", b"To: a@xn--strae-oqa.de\n"),
+        ("a@BÜ.com", b"To: a@xn--b-eha.com\n"),
+    ],
+)
+def test_a_domain_in_another_script_is_written_in_the_header_as_its_ascii_punycode(entry, header):
+    address = parse_address(entry, "[email.recipients] executive-update")
+
+    assert header in header_bytes(address)
+
+
+def test_a_local_part_in_another_script_is_refused_in_one_line_naming_the_entry():
+    with pytest.raises(ConfigError) as refused:
+        settings_from_config(recipients("jürgen@example.com"))
+
+    message = str(refused.value)
+    assert message.startswith("[email.recipients] executive-update: 'jürgen@example.com'")
+    assert "before the @" in message and "\n" not in message
+
+
+def test_a_domain_no_registrar_could_hold_is_refused_in_one_line_naming_the_entry():
+    with pytest.raises(ConfigError) as refused:
+        settings_from_config(recipients("a@\u0301bü.com"))
+
+    message = str(refused.value)
+    assert message.startswith("[email.recipients] executive-update: 'a@\u0301bü.com'")
+    assert "domain" in message and "\n" not in message
+
+
 def test_building_a_message_refuses_a_bad_recipient_before_rendering_anything(tmp_path):
     missing = tmp_path / "not-rendered.html"  # were anything built first, reading it would fail instead
 

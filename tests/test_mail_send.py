@@ -258,6 +258,19 @@ def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_enve
     assert (entry.recipient, entry.address) == ('"Exec, Chief" <cxo@example.com>', CXO)
 
 
+def test_a_domain_in_another_script_reaches_header_envelope_and_ledger_as_its_punycode(server, report_file):
+    settings = settings_for(server.port, recipients={"executive-update": ["Jürgen <j@münchen.de>"]})
+
+    result = deliver(report_file, settings)
+
+    [(envelope_to, raw)] = server.mailbox.received
+    assert envelope_to == ["j@xn--mnchen-3ya.de"]
+    assert b"\nTo: =?utf-8?q?J=C3=BCrgen?= <j@xn--mnchen-3ya.de>\r\n" in raw
+    assert result.sent == ("Jürgen <j@xn--mnchen-3ya.de>",)  # the entry as the server knows it
+    [entry] = Ledger.beside(report_file.parent).entries()
+    assert entry.address == "j@xn--mnchen-3ya.de"
+
+
 def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries(server, report_file):
     # version 1 kept each recipient as configured and keyed the period by its label
     ledger = Ledger.beside(report_file.parent)
