@@ -140,12 +140,13 @@ def info(state: _State, source: str | None) -> None:
 def demo(advocates: int, out_dir: str, seed: int, as_of: str | None, force: bool = False) -> None:
     """Build a realistic demo program and run the main job on it."""
     from kit.demo import build_demo
+    from kit.folders import writable_folder
     from kit.program import grids_from_frames
     from kit.store.local import LocalStore
     from kit.summary import describe_program
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
-    path = Path(out_dir) / "advocacy_program.xlsx"
+    path = writable_folder(out_dir, named_by="--out") / "advocacy_program.xlsx"
     refuse_to_overwrite(path, force)  # before building: a big demo takes minutes
     click.echo(f"Building a demo program of {advocates:,} advocates as of {day} …", err=True)
     frames = build_demo(advocates, as_of=day, seed=seed)
@@ -168,9 +169,10 @@ def demo(advocates: int, out_dir: str, seed: int, as_of: str | None, force: bool
 )
 def templates(out_dir: str, readme: str | None) -> None:
     """Write the empty workbook and per-tab CSV templates from the schema."""
+    from kit.folders import writable_folder
     from kit.templates import refresh_readme, write_templates
 
-    for path in write_templates(out_dir):
+    for path in write_templates(writable_folder(out_dir, named_by="--out")):
         click.echo(f"Wrote {path}")
     if readme and refresh_readme(readme):
         click.echo(f"Updated the workbook section of {readme}")

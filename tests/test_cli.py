@@ -311,3 +311,18 @@ def test_a_report_out_below_a_device_is_one_line_and_exit_2_through_the_installe
         "advocacy-kit: error: --out /dev/full/x: not a folder the kit can write to"
     )
     assert "/dev/full is not a folder" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["demo", "--advocates", "10"], ["templates"]])
+def test_demo_or_templates_out_inside_a_file_is_one_line_naming_the_option_and_writes_nothing(
+    make_workbook, capsys, command
+):
+    workbook = make_workbook(Advocates=[advocate(1)])
+    before = workbook.read_bytes()
+    out = workbook / "x"
+    code, _, err = run([*command, "--out", str(out)], capsys)
+    assert (code, err.splitlines()[-1]) == (
+        2,
+        f"advocacy-kit: error: --out {out}: not a folder the kit can write to ({workbook} is a file)",
+    )
+    assert workbook.read_bytes() == before
