@@ -215,29 +215,13 @@ def metrics_command(
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     program = open_store(state.source(source)).read()
-    warnings = segment_warnings(program, segment)
-    result = compute(program, period=period, segment=segment, as_of=day)
+    result = compute(program, period=period, segment=segment, as_of=day)  # checks the segment (warnings)
     if as_json:
-        payload = result.to_dict()
-        payload["warnings"] = [*payload.get("warnings", []), *warnings]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        for warning in warnings:
+        for warning in result.warnings:
             click.echo(f"warning: {warning}")
         click.echo(describe_metrics(result))
-
-
-def segment_warnings(program, segment: str | None) -> list[str]:
-    """Check ``--segment`` against the program (``kit.segments.Segment.check``): InputError for a column no
-    tab has, a warning per value no row holds. ``program`` is a ``kit.program.Program``."""
-    from kit import schema
-    from kit.metrics import ADVOCATE_ALIASES, NOMINATION_ALIASES
-    from kit.segments import Segment
-
-    # The tabs kit.metrics narrows by a segment's columns; Activities follow the advocates.
-    tabs = (schema.ADVOCATES, schema.REQUESTS, schema.OPPORTUNITIES, schema.NOMINATIONS)
-    aliases = {schema.ADVOCATES.name: ADVOCATE_ALIASES, schema.NOMINATIONS.name: NOMINATION_ALIASES}
-    return Segment.parse(segment).check({tab.name: program[tab] for tab in tabs}, aliases)
 
 
 def run_reports(
@@ -258,6 +242,7 @@ def run_reports(
     out, named_by = reports_folder(state, out_dir)
     source = state.source(source)
     if segment and segment.strip():  # checked here, before minutes of rendering, as `metrics` checks it
+        from kit.metrics import segment_warnings
         from kit.store import open_store
 
         for warning in segment_warnings(open_store(source).read(), segment):

@@ -129,6 +129,14 @@ _ADV, _REQ, _ACT, _NOM, _OPP = (
     t.name
     for t in (schema.ADVOCATES, schema.REQUESTS, schema.ACTIVITIES, schema.NOMINATIONS, schema.OPPORTUNITIES)
 )
+# The tabs a segment narrows by their own columns, each with how it reads a condition's column; Activities
+# follow their advocates (see 'Segment filter' above).
+SEGMENT_TABS: dict[str, Mapping[str, str]] = {
+    _ADV: ADVOCATE_ALIASES,
+    _REQ: {},
+    _OPP: {},
+    _NOM: NOMINATION_ALIASES,
+}
 # An opportunity's influence: the deal's id, close date and outcome, and the links from activities to it
 # (their own opportunity_id, or the request they answered) with the activity's date.
 _INFLUENCE: dict[str, tuple[str, ...]] = {
@@ -230,6 +238,7 @@ class ProgramMetrics:
     trends: pd.DataFrame
     data_quality: Mapping[str, Any]
     usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # per advocate, this quarter (may be empty)
+    warnings: tuple[str, ...] = ()  # e.g. a segment value no row holds, so its figures are empty
 
     @property
     def previous_days(self) -> int:
@@ -278,6 +287,7 @@ class ProgramMetrics:
                 "trends": _records(self.trends),
                 "data_quality": _section(self.data_quality),
                 "draft_message": draft_message(self),
+                "warnings": list(self.warnings),
             }
         )
 
@@ -505,14 +515,11 @@ class _Data:
         return self._segments[segment]
 
     def _narrow(self, segment: Segment) -> _Data:
-        advocates = self.advocates[segment_mask(segment, self.advocates, ADVOCATE_ALIASES)]
         tables = {
-            _ADV: advocates,
-            _REQ: self.requests[segment_mask(segment, self.requests)],
-            _ACT: self.activities[self.activities[X.advocate_id].isin(advocates[A.advocate_id])],
-            _NOM: self.nominations[segment_mask(segment, self.nominations, NOMINATION_ALIASES)],
-            _OPP: self.opportunities[segment_mask(segment, self.opportunities)],
+            tab: self.tables[tab][segment_mask(segment, self.tables[tab], SEGMENT_TABS[tab])]
+            for tab in SEGMENT_TABS
         }
+        tables[_ACT] = self.activities[self.activities[X.advocate_id].isin(tables[_ADV][A.advocate_id])]
         return _Data(tables, self.unusable, self.settings, self.names, root=self.root or self)
 
 
@@ -1449,6 +1456,7 @@ def compute(
     """
     period = resolve_period(program, period, as_of)
     segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    warnings = segment_warnings(program, segment)
     findings = _findings(program, as_of)
     unusable = unusable_cells(findings)
     everything = _prepare(program, unusable)
@@ -1524,7 +1532,19 @@ def compute(
             "health": _health(program, findings, as_of),
         },
         usage=usage,
+        warnings=tuple(warnings),
     )
+
+
+def segment_warnings(program: Program, segment: str | Segment | None) -> list[str]:
+    """Check a segment against the tabs it narrows (``Segment.check``), before any figure is computed.
+
+    Raises InputError for a condition on a column none of them has (the whole program's figures would show
+    under the segment's label); returns a warning per value no row holds (its figures are empty)."""
+    segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    if segment.is_everything:
+        return []
+    return segment.check({tab: program[tab] for tab in SEGMENT_TABS}, SEGMENT_TABS)
 
 
 def _overlaps(program: Program, text: Any, period: Period) -> bool:
