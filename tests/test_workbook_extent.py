@@ -166,3 +166,47 @@ def test_an_extra_column_beside_the_header_is_still_read_when_the_tab_is_cut_to_
 
     assert requests.loc[2, "follow_up"] == "EMEA"
     assert len(requests) == 1_100
+
+
+def _without_dimensions(path: Path) -> Path:
+    """The workbook with every sheet's <dimension> taken out, as openpyxl's write-only mode writes it."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            parts[info.filename] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+def test_a_value_at_the_far_corner_of_a_sheet_without_a_dimension_is_read_without_aborting(tmp_path):
+    path = _without_dimensions(_with_a_stray_value(tmp_path / "program.xlsx", f"XFD{LAST_ROW}"))
+
+    done = _in_a_subprocess(f"""
+        from kit.store.local import LocalStore
+        print(sorted(LocalStore({str(path)!r}).read().requests["request_id"]))
+    """)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['REQ-001', 'REQ-002']"
+
+
+def test_a_workbook_the_kit_wrote_is_read_as_it_is_without_a_trimmed_copy(tmp_path):
+    import zipfile
+
+    from kit.store.xlsx_extent import bounded_copy
+
+    path = tmp_path / "program.xlsx"
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(n) for n in range(1, 29)]}))
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not any(b"<dimension" in xml for xml in sheets)  # the case this test is about
+
+    assert [bounded_copy(path, tab.name, "program.xlsx") for tab in schema.TABS] == [None] * len(schema.TABS)

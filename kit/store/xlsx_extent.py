@@ -30,6 +30,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?:
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(/?)>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_WIDE_REFERENCE = re.compile(rb'r="([A-Z]{2,3})\d')  # a literal first: scanned at C speed
 _HEADER_GAP = 26  # blank header cells between two columns of one header (an alphabet's worth)
 _HEAD = 65_536  # the dimension comes before the sheet's views, columns and data
 
@@ -51,6 +52,10 @@ def bounded_copy(path: Path, tab: str, source: str) -> bytes | None:
         if rows is not None and columns is not None and rows * columns <= READ_AS_IT_IS:
             return None
         xml = archive.read(member)
+        if rows is None or columns is None:  # no dimension (openpyxl's write-only mode, the kit's own writer)
+            rows, columns = _scanned(xml)
+            if rows is not None and rows * columns <= READ_AS_IT_IS:
+                return None
         trimmed = _under_header(xml, tab, source)
         copy = io.BytesIO()
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
@@ -67,6 +72,20 @@ def _declared(head: bytes) -> tuple[int | None, int | None]:
     last_column = match.group(3) or match.group(1)
     last_row = match.group(4) or match.group(2)
     return int(last_row), _column_number(last_column.decode())
+
+
+def _scanned(xml: bytes) -> tuple[int | None, int]:
+    """The last row and an upper bound of the farthest column of a sheet without a dimension, read in C: the
+    last row element (rows are stored in order) and the cell references of two or three letters (a sheet
+    whose cells all lie in A..Z has none). The row is None when the last row element has no number."""
+    last = max(xml.rfind(b"<row"), xml.rfind(b":row"))
+    if last < 0:
+        return 0, 0
+    row = _ROW.search(xml, max(0, last - 1))
+    if row is None:
+        return None, 0
+    wide = set(_WIDE_REFERENCE.findall(xml))
+    return int(row.group(1)), max([26, *(_column_number(letters.decode()) for letters in wide)])
 
 
 def _under_header(xml: bytes, tab: str, source: str) -> bytes:
