@@ -631,7 +631,9 @@ def _requests_and_activities(
             X.rating: pd.array(rng.integers(3, 6, size=len(who)), dtype="Int64"),
         }
     )
-    activities = pd.concat([from_requests, spontaneous, overuse], ignore_index=True).sort_values(X.date, kind="stable")
+    activities = pd.concat([from_requests, spontaneous, overuse], ignore_index=True).sort_values(
+        X.date, kind="stable"
+    )
     activities = activities.reset_index(drop=True)
     activities[X.activity_id] = [f"ACT-{i + 1:06d}" for i in range(len(activities))]
     activities[X.notes] = None

@@ -58,6 +58,7 @@ def google_sheet_options(**options: Any) -> Iterator[None]:
     finally:
         _GOOGLE_OPTIONS.reset(token)
 
+
 _SHEET_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 _SHEET_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
 
