@@ -438,6 +438,45 @@ class GoogleSheetStore(Store):
         except google.auth.exceptions.RefreshError as error:
             raise self._refused_sign_in(error, action) from None
 
+    def _sent_once_or_found(
+        self,
+        action: str,
+        function: Callable[..., Any],
+        look: Callable[[SourceError], Any],
+        *,
+        answered: str,
+        not_done: str,
+    ) -> Any:
+        """One write Google may carry out and still fail to answer (an append, a new spreadsheet), sent once
+        without the HTTP client's retries. After a 5xx, or an answer lost on the way back, ``look(error)``
+        tells what Google did: its result when the write was carried out, None when it was not (then, after a
+        5xx, ``_SendAgain`` for ``_again``; after a lost answer, ``error`` with ``not_done``). A 429 is refused
+        before anything is written: sent again as is. ``answered`` names the service in a 5xx's message."""
+        http = self.client.http_client
+        try:
+            with http.without_retries():
+                return function(http)
+        except APIError as error:
+            status = error.response.status_code
+            if status == 429:
+                raise _SendAgain(error) from None
+            if status not in _RETRY_STATUSES:
+                raise self._explain(error, action) from None
+            found = look(SourceError(f"{self.source}: {answered} answered {status} while {action}"))
+            if found is None:
+                raise _SendAgain(error) from None
+            return found
+        except _NO_NETWORK as error:
+            unreachable = self._unreachable(error, action)
+            if _never_sent(error):
+                raise unreachable from None
+            found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
+            if found is None:
+                raise SourceError(f"{unreachable}{not_done}") from None
+            return found
+        except google.auth.exceptions.RefreshError as error:  # signing in comes before sending
+            raise self._refused_sign_in(error, action) from None
+
     def _again(self, action: str, attempt: Callable[[], Any], *, then: str = "") -> Any:
         """``attempt()`` until it does not raise ``_SendAgain``, within the retry policy; ``then`` is added to
         the last error (what that failure left behind)."""
@@ -624,7 +663,6 @@ class GoogleSheetStore(Store):
         are there; otherwise (one request is all or nothing) they were not, and the batch is sent again,
         within the bounded retry policy. A 429 is refused before anything is written: sent again as is."""
         action = f"appending rows to {title}"
-        http = self.client.http_client
         keys = [_key_of(row, position) for row in batch] if position is not None else []
 
         def look(error: SourceError) -> list[int] | None:
@@ -640,38 +678,21 @@ class GoogleSheetStore(Store):
                     "before adding them again"
                 ) from None
 
-        def send() -> list[int]:
-            try:
-                with http.without_retries():
-                    response = http.values_append(
-                        self.key,
-                        f"{_quote(title)}!A1",  # table_range A1: never Sheets' own guess of the table
-                        params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                        body={"majorDimension": "ROWS", "values": batch},
-                    )
-            except APIError as error:
-                status = error.response.status_code
-                if status == 429:  # the quota is checked before anything is written
-                    raise _SendAgain(error) from None
-                if status not in _RETRY_STATUSES:
-                    raise self._explain(error, action) from None
-                found = look(SourceError(f"{self.source}: Google Sheets answered {status} while {action}"))
-                if found is None:
-                    raise _SendAgain(error) from None
-                return found
-            except _NO_NETWORK as error:
-                unreachable = self._unreachable(error, action)
-                if _never_sent(error):
-                    raise unreachable from None
-                found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
-                if found is None:
-                    raise SourceError(f"{unreachable}; the rows were not added") from None
-                return found
-            except google.auth.exceptions.RefreshError as error:  # signing in comes before sending
-                raise self._refused_sign_in(error, action) from None
+        def append(http: Any) -> list[int]:
+            response = http.values_append(
+                self.key,
+                f"{_quote(title)}!A1",  # table_range A1: never Sheets' own guess of the table
+                params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                body={"majorDimension": "ROWS", "values": batch},
+            )
             return _rows_of(response.get("updates", {}).get("updatedRange", ""), len(batch))
 
-        return self._again(action, send, then="; the rows were not added")
+        not_done = "; the rows were not added"
+
+        def send() -> list[int]:
+            return self._sent_once_or_found(action, append, look, answered="Google Sheets", not_done=not_done)
+
+        return self._again(action, send, then=not_done)
 
     def _key_column(self, title: str, position: int) -> dict:
         letter = column_letter(position + 1)
@@ -685,7 +706,6 @@ class GoogleSheetStore(Store):
         are listed first, and after such a failure again: one more than before is ours; none, it was not made
         and is created again (within the retry policy); a 429 is refused before anything is made."""
         action = "creating the Google Sheet"
-        http = self.client.http_client
 
         def named() -> set[str]:
             quoted = title.replace("\\", "\\\\").replace('"', '\\"')  # Drive's query language
@@ -706,38 +726,21 @@ class GoogleSheetStore(Store):
                 ) from None
             return next(iter(made), None)
 
-        def send() -> str:
-            try:
-                with http.without_retries():
-                    response = http.request(
-                        "post",
-                        gspread.urls.DRIVE_FILES_API_V3_URL,
-                        json={"name": title, "mimeType": gspread.utils.MimeType.google_sheets},
-                        params={"supportsAllDrives": True},
-                    )
-                return response.json()["id"]
-            except APIError as error:
-                status = error.response.status_code
-                if status == 429:  # the quota is checked before anything is made
-                    raise _SendAgain(error) from None
-                if status not in _RETRY_STATUSES:
-                    raise self._explain(error, action) from None
-                found = look(SourceError(f"{self.source}: Google answered {status} while {action}"))
-                if found is None:
-                    raise _SendAgain(error) from None
-                return found
-            except _NO_NETWORK as error:
-                unreachable = self._unreachable(error, action)
-                if _never_sent(error):
-                    raise unreachable from None
-                found = look(unreachable)  # sent, but the answer was lost: look, and do not send again
-                if found is None:
-                    raise SourceError(f"{unreachable}; no sheet was created") from None
-                return found
-            except google.auth.exceptions.RefreshError as error:  # signing in comes before sending
-                raise self._refused_sign_in(error, action) from None
+        def create(http: Any) -> str:
+            response = http.request(
+                "post",
+                gspread.urls.DRIVE_FILES_API_V3_URL,
+                json={"name": title, "mimeType": gspread.utils.MimeType.google_sheets},
+                params={"supportsAllDrives": True},
+            )
+            return response.json()["id"]
 
-        return self._again(action, send, then="; no sheet was created")
+        not_done = "; no sheet was created"
+
+        def send() -> str:
+            return self._sent_once_or_found(action, create, look, answered="Google", not_done=not_done)
+
+        return self._again(action, send, then=not_done)
 
     def update(self, tab: str, updates: Sequence[RowUpdate]) -> list[int]:
         definition = schema_tab(tab)
