@@ -24,7 +24,7 @@ from kit.cells import as_text
 from kit.periods import days_between
 from kit.program import Program
 from kit.usage import CAP, USES, quarter_bounds, quarter_label, quarter_usage
-from kit.validate import UNAVAILABLE_STATUSES, WARNING, error_rows
+from kit.validate import WARNING, error_rows
 
 A = schema.ADVOCATES.col
 X = schema.ACTIVITIES.col
@@ -80,7 +80,7 @@ def health(program: Program, findings: pd.DataFrame, *, as_of: dt.date) -> Healt
 
 def _reverify(program: Program, as_of: dt.date) -> pd.DataFrame:
     roster = program.advocates
-    current = roster[~roster[A.status].isin(UNAVAILABLE_STATUSES)]
+    current = roster[~roster[A.status].isin(schema.UNAVAILABLE_STATUSES)]
     today = pd.Timestamp(as_of)
     days = days_between(current[A.last_verified], as_of)
     due = current[days.isna() | (days > program.settings.stale_after_days)]

@@ -167,7 +167,7 @@ def coverage(
     rows: str,
     columns: str,
     *,
-    statuses: Sequence[str] = ("Active",),
+    statuses: Sequence[str] = (schema.ACTIVE_STATUS,),
 ) -> pd.DataFrame:
     """How many advocates (in ``statuses``) each pair of values has: a pivot table with the gaps showing.
 
@@ -200,7 +200,7 @@ def _canonical(cells: pd.Series, options: tuple[str, ...]) -> pd.Series:
 
 
 def segment_counts(
-    advocates: pd.DataFrame, segments: Iterable[Segment], *, statuses: Sequence[str] = ("Active",)
+    advocates: pd.DataFrame, segments: Iterable[Segment], *, statuses: Sequence[str] = (schema.ACTIVE_STATUS,)
 ) -> pd.DataFrame:
     """Advocates (in ``statuses``) in each segment, e.g. the Settings tab's strategic segments."""
     chosen = filter_roster(advocates, status=list(statuses)) if statuses else advocates

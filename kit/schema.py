@@ -136,6 +136,15 @@ REQUEST_STATUSES = (
 # Requests still waiting for something: they count against an advocate's capacity once assigned.
 OPEN_REQUEST_STATUSES = ("New", "In Progress", "Owner Approval", "Advocate Asked", "Scheduled")
 NOMINATION_STATUSES = ("New", "Accepted", "Declined")
+
+# Status groups: what the validator, the matcher, the metrics and every write mean by each word, said once.
+ACTIVE_STATUS = "Active"  # the one advocate status that is counted, matched and asked
+UNAVAILABLE_STATUSES = ("Retired", "Do Not Contact")  # never assigned to a request, whatever the ranking said
+ALLOCATABLE_STATUSES = ("New", "In Progress")  # open requests the matcher may give an advocate (if none yet)
+ASSIGNED_STATUS = "In Progress"  # what a request becomes when an advocate is assigned (finder or match --apply)
+NEW_STATUS = "New"  # a request just logged, and a nomination not yet decided
+NOMINATION_ACCEPTED = "Accepted"
+NOMINATION_DECLINED = "Declined"
 OUTCOMES = ("Completed", "No Show", "Cancelled", "Positive", "Neutral", "Negative")
 
 # Synonyms of the drop-down values: what a person types for a value when the word is unambiguous, read as

@@ -124,8 +124,6 @@ PUBLIC_ACTIVITY_CONSENTS: dict[str, tuple[str, ...]] = {
     "case_study": ("name", "story"),
     "speaking": ("name",),
 }
-# Advocates who must not be asked for anything.
-UNAVAILABLE_STATUSES = ("Retired", "Do Not Contact")
 # Dates that cannot lie after the day of the check.
 PAST_DATES: tuple[tuple[schema.Tab, str], ...] = (
     (schema.ADVOCATES, A.joined_on),
@@ -1054,7 +1052,7 @@ def _assignment_checks(found: _Collector, program: Program) -> None:
     facts = _requests_with_their_advocate(program, schema.OPEN_REQUEST_STATUSES)
     for row, advocate_id, activity, name, status, agreed, consents in facts:
         who = f"{advocate_id} ({name or 'no name'})"
-        if status in UNAVAILABLE_STATUSES:
+        if status in schema.UNAVAILABLE_STATUSES:
             found.add(
                 schema.REQUESTS.name,
                 row,
@@ -1117,7 +1115,7 @@ def _completed_without_agreement(found: _Collector, program: Program) -> None:
 def _stale_profiles(found: _Collector, program: Program, as_of: dt.date) -> None:
     roster = program.advocates
     limit = program.settings.stale_after_days
-    current = roster[~roster[A.status].isin(UNAVAILABLE_STATUSES)]
+    current = roster[~roster[A.status].isin(schema.UNAVAILABLE_STATUSES)]
     age = days_between(current[A.last_verified], as_of)
     for row in current.index[age > limit]:
         found.add(
