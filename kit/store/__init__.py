@@ -8,10 +8,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.errors import SourceError
-from kit.store.base import RowUpdate, SourceInfo, Store
+
+if TYPE_CHECKING:
+    from kit.store.base import RowUpdate, SourceInfo, Store
 
 __all__ = [
     "RowUpdate",
@@ -28,6 +30,19 @@ __all__ = [
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"  # a service account JSON key: Google's own variable
 OAUTH_CLIENT_ENV = "ADVOCACY_KIT_GOOGLE_OAUTH_CLIENT"  # an OAuth "Desktop app" client, to sign in as yourself
 ENDPOINT_ENV = "ADVOCACY_KIT_SHEETS_ENDPOINT"  # send API calls to a proxy (or the test emulator) instead
+
+_BASE_NAMES = frozenset({"RowUpdate", "SourceInfo", "Store"})
+
+
+def __getattr__(name: str) -> Any:
+    """The store interface's names load with pandas on first use, so the CLI's --help and the config
+    (which only asks ``is_google_sheet``) do not pay for them (PEP 562)."""
+    if name in _BASE_NAMES:
+        from kit.store import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'kit.store' has no attribute {name!r}")
+
 
 _GOOGLE_OPTIONS: ContextVar[dict[str, Any] | None] = ContextVar("google_sheet_options", default=None)
 
@@ -68,7 +83,7 @@ def is_google_sheet(source: str) -> bool:
     return bool(_SHEET_URL.match(source) or (_SHEET_KEY.match(source) and not Path(source).suffix))
 
 
-def open_store(source: str, **options) -> Store:
+def open_store(source: str, **options: Any) -> Store:
     """The store for ``source``: a Google Sheet URL or key, or a path to an ``.xlsx`` workbook."""
     source = str(source).strip()
     if not source:
