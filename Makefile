@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/advocacy-kit report all --source demo/advocacy_program.xlsx --out reports --dry-run
 
 test: $(STAMP) $(SYSTEM_STAMP)
-	$(BIN)/ruff check kit tests benchmarks
+	$(BIN)/ruff check kit tests benchmarks emulators
 	$(BIN)/python -m pytest
 
 # Property tests hunting for bugs: random examples, 20x as many as `make test` draws (which runs them
@@ -43,12 +43,12 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m hypothesis -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check kit tests benchmarks
-	$(BIN)/ruff format --check kit tests benchmarks
+	$(BIN)/ruff check kit tests benchmarks emulators
+	$(BIN)/ruff format --check kit tests benchmarks emulators
 
 format: $(STAMP)
-	$(BIN)/ruff format kit tests benchmarks
-	$(BIN)/ruff check --fix kit tests benchmarks
+	$(BIN)/ruff format kit tests benchmarks emulators
+	$(BIN)/ruff check --fix kit tests benchmarks emulators
 
 # The demo workbook lab opens: rebuilt when the schema or the generator changed, else kept (with your edits).
 DEMO_BOOK := demo/advocacy_program.xlsx

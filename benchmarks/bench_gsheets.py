@@ -29,11 +29,11 @@ def _quota_minutes(calls: int) -> float:
 def main(advocates: int = 50_000) -> None:
     import gspread
 
+    from emulators.sheets import SERVICE_ACCOUNT_EMAIL, SheetsEmulator, write_service_account_key
     from kit import schema
     from kit.demo import build_demo
     from kit.program import grids_from_frames
     from kit.store.gsheets import GoogleSheetStore, authorized_session, load_credentials
-    from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL, SheetsEmulator, write_service_account_key
 
     R = schema.REQUESTS.col
     with tempfile.TemporaryDirectory() as folder, SheetsEmulator() as emulator:

@@ -121,8 +121,8 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[M
 
 @pytest.fixture(scope="session")
 def sheets_emulator():
-    """The Sheets API emulator on 127.0.0.1 (tests/sheets_emulator), one per session."""
-    from tests.sheets_emulator import SheetsEmulator
+    """The Sheets API emulator on 127.0.0.1 (emulators/sheets), one per session."""
+    from emulators.sheets import SheetsEmulator
 
     with SheetsEmulator() as emulator:
         yield emulator
@@ -130,7 +130,7 @@ def sheets_emulator():
 
 @pytest.fixture(scope="session")
 def service_account_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.sheets_emulator import write_service_account_key
+    from emulators.sheets import write_service_account_key
 
     return write_service_account_key(tmp_path_factory.mktemp("google") / "service-account.json")
 
@@ -139,8 +139,8 @@ def service_account_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def new_google_sheet(sheets_emulator, service_account_file) -> Callable[..., Any]:
     """new_google_sheet(**store_options) -> a GoogleSheetStore on a new, empty spreadsheet in the emulator,
     owned by the test service account (so shared with it)."""
+    from emulators.sheets import SERVICE_ACCOUNT_EMAIL
     from kit.store.gsheets import GoogleSheetStore, RetryPolicy
-    from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
 
     def factory(**options: Any):
         key = sheets_emulator.create_spreadsheet("Advocacy program", owner=SERVICE_ACCOUNT_EMAIL)

@@ -16,6 +16,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from emulators.sheets import SERVICE_ACCOUNT_EMAIL
 from kit import schema
 from kit.cli import main
 from kit.demo import build_demo
@@ -24,7 +25,6 @@ from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.gsheets import GoogleSheetStore
 from kit.store.local import LocalStore
 from tests.conftest import DEMO_AS_OF, grids_from_rows
-from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
 from tests.test_match import AS_OF as MATCH_DAY
 from tests.test_match import advocate, request
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from emulators.sheets import SERVICE_ACCOUNT_EMAIL
 from kit import schema, sheet_setup
 from kit.errors import ConflictError, SourceError
 from kit.store import RowUpdate
@@ -28,7 +29,6 @@ from kit.store.gsheets import (
 )
 from tests.conftest import grids_from_rows
 from tests.properties import examples
-from tests.sheets_emulator import SERVICE_ACCOUNT_EMAIL
 from tests.test_store import request_row
 
 A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col

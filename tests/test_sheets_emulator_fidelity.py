@@ -17,8 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.sheets_emulator import SheetsEmulator
-from tests.sheets_emulator.server import _BATCH_KINDS, _ROUTES
+from emulators.sheets import BATCH_REQUEST_KINDS, SheetsEmulator, endpoint_name
 
 CASSETTES = Path(__file__).parent / "fixtures" / "gspread_cassettes"
 USER = "gspread-tests@example.com"
@@ -58,21 +57,13 @@ REQUIRED = [
 ]
 
 
-def _endpoint(method: str, uri: str) -> str | None:
-    path = urlsplit(uri).path
-    for route in _ROUTES:
-        if route.method == method and route.regex.match(path):
-            return route.name
-    return None
-
-
 def replayable(cassette: dict) -> bool:
     """Every request goes to an endpoint the emulator serves, with parameters and requests it knows."""
     for interaction in cassette["interactions"]:
         request = interaction["request"]
         if not request["uri"].startswith(HOSTS):
             return False
-        name = _endpoint(request["method"], request["uri"])
+        name = endpoint_name(request["method"], urlsplit(request["uri"]).path)
         if name is None or name not in SUPPORTED_PARAMS:
             return False
         query = parse_qs(urlsplit(request["uri"]).query)
@@ -82,7 +73,7 @@ def replayable(cassette: dict) -> bool:
             return False
         if name == "spreadsheets.batchUpdate":
             body = json.loads(request["body"] or "{}")
-            if any(next(iter(r)) not in _BATCH_KINDS for r in body.get("requests", [])):
+            if any(next(iter(r)) not in BATCH_REQUEST_KINDS for r in body.get("requests", [])):
                 return False
     return True
 

@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.sheets_emulator.a1 import Box, RangeError, column_letters, format_box, parse_cells, split_sheet
+from emulators.sheets.a1 import Box, RangeError, column_letters, format_box, parse_cells, split_sheet
 
 # https://support.google.com/drive/answer/37603 — "up to 10 million cells" per spreadsheet.
 CELL_LIMIT = 10_000_000

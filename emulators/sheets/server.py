@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.sheets_emulator import model
-from tests.sheets_emulator.a1 import Box, format_box
-from tests.sheets_emulator.model import ApiError, Sheet, Spreadsheet, bad_request
+from emulators.sheets import model
+from emulators.sheets.a1 import Box, format_box
+from emulators.sheets.model import ApiError, Sheet, Spreadsheet, bad_request
 
 SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
 
@@ -111,6 +111,23 @@ _ROUTES = [
     _Route("GET", r"/drive/v3/files/(?P<sid>[^/]+)", "drive.files.get"),
     _Route("DELETE", r"/drive/v3/files/(?P<sid>[^/]+)", "drive.files.delete"),
 ]
+
+
+def endpoint_name(method: str, path: str) -> str | None:
+    """The endpoint (``"values.append"``, ``"drive.files.get"``, …) a request's method and URL path go to, as
+    ``SheetsEmulator.calls`` counts it; None when the emulator does not serve it."""
+    route, _ = _route(method, path)
+    return None if route is None else route.name
+
+
+def _route(method: str, path: str) -> tuple[_Route | None, re.Match[str] | None]:
+    for route in _ROUTES:
+        if route.method == method:
+            match = route.regex.match(path)
+            if match:
+                return route, match
+    return None, None
+
 
 # Endpoints that count against Google's read or write quota (https://developers.google.com/sheets/api/limits).
 READS = {"spreadsheets.get", "values.get", "values.batchGet"}
@@ -308,7 +325,7 @@ class SheetsEmulator:
         parts = urlsplit(raw_path)
         path = parts.path
         query = parse_qs(parts.query, keep_blank_values=True)
-        route, match = self._route(method, path)
+        route, match = _route(method, path)
         if route is None:
             return 404, ApiError(404, f"emulator: no such endpoint {method} {path}", "NOT_FOUND").body()
         hook = None
@@ -360,14 +377,6 @@ class SheetsEmulator:
 
             self.errors.append(traceback.format_exc())
             return 500, ApiError(500, f"emulator bug: {type(error).__name__}: {error}", "INTERNAL").body()
-
-    def _route(self, method: str, path: str):
-        for route in _ROUTES:
-            if route.method == method:
-                match = route.regex.match(path)
-                if match:
-                    return route, match
-        return None, None
 
     def _take_injection(self, name: str) -> ApiError | None:
         # The token endpoint fails only when named: an injection for "any call" means any Sheets call.
@@ -473,7 +482,7 @@ class SheetsEmulator:
         book = self._book(principal, sid)
         requests = (payload or {}).get("requests") or []
         for i, request in enumerate(requests):
-            if len(request) != 1 or next(iter(request)) not in _BATCH_KINDS:
+            if len(request) != 1 or next(iter(request)) not in BATCH_REQUEST_KINDS:
                 name = next(iter(request), "")
                 raise bad_request(
                     f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[{i}]': Cannot find field."
@@ -911,26 +920,30 @@ class SheetsEmulator:
         return 200, {k: v for k, v in permission.items() if k != "emailAddress"}
 
     def _drive_permissions_list(self, principal, query, payload, sid):
+        """https://developers.google.com/drive/api/reference/rest/v3/permissions/list"""
         book = self._drive_book(principal, sid)
         return 200, {"kind": "drive#permissionList", "permissions": book.permissions}
 
 
 # ------------------------------------------------------------------------------------------------------------
 
-_BATCH_KINDS = {
-    "addSheet",
-    "deleteSheet",
-    "updateSheetProperties",
-    "updateSpreadsheetProperties",
-    "repeatCell",
-    "setDataValidation",
-    "addProtectedRange",
-    "addConditionalFormatRule",
-    "updateDimensionProperties",
-    "appendDimension",
-    "deleteDimension",
-    "updateCells",
-}
+# The spreadsheets.batchUpdate request kinds the emulator carries out; any other is answered 400.
+BATCH_REQUEST_KINDS = frozenset(
+    {
+        "addSheet",
+        "deleteSheet",
+        "updateSheetProperties",
+        "updateSpreadsheetProperties",
+        "repeatCell",
+        "setDataValidation",
+        "addProtectedRange",
+        "addConditionalFormatRule",
+        "updateDimensionProperties",
+        "appendDimension",
+        "deleteDimension",
+        "updateCells",
+    }
+)
 
 
 def _plan_batch(book: Spreadsheet, requests: list[dict]) -> None:

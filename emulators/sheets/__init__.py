@@ -1,4 +1,5 @@
-"""A local emulator of the Google Sheets API v4 for tests: real HTTP on 127.0.0.1, real gspread client.
+"""A local emulator of the Google Sheets API v4 for tests and benchmarks: real HTTP on 127.0.0.1, real gspread
+client.
 
 Usage::
 
@@ -6,7 +7,9 @@ Usage::
         key_file = write_service_account_key(tmp_path / "key.json")
         store = GoogleSheetStore(sheet_id, credentials_file=str(key_file), endpoint=emulator.url)
 
-See ``server.py`` for the endpoints and the Google reference page each behaviour follows.
+See ``server.py`` for the endpoints and the Google reference page each behaviour follows. What is public is
+in ``__all__``; ``tests/test_sheets_emulator_fidelity.py`` replays Google's recorded traffic against it using
+``endpoint_name`` and ``BATCH_REQUEST_KINDS`` to pick the recordings it can serve.
 """
 
 from __future__ import annotations
@@ -14,9 +17,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.sheets_emulator.server import SheetsEmulator
+from emulators.sheets.server import BATCH_REQUEST_KINDS, SheetsEmulator, endpoint_name
 
-__all__ = ["SheetsEmulator", "write_service_account_key", "SERVICE_ACCOUNT_EMAIL"]
+__all__ = [
+    "BATCH_REQUEST_KINDS",
+    "SERVICE_ACCOUNT_EMAIL",
+    "SheetsEmulator",
+    "endpoint_name",
+    "write_service_account_key",
+]
 
 SERVICE_ACCOUNT_EMAIL = "advocacy-kit@test-project.iam.gserviceaccount.com"
 
