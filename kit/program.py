@@ -202,7 +202,7 @@ class Program:
     def __getstate__(self) -> dict[str, Any]:
         # A program is pickled into the read cache (kit/store/cache.py). The raw cells are pickled as
         # each column's distinct values and codes: a date cell is a Python object, slow to pickle one by one,
-        # and a column of 100,000 dates has a few thousand distinct ones (5 s → under 1 s at 50,000 advocates).
+        # and a long column of dates has few distinct ones (docs/performance.md measures the read cache).
         state = {k: v for k, v in self.__dict__.items() if k != "settings"}
         state["raw"] = {tab: _pack(frame) for tab, frame in self.raw.items()}
         return state

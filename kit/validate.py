@@ -222,7 +222,7 @@ def _with_affects(findings: pd.DataFrame, program: Program) -> pd.DataFrame:
 def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
     """The findings that depend on the cells alone, not on the day of the check.
 
-    They are most of the work (80% at 50,000 advocates), so they are worked out once per program and kept
+    They are most of the work of a check, so they are worked out once per program and kept
     with it (``Program.derived``), and so in the read cache's copy of a workbook a report run keeps.
     """
     if _CELL_FINDINGS not in program.derived:

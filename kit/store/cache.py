@@ -1,8 +1,8 @@
 """A typed copy of each local workbook, kept on disk, so a workbook that has not changed is not read again.
 
-Reading a 50,000-advocate workbook takes about 10 seconds (unzipping the XML, then typing 377,000 rows);
-loading the typed copy takes under one. Report runs, notebooks opened in JupyterLab and the CLI all read the same
-workbook again and again between edits, so each read first asks the cache.
+Reading a large workbook means unzipping its XML, then typing every row; loading the typed copy skips both
+(docs/performance.md has the figures). Report runs, notebooks opened in JupyterLab and the CLI all read the
+same workbook again and again between edits, so each read first asks the cache.
 
 A copy is used only while the workbook is the very file it was made from: same absolute path, size,
 modification and change times (to the nanosecond) and inode, and made by this version of the kit's reading
@@ -68,7 +68,7 @@ _kept_afterwards: ContextVar[list[Callable[[], None]] | None] = ContextVar("kept
 def copies_kept_afterwards() -> Iterator[None]:
     """Workbooks read within this block keep their typed copies when the block ends, not as they are read.
 
-    Writing the copy of a 50,000-advocate program takes about 2 s; a report run first gets its figures out
+    Writing the copy of a large program takes a noticeable while; a report run first gets its figures out
     to the kernels waiting for them, then writes it while they render. A copy written at the end also holds
     what was worked out from the cells meanwhile (``Program.derived``). A block left by Ctrl-C keeps nothing:
     the person wants out.
@@ -104,7 +104,7 @@ def save_copy(file: Path, source: str, identity: Identity, program: Program) -> 
 
 def _forget_gone_workbooks(folder: Path, keep: Path) -> None:
     """Delete the copies of workbooks that no longer exist (deleted, moved or renamed): nothing else would,
-    and a copy of a 50,000-advocate program is about 90 MB. Runs when a copy is written."""
+    and a copy of a large program takes much disk space. Runs when a copy is written."""
     for entry in folder.glob("*.pickle"):
         if entry == keep:
             continue

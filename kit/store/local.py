@@ -3,8 +3,9 @@
 Writes happen under a lock file and go to a temporary file that replaces the workbook only once it is
 complete, so a crash or a second writer never leaves a half-written or clobbered workbook. Appending rows
 and keyed updates change only the cells they mean to inside the tab's own XML and copy the rest of the
-workbook as it was (``kit.store.xlsx_patch``: seconds, where loading and saving a 50,000-advocate workbook
-with openpyxl takes minutes); what that fast path declines, and whole-tab writes, go through openpyxl, which
+workbook as it was (``kit.store.xlsx_patch``, whose cost follows the rows written, where loading and saving
+the whole workbook with openpyxl grows with the roster); what that fast path declines, and whole-tab writes,
+go through openpyxl, which
 keeps extra columns, extra tabs and formatting. A workbook open in LibreOffice or Excel (their lock file is
 beside it) is not written to, since the office program would overwrite the kit's change on its next save.
 A path that is a symbolic link (into a synced folder) is written through to the workbook it points to, whose
@@ -94,10 +95,10 @@ class LocalStore(Store):
         """Every tab's cells as calamine gives them ('' when empty), read two tabs at a time in the background;
         asking for a tab waits until it has been read.
 
-        Reading goes through calamine (Rust): 17x faster than openpyxl on a 50,000-advocate workbook, and it
-        reads the cached values of formulas, as a person sees them. It lets go of the GIL for part of its
-        work, so two tabs read in two threads, while a third types the tabs already read, take 8 s where one
-        tab after the other, then typing, took 15 s. Writes stay with openpyxl.
+        Reading goes through calamine (Rust), far faster than openpyxl on a large workbook, and it reads the
+        cached values of formulas, as a person sees them. It lets go of the GIL for part of its work, so two
+        tabs read in two threads, while a third types the tabs already read, beat one tab after the other,
+        then typing (docs/performance.md has the figures). Writes stay with openpyxl.
         """
         self._require_file()
         names = self._calamine(lambda: CalamineWorkbook.from_path(str(self.path)).sheet_names)
