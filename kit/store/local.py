@@ -5,9 +5,9 @@ complete, so a crash or a second writer never leaves a half-written or clobbered
 and keyed updates change only the cells they mean to inside the tab's own XML and copy the rest of the
 workbook as it was (``kit.store.xlsx_patch``, whose cost follows the rows written, where loading and saving
 the whole workbook with openpyxl grows with the roster); what that fast path declines, and whole-tab writes,
-go through openpyxl, which
-keeps extra columns, extra tabs and formatting. A workbook open in LibreOffice or Excel (their lock file is
-beside it) is not written to, since the office program would overwrite the kit's change on its next save.
+go through openpyxl, which keeps extra columns, extra tabs and formatting. A workbook open in LibreOffice or
+Excel (their lock file is beside it) is not written to, since the office program would overwrite the kit's
+change on its next save.
 A path that is a symbolic link (into a synced folder) is written through to the workbook it points to, whose
 mode and group the new file keeps (``kit.files``).
 """
