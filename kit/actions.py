@@ -1,0 +1,413 @@
+"""The program's business actions, and the only code that writes them: log a request, assign an advocate,
+apply a whole allocation, accept or decline a nomination.
+
+The CLI (``match --open --apply``) and the notebook widgets call these functions, so an action follows the
+same rules whichever button or command started it. Each takes the store to write to and the program as the
+person saw it; every change to an existing row is a keyed ``RowUpdate`` expecting the cells as they were read,
+so a change someone made in the sheet meanwhile refuses the write (``ConflictError``, nothing written) instead
+of being overwritten. A refusal for a reason the program knows (an advocate who must not be asked, a closed
+request, a missing reason) is one ``InputError`` line, raised before anything is written.
+
+Each action returns the ``Write`` records of what it wrote, which the confirmations show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kit import schema
+from kit.cells import as_text, fold, is_blank, same_cell
+from kit.errors import ConflictError, InputError
+from kit.program import Program
+from kit.store import RowUpdate, Store
+
+if TYPE_CHECKING:
+    from kit.match import Allocation
+
+A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
+
+# What an accepted nominee's status is on the roster until the program team has spoken with them.
+# (Not yet a schema constant; it names one of schema.ADVOCATE_STATUSES.)
+_NOMINATED = "Nominated"
+
+# What a new request may carry from the person describing it; the kit sets its id, date and status.
+REQUEST_FIELDS: tuple[str, ...] = (
+    R.requester_email,
+    R.team,
+    R.activity,
+    R.prospect_company,
+    R.opportunity_id,
+    R.industry,
+    R.product,
+    R.use_case,
+    R.region,
+    R.company_size,
+    R.persona,
+    R.needed_by,
+    R.priority,
+    R.notes,
+)
+REQUEST_ID_PREFIX, REQUEST_ID_WIDTH = "REQ-", 6
+ADVOCATE_ID_PREFIX, ADVOCATE_ID_WIDTH = "ADV-", 4
+_APPLY_ROUNDS = 5  # each round after a conflict sets aside at least one changed request
+
+
+# ------------------------------------------------------------------------------------------------------------
+# What was written
+
+
+@dataclass(frozen=True)
+class Write:
+    """One row the kit wrote, with each cell before and after: what the confirmation shows."""
+
+    tab: str
+    row: int
+    key: str
+    action: str  # "appended" | "updated"
+    changes: tuple[tuple[str, str, str], ...]  # (column, before, after) as the sheet shows them
+
+    def describe(self) -> str:
+        cells = ", ".join(
+            f"{column} {before!r} → {after!r}" if self.action == "updated" else f"{column} {after!r}"
+            for column, before, after in self.changes
+        )
+        return f"{self.tab} row {self.row} ({self.key}) {self.action}: {cells}"
+
+
+def _appended(tab: schema.Tab, row: int, values: Mapping[str, Any]) -> Write:
+    key = as_text(values.get(tab.key.name)) if tab.key else ""
+    changes = tuple((c, "", as_text(v)) for c, v in values.items() if not is_blank(v) and v != ())
+    return Write(tab.name, row, key, "appended", changes)
+
+
+def _updated(tab: schema.Tab, row: int, update: RowUpdate) -> Write:
+    changes = tuple((c, as_text(update.expected.get(c)), as_text(v)) for c, v in update.values.items())
+    return Write(tab.name, row, update.key, "updated", changes)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Rows and ids
+
+
+def next_id(existing: Iterable[object], prefix: str, width: int) -> str:
+    """The id after the highest ``prefix<number>`` in use, zero-padded like the ones already there."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$", re.IGNORECASE)
+    numbers, digits = [0], width
+    for value in existing:
+        found = pattern.match(as_text(value))
+        if found:
+            numbers.append(int(found.group(1)))
+            digits = max(digits, len(found.group(1)))
+    return f"{prefix}{max(numbers) + 1:0{digits}d}"
+
+
+def row_of(program: Program, tab: schema.Tab, key: str) -> int:
+    """The sheet row holding ``key``; InputError when it is not there or stands on several rows."""
+    assert tab.key is not None
+    frame = program[tab]
+    hits = frame.index[frame[tab.key.name].map(as_text) == as_text(key)].tolist()
+    if not hits:
+        raise InputError(f"{tab.name} has no {tab.key.name} {key!r}; reload the program and pick again")
+    if len(hits) > 1:
+        rows = ", ".join(map(str, hits))
+        raise InputError(f"{tab.name} has {tab.key.name} {key!r} on rows {rows}; fix the duplicate first")
+    return hits[0]
+
+
+def _as_read(program: Program, tab: schema.Tab, row: int, columns: Iterable[str]) -> dict[str, Any]:
+    """The cells of one row exactly as they were typed, for a RowUpdate's ``expected``."""
+    raw = program.raw.get(tab.name)
+    cells = raw if raw is not None and row in raw.index else program[tab]
+    return {c: (cells.at[row, c] if c in cells.columns else None) for c in columns}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Requests: log one, assign an advocate (one rule for every path), apply an allocation
+
+
+def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[str, Any]:
+    """The Requests cells for a described request (without its id): logged ``as_of``, status New.
+
+    Raises InputError naming what a request must have: who asked, their team and the activity.
+    """
+    row = {c: description.get(c) for c in REQUEST_FIELDS}
+    for column in (R.requester_email, R.team, R.activity):
+        if is_blank(row.get(column)):
+            raise InputError(f"a new request needs its {column.replace('_', ' ')}; nothing was written")
+    email = as_text(row[R.requester_email])
+    if "@" not in email or " " in email:
+        raise InputError(f"requester email {email!r} is not an e-mail address; nothing was written")
+    row.update({R.requested_on: as_of, R.status: schema.NEW_STATUS, R.advocate_id: None})
+    return row
+
+
+def log_request(store: Store, description: Mapping[str, Any], *, as_of: dt.date) -> Write:
+    """Append a described request to the Requests tab with the next free id, status New."""
+    values = new_request_row(description, as_of=as_of)
+    # The id from a fresh read: someone may have logged a request since the program on screen was read.
+    used = store.read().requests[R.request_id]
+    values = {R.request_id: next_id(used, REQUEST_ID_PREFIX, REQUEST_ID_WIDTH), **values}
+    (row,) = store.append(schema.REQUESTS.name, [values])
+    return _appended(schema.REQUESTS, row, values)
+
+
+def _refuse_unassignable(request: str, advocate_id: str, standing: object, advocate_row: int) -> None:
+    """The rule every assignment follows: an advocate who is Retired or Do Not Contact is never assigned,
+    whatever a ranking or a person proposed."""
+    if standing in schema.UNAVAILABLE_STATUSES:
+        raise InputError(
+            f"{request} cannot be assigned {advocate_id}: {advocate_id} is {standing} "
+            f"(Advocates row {advocate_row}) and must not be asked; nothing was written"
+        )
+
+
+def _refuse_closed(request_id: str, status: object, row: int) -> None:
+    if status not in schema.OPEN_REQUEST_STATUSES:
+        raise InputError(
+            f"{request_id} is {as_text(status) or 'without a status'} (Requests row {row}); "
+            "only an open request can be assigned; nothing was written"
+        )
+
+
+def _assignment(request_id: str, advocate_id: str, expected: Mapping[str, Any]) -> RowUpdate:
+    """The cells an assignment writes. Whatever the request's open status was, it becomes In Progress: an
+    approval, ask or date that was under way belonged to the previous advocate, if any."""
+    values = {R.advocate_id: as_text(advocate_id), R.status: schema.ASSIGNED_STATUS}
+    return RowUpdate(request_id, values=values, expected=expected)
+
+
+def _advocate_standing(program: Program, advocate_id: str) -> tuple[int, object]:
+    row = row_of(program, schema.ADVOCATES, as_text(advocate_id))
+    return row, program.advocates.at[row, A.status]
+
+
+def assign(store: Store, program: Program, request_id: str, advocate_id: str) -> Write:
+    """Assign ``advocate_id`` to an open request and set it In Progress.
+
+    ``program`` is the program as the person saw it: the update expects the request's ``advocate_id`` and
+    ``status`` cells to still hold what was read then, so a request someone else assigned or closed meanwhile
+    raises ``ConflictError`` and nothing is written.
+    """
+    advocate_row, standing = _advocate_standing(program, advocate_id)
+    _refuse_unassignable(request_id, advocate_id, standing, advocate_row)
+    tab = schema.REQUESTS
+    row = row_of(program, tab, request_id)
+    _refuse_closed(request_id, program.requests.at[row, R.status], row)
+    update = _assignment(request_id, advocate_id, _as_read(program, tab, row, (R.advocate_id, R.status)))
+    (written,) = store.update(tab.name, [update])
+    return _updated(tab, written, update)
+
+
+def log_and_assign(
+    store: Store, program: Program, description: Mapping[str, Any], advocate_id: str, *, as_of: dt.date
+) -> tuple[Write, Write]:
+    """Log a described request, then assign ``advocate_id`` to it (the finder's "new request" + Assign).
+
+    The advocate is checked before anything is written. If someone assigns the just-logged request in the
+    moment between the two writes, the ConflictError says the request was logged.
+    """
+    advocate_row, standing = _advocate_standing(program, advocate_id)
+    _refuse_unassignable("the new request", advocate_id, standing, advocate_row)
+    logged = log_request(store, description, as_of=as_of)
+    as_logged = {R.advocate_id: None, R.status: schema.NEW_STATUS}
+    update = _assignment(logged.key, advocate_id, as_logged)
+    try:
+        (written,) = store.update(schema.REQUESTS.name, [update])
+    except ConflictError as error:
+        raise ConflictError(f"{logged.describe()}; but the assignment was refused: {error}") from None
+    return logged, _updated(schema.REQUESTS, written, update)
+
+
+def apply_allocation(
+    store: Store, program: Program, allocation: Allocation
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Write each assignment ``allocation`` proposes (``kit.match.allocate``'s result for ``program``), by
+    the same rule as ``assign``, setting aside any request that rule refuses or someone changed meanwhile.
+
+    Each update expects the request's ``advocate_id`` and ``status`` cells as they were read. The store's
+    update is all-or-nothing, so on a conflict the requests are read again, the changed ones are set aside
+    (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
+    Returns (request ids written, [(request id, why skipped)]).
+    """
+    tab = schema.REQUESTS
+    advocates = program.advocates
+    standing_by_id = {
+        as_text(aid): (row, status)
+        for row, aid, status in zip(
+            advocates.index, advocates[A.advocate_id], advocates[A.status], strict=True
+        )
+    }
+    pending: dict[str, RowUpdate] = {}
+    skipped: list[tuple[str, str]] = []
+    proposals = allocation.assignments
+    for row, rid, aid in zip(proposals.index, proposals[R.request_id], proposals[R.advocate_id], strict=True):
+        try:
+            if as_text(aid) not in standing_by_id:
+                raise InputError(f"{rid} cannot be assigned {aid}: Advocates has no advocate_id {aid!r}")
+            _refuse_unassignable(rid, aid, standing_by_id[as_text(aid)][1], standing_by_id[as_text(aid)][0])
+            _refuse_closed(rid, program.requests.at[row, R.status], row)
+        except InputError as refused:
+            skipped.append((rid, str(refused)))
+            continue
+        pending[rid] = _assignment(rid, aid, _as_read(program, tab, row, (R.advocate_id, R.status)))
+    written: list[str] = []
+    for _ in range(_APPLY_ROUNDS):
+        if not pending:
+            break
+        try:
+            store.update(tab.name, list(pending.values()))
+        except ConflictError as error:
+            before = len(pending)
+            skipped.extend(_set_aside_changed(store, tab, pending))
+            if len(pending) == before:  # the conflict was not about these cells: report it, write nothing
+                skipped.extend((rid, str(error)) for rid in pending)
+                pending = {}
+        else:
+            written.extend(pending)
+            pending = {}
+    skipped.extend((rid, "the workbook kept changing; try again") for rid in pending)
+    return written, skipped
+
+
+def _set_aside_changed(store: Store, tab: schema.Tab, pending: dict[str, RowUpdate]) -> list[tuple[str, str]]:
+    """Read the tab again and remove from ``pending`` every update whose row is gone or changed: why each."""
+    now = store.read()
+    current = now.raw.get(tab.name, now[tab])
+    assert tab.key is not None
+    ids = current[tab.key.name].map(as_text) if tab.key.name in current else None
+    skipped: list[tuple[str, str]] = []
+    for rid, update in list(pending.items()):
+        rows = current[ids == rid] if ids is not None else current.iloc[0:0]
+        if len(rows) != 1:
+            where = f"is no longer in the {tab.name} tab" if rows.empty else "stands on several rows"
+            skipped.append((rid, f"{where}; left as it is"))
+            del pending[rid]
+            continue
+        changes = [
+            f"{column} is now {as_text(rows.iloc[0].get(column))!r} (was {as_text(expected)!r})"
+            for column, expected in update.expected.items()
+            if not same_cell(tab.column(column), rows.iloc[0].get(column), expected)
+        ]
+        if changes:
+            skipped.append((rid, "changed by someone since it was read: " + "; ".join(changes)))
+            del pending[rid]
+    return skipped
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Nominations: accept (adding the nominee to the roster) or decline (with a reason)
+
+
+def is_waiting(status: object) -> bool:
+    """A nomination nobody has decided yet: status New, or left blank."""
+    return is_blank(status) or status == schema.NEW_STATUS
+
+
+def _decision_expected(program: Program, row: int) -> dict[str, Any]:
+    """The decision cells as read: if anyone touched them since, the decision is theirs to redo."""
+    columns = [N.status, N.advocate_id, N.decided_on, N.decision_note]
+    header = program.headers.get(schema.NOMINATIONS.name, [])
+    return _as_read(program, schema.NOMINATIONS, row, [c for c in columns if c in header])
+
+
+def _require_waiting(program: Program, nomination_id: str) -> int:
+    row = row_of(program, schema.NOMINATIONS, nomination_id)
+    status = program.nominations.at[row, N.status]
+    if not is_waiting(status):
+        raise InputError(f"{nomination_id} is already {status} (Nominations row {row}); nothing was written")
+    return row
+
+
+def _company_facts(advocates: pd.DataFrame, company: str | None) -> dict[str, Any]:
+    """What the roster says about a company, when every advocate there agrees (industry, account, size)."""
+    if not company:
+        return {}
+    same = advocates[advocates[A.company].map(lambda c: fold(c or "")) == fold(company)]
+    facts = {}
+    for column in (A.industry, A.account_id, A.company_size):
+        values: dict[str, Any] = {}
+        for value in same[column]:
+            if not is_blank(value):
+                values.setdefault(fold(as_text(value)), value)  # 'insurance ' is 'Insurance'
+        if len(values) == 1:
+            facts[column] = next(iter(values.values()))
+    return facts
+
+
+def _refuse_someone_on_the_roster(advocates: pd.DataFrame, nomination: pd.Series, nomination_id: str) -> None:
+    """Accepting adds a person: refused when their e-mail is on the roster already (a second row would be a
+    duplicate_person). A same name and company is only validation's warning: namesakes exist."""
+    email = nomination[N.contact_email]
+    same = advocates[advocates[A.email] == email] if email else advocates.iloc[0:0]
+    if len(same):
+        row = same.index[0]
+        raise InputError(
+            f"{nomination[N.contact_name] or email} is already an advocate: {same.at[row, A.advocate_id]} on "
+            f"Advocates row {row} has the e-mail {email}. Decline {nomination_id} (say so in the reason); "
+            "nothing was written"
+        )
+
+
+def accept_nomination(
+    store: Store, program: Program, nomination_id: str, *, as_of: dt.date, note: str = ""
+) -> tuple[Write, Write]:
+    """Accept a nomination: mark it Accepted, then add the nominee to the roster with status Nominated.
+
+    The new advocate copies what the nomination knows (name, e-mail, company, products, who nominated)
+    and, when the roster's other advocates at that company agree, its industry, account and size. The
+    nomination is updated first, expecting its decision cells as read, so a nomination someone decided
+    meanwhile adds nobody. Returns (the nomination's update, the advocate's new row).
+    """
+    tab = schema.NOMINATIONS
+    row = _require_waiting(program, nomination_id)
+    nomination = program.nominations.loc[row]
+    fresh = store.read()  # a new id must be unique in the roster as it is now, not as it was read
+    _refuse_someone_on_the_roster(fresh.advocates, nomination, nomination_id)
+    used = list(fresh.advocates[A.advocate_id]) + list(fresh.nominations[N.advocate_id])
+    advocate_id = next_id(used, ADVOCATE_ID_PREFIX, ADVOCATE_ID_WIDTH)
+    values: dict[str, Any] = {
+        N.status: schema.NOMINATION_ACCEPTED,
+        N.decided_on: as_of,
+        N.advocate_id: advocate_id,
+    }
+    if note.strip():
+        values[N.decision_note] = note.strip()
+    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
+    (written,) = store.update(tab.name, [update])
+    advocate = {
+        A.advocate_id: advocate_id,
+        A.name: nomination[N.contact_name],
+        A.email: nomination[N.contact_email],
+        A.company: nomination[N.company],
+        **_company_facts(fresh.advocates, nomination[N.company]),
+        A.products: nomination[N.products] or None,
+        A.status: _NOMINATED,
+        A.nominated_by: nomination[N.nominator_email],
+    }
+    (added,) = store.append(schema.ADVOCATES.name, [advocate])
+    return _updated(tab, written, update), _appended(schema.ADVOCATES, added, advocate)
+
+
+def decline_nomination(
+    store: Store, program: Program, nomination_id: str, reason: str, *, as_of: dt.date
+) -> Write:
+    """Decline a nomination with a reason (kept in its ``decision_note`` cell); nobody joins the roster."""
+    if not reason or not reason.strip():
+        raise InputError("say why the nomination is declined: the nominator will ask; nothing was written")
+    tab = schema.NOMINATIONS
+    if N.decision_note not in program.headers.get(tab.name, []):
+        raise InputError(
+            f"the {tab.name} tab has no {N.decision_note} column to keep the reason in: "
+            "add that header to the tab and reload; nothing was written"
+        )
+    row = _require_waiting(program, nomination_id)
+    values = {N.status: schema.NOMINATION_DECLINED, N.decided_on: as_of, N.decision_note: reason.strip()}
+    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
+    (written,) = store.update(tab.name, [update])
+    return _updated(tab, written, update)
