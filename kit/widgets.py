@@ -2,57 +2,35 @@
 
 Each builder returns a small panel holding its controls (so a notebook displays it and a test sets values
 and presses buttons) and ``.widget``, the box to display; a panel displays itself when it ends a cell. The
-panels compute through ``kit.roster`` and ``kit.match`` and write through the store. Every write that
-changes an existing row is a keyed ``RowUpdate`` naming the cells as they were read, so a change someone
-made in the sheet meanwhile refuses the write (and says so) instead of being overwritten.
-
-The write functions (``record_assignment``, ``accept_nomination``, ``decline_nomination``) are usable
-without widgets; they return the ``Write`` records the confirmation shows.
+panels compute through ``kit.roster`` and ``kit.match`` and write only through ``kit.actions``, the same
+functions the CLI calls, so a button follows the same rules as a command: a change someone made in the sheet
+meanwhile refuses the write (and says so) instead of being overwritten, and the confirmation lists each cell
+written, as it was and as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
-from kit import roster, schema
-from kit.cells import as_text, fold, is_blank, parse_date
+from kit import actions, roster, schema
+from kit.actions import Write
+from kit.cells import as_text, is_blank, parse_date
 from kit.errors import ConflictError, InputError, KitError
 from kit.program import Program
-from kit.store import RowUpdate, Store
+from kit.store import Store
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 
 ANY = ""  # the drop-down value meaning "no filter"
 NEW_REQUEST = ""  # the request picker's value meaning "a request not in the log yet"
-ASSIGNED_STATUS = "In Progress"  # a New request becomes this once an advocate is assigned
-UNASKABLE_STATUSES = ("Retired", "Do Not Contact")  # never assigned, whatever the ranking said
 TABLE_ROWS = 50  # rows a results table shows; the count above it says how many matched
 
-# What a person can describe about a new request, in the order the form shows it.
-REQUEST_FIELDS: tuple[str, ...] = (
-    R.requester_email,
-    R.team,
-    R.activity,
-    R.prospect_company,
-    R.opportunity_id,
-    R.industry,
-    R.product,
-    R.use_case,
-    R.region,
-    R.company_size,
-    R.persona,
-    R.needed_by,
-    R.priority,
-    R.notes,
-)
 # The roster columns the finder's table shows (no contact details: notebooks get shared as files).
 ROSTER_COLUMNS: tuple[str, ...] = (
     A.advocate_id,
@@ -88,251 +66,15 @@ _STYLE = (
 
 
 # ------------------------------------------------------------------------------------------------------------
-# What was written
-
-
-@dataclass(frozen=True)
-class Write:
-    """One row the kit wrote, with each cell before and after: what the confirmation shows."""
-
-    tab: str
-    row: int
-    key: str
-    action: str  # "appended" | "updated"
-    changes: tuple[tuple[str, str, str], ...]  # (column, before, after) as the sheet shows them
-
-    def describe(self) -> str:
-        cells = ", ".join(
-            f"{column} {before!r} → {after!r}" if self.action == "updated" else f"{column} {after!r}"
-            for column, before, after in self.changes
-        )
-        return f"{self.tab} row {self.row} ({self.key}) {self.action}: {cells}"
-
-
-def _appended(tab: schema.Tab, row: int, values: Mapping[str, Any]) -> Write:
-    key = as_text(values.get(tab.key.name)) if tab.key else ""
-    changes = tuple((c, "", as_text(v)) for c, v in values.items() if not is_blank(v) and v != ())
-    return Write(tab.name, row, key, "appended", changes)
-
-
-def _updated(tab: schema.Tab, row: int, update: RowUpdate) -> Write:
-    changes = tuple((c, as_text(update.expected.get(c)), as_text(v)) for c, v in update.values.items())
-    return Write(tab.name, row, update.key, "updated", changes)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Writes (usable without widgets)
-
-
-def next_id(existing: Iterable[object], prefix: str, width: int) -> str:
-    """The id after the highest ``prefix<number>`` in use, zero-padded like the ones already there."""
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$", re.IGNORECASE)
-    numbers, digits = [0], width
-    for value in existing:
-        match = pattern.match(as_text(value))
-        if match:
-            numbers.append(int(match.group(1)))
-            digits = max(digits, len(match.group(1)))
-    return f"{prefix}{max(numbers) + 1:0{digits}d}"
-
-
-def _row_of(program: Program, tab: schema.Tab, key: str) -> int:
-    """The sheet row holding ``key``; InputError when it is not there or stands on several rows."""
-    assert tab.key is not None
-    frame = program[tab]
-    hits = frame.index[frame[tab.key.name].map(as_text) == as_text(key)].tolist()
-    if not hits:
-        raise InputError(f"{tab.name} has no {tab.key.name} {key!r}; reload the program and pick again")
-    if len(hits) > 1:
-        rows = ", ".join(map(str, hits))
-        raise InputError(f"{tab.name} has {tab.key.name} {key!r} on rows {rows}; fix the duplicate first")
-    return hits[0]
-
-
-def _as_read(program: Program, tab: schema.Tab, row: int, columns: Iterable[str]) -> dict[str, Any]:
-    """The cells of one row exactly as they were typed, for a RowUpdate's ``expected``."""
-    raw = program.raw[tab.name]
-    return {c: (raw.at[row, c] if c in raw.columns else None) for c in columns}
-
-
-def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[str, Any]:
-    """The Requests cells for a request described in the finder (without its id), status New.
-
-    Raises InputError naming what a request must have: who asked, their team and the activity.
-    """
-    row = {c: description.get(c) for c in REQUEST_FIELDS}
-    for column in (R.requester_email, R.team, R.activity):
-        if is_blank(row.get(column)):
-            raise InputError(f"a new request needs its {column.replace('_', ' ')}; nothing was written")
-    email = as_text(row[R.requester_email])
-    if "@" not in email or " " in email:
-        raise InputError(f"requester email {email!r} is not an e-mail address; nothing was written")
-    row.update({R.requested_on: as_of, R.status: "New", R.advocate_id: None})
-    return row
-
-
-def record_assignment(
-    store: Store,
-    program: Program,
-    request: Mapping[str, Any] | pd.Series,
-    advocate_id: str,
-    *,
-    as_of: dt.date,
-) -> tuple[Write, ...]:
-    """Assign ``advocate_id`` to a request, appending the request first when it is not in the log.
-
-    ``program`` is the program as the person saw it: the update expects the request's ``advocate_id`` and
-    ``status`` cells to still hold what was read then, so a request someone else assigned or closed
-    meanwhile raises ``ConflictError`` and nothing is written. A New request becomes In Progress.
-    """
-    advocate_row = _row_of(program, schema.ADVOCATES, as_text(advocate_id))
-    standing = program.advocates.at[advocate_row, A.status]
-    if standing in UNASKABLE_STATUSES:
-        raise InputError(
-            f"{advocate_id} is {standing} (Advocates row {advocate_row}) and must not be asked; "
-            "nothing was written"
-        )
-    tab = schema.REQUESTS
-    writes: list[Write] = []
-    request_id = as_text(request.get(R.request_id))
-    if request_id:
-        row = _row_of(program, tab, request_id)
-        expected = _as_read(program, tab, row, (R.advocate_id, R.status))
-        status = program.requests.at[row, R.status]
-        if status not in schema.OPEN_REQUEST_STATUSES:
-            raise InputError(
-                f"{request_id} is {as_text(status) or 'without a status'} (Requests row {row}); "
-                "only an open request can be assigned; nothing was written"
-            )
-    else:
-        values = new_request_row(request, as_of=as_of)
-        # Ids from a fresh read: someone may have logged a request since this program was read.
-        request_id = next_id(store.read().requests[R.request_id], "REQ-", 6)
-        values = {R.request_id: request_id, **values}
-        (row,) = store.append(tab.name, [values])
-        writes.append(_appended(tab, row, values))
-        expected, status = {R.advocate_id: None, R.status: "New"}, "New"
-    values = {R.advocate_id: as_text(advocate_id)}
-    if status == "New":
-        values[R.status] = ASSIGNED_STATUS
-    update = RowUpdate(request_id, values=values, expected=expected)
-    try:
-        (written,) = store.update(tab.name, [update])
-    except ConflictError as error:
-        if not writes:
-            raise
-        # The request was logged a moment ago; say so rather than claim nothing was written.
-        raise ConflictError(f"{writes[0].describe()}; but the assignment was refused: {error}") from None
-    writes.append(_updated(tab, written, update))
-    return tuple(writes)
+# Queues
 
 
 def nomination_queue(program: Program) -> pd.DataFrame:
     """Nominations waiting for a decision (status New or blank), oldest first."""
     frame = program.nominations
-    waiting = frame[frame[N.status].isna() | (frame[N.status] == "New")]
+    waiting = frame[frame[N.status].map(actions.is_waiting)]
     order = waiting.assign(_row=waiting.index).sort_values([N.submitted_on, "_row"], na_position="last")
     return order.drop(columns="_row")
-
-
-def _decision_expected(program: Program, row: int) -> dict[str, Any]:
-    """The decision cells as read: if anyone touched them since, the decision is theirs to redo."""
-    columns = [N.status, N.advocate_id, N.decided_on, N.decision_note]
-    header = program.headers.get(schema.NOMINATIONS.name, [])
-    return _as_read(program, schema.NOMINATIONS, row, [c for c in columns if c in header])
-
-
-def _require_waiting(program: Program, nomination_id: str) -> int:
-    row = _row_of(program, schema.NOMINATIONS, nomination_id)
-    status = program.nominations.at[row, N.status]
-    if status not in (None, "New"):
-        raise InputError(f"{nomination_id} is already {status} (Nominations row {row}); nothing was written")
-    return row
-
-
-def _company_facts(advocates: pd.DataFrame, company: str | None) -> dict[str, Any]:
-    """What the roster says about a company, when every advocate there agrees (industry, account, size)."""
-    if not company:
-        return {}
-    same = advocates[advocates[A.company].map(lambda c: fold(c or "")) == fold(company)]
-    facts = {}
-    for column in (A.industry, A.account_id, A.company_size):
-        values: dict[str, Any] = {}
-        for value in same[column]:
-            if not is_blank(value):
-                values.setdefault(fold(as_text(value)), value)  # 'insurance ' is 'Insurance'
-        if len(values) == 1:
-            facts[column] = next(iter(values.values()))
-    return facts
-
-
-def accept_nomination(
-    store: Store, program: Program, nomination_id: str, *, as_of: dt.date, note: str = ""
-) -> tuple[Write, ...]:
-    """Accept a nomination: mark it Accepted, then add the nominee to the roster with status Nominated.
-
-    The new advocate copies what the nomination knows (name, e-mail, company, products, who nominated)
-    and, when the roster's other advocates at that company agree, its industry, account and size. The
-    nomination is updated first, expecting its status as read, so a nomination someone decided meanwhile
-    adds nobody.
-    """
-    tab = schema.NOMINATIONS
-    row = _require_waiting(program, nomination_id)
-    nomination = program.nominations.loc[row]
-    fresh = store.read()  # a new id must be unique in the roster as it is now, not as it was read
-    _refuse_someone_on_the_roster(fresh.advocates, nomination, nomination_id)
-    used = list(fresh.advocates[A.advocate_id]) + list(fresh.nominations[N.advocate_id])
-    advocate_id = next_id(used, "ADV-", 4)
-    values: dict[str, Any] = {N.status: "Accepted", N.decided_on: as_of, N.advocate_id: advocate_id}
-    if note.strip():
-        values[N.decision_note] = note.strip()
-    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
-    (written,) = store.update(tab.name, [update])
-    advocate = {
-        A.advocate_id: advocate_id,
-        A.name: nomination[N.contact_name],
-        A.email: nomination[N.contact_email],
-        A.company: nomination[N.company],
-        **_company_facts(fresh.advocates, nomination[N.company]),
-        A.products: nomination[N.products] or None,
-        A.status: "Nominated",
-        A.nominated_by: nomination[N.nominator_email],
-    }
-    (added,) = store.append(schema.ADVOCATES.name, [advocate])
-    return (_updated(tab, written, update), _appended(schema.ADVOCATES, added, advocate))
-
-
-def _refuse_someone_on_the_roster(advocates: pd.DataFrame, nomination: pd.Series, nomination_id: str) -> None:
-    """Accepting adds a person: refused when their e-mail is on the roster already (a second row would be a
-    duplicate_person). A same name and company is only validation's warning: namesakes exist."""
-    email = nomination[N.contact_email]
-    same = advocates[advocates[A.email] == email] if email else advocates.iloc[0:0]
-    if len(same):
-        row = same.index[0]
-        raise InputError(
-            f"{nomination[N.contact_name] or email} is already an advocate: {same.at[row, A.advocate_id]} on "
-            f"Advocates row {row} has the e-mail {email}. Decline {nomination_id} (say so in the reason); "
-            "nothing was written"
-        )
-
-
-def decline_nomination(
-    store: Store, program: Program, nomination_id: str, reason: str, *, as_of: dt.date
-) -> tuple[Write, ...]:
-    """Decline a nomination with a reason (kept in its ``decision_note`` cell); nobody joins the roster."""
-    if not reason or not reason.strip():
-        raise InputError("say why the nomination is declined: the nominator will ask; nothing was written")
-    tab = schema.NOMINATIONS
-    if N.decision_note not in program.headers.get(tab.name, []):
-        raise InputError(
-            f"the {tab.name} tab has no {N.decision_note} column to keep the reason in: "
-            "add that header to the tab and reload; nothing was written"
-        )
-    row = _require_waiting(program, nomination_id)
-    values = {N.status: "Declined", N.decided_on: as_of, N.decision_note: reason.strip()}
-    update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
-    (written,) = store.update(tab.name, [update])
-    return (_updated(tab, written, update),)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -508,7 +250,7 @@ class RequestMatcher(_Panel):
         self.picker = widgets.Dropdown(description="Request", layout=widgets.Layout(width="720px"))
         options = roster.filter_options(program.advocates)
         self.fields: dict[str, widgets.Widget] = {}
-        for column in REQUEST_FIELDS:
+        for column in actions.REQUEST_FIELDS:
             definition = schema.REQUESTS.column(column)
             label = column.replace("_", " ").capitalize()
             common = {"description": label, "style": {"description_width": "120px"}}
@@ -562,7 +304,7 @@ class RequestMatcher(_Panel):
         Going back to a new request clears the form, so nothing of the old request leaks into the new one.
         """
         existing = self.picker.value != NEW_REQUEST
-        row = _row_of(self.program, schema.REQUESTS, self.picker.value) if existing else None
+        row = actions.row_of(self.program, schema.REQUESTS, self.picker.value) if existing else None
         clear = not existing and self._showing_existing
         self._showing_existing = existing
         for column, control in self.fields.items():
@@ -581,7 +323,7 @@ class RequestMatcher(_Panel):
     def request(self) -> Mapping[str, Any] | pd.Series:
         """The picked request's row, or the description typed in the form (blank = not wanted)."""
         if self.picker.value != NEW_REQUEST:
-            row = _row_of(self.program, schema.REQUESTS, self.picker.value)
+            row = actions.row_of(self.program, schema.REQUESTS, self.picker.value)
             return self.program.requests.loc[row]
         described = {}
         for column, control in self.fields.items():
@@ -619,9 +361,12 @@ class RequestMatcher(_Panel):
             raise InputError("press Find advocates and pick one first; nothing was written")
         keep = self.picker.value
         try:
-            writes = record_assignment(
-                self.store, self.program, self.request, self.advocate.value, as_of=self.as_of
-            )
+            if self.picker.value == NEW_REQUEST:
+                writes = actions.log_and_assign(
+                    self.store, self.program, self.request, self.advocate.value, as_of=self.as_of
+                )
+            else:
+                writes = (actions.assign(self.store, self.program, self.picker.value, self.advocate.value),)
             keep = writes[-1].key
         finally:
             # Show the sheet as it is now, whether the write went through or was refused.
@@ -713,11 +458,17 @@ class NominationReview(_Panel):
         return _confirm(writes, todo)
 
     def accept(self) -> str:
-        return self._decide(lambda nid: accept_nomination(self.store, self.program, nid, as_of=self.as_of))
+        return self._decide(
+            lambda nid: actions.accept_nomination(self.store, self.program, nid, as_of=self.as_of)
+        )
 
     def decline(self) -> str:
         return self._decide(
-            lambda nid: decline_nomination(self.store, self.program, nid, self.reason.value, as_of=self.as_of)
+            lambda nid: (
+                actions.decline_nomination(
+                    self.store, self.program, nid, self.reason.value, as_of=self.as_of
+                ),
+            )
         )
 
 
