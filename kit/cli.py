@@ -20,6 +20,7 @@ import click
 
 from kit.config import Config, load_config
 from kit.errors import ConfigError, InputError, KitError
+from kit.schema import ASSIGNED_STATUS
 
 DEBUG_ENV = "ADVOCACY_KIT_DEBUG"
 
@@ -406,7 +407,7 @@ def health_command(state: _State, source: str | None, as_json: bool, limit: int,
 @click.option(
     "--apply",
     is_flag=True,
-    help="With --open: write each proposal (advocate_id, status 'Advocate Asked') unless the request "
+    help=f"With --open: write each proposal (advocate_id, status '{ASSIGNED_STATUS}') unless the request "
     "changed since it was read.",
 )
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day to match on (default: today).")
@@ -453,6 +454,8 @@ def match_command(
     written: list[str] = []
     skipped: list[tuple[str, str]] = []
     if apply:
+        from kit.actions import apply_allocation
+
         written, skipped = apply_allocation(store, program, allocation)
     if as_json:
         payload = {
@@ -470,75 +473,12 @@ def match_command(
         if not apply:
             click.echo("\nNothing was written (add --apply to write these proposals to the Requests tab).")
         else:
-            click.echo(f"\nWrote {len(written)} assignment(s) (status Advocate Asked): {', '.join(written)}")
+            click.echo(
+                f"\nWrote {len(written)} assignment(s) (status {ASSIGNED_STATUS}): {', '.join(written)}"
+            )
             for rid, why in skipped:
                 click.echo(f"Skipped {rid}: {why}")
     return 3 if skipped else 0
-
-
-def apply_allocation(store, program, allocation) -> tuple[list[str], list[tuple[str, str]]]:
-    """Write each proposed assignment, refusing any request someone changed since ``program`` was read.
-
-    ``store`` is the ``kit.store`` Store ``program`` was read from; ``allocation`` is ``kit.match.allocate``'s
-    result for that program (the types are imported lazily here, so they are not in the signature).
-
-    Each update expects the request's ``advocate_id`` and ``status`` cells as they were read. The store's
-    update is all-or-nothing, so on a conflict the requests are read again, the changed ones are set aside
-    (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
-    Returns (request ids written, [(request id, why skipped)]).
-    """
-    from kit import match, schema
-    from kit.cells import as_text, same_cell
-    from kit.errors import ConflictError
-    from kit.store import RowUpdate
-
-    R = schema.REQUESTS.col
-    tab = schema.REQUESTS
-    raw = program.raw.get(tab.name)
-    pending: dict[str, RowUpdate] = {}
-    for row, assignment in allocation.assignments.iterrows():
-        rid = assignment[R.request_id]
-        cells = raw.loc[row] if raw is not None and row in raw.index else program.requests.loc[row]
-        pending[rid] = RowUpdate(
-            key=rid,
-            values={R.advocate_id: assignment[R.advocate_id], R.status: match.ASKED_STATUS},
-            expected={R.advocate_id: cells.get(R.advocate_id), R.status: cells.get(R.status)},
-        )
-    written: list[str] = []
-    skipped: list[tuple[str, str]] = []
-    for _ in range(5):  # each retry sets aside at least one changed request
-        if not pending:
-            break
-        try:
-            store.update(tab.name, list(pending.values()))
-        except ConflictError as error:
-            now = store.read()
-            current = now.raw.get(tab.name, now.requests)
-            ids = current[R.request_id].map(as_text) if R.request_id in current else None
-            before = len(pending)
-            for rid, update in list(pending.items()):
-                rows = current[ids == rid] if ids is not None else current.iloc[0:0]
-                if len(rows) != 1:
-                    where = "is no longer in the Requests tab" if rows.empty else "stands on several rows"
-                    skipped.append((rid, f"{where}; left as it is"))
-                    del pending[rid]
-                    continue
-                changes = [
-                    f"{column} is now {as_text(rows.iloc[0].get(column))!r} (was {as_text(expected)!r})"
-                    for column, expected in update.expected.items()
-                    if not same_cell(tab.column(column), rows.iloc[0].get(column), expected)
-                ]
-                if changes:
-                    skipped.append((rid, "changed by someone since it was read: " + "; ".join(changes)))
-                    del pending[rid]
-            if len(pending) == before:  # the conflict was not about these cells: report it, write nothing
-                skipped.extend((rid, str(error)) for rid in pending)
-                pending = {}
-        else:
-            written.extend(pending)
-            pending = {}
-    skipped.extend((rid, "the workbook kept changing; try again") for rid in pending)
-    return written, skipped
 
 
 def _json_records(frame) -> list[dict]:

@@ -7,9 +7,8 @@ import json
 
 import pytest
 
-from kit import match, schema
-from kit.cli import apply_allocation, main
-from kit.store import RowUpdate
+from kit import schema
+from kit.cli import main
 from kit.store.local import LocalStore
 from tests.test_match import AS_OF, advocate, request
 
@@ -83,53 +82,23 @@ def test_match_open_proposes_and_writes_nothing_without_apply(workbook, capsys):
     assert workbook.read_bytes() == before
 
 
-def test_match_open_apply_writes_the_advocate_and_status_advocate_asked(workbook, capsys):
+def test_match_open_apply_writes_the_advocate_and_status_in_progress(workbook, capsys):
+    # The rules of the write (conflicts, refusals) are specified in test_actions; here, what the command says.
     code, out, _ = run(["match", "--open", "--apply", "--source", str(workbook), *DAY], capsys)
     assert code == 0
-    assert "Wrote 2 assignment(s) (status Advocate Asked): REQ-01, REQ-02" in out
+    assert "Wrote 2 assignment(s) (status In Progress): REQ-01, REQ-02" in out
     assert requests_by_id(workbook) == {
-        "REQ-01": ("ADV-01", "Advocate Asked"),
-        "REQ-02": ("ADV-03", "Advocate Asked"),
+        "REQ-01": ("ADV-01", "In Progress"),
+        "REQ-02": ("ADV-03", "In Progress"),
         "REQ-03": (None, "New"),
         "REQ-04": ("ADV-02", "Scheduled"),
     }
 
 
-def test_apply_never_overwrites_a_request_changed_since_the_read_and_writes_the_others(workbook):
-    store = LocalStore(workbook)
-    program = store.read()
-    allocation = match.allocate(program, as_of=AS_OF)
-    # Meanwhile a manager assigns REQ-01 by hand in the sheet.
-    LocalStore(workbook).update(
-        "Requests", [RowUpdate("REQ-01", {R.advocate_id: "ADV-02", R.status: "In Progress"})]
-    )
-
-    written, skipped = apply_allocation(store, program, allocation)
-
-    assert written == ["REQ-02"]
-    assert [rid for rid, _ in skipped] == ["REQ-01"]
-    assert skipped[0][1] == (
-        "changed by someone since it was read: advocate_id is now 'ADV-02' (was ''); "
-        "status is now 'In Progress' (was 'New')"
-    )
-    now = requests_by_id(workbook)
-    assert now["REQ-01"] == ("ADV-02", "In Progress")  # the manager's edit stands
-    assert now["REQ-02"] == ("ADV-03", "Advocate Asked")  # the other proposal was not lost
-
-
-def test_apply_skips_a_request_deleted_since_the_read(make_workbook):
-    path = make_workbook(Advocates=[advocate(1), advocate(2)], Requests=[request(1), request(2)])
-    store = LocalStore(path)
-    program = store.read()
-    allocation = match.allocate(program, as_of=AS_OF)
-    grids = store.read_grids()
-    grids["Requests"] = [row for row in grids["Requests"] if row[0] != "REQ-02"]
-    store.replace_tab("Requests", grids["Requests"])
-
-    written, skipped = apply_allocation(store, program, allocation)
-
-    assert written == ["REQ-01"]
-    assert skipped == [("REQ-02", "is no longer in the Requests tab; left as it is")]
+def test_match_apply_help_names_the_status_it_writes(capsys):
+    code, out, _ = run(["match", "--help"], capsys)
+    assert code == 0
+    assert "status 'In Progress'" in " ".join(out.split())
 
 
 def test_match_needs_a_request_or_open(workbook, capsys):
