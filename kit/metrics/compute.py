@@ -1,0 +1,176 @@
+"""``compute``: every figure of the reports for one period, from one program."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from kit import schema
+from kit.metrics.advocates import _activity, _coverage, _pipeline, _recruiting, _roster
+from kit.metrics.data import _blanked, _prepare, unusable_cells
+from kit.metrics.definitions import HEADLINE, SEGMENT_TABS, TREND_PERIODS, A, G, N, O, R, X
+from kit.metrics.goals import _evaluate_goals
+from kit.metrics.outcomes import (
+    _change,
+    _comparable_day,
+    _figures,
+    _impact,
+    _service,
+    _stakeholders,
+    _stories,
+)
+from kit.metrics.quality import _data_quality, _health
+from kit.metrics.sections import Headline, ProgramMetrics
+from kit.periods import Period, current_quarter, parse_period
+from kit.program import Program
+from kit.segments import Segment
+
+
+def _findings(program: Program, as_of: dt.date) -> pd.DataFrame | None:
+    try:
+        from kit.validate import validate
+    except ImportError:  # the validator is optional for metrics: without it, no cell is ignored
+        return None
+    return validate(program, as_of=as_of)
+
+
+def _usage(program: Program, as_of: dt.date) -> pd.DataFrame:
+    try:
+        from kit.usage import quarter_usage
+    except ImportError:
+        return pd.DataFrame()
+    return quarter_usage(program, as_of)
+
+
+def _gaps(program: Program, as_of: dt.date) -> pd.DataFrame | None:
+    try:
+        from kit.match import recruiting_gaps
+    except ImportError:
+        return None
+    return recruiting_gaps(program, as_of=as_of)
+
+
+def resolve_period(program: Program, period: str | Period | None, as_of: dt.date) -> Period:
+    """A period from text (fiscal forms use the program's fiscal year), or the current calendar quarter."""
+    if period is None or (isinstance(period, str) and not period.strip()):
+        return current_quarter(as_of)
+    if isinstance(period, Period):
+        return period
+    return parse_period(period, fiscal_year_start_month=program.settings.fiscal_year_start_month)
+
+
+def compute(
+    program: Program,
+    *,
+    period: str | Period | None = None,
+    segment: str | Segment | None = None,
+    as_of: dt.date,
+) -> ProgramMetrics:
+    """Every figure of the reports for ``period`` (default: the calendar quarter of ``as_of``).
+
+    Pure: reads only ``program``. Cells the validator marks as errors are ignored, and a figure leaves out
+    the rows whose cells it needs (``NEEDS``) are ignored; ``data_quality`` counts both. Raises InputError
+    for an unreadable period or segment.
+    """
+    period = resolve_period(program, period, as_of)
+    segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    warnings = segment_warnings(program, segment)
+    findings = _findings(program, as_of)
+    unusable = unusable_cells(findings)
+    everything = _prepare(program, unusable)
+    data = everything.segment(segment)
+
+    cache: dict[tuple[Segment, Period, dt.date], dict[str, float | None]] = {}
+
+    def figures(seg: Segment, per: Period, until: dt.date = as_of) -> dict[str, float | None]:
+        # A period's figures as of any day from its end on are the same: one cache entry serves them all.
+        key = (seg, per, min(until, per.end))
+        if key not in cache:
+            cache[key] = _figures(everything.segment(seg), per, key[2])
+        return cache[key]
+
+    history = period.history(TREND_PERIODS)
+    previous_until = _comparable_day(period, as_of)
+    now, before = figures(segment, period), figures(segment, period.previous(), previous_until)
+    headline = tuple(
+        Headline(key, label, now[key], before[key], _change(now[key], before[key]), unit)
+        for key, (label, unit) in HEADLINE.items()
+    )
+    trends = pd.DataFrame(
+        [{"period": p.label, **figures(segment, p)} for p in history], columns=["period", *HEADLINE]
+    )
+    # A goal's unusable target (unreadable, or beyond any plausible figure) is blank: the goal says "no target".
+    # Its period, metric and segment stay as typed: the goal's note quotes one it cannot read, and a blank
+    # segment would mean the whole program.
+    goal_cells = unusable.get(schema.GOALS.name, {})
+    goals_frame = _blanked(schema.GOALS, program.goals, {G.target: goal_cells.get(G.target, ())})
+    goals = _evaluate_goals(
+        everything, goals_frame, period, as_of, segment, program.settings.fiscal_year_start_month, figures
+    )
+    goal_view = pd.DataFrame(
+        {"metric": goals_frame[G.metric], "segment": goals_frame[G.segment], "target": goals_frame[G.target]}
+    )
+    goal_view = goal_view[[_overlaps(program, p, period) for p in goals_frame[G.period]]]
+    coverage = _coverage(everything, goal_view, period, as_of)
+    gaps = _gaps(program, as_of)
+    if gaps is not None and not segment.is_everything and len(gaps):
+        gaps = gaps[gaps[R.request_id].isin(data.requests[R.request_id])]
+    usage = _usage(program, as_of)
+    tables = (data.advocates, data.requests, data.activities, data.opportunities, data.nominations)
+    period_tables = (
+        (data.advocates, A.joined_on),
+        (data.requests, R.requested_on),
+        (data.activities, X.date),
+        (data.opportunities, O.close_date),
+        (data.nominations, N.submitted_on),
+    )
+    return ProgramMetrics(
+        period=period,
+        previous_period=period.previous(),
+        previous_until=previous_until,
+        as_of=as_of,
+        segment=segment,
+        source=program.source,
+        has_data=any(len(t) for t in tables),
+        period_has_data=any(period.mask(t[c], until=as_of).any() for t, c in period_tables),
+        headline=headline,
+        goals=goals,
+        roster=_roster(data, period, as_of, usage),
+        coverage=coverage,
+        pipeline=_pipeline(data, period, as_of),
+        service=_service(data, period, as_of, gaps),
+        impact=_impact(data, period, as_of),
+        activity=_activity(data, period, as_of),
+        recruiting=_recruiting(data, coverage, as_of),
+        stakeholders=_stakeholders(data, period, as_of),
+        success_stories=_stories(data, period, as_of),
+        trends=trends,
+        data_quality={
+            **_data_quality(program, findings, everything),
+            "health": _health(program, findings, as_of),
+        },
+        usage=usage,
+        warnings=tuple(warnings),
+    )
+
+
+def segment_warnings(program: Program, segment: str | Segment | None) -> list[str]:
+    """Check a segment against the tabs it narrows (``Segment.check``), before any figure is computed.
+
+    Raises InputError for a condition on a column none of them has (the whole program's figures would show
+    under the segment's label); returns a warning per value no row holds (its figures are empty)."""
+    segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    if segment.is_everything:
+        return []
+    return segment.check({tab: program[tab] for tab in SEGMENT_TABS}, SEGMENT_TABS)
+
+
+def _overlaps(program: Program, text: Any, period: Period) -> bool:
+    try:
+        return parse_period(text, fiscal_year_start_month=program.settings.fiscal_year_start_month).overlaps(
+            period
+        )
+    except Exception:
+        return False

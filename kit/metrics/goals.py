@@ -1,0 +1,107 @@
+"""Goals: each row of the Goals tab evaluated against the figure it names, over its own period and segment
+(see 'Goal attainment' in ``kit.metrics.definitions``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from kit.metrics.data import Data
+from kit.metrics.definitions import HEADLINE, LEVEL_METRICS, LOWER_IS_BETTER, G
+from kit.periods import Period, parse_period
+from kit.segments import Segment
+
+
+def _goal_segment(text: Any) -> Segment | None:
+    try:
+        return Segment.parse(text)
+    except Exception:  # an unreadable segment in the Goals tab: that goal is reported, not evaluated
+        return None
+
+
+def _evaluate_goals(
+    program_data: Data,
+    goals: pd.DataFrame,
+    period: Period,
+    as_of: dt.date,
+    segment: Segment,
+    fiscal_start: int,
+    figures: Callable,
+) -> pd.DataFrame:
+    columns = [
+        "goal_id", "period", "metric", "segment", "owner", "target", "actual", "attainment",
+        "elapsed", "expected", "status", "note",
+    ]  # fmt: skip
+    rows = []
+    for _, goal in goals.iterrows():
+        row = {
+            "goal_id": goal[G.goal_id],
+            "period": goal[G.period],
+            "metric": goal[G.metric],
+            "segment": goal[G.segment] or "",
+            "owner": goal[G.owner],
+            "target": None if pd.isna(goal[G.target]) else goal[G.target],
+            "actual": None,
+            "attainment": None,
+            "elapsed": None,
+            "expected": None,
+            "status": "not evaluated",
+            "note": "",
+        }
+        try:
+            goal_period = parse_period(goal[G.period], fiscal_year_start_month=fiscal_start)
+        except Exception:
+            goal_period = None
+        goal_segment = _goal_segment(goal[G.segment])
+        if goal_period is None:
+            row["note"] = f"period {goal[G.period]!r} is not a period"
+        elif not goal_period.overlaps(period):
+            continue
+        elif goal_segment is None:
+            row["note"] = f"segment {goal[G.segment]!r} is not column=value pairs"
+        elif not segment.is_everything and goal_segment != segment:
+            continue
+        elif goal[G.metric] not in HEADLINE:
+            row["note"] = f"metric {goal[G.metric]!r} is not one the kit computes ({', '.join(HEADLINE)})"
+        elif goal[G.target] is None or pd.isna(goal[G.target]):
+            row["note"] = "no target"
+        else:
+            metric = goal[G.metric]
+            actual = figures(goal_segment, goal_period)[metric]
+            target = float(goal[G.target])
+            elapsed = goal_period.share_elapsed(as_of)
+            row.update(_goal_status(metric, actual, target, elapsed))
+            row["period"] = goal_period.label
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _goal_status(metric: str, actual: float | None, target: float, elapsed: float) -> dict[str, Any]:
+    """Attainment and on-track status of one goal (see 'Goal attainment' in the module docstring)."""
+    lower = metric in LOWER_IS_BETTER
+    level = metric in LEVEL_METRICS
+    attainment = (
+        None if actual is None or not target else (target / actual if lower and actual else actual / target)
+    )
+    expected = target if (level or lower) else target * elapsed
+    if actual is None:
+        status = "no data"
+    elif (actual <= target) if lower else (actual >= target):
+        status = "achieved"
+    elif elapsed >= 1.0:
+        status = "missed"
+    elif not level and not lower and actual >= expected:
+        status = "on track"
+    else:
+        status = "behind"
+    return {
+        "actual": actual,
+        "attainment": attainment,
+        "elapsed": elapsed,
+        "expected": expected,
+        "status": status,
+    }

@@ -1,0 +1,268 @@
+"""What the program delivered in a period: the headline figures, the service to requesters, the deals it
+influenced and the stories of the biggest wins, and the colleagues who fed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from kit import schema
+from kit.metrics.data import Data
+from kit.metrics.definitions import (
+    _ACT,
+    _ADV,
+    _NOM,
+    _OPP,
+    _REQ,
+    STORIES,
+    TOP,
+    N,
+    O,
+    R,
+    X,
+    _by,
+    _day,
+    _mean,
+    _median,
+    _person,
+    _true,
+    active_mask,
+    activity_opportunity,
+    closed_mask,
+    days_to_fulfil,
+    fulfilled_mask,
+    lift,
+    new_mask,
+    open_mask,
+    ratio,
+    sla_days,
+)
+from kit.metrics.text import _activity_phrase, _period_phrase, money
+from kit.periods import Period, days_between
+
+
+def _impact(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+    """Influence and win rates over the deals usable for them; money over those with a usable amount too."""
+    opps = d.rows("opportunities_influenced", _OPP)
+    influenced = d.influenced("opportunities_influenced")
+    closed = closed_mask(opps, period, as_of)
+    won = _true(opps[O.is_won])
+    infl = influenced & closed
+    other = closed & ~influenced
+    cycle = days_between(opps[O.created_on], opps[O.close_date])
+    priced = d.rows("revenue_influenced", _OPP)  # the deals with a usable amount too (usually the same)
+    if priced is opps:
+        priced_won, priced_influenced = closed & won, influenced
+    else:
+        priced_won = closed_mask(priced, period, as_of) & _true(priced[O.is_won])
+        priced_influenced = d.influenced("revenue_influenced")
+
+    def side(mask: pd.Series, priced_mask: pd.Series) -> dict[str, Any]:
+        amounts = priced.loc[priced_mask & priced_won, O.amount]
+        return {
+            "closed": int(mask.sum()),
+            "won": int((mask & won).sum()),
+            "win_rate": ratio((mask & won).sum(), mask.sum()),
+            "average_deal_size": _mean(amounts),
+            "median_sales_cycle_days": _median(cycle[mask]),
+            "won_amount": float(amounts.fillna(0).sum()),
+        }
+
+    with_, without = side(infl, priced_influenced), side(other, ~priced_influenced)
+    return {
+        "closed": int(closed.sum()),
+        "influenced": int(infl.sum()),
+        "influenced_share": ratio(infl.sum(), closed.sum()),
+        "revenue_influenced": with_["won_amount"],
+        "with_advocates": with_,
+        "without_advocates": without,
+        "win_rate_lift": lift(with_["win_rate"], without["win_rate"]),
+    }
+
+
+def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]:
+    """Every headline figure (keys of HEADLINE) for one period, each over the rows it can use (``NEEDS``)."""
+    on = min(period.end, as_of)
+    fulfilled = d.rows("requests_fulfilled", _REQ)
+    timed = d.rows("median_days_to_fulfil", _REQ)
+    timed = timed[fulfilled_mask(timed, period, as_of)]
+    days = days_to_fulfil(timed)
+    sla = d.rows("within_sla_share", _REQ)  # needs more cells: a subset of the rows timed
+    sla = sla[fulfilled_mask(sla, period, as_of)]
+    sla_days_taken = days if len(sla) == len(timed) else days.loc[sla.index]
+    within = sla_days_taken <= sla_days(sla, d.settings)
+    impact = _impact(d, period, as_of)
+    return {
+        "active_advocates": int(active_mask(d.rows("active_advocates", _ADV), on).sum()),
+        "new_advocates": int(new_mask(d.rows("new_advocates", _ADV), period, as_of).sum()),
+        "nominations_received": int(
+            period.mask(d.rows("nominations_received", _NOM)[N.submitted_on], until=as_of).sum()
+        ),
+        "requests_received": int(
+            period.mask(d.rows("requests_received", _REQ)[R.requested_on], until=as_of).sum()
+        ),
+        "requests_fulfilled": int(fulfilled_mask(fulfilled, period, as_of).sum()),
+        "median_days_to_fulfil": _median(days),
+        "within_sla_share": ratio(within[sla_days_taken.notna()].sum(), sla_days_taken.notna().sum()),
+        "activities": int(period.mask(d.rows("activities", _ACT)[X.date], until=as_of).sum()),
+        "opportunities_influenced": impact["influenced"],
+        "influenced_share": impact["influenced_share"],
+        "revenue_influenced": impact["revenue_influenced"],
+        "win_rate_with": impact["with_advocates"]["win_rate"],
+        "win_rate_without": impact["without_advocates"]["win_rate"],
+        "win_rate_lift": impact["win_rate_lift"],
+    }
+
+
+def _comparable_day(period: Period, as_of: dt.date) -> dt.date:
+    """The day the previous period is measured up to (see 'Change from the previous period')."""
+    previous = period.previous()
+    if as_of >= period.end:
+        return previous.end
+    if as_of < period.start:
+        return min(previous.end, as_of)
+    return min(previous.start + (as_of - period.start), previous.end)
+
+
+def _change(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None:
+        return None
+    return value - previous
+
+
+def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None) -> dict[str, Any]:
+    requests = d.requests
+    usable = d.rows("requests_received", _REQ)
+    received = usable[period.mask(usable[R.requested_on], until=as_of)]
+    usable = d.rows("requests_fulfilled", _REQ)
+    fulfilled = usable[fulfilled_mask(usable, period, as_of)]
+    usable = d.rows("median_days_to_fulfil", _REQ)
+    days_median = days_to_fulfil(usable[fulfilled_mask(usable, period, as_of)])
+    usable = d.rows("within_sla_share", _REQ)
+    timed = usable[fulfilled_mask(usable, period, as_of)]
+    days = days_median if len(timed) == len(days_median) else days_median.loc[timed.index]
+    sla = sla_days(timed, d.settings)
+    per_activity = (
+        pd.DataFrame({"activity": timed[R.activity], "within": days <= sla, "sla_days": sla})
+        .groupby("activity", dropna=True)
+        .agg(fulfilled=("within", "size"), within_sla=("within", "sum"), sla_days=("sla_days", "first"))
+        .reset_index()
+    )
+    per_activity["within_sla_share"] = per_activity["within_sla"] / per_activity["fulfilled"]
+    open_ = requests[open_mask(requests, as_of)]
+    overdue = open_[open_[R.needed_by] < _day(as_of)]
+    by_team_activity = (
+        received.groupby([R.team, R.activity])
+        .size()
+        .rename("requests")
+        .reset_index()
+        .sort_values("requests", ascending=False)
+        if len(received)
+        else pd.DataFrame(columns=[R.team, R.activity, "requests"])
+    )
+    unserved = gaps if gaps is not None else pd.DataFrame()
+    return {
+        "received": len(received),
+        "fulfilled": len(fulfilled),
+        "declined": int((received[R.status] == "Declined").sum()),
+        "cancelled": int((received[R.status] == "Cancelled").sum()),
+        "open": len(open_),
+        "overdue": len(overdue),
+        "median_days_to_fulfil": _median(days_median),
+        "within_sla_share": ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
+        "by_team": _by(received, R.team, "requests"),
+        "by_activity": _by(received, R.activity, "requests"),
+        "by_team_activity": by_team_activity,
+        "sla_by_activity": per_activity,
+        "teams_without_requests": [t for t in schema.TEAMS if t not in set(received[R.team].dropna())],
+        "unserved": len(unserved),
+        "unserved_by_segment": (
+            unserved.groupby("segment")
+            .size()
+            .rename("requests")
+            .reset_index()
+            .sort_values("requests", ascending=False)
+            if len(unserved) and "segment" in unserved
+            else pd.DataFrame(columns=["segment", "requests"])
+        ),
+    }
+
+
+def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], ...]:
+    """The biggest won deals advocates influenced in the period, each with a ready-made sentence."""
+    opps = d.rows("revenue_influenced", _OPP)
+    influenced = d.influenced("revenue_influenced")
+    wins = opps[closed_mask(opps, period, as_of) & influenced & _true(opps[O.is_won])]
+    if wins.empty:
+        return ()
+    wins = wins.sort_values(O.amount, ascending=False, na_position="last", kind="stable").head(STORIES)
+    linking = d.rows("revenue_influenced", _ACT)
+    acts = linking.assign(_opp=activity_opportunity(linking, d.rows("revenue_influenced", _REQ)))
+    acts = acts[acts["_opp"].isin(wins[O.opportunity_id])]
+    stories = []
+    for _, opp in wins.iterrows():
+        mine = acts[(acts["_opp"] == opp[O.opportunity_id]) & (acts[X.date] <= opp[O.close_date])]
+        mine = mine.sort_values(X.date, kind="stable")
+        counts = (
+            mine[X.activity].value_counts(sort=False).reindex(pd.unique(mine[X.activity].dropna())).to_dict()
+        )
+        names = [str(d.names.get(a, a)) for a in pd.unique(mine[X.advocate_id].dropna())]
+        rep = opp[O.owner] or "The account team"
+        amount = opp[O.amount]
+        amount_text = money(amount) if amount is not None and not pd.isna(amount) else "a deal"
+        phrase = _activity_phrase({k: int(v) for k, v in counts.items()})
+        sentence = f"{rep} closed {amount_text} at {opp[O.account]} {_period_phrase(period)}"
+        sentence += f" with {phrase}." if phrase else "."
+        stories.append(
+            {
+                "opportunity_id": opp[O.opportunity_id],
+                "rep": opp[O.owner],
+                "account": opp[O.account],
+                "amount": None if pd.isna(amount) else float(amount),
+                "close_date": opp[O.close_date],
+                "advocates_used": names,
+                "activities": {k: int(v) for k, v in counts.items()},
+                "sentence": sentence,
+            }
+        )
+    return tuple(stories)
+
+
+def _stakeholders(d: Data, period: Period, as_of: dt.date) -> pd.DataFrame:
+    """Colleagues who fed the program in the period (requests made, nominations made), best per team first."""
+    requests = d.rows("requests_received", _REQ)
+    requests = requests[period.mask(requests[R.requested_on], until=as_of)]
+    noms = d.rows("nominations_received", _NOM)
+    noms = noms[period.mask(noms[N.submitted_on], until=as_of)]
+    parts = [
+        pd.DataFrame(
+            {
+                "team": requests[R.team],
+                "person": requests[R.requester_email].map(_person),
+                "requests": 1,
+                "nominations": 0,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "team": noms[N.team],
+                "person": noms[N.nominator_email].map(_person),
+                "requests": 0,
+                "nominations": 1,
+            }
+        ),
+    ]
+    parts = [p.dropna(subset=["person"]) for p in parts]
+    parts = [p for p in parts if len(p)]
+    frame = pd.concat(parts) if parts else pd.DataFrame()
+    columns = ["team", "person", "requests", "nominations", "total"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["team"] = frame["team"].fillna("(no team)")
+    table = frame.groupby(["team", "person"]).sum().reset_index()
+    table["total"] = table["requests"] + table["nominations"]
+    table = table.sort_values(["total", "team", "person"], ascending=[False, True, True], kind="stable")
+    return table.groupby("team", sort=False).head(1).head(TOP).reset_index(drop=True)[columns]

@@ -1,0 +1,186 @@
+"""The figures in words: numbers as the reports show them, the executive's draft message, and the plain-text
+summary ``advocacy-kit metrics`` prints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from kit.metrics.advocates import under_covered
+from kit.metrics.definitions import COUNT, DAYS, HEADLINE, MONEY, SHARE
+from kit.periods import Period
+
+if TYPE_CHECKING:
+    from kit.metrics.sections import ProgramMetrics
+
+
+ACTIVITY_NOUNS = {
+    "reference_call": ("reference call", "reference calls"),
+    "case_study": ("case study", "case studies"),
+    "speaking": ("speaking slot", "speaking slots"),
+    "review": ("review", "reviews"),
+    "media": ("media interview", "media interviews"),
+    "analyst": ("analyst briefing", "analyst briefings"),
+    "site_visit": ("site visit", "site visits"),
+    "rfp": ("RFP reference", "RFP references"),
+    "video": ("video", "videos"),
+    "webinar": ("webinar", "webinars"),
+    "social": ("social post", "social posts"),
+    "advisory_board": ("advisory board session", "advisory board sessions"),
+}
+
+
+def _activity_phrase(counts: Mapping[str, int]) -> str:
+    """{'reference_call': 2, 'site_visit': 1} → '2 reference calls and a site visit'."""
+    parts = []
+    for activity, count in counts.items():
+        one, many = ACTIVITY_NOUNS.get(
+            activity, (activity.replace("_", " "), activity.replace("_", " ") + "s")
+        )
+        parts.append(
+            f"{'an' if one[0] in 'aeiouAEIOU' or one.startswith('RFP') else 'a'} {one}"
+            if count == 1
+            else f"{count} {many}"
+        )
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as a report shows it: 1,234 · 42% · $3.8M · 4.5 days · '–' when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == SHARE:
+        return f"{value:.0%}"
+    if unit == MONEY:
+        return money(value)
+    if unit == DAYS:
+        return f"{value:.1f} days" if value != int(value) else f"{int(value)} days"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · '–'."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "–"
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    size = abs(change)
+    if unit == SHARE:
+        return f"{sign}{size * 100:.0f} pts"
+    if unit == MONEY:
+        return f"{sign}{money(size)}"
+    if unit == DAYS:
+        return f"{sign}{size:.1f} days"
+    return f"{sign}{size:,.0f}"
+
+
+def money(amount: float) -> str:
+    """$3.8M, $250K, $900."""
+    if abs(amount) >= 1e6:
+        return f"${amount / 1e6:.1f}M"
+    if abs(amount) >= 1e3:
+        return f"${amount / 1e3:.0f}K"
+    return f"${amount:,.0f}"
+
+
+def _period_phrase(period: Period) -> str:
+    return f"this {period.noun}" if period.noun != "period" else f"in {period.label}"
+
+
+def figure_names(keys: Iterable[str]) -> str:
+    """'revenue influenced (won)', 'active advocates and new advocates': figures as the note names them."""
+    names = [HEADLINE[k][0][:1].lower() + HEADLINE[k][0][1:] for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+def draft_message(m: ProgramMetrics) -> str:
+    """A ready-to-edit note from the executive to the company, written from the figures only."""
+    when = _period_phrase(m.period)
+    if not m.has_data:
+        return (
+            "Our customer advocacy program is just starting: there is no data in the program's workbook yet."
+        )
+    if not m.period_has_data:
+        return f"Nothing was recorded in the customer advocacy program for {m.period.label} yet."
+    f = {h.key: h for h in m.headline}
+    lines = ["Team,", ""]
+    impact = []
+    if f["opportunities_influenced"].value:
+        impact.append(
+            f"our customer advocates helped {format_value(f['opportunities_influenced'].value, COUNT)} deals "
+            f"{when}, and the ones we won brought {format_value(f['revenue_influenced'].value, MONEY)}"
+        )
+    if f["win_rate_lift"].value is not None and f["win_rate_lift"].value > 0:
+        impact.append(
+            f"deals that used an advocate won {f['win_rate_lift'].value:.0%} more often than those that did not"
+        )
+    if impact:
+        lines.append("Thank you: " + "; ".join(impact) + ".")
+    if m.success_stories:
+        lines.append("")
+        lines.append("A few wins worth celebrating:")
+        lines += [f"- {s['sentence']}" for s in m.success_stories[:3]]
+    lines.append("")
+    lines.append(
+        f"We have {format_value(f['active_advocates'].value, COUNT)} active advocates "
+        f"({format_value(f['new_advocates'].value, COUNT)} new {when}), and we fulfilled "
+        f"{format_value(f['requests_fulfilled'].value, COUNT)} requests for them"
+        + (
+            f", {format_value(f['within_sla_share'].value, SHARE)} within our service targets."
+            if f["within_sla_share"].value is not None
+            else "."
+        )
+    )
+    gaps = under_covered(m.coverage)
+    if len(gaps):
+        asks = ", ".join(f"{int(r['gap'])} more {r['phrase']}" for _, r in gaps.iterrows())
+        lines += ["", f"My ask of you: help us recruit {asks}. Nominate the customers you know."]
+    lines += ["", "Thank you to every advocate and every colleague who made this possible."]
+    return "\n".join(lines)
+
+
+def compared_with(m: ProgramMetrics) -> str:
+    """What the headline changes compare with: '2026-Q3', or 'the same 51 days of 2026-Q3 (to 2026-08-20)'."""
+    previous, until = m.previous_period, m.previous_until
+    if until >= previous.end:
+        return previous.label
+    if m.period.contains(m.as_of):
+        days = m.previous_days
+        return f"the same {days} day{'s' if days != 1 else ''} of {previous.label} (to {until})"
+    return f"{previous.label} (to {until})"
+
+
+def describe_metrics(m: ProgramMetrics) -> str:
+    """The headline figures, the goals and the data-quality note as plain text (``advocacy-kit metrics``)."""
+    scope = "" if m.segment.is_everything else f", {m.segment}"
+    lines = [
+        f"{m.period.label} ({m.period.start} .. {m.period.end}{scope}), data as of {m.as_of}; "
+        f"compared with {compared_with(m)}",
+        "",
+    ]
+    if not m.has_data:
+        lines.append("No data yet: the program's workbook has no advocates, requests or opportunities.")
+    elif not m.period_has_data:
+        lines.append(f"No data for {m.period.label}: nothing in the workbook is dated in this period.")
+    width = max(len(h.label) for h in m.headline) + 2
+    for h in m.headline:
+        lines.append(
+            f"  {h.label:<{width}}{format_value(h.value, h.unit):>12}   "
+            f"({format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)})"
+        )
+    if len(m.goals):
+        lines += ["", "Goals:"]
+        for _, g in m.goals.iterrows():
+            unit = HEADLINE.get(g["metric"], ("", COUNT))[1]
+            segment = f" [{g['segment']}]" if g["segment"] else ""
+            figure = (
+                f"{format_value(g['actual'], unit)} of {format_value(g['target'], unit)}"
+                if g["note"] == ""
+                else g["note"]
+            )
+            lines.append(f"  {g['goal_id']} {g['metric']}{segment} {g['period']}: {figure} — {g['status']}")
+    lines += ["", f"Data quality: {m.data_quality['note']}"]
+    return "\n".join(lines)
