@@ -54,10 +54,10 @@ def build_program(advocates: int = ADVOCATES) -> Program:
         tables[name] = frame
     requests = tables[schema.REQUESTS.name]
     # Exactly 2,000 to allocate: the latest 2,000 requests reopened, any other waiting one withdrawn.
-    waiting = requests[R.status].isin(match.ALLOCATABLE_STATUSES) & requests[R.advocate_id].isna()
+    waiting = requests[R.status].isin(schema.ALLOCATABLE_STATUSES) & requests[R.advocate_id].isna()
     requests.loc[waiting, R.status] = "Cancelled"
     latest = requests.sort_values(R.requested_on, kind="stable").index[-OPEN_REQUESTS:]
-    requests.loc[latest, R.status] = "New"
+    requests.loc[latest, R.status] = schema.NEW_STATUS
     requests.loc[latest, R.advocate_id] = None
     headers = {name: list(frame.columns) for name, frame in tables.items()}
     return Program(tables=tables, raw={}, headers=headers, source=f"demo {advocates:,}")
@@ -65,7 +65,7 @@ def build_program(advocates: int = ADVOCATES) -> Program:
 
 def open_requests(program: Program) -> pd.DataFrame:
     requests = program.requests
-    return requests[requests[R.status].isin(match.ALLOCATABLE_STATUSES) & requests[R.advocate_id].isna()]
+    return requests[requests[R.status].isin(schema.ALLOCATABLE_STATUSES) & requests[R.advocate_id].isna()]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ class RowByRow:
             prospects.add(fold(account))
         out = []
         for adv in self.roster.itertuples(index=False):
-            if adv.status != "Active" or request[R.activity] not in adv.activities:
+            if adv.status != schema.ACTIVE_STATUS or request[R.activity] not in adv.activities:
                 continue
             if fold(adv.company) in prospects or (adv.account_id and fold(adv.account_id) in prospects):
                 continue

@@ -64,8 +64,7 @@ CRITERIA = (R.industry, R.product, R.use_case, R.region, R.company_size, R.perso
 # Per-advocate factors, each in [0, 1], with a ``weight.<factor>`` setting.
 FACTORS = ("freshness", "rest", "outcome")
 
-# Requests the allocation fills: waiting, with nobody assigned yet.
-ALLOCATABLE_STATUSES = ("New", "In Progress")
+# kit/cli.py's apply_allocation still writes this status; it moves to kit/actions.py, which owns that write.
 ASKED_STATUS = "Advocate Asked"
 
 # Candidates kept per request before solving: the problem stays sparse (2,000 requests → ≤ 50,000 edges).
@@ -82,8 +81,8 @@ DEFAULT_PRIORITY = "Normal"
 _NOT_NAMED = -3  # the request does not name this criterion
 _UNKNOWN = -2  # the request names a value no advocate has
 _NO_DAY = np.iinfo(np.int64).min
-# The integer program that spaces an advocate's new requests by the cool-down stops here (it takes ~1.3 s
-# at 50,000 advocates).
+# The integer program that spaces an advocate's new requests by the cool-down stops here (docs/performance.md
+# has what it takes at 50,000 advocates).
 MILP_TIME_LIMIT_SECONDS = 30
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # Company-size match by [wanted, theirs] index (the last index is "not named"/"blank"): adjacent = half.
@@ -204,7 +203,7 @@ def allocate(program: Program, *, as_of: dt.date, top_k: int = TOP_K) -> Allocat
     matcher = _matcher(program, as_of)
     requests = program.requests
     status = requests[R.status]
-    open_mask = status.isin(ALLOCATABLE_STATUSES) & _blank(requests[R.advocate_id])
+    open_mask = status.isin(schema.ALLOCATABLE_STATUSES) & _blank(requests[R.advocate_id])
     parsed = matcher.parse_many(requests[open_mask])
     return matcher.allocate(parsed, top_k=top_k)
 
@@ -222,7 +221,7 @@ def recruiting_gaps(program: Program, *, as_of: dt.date) -> pd.DataFrame:
     regions = set(roster[A.region].dropna())
     pairs = set(zip(_folded(roster[A.industry]), roster[A.region], strict=True))
     requests = program.requests
-    open_mask = requests[R.status].isin(ALLOCATABLE_STATUSES) & _blank(requests[R.advocate_id])
+    open_mask = requests[R.status].isin(schema.ALLOCATABLE_STATUSES) & _blank(requests[R.advocate_id])
     rows = []
     for row, request in requests[open_mask].iterrows():
         industry, region = _text_or_none(request[R.industry]), request[R.region]
@@ -529,7 +528,7 @@ class _Matcher:
             pos=np.arange(n),
             ids=ids,
             has_id=~_blank(frame[A.advocate_id]).to_numpy(dtype=bool),
-            active=(frame[A.status] == "Active").to_numpy(dtype=bool),
+            active=(frame[A.status] == schema.ACTIVE_STATUS).to_numpy(dtype=bool),
             do_not_contact=(frame[A.status] == "Do Not Contact").to_numpy(dtype=bool),
             industry=industry,
             region=_enum_codes(frame[A.region], schema.REGIONS),
@@ -900,8 +899,8 @@ class _Matcher:
     def reasons(self, enc: _Encoded, which: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """The reasons sentence for each pair (request ``enc.requests[which[i]]``, advocate ``positions[i]``).
 
-        Vectorised over the pairs with object arrays and small lookup tables, so the words for 10,000
-        ranked advocates or 2,000 assignments cost milliseconds.
+        Vectorised over the pairs with object arrays and small lookup tables: a few array operations per
+        criterion, not a Python call per pair.
         """
         ros = self.roster
         requests = enc.requests
@@ -1414,8 +1413,7 @@ def _solve_with_cooldown(
     ``capacity`` times, and no advocate on two requests due less than ``window`` days apart.
 
     Solved as a 0/1 integer program by HiGHS (``scipy.optimize.milp``). The cool-down is one constraint
-    per advocate and due day ``d``: at most one of their requests due in ``[d, d + window)``. At 50,000
-    advocates (35,000 candidate pairs, 349 clashes in the plain b-matching) it takes 1.3 s. Should HiGHS
+    per advocate and due day ``d``: at most one of their requests due in ``[d, d + window)``. Should HiGHS
     hit its time limit, its best answer so far is used; None if it has none (the caller then drops the
     clashing edges from the b-matching).
     """
