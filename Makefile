@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: install demo test fuzz lint format lab bench templates clean
+.PHONY: install demo test fuzz lint format lab bench bench-docs templates clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -60,8 +60,14 @@ lab: $(STAMP) $(DEMO_BOOK)
 	ADVOCACY_KIT_SOURCE=$(CURDIR)/$(DEMO_BOOK) $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 \
 	  --ServerApp.root_dir=notebooks --LabApp.news_url=None $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Every benchmark (slow: most run at 50,000 advocates), or some: make bench BENCH="validate store".
+# bench-docs also writes each one's table into its block of docs/performance.md (benchmarks/record.py).
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
+
+bench-docs: $(STAMP)
+	$(BIN)/python -m benchmarks --write-docs $(BENCH)
 
 templates: $(STAMP)
 	$(BIN)/advocacy-kit templates --out sheets_templates --readme docs/workbook.md

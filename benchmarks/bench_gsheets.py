@@ -6,7 +6,9 @@ figures are API calls, and the least time Google's quota allows for them, with t
 issue describes — gspread's ``worksheet(tab).get_all_records()`` tab by tab to read, ``append_row`` row by row
 to add requests (with ``table_range="A1"``, so that it at least appends in the right columns).
 
-Run: ``python -m benchmarks.bench_gsheets [ADVOCATES]`` (default 50,000; the demo program at that size).
+Run: ``python -m benchmarks.bench_gsheets [ADVOCATES]`` (default 50,000) or ``make bench``. ``--write-docs``
+writes the table into docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to try it on a
+copy).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import record
+from benchmarks.record import Table
+
 AS_OF = dt.date(2026, 11, 20)
 NEW_REQUESTS = 100
 QUOTA_PER_MINUTE = 60  # per user per project (https://developers.google.com/sheets/api/limits)
@@ -26,7 +31,7 @@ def _quota_minutes(calls: int) -> float:
     return calls / QUOTA_PER_MINUTE
 
 
-def main(advocates: int = 50_000) -> None:
+def main(advocates: int = 50_000) -> Table:
     import gspread
 
     from emulators.sheets import SERVICE_ACCOUNT_EMAIL, SheetsEmulator, write_service_account_key
@@ -92,20 +97,43 @@ def main(advocates: int = 50_000) -> None:
         naive_append_s, naive_append_calls = time.perf_counter() - start, emulator.sheets_calls()
 
     assert len(kit_grids[schema.ADVOCATES.name]) - 1 == advocates == len(records[schema.ADVOCATES.name])
-    print(f"{rows:,} data rows in {len(grids)} tabs; 2026-11-23, 2-core x86_64 VM, 24 GB, Python 3.11.7")
-    print(f"{'':34}{'API calls':>10}{'min. at 60/min':>16}{'wall (emulator)':>17}")
-    for label, calls, seconds in (
-        ("read the whole program — kit", kit_read_calls, kit_read_s),
-        ("read — naive get_all_records", naive_read_calls, naive_read_s),
-        (f"append {NEW_REQUESTS} requests — kit", kit_append_calls, kit_append_s),
-        (f"append {NEW_REQUESTS} — naive append_row", naive_append_calls, naive_append_s),
-    ):
-        print(f"{label:34}{calls:>10,}{_quota_minutes(calls):>14.2f} m{seconds:>15.1f} s")
-    print(
-        f"calls ratio naive/kit: read {naive_read_calls / kit_read_calls:.1f}x, "
-        f"append {naive_append_calls / kit_append_calls:.0f}x"
+    return Table(
+        columns=(
+            "operation",
+            "kit: API calls",
+            "naive: API calls",
+            f"least time at {QUOTA_PER_MINUTE} calls/min, kit vs naive",
+            "wall on the emulator, kit vs naive",
+        ),
+        rows=tuple(
+            (
+                label,
+                f"{kit_calls:,}",
+                f"{naive_calls:,}",
+                f"{_duration(_quota_minutes(kit_calls))} vs {_duration(_quota_minutes(naive_calls))} "
+                f"({naive_calls / kit_calls:.0f}× fewer calls)",
+                f"{kit_s:.2f} s vs {naive_s:.2f} s",
+            )
+            for label, kit_calls, naive_calls, kit_s, naive_s in (
+                ("read the whole program", kit_read_calls, naive_read_calls, kit_read_s, naive_read_s),
+                (
+                    f"add {NEW_REQUESTS} requests",
+                    kit_append_calls,
+                    naive_append_calls,
+                    kit_append_s,
+                    naive_append_s,
+                ),
+            )
+        ),
+        notes=(f"The demo program at {advocates:,} advocates: {rows:,} data rows in {len(grids)} tabs.",),
     )
 
 
+def _duration(minutes: float) -> str:
+    """``2 s``, ``1 min 40 s``: the least time Google's quota allows, as a person reads it."""
+    whole, seconds = divmod(round(minutes * 60), 60)
+    return f"{whole} min {seconds} s" if whole else f"{seconds} s"
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    sys.exit(record.script(__spec__.name, main))

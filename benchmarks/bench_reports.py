@@ -3,8 +3,8 @@
 Baseline (the floor): executing an empty notebook through Papermill's Python API in the same run, i.e. the
 cost of starting a kernel, which no report can avoid. Targets (issue 6): both reports < 20 s at 300
 advocates, and < 2x that (40 s) at 50,000; also printed, the stricter comparison with the 300-advocate run's
-own time (< 2x it, cold against cold and warm against warm). Also shown: where the time goes in-process (reading the workbook,
-computing the metrics), to tell kernel start-up from data work.
+own time (< 2x it, cold against cold and warm against warm). Also shown: where the time goes in-process
+(reading the workbook, computing the metrics), to tell kernel start-up from data work.
 
 Each size is run as `report all` runs it, "cold", with an empty read cache (the first run after the
 workbook changed: it is unzipped and typed), then "warm" (the workbook unchanged since the last read: its
@@ -12,7 +12,9 @@ typed copy is loaded from kit/store/cache.py); the median of COLD_RUNS and WARM_
 the ratio for both. One unmeasured run first imports what every run after it reuses in this process
 (nbconvert and its templates), so that the first size measured does not pay for it alone.
 
-Run: ``python -m benchmarks.bench_reports`` (or ``make bench``).
+Run: ``python -m benchmarks.bench_reports [SIZE …]`` (advocates; 300 and 50,000 by default) or ``make bench``.
+``--write-docs`` writes the table into docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to
+try it on a copy).
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ import datetime as dt
 import os
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import record
+from benchmarks.record import Table
 
 AS_OF = dt.date(2026, 11, 20)
 PERIOD = "2026-Q4"
@@ -104,13 +110,13 @@ def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return sorted(runs)[(len(runs) - 1) // 2]
 
 
-def main(sizes: tuple[int, ...] = SIZES) -> None:
+def main(*sizes: int) -> Table:
+    sizes = sizes or SIZES
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as scratch:
         folder = Path(scratch)
         floor, floor_cpu = _floor(folder)
-        print(
-            f"floor: empty notebook through Papermill {floor:6.2f} s wall, {floor_cpu:.2f} s CPU", flush=True
-        )
+        rows = [("floor: an empty notebook through Papermill", f"{floor:.2f} s", f"{floor_cpu:.2f} s")]
+        notes = []
         totals: dict[int, dict[str, float]] = {}
         for size in sizes:
             start = time.perf_counter()
@@ -128,31 +134,53 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
             warms = [_both_reports(path, folder / f"warm_{size}_{i}", jobs=2) for i in range(WARM_RUNS)]
             (cold, cold_cpu), (warm, warm_cpu) = _median(colds), _median(warms)
             totals[size] = {"cold": cold, "warm": warm}
-            print(
-                f"{size:>6,} advocates: both reports as `report all` runs them: cold {cold:6.2f} s "
-                f"({cold / floor:.1f}x floor, {cold_cpu:.1f} s CPU), warm {warm:6.2f} s ({warm / floor:.1f}x "
-                f"floor, {warm_cpu:.1f} s CPU); in-process: read {cold_read:.2f} s cold, {warm_read:.2f} s "
-                f"from the read cache, metrics {computed:.2f} s (workbook built in {built:.0f} s)",
-                flush=True,
-            )
+            print(f"{size:>6,} advocates measured (workbook built in {built:.0f} s)", flush=True)
+            for kind, wall, cpu in (("cold", cold, cold_cpu), ("warm", warm, warm_cpu)):
+                versus = f"{wall / floor:.1f}× floor"
+                if size != sizes[0]:
+                    versus += f"; {wall / totals[sizes[0]][kind]:.2f}× the {sizes[0]:,}-advocate run"
+                rows.append(
+                    (
+                        f"both reports, {size:,} advocates, {kind}",
+                        f"**{wall:.2f} s** ({versus})",
+                        f"{cpu:.1f} s",
+                    )
+                )
+            rows += [
+                (
+                    f"{size:,} advocates, in-process: reading and typing the workbook / from the read cache",
+                    f"{cold_read:.2f} s / {warm_read:.2f} s",
+                    "—",
+                ),
+                (
+                    f"{size:,} advocates, in-process: `metrics.compute` (nothing cached)",
+                    f"{computed:.2f} s",
+                    "—",
+                ),
+            ]
         if len(sizes) > 1:
             small, large = totals[sizes[0]], totals[sizes[-1]]
             verdict = "met" if max(small.values()) < BUDGET else "NOT met"
-            print(
-                f"target: < {BUDGET} s at {sizes[0]} -> {verdict} (cold {small['cold']:.1f} s, warm {small['warm']:.1f} s)"
+            notes.append(
+                f"Target: both reports in under {BUDGET} s at {sizes[0]:,} advocates: **{verdict}** "
+                f"(cold {small['cold']:.1f} s, warm {small['warm']:.1f} s)."
             )
             verdict = "met" if max(large.values()) < 2 * BUDGET else "NOT met"
-            print(
-                f"target: < 2x that ({2 * BUDGET} s) at {sizes[-1]:,} -> {verdict} "
-                f"(cold {large['cold']:.1f} s, warm {large['warm']:.1f} s)"
+            notes.append(
+                f"Target: under 2× that, {2 * BUDGET} s, at {sizes[-1]:,}: **{verdict}** "
+                f"(cold {large['cold']:.1f} s, warm {large['warm']:.1f} s)."
             )
-            for kind in ("warm", "cold"):
-                ratio = large[kind] / small[kind]
-                verdict = "under" if ratio < 2 else "NOT under"
-                print(
-                    f"stricter: < 2x the {sizes[0]} run at {sizes[-1]:,} ({kind} against {kind}) -> {ratio:.2f}x, {verdict}"
+            ratios = {kind: large[kind] / small[kind] for kind in ("warm", "cold")}
+            notes.append(
+                f"Stricter: under 2× the {sizes[0]:,}-advocate run's own time at {sizes[-1]:,}: "
+                + "; ".join(
+                    f"{kind} {ratio:.2f}× ({'under' if ratio < 2 else 'not under'})"
+                    for kind, ratio in ratios.items()
                 )
+                + "."
+            )
+    return Table(columns=("what", "wall", "CPU"), rows=tuple(rows), notes=(" ".join(notes),) if notes else ())
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(record.script(__spec__.name, main))

@@ -7,7 +7,8 @@ whole workbook with openpyxl, which was the kit's only way until 2026-11-26 and 
 by reading the workbook back. The Issues tab (``validate --write-issues``) is written once with 6,000
 findings, then timed being replaced by 6,000 others, as the next run does.
 
-Run: ``python -m benchmarks.bench_store`` (or ``make bench``).
+Run: ``python -m benchmarks.bench_store`` or ``make bench``. ``--write-docs`` writes the table into
+docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to try it on a copy).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import record
+from benchmarks.record import Table
 from kit import schema
 
 AS_OF = dt.date(2026, 11, 20)
@@ -33,7 +37,7 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - start
 
 
-def main(advocates: int = ADVOCATES) -> None:
+def main(advocates: int = ADVOCATES) -> Table:
     from kit.demo import build_demo
     from kit.program import grids_from_frames
     from kit.store import RowUpdate
@@ -44,8 +48,9 @@ def main(advocates: int = ADVOCATES) -> None:
         master = folder / "program.xlsx"
         start = time.perf_counter()
         LocalStore(master).write_grids(grids_from_frames(build_demo(advocates, as_of=AS_OF)))
+        megabytes = master.stat().st_size / 1e6
         print(
-            f"{advocates:,} advocates: workbook of {master.stat().st_size / 1e6:.0f} MB built in "
+            f"{advocates:,} advocates: workbook of {megabytes:.0f} MB built in "
             f"{time.perf_counter() - start:.0f} s",
             flush=True,
         )
@@ -106,15 +111,16 @@ def main(advocates: int = ADVOCATES) -> None:
             _timed(store._replace_tab_with_openpyxl, schema.ISSUES_TAB_NAME, issues("second")),
         ]
         check(store)
-        print(
-            f"baseline, openpyxl: keyed update {slow[0]:6.2f} s, append {slow[1]:6.2f} s, "
-            f"Issues tab again {slow[2]:6.2f} s (one run)"
-        )
-        print(
-            f"kit is {slow[0] / fast[0]:.0f}x faster to update, {slow[1] / fast[1]:.0f}x to append, "
-            f"{slow[2] / fast[2]:.0f}x to write the Issues tab again"
-        )
+    labels = ("keyed update of one row", "append one row", "replace the `Issues` tab (6,000 rows)")
+    return Table(
+        columns=("what", f"kit, in place (median of {KIT_RUNS})", "baseline, openpyxl (one run)", "speed-up"),
+        rows=tuple(
+            (label, f"**{kit:.2f} s**", f"{base:.2f} s", f"{base / kit:.0f}×")
+            for label, kit, base in zip(labels, fast, slow, strict=True)
+        ),
+        notes=(f"The {advocates:,}-advocate demo workbook, {megabytes:.0f} MB.",),
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(record.script(__spec__.name, main))

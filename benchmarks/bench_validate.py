@@ -12,7 +12,9 @@ Baselines, measured in the same run on the same program:
 2. all-pairs duplicate detection: every pair of advocates compared by rapidfuzz on normalised names, timed on
    a sample of 2,000 advocates and extrapolated to 50,000 by the number of pairs (×625).
 
-Run: ``python -m benchmarks.bench_validate [ADVOCATES]`` (default 50,000), or ``make bench``.
+Run: ``python -m benchmarks.bench_validate [ADVOCATES]`` (default 50,000) or ``make bench``. ``--write-docs``
+writes the table into docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to try it on a
+copy).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ import datetime as dt
 import statistics
 import sys
 import time
+
+from benchmarks import record
+from benchmarks.record import Table
 
 AS_OF = dt.date(2026, 11, 20)
 SAMPLE = 2_000
@@ -36,6 +41,11 @@ def _timed(fn, repeat: int = 1) -> tuple[float, float, object]:
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return statistics.median(walls), statistics.median(cpus), result
+
+
+def _round(number: float) -> str:
+    """Whole numbers once they are large (``317``), two decimals while they are small (``0.02``)."""
+    return f"{number:,.0f}" if number >= 10 else f"{number:.2f}"
 
 
 def _naive_cells(program) -> int:
@@ -67,7 +77,7 @@ def _all_pairs(names: list[str]) -> int:
     return similar
 
 
-def main(advocates: int = 50_000) -> None:
+def main(advocates: int = 50_000) -> Table:
     from kit.demo import build_demo
     from kit.program import grids_from_frames, program_from_grids
     from kit.validate import normalise_name, validate
@@ -75,39 +85,52 @@ def main(advocates: int = 50_000) -> None:
     start = time.perf_counter()
     program = program_from_grids(grids_from_frames(build_demo(advocates, as_of=AS_OF)), source="bench")
     sizes = {name: len(frame) for name, frame in program.tables.items()}
-    print(
-        f"program: {sizes['Advocates']:,} advocates, {sizes['Requests']:,} requests, "
-        f"{sizes['Activities']:,} activities, {sizes['Opportunities']:,} opportunities "
-        f"(built in {time.perf_counter() - start:.0f} s, not timed)"
+    built = (
+        f"{sizes['Advocates']:,} advocates, {sizes['Requests']:,} requests, {sizes['Activities']:,} "
+        f"activities, {sizes['Opportunities']:,} opportunities"
     )
+    print(f"program: {built} (built in {time.perf_counter() - start:.0f} s, not timed)", flush=True)
 
     # A program keeps the findings of its cells once worked out (Program.derived), so each timed run gets a
     # fresh Program over the same frames: all the checks run every time, as on a workbook just read.
     validate(dataclasses.replace(program), as_of=AS_OF)  # warm-up: imports pandera, builds the cell schemas
     wall, cpu, findings = _timed(lambda: validate(dataclasses.replace(program), as_of=AS_OF), repeat=3)
     counts = findings.groupby(["severity", "code"]).size()
-    print(f"kit.validate:            {wall:6.2f} s wall, {cpu:6.2f} s CPU (median of 3)")
     validate(program, as_of=AS_OF)
     again, _, _ = _timed(lambda: validate(program, as_of=AS_OF), repeat=3)
-    print(f"  again on the same program (findings of the cells kept): {again:6.2f} s wall (median of 3)")
-    print(f"  findings: {len(findings):,} — " + ", ".join(f"{c} {n:,}" for (_, c), n in counts.items()))
-
-    naive_wall, naive_cpu, problems = _timed(lambda: _naive_cells(program))
-    print(
-        f"baseline 1, cell by cell: {naive_wall:6.2f} s wall, {naive_cpu:6.2f} s CPU "
-        f"({problems:,} cell problems; per-cell checks only) — kit is {naive_cpu / cpu:.1f}× faster in CPU "
-        "while doing every check"
-    )
-
+    naive_wall, naive_cpu, _problems = _timed(lambda: _naive_cells(program))
     names = [normalise_name(n) for n in program.advocates["name"].dropna().head(SAMPLE)]
-    pairs_wall, pairs_cpu, _ = _timed(lambda: _all_pairs(names))
+    _, pairs_cpu, _ = _timed(lambda: _all_pairs(names))
     factor = (advocates * (advocates - 1)) / (len(names) * (len(names) - 1))
-    print(
-        f"baseline 2, all pairs:    {pairs_cpu:6.2f} s CPU for {len(names):,} advocates "
-        f"→ ~{pairs_cpu * factor:,.0f} s extrapolated to {advocates:,} (×{factor:,.0f} pairs) — "
-        f"{pairs_cpu * factor / cpu:,.0f}× the whole validation"
+    found = ", ".join(f"{code} {n:,}" for (_, code), n in counts.items()) or "none"
+    return Table(
+        columns=("what", "CPU", "wall"),
+        rows=(
+            (
+                f"`kit.validate.validate` (median of 3; {len(findings):,} findings: {found})",
+                f"**{cpu:.2f} s**",
+                f"{wall:.2f} s",
+            ),
+            (
+                "the same, again on the same program (only the checks that depend on the day run)",
+                "—",
+                f"{again:.2f} s",
+            ),
+            (
+                "baseline 1: a Python loop calling `cells.cell_problem` on every cell (per-cell checks only)",
+                f"{naive_cpu:.1f} s ({naive_cpu / cpu:.1f}×)",
+                f"{naive_wall:.1f} s",
+            ),
+            (
+                f"baseline 2: all-pairs name comparison, {len(names):,} advocates timed ({pairs_cpu:.2f} s), "
+                f"×{factor:,.0f} pairs to {advocates:,}",
+                f"~{_round(pairs_cpu * factor)} s ({_round(pairs_cpu * factor / cpu)}×)",
+                "—",
+            ),
+        ),
+        notes=(f"The program: {built}, built in memory (not timed).",),
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    sys.exit(record.script(__spec__.name, main))

@@ -8,7 +8,8 @@
    one read to show the sheet as it is now) on the 300-advocate demo workbook and at 50,000 advocates,
    against the floor of one keyed ``store.update`` of one cell, which any safe write pays.
 
-Run: ``python -m benchmarks.bench_widgets`` (or ``make bench``).
+Run: ``python -m benchmarks.bench_widgets`` or ``make bench``. ``--write-docs`` writes the table into
+docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to try it on a copy).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import record
+from benchmarks.record import Table
 from kit import schema
 
 AS_OF = dt.date(2026, 11, 20)
@@ -63,7 +67,8 @@ def _row_by_row(advocates, criteria: dict[str, object]):
     return advocates[keep]
 
 
-def _filtering(advocates: int) -> None:
+def _filtering(advocates: int) -> list[tuple[str, ...]]:
+    """The table's rows for filtering: one per query, then the finder's refresh."""
     from kit.demo import build_demo
     from kit.program import grids_from_frames, program_from_grids
     from kit.roster import RosterIndex, filter_roster
@@ -75,6 +80,7 @@ def _filtering(advocates: int) -> None:
         f"Filtering {len(roster):,} advocates: kit one-off (filter_roster), kit per change in the finder "
         "(RosterIndex built once), baseline (row-by-row loop). Medians of 5 (baseline: 1 run)."
     )
+    rows = []
     index = RosterIndex(roster)
     index.filter(text="warm", status="Active")  # what the finder pays once, when it is built
     for query in QUERIES:
@@ -88,17 +94,31 @@ def _filtering(advocates: int) -> None:
         base = time.perf_counter() - start
         assert expected == found, f"{query}: the baseline finds {expected}, the kit {found}"
         label = ", ".join(f"{k}={v}" for k, v in query.items())
-        print(
-            f"  {label:<54} {found:>6,} found  one-off {once * 1000:7.1f} ms  per change {warm * 1000:6.1f} ms"
-            f"  baseline {base * 1000:8.1f} ms  ({base / warm:,.0f}x / {base / once:,.0f}x)"
+        print(f"  {label:<54} {found:>6,} found", flush=True)
+        rows.append(
+            (
+                f"filter `{label}` ({found:,} found): per change in the finder / one-off `filter_roster`",
+                f"{warm * 1000:.1f} ms / {once * 1000:.1f} ms",
+                f"{base * 1000:,.0f} ms (row-by-row loop)",
+                f"{base / warm:,.0f}× / {base / once:,.0f}×",
+            )
         )
     finder = roster_finder(program)
     picks = iter(["Insurance", "Retail", "Healthcare", "Technology", "Education", "Insurance"] * 3)
     refresh = _median(lambda: setattr(finder.filters[R.industry], "value", next(picks)), 5)
-    print(f"  finder refresh after a dropdown pick (filter + table): {refresh * 1000:.1f} ms")
+    rows.append(
+        (
+            "finder refresh after a dropdown pick (filter + the table redrawn)",
+            f"{refresh * 1000:.1f} ms",
+            "—",
+            "—",
+        )
+    )
+    return rows
 
 
-def _click(folder: Path, advocates: int, repeat: int) -> None:
+def _click(folder: Path, advocates: int, repeat: int) -> tuple[str, ...]:
+    """The table's row for accepting a nomination on a workbook of ``advocates``."""
     from kit.demo import build_demo
     from kit.program import grids_from_frames
     from kit.store import RowUpdate
@@ -123,19 +143,26 @@ def _click(folder: Path, advocates: int, repeat: int) -> None:
         store.update(schema.NOMINATIONS.name, [RowUpdate(waiting, values={N.decision_note: "bench"})])
         floor_times.append(time.perf_counter() - start)
     accept, floor = statistics.median(accept_times), statistics.median(floor_times)
-    print(f"A click that writes, on a {advocates:,}-advocate workbook (median of {repeat})")
-    print(
-        f"  Accept a nomination (read + update + append + read): {accept:.2f} s; "
-        f"floor, one keyed update: {floor:.2f} s  ({accept / floor:.1f}x the floor)"
+    return (
+        f"accept a nomination on a {advocates:,}-advocate workbook (read + update + append + read; "
+        f"median of {repeat})",
+        f"{accept:.2f} s",
+        f"{floor:.2f} s (floor: one keyed update)",
+        f"{accept / floor:.1f}× the floor",
     )
 
 
-def main() -> None:
-    _filtering(50_000)
+def main() -> Table:
+    rows = _filtering(50_000)
     with tempfile.TemporaryDirectory() as folder:
-        _click(Path(folder), 300, repeat=3)
-        _click(Path(folder), 50_000, repeat=1)
+        rows.append(_click(Path(folder), 300, repeat=3))
+        rows.append(_click(Path(folder), 50_000, repeat=1))
+    return Table(
+        columns=("what", "kit", "baseline", "baseline / kit"),
+        rows=tuple(rows),
+        notes=("Filtering on the demo roster at 50,000 advocates; medians of 5 (baseline: one run).",),
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(record.script(__spec__.name, main))
