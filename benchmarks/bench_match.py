@@ -13,7 +13,8 @@ The program is the demo at 50,000 advocates (``kit.demo.build_demo``), used as t
 produces (the workbook round trip is not part of matching). The 2,000 open requests are the demo's latest
 2,000 requests, reopened: status New, no advocate.
 
-Run: ``python -m benchmarks.bench_match`` (or ``make bench``).
+Run: ``python -m benchmarks.bench_match`` or ``make bench``. ``--write-docs`` writes the table into
+docs/performance.md, as ``make bench-docs`` does (``--page COPY.md`` to try it on a copy).
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ import gc
 import os
 import resource
 import statistics
+import sys
 import time
 import tracemalloc
 
 import numpy as np
 import pandas as pd
 
+from benchmarks import record
+from benchmarks.record import Table
 from kit import match, schema
 from kit.cells import fold
 from kit.program import ROW_INDEX, Program
@@ -176,7 +180,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
-def main() -> None:
+def main() -> Table:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"Load average before the run: {load} (other work on the machine slows every figure)")
     print(f"Building the demo program at {ADVOCATES:,} advocates …", flush=True)
@@ -205,7 +209,7 @@ def main() -> None:
     full = []
     for _, request in sample.head(10).iterrows():
         start = time.perf_counter()
-        match.rank(request, program, as_of=AS_OF)
+        everyone = match.rank(request, program, as_of=AS_OF)
         full.append(time.perf_counter() - start)
 
     baseline = RowByRow(program)
@@ -217,19 +221,6 @@ def main() -> None:
         ranked = match.rank(request, program, as_of=AS_OF, top=10)
         agree += [a for _, a in scored[:10]] == list(ranked[A.advocate_id])
     base_median = statistics.median(base_times)
-    print("\nRank one request against 50,000 advocates (target < 50 ms median):")
-    print(
-        f"  kit.match.rank, top 10   median {_ms(rank_median)} over {len(times)} requests "
-        f"(CPU {_ms(statistics.median(rank_cpu))}; first call, encoding the roster: {_ms(cold)})"
-    )
-    print(
-        f"  kit.match.rank, all      median {_ms(statistics.median(full))} (every eligible advocate, with reasons)"
-    )
-    print(
-        f"  row-by-row loop          median {_ms(base_median)} over {len(base_times)} requests "
-        f"(same top 10 as the kit for {agree} of {len(base_times)})"
-    )
-    print(f"  speed-up                 {base_median / rank_median:,.0f}×")
 
     # -- allocate all open requests --------------------------------------------------------------------
     runs = []
@@ -255,28 +246,52 @@ def main() -> None:
     baseline.allocate(subset)
     base_alloc = (time.perf_counter() - start) / len(subset) * len(waiting)
     codes = allocation.unserved[match.REASON_CODE].value_counts().to_dict()
-    print(f"\nAllocate {len(waiting):,} open requests over 50,000 advocates (target < 5 s, < 2 GB):")
-    print(
-        f"  kit.match.allocate       median {alloc_median:.2f} s over {len(runs)} runs (roster encoding included; "
-        f"CPU {statistics.median(cpu):.2f} s)"
-    )
-    print(
-        f"                           {len(allocation.assignments):,} served, unserved {codes}; "
-        f"{len(allocation.candidates):,} candidate pairs; total score {allocation.total_score:,.0f}"
-    )
-    print(
-        f"  memory                   peak traced during allocate {traced_peak / 2**20:,.0f} MB; "
-        f"peak RSS of the whole process (50k program included) {rss_peak / 2**20:,.0f} MB"
-    )
-    print(
-        f"  row-by-row loop + greedy {base_alloc:,.1f} s (measured on {len(subset)} requests, "
-        f"× {len(waiting) / len(subset):,.0f})"
-    )
-    print(f"  speed-up                 {base_alloc / alloc_median:,.0f}×")
     load = allocation.load
     assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
     np.testing.assert_equal(allocation.assignments[R.request_id].is_unique, True)
+    unserved = ", ".join(f"{n:,} {code}" for code, n in codes.items()) or "none"
+    return Table(
+        columns=("what", "wall", "CPU", "baseline (wall)", "speed-up"),
+        rows=(
+            (
+                f"rank one request, top 10 (median of {len(times)} requests; target < 50 ms)",
+                f"**{_ms(rank_median)}**",
+                _ms(statistics.median(rank_cpu)),
+                f"{_ms(base_median)}",
+                f"{base_median / rank_median:,.0f}×",
+            ),
+            (
+                f"rank one request, every eligible advocate with reasons (~{len(everyone):,} rows)",
+                _ms(statistics.median(full)),
+                "—",
+                "—",
+                "—",
+            ),
+            (
+                "first call on a program and day (encodes the roster once; cached after)",
+                f"{cold:.2f} s",
+                "—",
+                "—",
+                "—",
+            ),
+            (
+                f"allocate {len(waiting):,} open requests (median of {len(runs)}, roster encoding included; "
+                "target < 5 s)",
+                f"**{alloc_median:.2f} s**",
+                f"{statistics.median(cpu):.2f} s",
+                f"~{base_alloc:,.0f} s (extrapolated ×{len(waiting) / len(subset):,.0f})",
+                f"{base_alloc / alloc_median:,.0f}×",
+            ),
+        ),
+        notes=(
+            f"The allocation served {len(allocation.assignments):,} requests (unserved: {unserved}), from "
+            f"{len(allocation.candidates):,} candidate pairs. Memory: {traced_peak / 2**20:,.0f} MB traced "
+            f"during the allocation; {rss_peak / 2**20:,.0f} MB peak RSS for the whole process, the "
+            f"{len(program.advocates):,}-advocate program included (target < 2 GB). The baseline's top 10 equalled the "
+            f"kit's for {agree} of {len(base_times)} requests.",
+        ),
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(record.script(__spec__.name, main))
