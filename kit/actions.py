@@ -247,10 +247,12 @@ def apply_allocation(
     skipped: list[tuple[str, str]] = []
     proposals = allocation.assignments
     for row, rid, aid in zip(proposals.index, proposals[R.request_id], proposals[R.advocate_id], strict=True):
+        standing = standing_by_id.get(as_text(aid))
         try:
-            if as_text(aid) not in standing_by_id:
+            if standing is None:
                 raise InputError(f"{rid} cannot be assigned {aid}: Advocates has no advocate_id {aid!r}")
-            _refuse_unassignable(rid, aid, standing_by_id[as_text(aid)][1], standing_by_id[as_text(aid)][0])
+            advocate_row, status = standing
+            _refuse_unassignable(rid, aid, status, advocate_row)
             _refuse_closed(rid, program.requests.at[row, R.status], row)
         except InputError as refused:
             skipped.append((rid, str(refused)))
