@@ -88,20 +88,20 @@ def main() -> Table:
         rows=(
             (
                 "`contacts_from_program` (every advocate's and nominee's address)",
-                f"{contacts_seconds:.2f} s",
+                record.duration(contacts_seconds),
                 "—",
                 "—",
             ),
             (
                 "`build_message` (summary, three charts, CSS inlined, contact check)",
-                f"{build_seconds:.2f} s",
+                record.duration(build_seconds),
                 "—",
                 "—",
             ),
             (
                 f"contact check of the whole message, {len(contacts):,} contacts",
-                f"{ours:.2f} s",
-                f"{naive:.1f} s",
+                record.duration(ours),
+                record.duration(naive),
                 f"{naive / ours:.0f}×",
             ),
             ("HTML body (mail clients clip past 100 KB)", f"{len(page) / 1000:.1f} KB", "—", "—"),

@@ -118,7 +118,7 @@ def main(advocates: int = ADVOCATES) -> Table:
             (label, f"**{kit:.2f} s**", f"{base:.2f} s", f"{base / kit:.0f}×")
             for label, kit, base in zip(labels, fast, slow, strict=True)
         ),
-        notes=(f"The {advocates:,}-advocate demo workbook, {megabytes:.0f} MB.",),
+        notes=(f"The {advocates:,}-advocate demo workbook, {megabytes:.1f} MB.",),
     )
 
 
