@@ -1,1 +1,2 @@
-"""Benchmarks: each `bench_<topic>.py` measures one figure docs/performance.md states, next to a named baseline."""
+"""Benchmarks: each `bench_<topic>.py` measures what docs/performance.md states, next to a named baseline, and
+writes its table there itself (`--write-docs`, `make bench-docs`; see `record.py`)."""
