@@ -34,7 +34,6 @@ A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 
 # What an accepted nominee's status is on the roster until the program team has spoken with them.
 # (Not yet a schema constant; it names one of schema.ADVOCATE_STATUSES.)
-_NOMINATED = "Nominated"
 
 # What a new request may carry from the person describing it; the kit sets its id, date and status.
 REQUEST_FIELDS: tuple[str, ...] = (
@@ -389,7 +388,7 @@ def accept_nomination(
         A.company: nomination[N.company],
         **_company_facts(fresh.advocates, nomination[N.company]),
         A.products: nomination[N.products] or None,
-        A.status: _NOMINATED,
+        A.status: schema.NOMINATED_STATUS,
         A.nominated_by: nomination[N.nominator_email],
     }
     (added,) = store.append(schema.ADVOCATES.name, [advocate])

@@ -139,6 +139,7 @@ NOMINATION_STATUSES = ("New", "Accepted", "Declined")
 
 # Status groups: what the validator, the matcher, the metrics and every write mean by each word, said once.
 ACTIVE_STATUS = "Active"  # the one advocate status that is counted, matched and asked
+NOMINATED_STATUS = "Nominated"  # an accepted nominee, on the roster but not yet an advocate to count or ask
 UNAVAILABLE_STATUSES = ("Retired", "Do Not Contact")  # never assigned to a request, whatever the ranking said
 ALLOCATABLE_STATUSES = ("New", "In Progress")  # open requests the matcher may give an advocate (if none yet)
 ASSIGNED_STATUS = "In Progress"  # what a request becomes when an advocate is assigned (finder or match --apply)
