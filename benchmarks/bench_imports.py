@@ -12,6 +12,9 @@ import subprocess
 import sys
 import time
 
+from benchmarks import record
+from benchmarks.record import Table
+
 RUNS = 15
 TARGET = 2.0  # x the floor
 
@@ -44,22 +47,20 @@ def measure() -> dict[str, float]:
     }
 
 
-def main() -> None:
+def main() -> Table:
     figures = measure()
     floor = figures["floor: python -c 'import click'"]
-    print(f"{'what':45} {'median s':>9} {'x floor':>8}")
-    for what, seconds in figures.items():
-        print(f"{what:45} {seconds:9.3f} {seconds / floor:8.2f}")
+    rows = [(what, f"{seconds:.3f} s", f"{seconds / floor:.2f}×") for what, seconds in figures.items()]
     ratio = figures["advocacy-kit --help"] / floor
-    print(
-        f"\ntarget: --help within {TARGET:.0f}x the floor: {'met' if ratio <= TARGET else 'NOT met'} ({ratio:.2f}x)"
-    )
     schema_modules = _modules("import kit.schema")
-    print(
-        f"import kit.schema: {abs(schema_modules)} modules, pandas "
-        f"{'loaded (NOT met)' if schema_modules < 0 else 'not loaded (met)'}"
+    notes = (
+        f"Target: `--help` within {TARGET:.0f}× the floor: **{'met' if ratio <= TARGET else 'not met'}** "
+        f"({ratio:.2f}×).",
+        f"`import kit.schema` loads {abs(schema_modules)} modules, "
+        f"{'pandas among them: **not met**' if schema_modules < 0 else 'not pandas: **met**'}.",
     )
+    return Table(columns=("what", f"median of {RUNS}", "× the floor"), rows=tuple(rows), notes=notes)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(record.script(__spec__.name, main))

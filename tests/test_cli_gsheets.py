@@ -240,12 +240,12 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     )
 
     assert code == 3
-    assert "Wrote 1 assignment(s) (status Advocate Asked): REQ-02" in out
+    assert "Wrote 1 assignment(s) (status In Progress): REQ-02" in out
     assert "Skipped REQ-01: changed by someone since it was read: advocate_id is now 'ADV-09' (was '')" in out
     now = GoogleSheetStore(key, **_env_options(sheets_emulator)).read().requests.set_index(R.request_id)
     assert now.loc["REQ-01", R.advocate_id] == "ADV-09"  # the manager's edit stands
     assert now.loc["REQ-01", R.status] == "New"
-    assert (now.loc["REQ-02", R.advocate_id], now.loc["REQ-02", R.status]) == ("ADV-02", "Advocate Asked")
+    assert (now.loc["REQ-02", R.advocate_id], now.loc["REQ-02", R.status]) == ("ADV-02", "In Progress")
 
 
 def _env_options(emulator) -> dict:
