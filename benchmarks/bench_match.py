@@ -195,7 +195,7 @@ def main() -> Table:
     sample = waiting.sample(RANK_SAMPLE, random_state=7)
 
     # -- rank one request ----------------------------------------------------------------------------------
-    match._CACHE.clear()
+    match.clear_cache()
     start = time.perf_counter()
     match.rank(sample.iloc[0], program, as_of=AS_OF, top=10)
     cold = time.perf_counter() - start
@@ -226,14 +226,14 @@ def main() -> Table:
     runs = []
     cpu = []
     for _ in range(3):
-        match._CACHE.clear()  # each run encodes the roster again, as one CLI run does
+        match.clear_cache()  # each run encodes the roster again, as one CLI run does
         gc.collect()
         start, start_cpu = time.perf_counter(), time.process_time()
         allocation = match.allocate(program, as_of=AS_OF)
         runs.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     alloc_median = statistics.median(runs)
-    match._CACHE.clear()
+    match.clear_cache()
     gc.collect()
     tracemalloc.start()
     match.allocate(program, as_of=AS_OF)

@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 
 from kit import match, schema
+from kit.match import solve
 from tests.test_match import AS_OF, activity, advocate, request
 
 A, R, S = schema.ADVOCATES.col, schema.REQUESTS.col, schema.SETTINGS.col
@@ -145,7 +146,7 @@ def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_o
 ):
     # HiGHS stops at its time limit; with none left it has no answer at all. The allocation then keeps the
     # plain matching minus the clashing proposals: less good, but never a broken cool-down or a silent loss.
-    monkeypatch.setattr(match, "MILP_TIME_LIMIT_SECONDS", 0)
+    monkeypatch.setattr(solve, "MILP_TIME_LIMIT_SECONDS", 0)
     program = make_program(
         Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
         Advocates=[advocate(1, products="Product A"), advocate(2)],
