@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from kit.delivery import Ledger, deliver_report
-from tests.test_mail_message import REPORT_HTML, metrics
-from tests.test_mail_send import Server, settings_for
+from tests.factories import REPORT_HTML, local_mail_settings, metrics
+from tests.smtp_server import Server
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ def received(tmp_path: Path) -> email.message.EmailMessage:
     server.start()
     try:
         deliver_report(
-            "executive-update", report, data, settings=settings_for(server.port), ledger=Ledger.beside(tmp_path),
+            "executive-update", report, data, settings=local_mail_settings(server.port), ledger=Ledger.beside(tmp_path),
             sleep=lambda _: None,
         )  # fmt: skip
     finally:

@@ -24,77 +24,9 @@ from kit.mail import (
     render_charts,
     settings_from_config,
 )
+from tests.factories import REPORT_HTML, email_section, metrics
 
 A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
-
-REPORT_HTML = b"<!DOCTYPE html><html><body><h1>Executive update 2026-Q4</h1><p>full report</p></body></html>"
-
-
-def metrics(**overrides):
-    """A small metrics dict: three headline figures, two goals, one success story."""
-    base = {
-        "period": {"label": "2026-Q4", "start": "2026-10-01", "end": "2026-12-31"},
-        "as_of": "2026-11-20",
-        "headline": [
-            {
-                "key": "revenue_influenced",
-                "label": "Revenue influenced (won)",
-                "value": 3_800_000.0,
-                "previous": 2_500_000.0,
-                "change": 1_300_000.0,
-                "unit": "money",
-            },
-            {
-                "key": "active_advocates",
-                "label": "Active advocates",
-                "value": 212,
-                "previous": 200,
-                "change": 12,
-                "unit": "count",
-            },
-            {
-                "key": "win_rate_lift",
-                "label": "Win-rate lift with advocates",
-                "value": 0.31,
-                "previous": 0.25,
-                "change": 0.06,
-                "unit": "share",
-            },
-        ],
-        "goals": [
-            {
-                "goal_id": "G-01",
-                "metric": "new_advocates",
-                "segment": "industry=Insurance",
-                "target": 50,
-                "actual": 30,
-                "attainment": 0.6,
-                "status": "behind",
-            },
-            {
-                "goal_id": "G-02",
-                "metric": "revenue_influenced",
-                "segment": "",
-                "target": 2_000_000,
-                "actual": 3_800_000,
-                "attainment": 1.9,
-                "status": "achieved",
-            },
-        ],
-        "success_stories": [
-            {
-                "rep": "Dana Ortiz",
-                "account": "Acme Insurance",
-                "amount": 3_800_000.0,
-                "advocates_used": ["Sam Lee"],
-                "activities": {"reference_call": 2},
-                "sentence": "Dana Ortiz closed $3.8M at Acme Insurance this quarter with 2 reference calls.",
-            }
-        ],
-        "data_quality": {"validated": True, "errors": 0, "warnings": 0, "rows_excluded": 0, "note": "ok"},
-    }
-    base.update(overrides)
-    return base
 
 
 @pytest.fixture
@@ -398,20 +330,6 @@ def test_charts_draw_only_what_has_data_and_survive_dollar_signs_in_names():
 
 # ----------------------------------------------------------------------------------------------------------
 # Settings
-
-
-def email_section(**overrides):
-    section = {
-        "host": "smtp.example.com",
-        "port": 587,
-        "security": "starttls",
-        "username": "robot@example.com",
-        "password_env": "ADVOCACY_SMTP_PASSWORD",
-        "from": "Advocacy program <advocacy@example.com>",
-        "recipients": {"executive-update": ["cxo@example.com"], "goal-tracking": ["pm@example.com"]},
-    }
-    section.update(overrides)
-    return section
 
 
 def test_password_is_read_from_the_environment_variable_the_config_names():

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from kit.errors import ConfigError
 from kit.mail import build_message, parse_address, settings_from_config
+from tests.factories import email_section, metrics
 from tests.properties import examples
-from tests.test_mail_message import email_section, metrics
 
 
 def recipients(*entries: str) -> dict:

@@ -11,72 +11,20 @@ import email.policy
 import json
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from kit.delivery import Ledger, LedgerError, deliver_report
-from kit.mail import BODY_LIMIT, DeliveryError, settings_from_config
-from tests.test_mail_message import REPORT_HTML, metrics
+from kit.mail import BODY_LIMIT, DeliveryError
+from tests.factories import CXO, PM, REPORT_HTML, VP, local_mail_settings, metrics
+from tests.smtp_server import Server
 
 pytestmark = pytest.mark.slow
-
-PM, CXO, VP = "pm@example.com", "cxo@example.com", "vp.sales@example.com"
-
-
-def free_port() -> int:
-    """A port nobody listens on (aiosmtpd cannot bind port 0 itself: aiosmtpd issue #388)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what it accepted; replies can be scripted per command."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], bytes]] = []
-        self.data_replies: list[str] = []  # answered to the next DATA commands, in order, instead of 250
-        self.refuse_rcpt: dict[str, str] = {}  # address → reply
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse_rcpt:
-            return self.refuse_rcpt[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        self.received.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in self.received]
-
-
-class Server:
-    """A mailbox and the port it listens on (or will listen on, once started)."""
-
-    def __init__(self, **smtp_options) -> None:
-        self.mailbox = Mailbox()
-        self.port = free_port()
-        self.options = smtp_options
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
 
 
 @pytest.fixture
@@ -93,21 +41,6 @@ def report_file(tmp_path: Path) -> Path:
     path.parent.mkdir()
     path.write_bytes(REPORT_HTML)
     return path
-
-
-def settings_for(port: int, **overrides):
-    section = {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",  # a local test server: no TLS, no login
-        "from": "Advocacy program <advocacy@example.com>",
-        "recipients": {"executive-update": [CXO, VP], "goal-tracking": [PM]},
-        "retry_wait": 0.5,
-        "attempts": 4,
-        "timeout": 5,
-    }
-    section.update(overrides)
-    return settings_from_config(section)
 
 
 def deliver(report_file: Path, settings, *, waits: list | None = None, **kw):
@@ -130,7 +63,7 @@ def deliver(report_file: Path, settings, *, waits: list | None = None, **kw):
 def test_received_message_has_plain_html_and_inline_images_every_cid_resolves_and_report_attached(
     server, report_file
 ):
-    deliver(report_file, settings_for(server.port))
+    deliver(report_file, local_mail_settings(server.port))
 
     [(envelope_to, raw)] = server.mailbox.received
     assert envelope_to == [CXO, VP]
@@ -148,7 +81,7 @@ def test_received_message_has_plain_html_and_inline_images_every_cid_resolves_an
 
 
 def test_second_run_for_the_same_period_sends_nothing(server, report_file):
-    settings = settings_for(server.port)
+    settings = local_mail_settings(server.port)
     deliver(report_file, settings)
 
     again = deliver(report_file, settings)
@@ -158,7 +91,7 @@ def test_second_run_for_the_same_period_sends_nothing(server, report_file):
 
 
 def test_force_sends_the_same_edition_again(server, report_file):
-    settings = settings_for(server.port)
+    settings = local_mail_settings(server.port)
     deliver(report_file, settings)
 
     deliver(report_file, settings, force=True)
@@ -167,9 +100,9 @@ def test_force_sends_the_same_edition_again(server, report_file):
 
 
 def test_a_recipient_added_later_gets_only_their_own_copy(server, report_file):
-    deliver(report_file, settings_for(server.port))
+    deliver(report_file, local_mail_settings(server.port))
 
-    wider = settings_for(server.port, recipients={"executive-update": [CXO, VP, PM]})
+    wider = local_mail_settings(server.port, recipients={"executive-update": [CXO, VP, PM]})
     outcome = deliver(report_file, wider)
 
     assert [to for to, _ in server.mailbox.received] == [[CXO, VP], [PM]]
@@ -177,7 +110,7 @@ def test_a_recipient_added_later_gets_only_their_own_copy(server, report_file):
 
 
 def test_ledger_records_one_entry_per_recipient_beside_the_reports(server, report_file):
-    deliver(report_file, settings_for(server.port))
+    deliver(report_file, local_mail_settings(server.port))
 
     entries = Ledger.beside(report_file.parent).entries()
 
@@ -191,7 +124,7 @@ def test_ledger_records_one_entry_per_recipient_beside_the_reports(server, repor
 
 
 def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server, report_file):
-    settings = settings_for(server.port)
+    settings = local_mail_settings(server.port)
     deliver(report_file, settings, cadence="weekly")
     deliver(report_file, settings, cadence="weekly")
     next_week = metrics(as_of="2026-11-27")
@@ -207,7 +140,7 @@ def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server,
 
 
 def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(server, report_file):
-    settings = settings_for(server.port)
+    settings = local_mail_settings(server.port)
     deliver(report_file, settings)  # 2026-Q4
     as_dates = metrics(period={"label": "2026-10-01..2026-12-31", "start": "2026-10-01", "end": "2026-12-31"})
 
@@ -221,7 +154,7 @@ def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(
 
 
 def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, report_file):
-    settings = settings_for(server.port)
+    settings = local_mail_settings(server.port)
     ledger = Ledger.beside(report_file.parent)
     deliver(report_file, settings)  # 2026-Q4, whole program
     october = metrics(period={"label": "2026-10", "start": "2026-10-01", "end": "2026-10-31"})
@@ -236,9 +169,11 @@ def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, repo
 
 
 def test_a_recipient_rewritten_with_a_display_name_is_not_sent_again(server, report_file):
-    deliver(report_file, settings_for(server.port))  # to cxo@example.com, vp.sales@example.com
+    deliver(report_file, local_mail_settings(server.port))  # to cxo@example.com, vp.sales@example.com
 
-    renamed = settings_for(server.port, recipients={"executive-update": ["Chief Exec <CXO@example.com>", VP]})
+    renamed = local_mail_settings(
+        server.port, recipients={"executive-update": ["Chief Exec <CXO@example.com>", VP]}
+    )
     again = deliver(report_file, renamed)
 
     assert len(server.mailbox.received) == 1
@@ -246,7 +181,9 @@ def test_a_recipient_rewritten_with_a_display_name_is_not_sent_again(server, rep
 
 
 def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_envelope(server, report_file):
-    settings = settings_for(server.port, recipients={"executive-update": ['"Exec, Chief" <cxo@example.com>']})
+    settings = local_mail_settings(
+        server.port, recipients={"executive-update": ['"Exec, Chief" <cxo@example.com>']}
+    )
 
     deliver(report_file, settings)
 
@@ -259,7 +196,7 @@ def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_enve
 
 
 def test_a_domain_in_another_script_reaches_header_envelope_and_ledger_as_its_punycode(server, report_file):
-    settings = settings_for(server.port, recipients={"executive-update": ["Jürgen <j@münchen.de>"]})
+    settings = local_mail_settings(server.port, recipients={"executive-update": ["Jürgen <j@münchen.de>"]})
 
     result = deliver(report_file, settings)
 
@@ -279,7 +216,9 @@ def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries
     entries = [dict(old, recipient="Chief Exec <cxo@example.com>"), dict(old, recipient=VP.upper())]
     ledger.path.write_text(json.dumps({"version": 1, "deliveries": entries}))
 
-    again = deliver(report_file, settings_for(server.port, recipients={"executive-update": [CXO, VP, PM]}))
+    again = deliver(
+        report_file, local_mail_settings(server.port, recipients={"executive-update": [CXO, VP, PM]})
+    )
 
     assert [to for to, _ in server.mailbox.received] == [[PM]]
     assert again.already == (CXO, VP)
@@ -300,7 +239,7 @@ def test_server_refusing_the_first_two_connections_then_accepting_gets_exactly_o
             late.start()
 
     try:
-        outcome = deliver(report_file, settings_for(late.port, retry_wait=0.5), sleep=wait)
+        outcome = deliver(report_file, local_mail_settings(late.port, retry_wait=0.5), sleep=wait)
     finally:
         late.stop()
 
@@ -313,7 +252,7 @@ def test_temporary_4xx_reply_is_retried_and_delivers_once(server, report_file):
     server.mailbox.data_replies = ["451 4.3.0 Mail server temporarily busy, try again later"]
     waits: list[float] = []
 
-    deliver(report_file, settings_for(server.port), waits=waits)
+    deliver(report_file, local_mail_settings(server.port), waits=waits)
 
     assert len(server.mailbox.received) == 1
     assert waits == [0.5]
@@ -322,7 +261,7 @@ def test_temporary_4xx_reply_is_retried_and_delivers_once(server, report_file):
 def test_server_down_through_every_attempt_fails_loudly_then_a_rerun_delivers(report_file):
     down = Server()
     waits: list[float] = []
-    settings = settings_for(down.port, attempts=3)
+    settings = local_mail_settings(down.port, attempts=3)
 
     with pytest.raises(DeliveryError, match="after 3 attempts; last failure: ConnectionRefusedError"):
         deliver(report_file, settings, waits=waits)
@@ -344,7 +283,7 @@ def test_server_down_through_every_attempt_fails_loudly_then_a_rerun_delivers(re
 def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_unchanged(server, report_file):
     ledger = Ledger.beside(report_file.parent)
     deliver_report(  # an earlier delivery of another report, already in the ledger
-        "goal-tracking", report_file, metrics(), settings=settings_for(server.port), ledger=ledger,
+        "goal-tracking", report_file, metrics(), settings=local_mail_settings(server.port), ledger=ledger,
         sleep=lambda _: None,
     )  # fmt: skip
     before = ledger.path.read_bytes()
@@ -352,7 +291,7 @@ def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_un
     waits: list[float] = []
 
     with pytest.raises(DeliveryError) as caught:
-        deliver(report_file, settings_for(server.port), waits=waits)
+        deliver(report_file, local_mail_settings(server.port), waits=waits)
 
     assert caught.value.code == 554
     assert "554 5.7.1 Message rejected: policy violation" in str(caught.value)
@@ -368,11 +307,11 @@ def test_one_recipient_refused_for_good_others_delivered_rerun_reaches_only_the_
     server.mailbox.refuse_rcpt = {VP: "550 5.1.1 No such user here"}
 
     with pytest.raises(DeliveryError, match=re.escape(f"refused {VP}: 550 5.1.1 No such user here")):
-        deliver(report_file, settings_for(server.port))
+        deliver(report_file, local_mail_settings(server.port))
     assert [to for to, _ in server.mailbox.received] == [[CXO]]
 
     server.mailbox.refuse_rcpt = {}  # the address was fixed at the other end
-    deliver(report_file, settings_for(server.port))
+    deliver(report_file, local_mail_settings(server.port))
 
     assert [to for to, _ in server.mailbox.received] == [[CXO], [VP]]
 
@@ -382,7 +321,7 @@ def test_unreadable_ledger_stops_the_run_naming_the_file_and_sends_nothing(serve
     ledger.path.write_text("{not json")
 
     with pytest.raises(LedgerError, match="deliveries.json: the delivery ledger is not readable"):
-        deliver(report_file, settings_for(server.port))
+        deliver(report_file, local_mail_settings(server.port))
 
     assert server.mailbox.received == []
     assert ledger.path.read_text() == "{not json"
@@ -435,7 +374,7 @@ def test_tls_and_login_with_the_password_from_the_named_environment_variable(
         tls = {"ssl_context": context, "auth_require_tls": False}
     secure = Server(authenticator=_authenticator(logins), **tls)
     secure.start()
-    settings = settings_for(
+    settings = local_mail_settings(
         secure.port, security=security, username="robot", password_env="KIT_TEST_SMTP_PASSWORD",
         ca_file=str(certificate[0]),
     )  # fmt: skip
@@ -455,7 +394,7 @@ def test_wrong_password_is_a_permanent_failure_that_names_the_variable_not_the_p
     context = _server_context(certificate)
     secure = Server(authenticator=_authenticator(logins), tls_context=context, require_starttls=True)
     secure.start()
-    settings = settings_for(
+    settings = local_mail_settings(
         secure.port, security="starttls", username="robot", password_env="KIT_TEST_SMTP_PASSWORD",
         ca_file=str(certificate[0]),
     )  # fmt: skip
@@ -477,7 +416,7 @@ def test_certificate_the_client_does_not_trust_fails_without_retrying(certificat
     waits: list[float] = []
     try:
         with pytest.raises(DeliveryError, match="TLS with 127.0.0.1"):
-            deliver(report_file, settings_for(secure.port, security="starttls"), waits=waits)
+            deliver(report_file, local_mail_settings(secure.port, security="starttls"), waits=waits)
     finally:
         secure.stop()
 
