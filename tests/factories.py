@@ -1,11 +1,149 @@
 """Builders of test data that several test modules share, so that no test module imports another.
 
-Each takes overrides for what a test varies and fills in the rest with small hand-checkable values.
+Each takes overrides for what a test varies and fills in the rest with small hand-checkable values. Rows are
+written as {column: cell value}, the way a person fills the sheet, keyed by the schema's column names.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from kit import schema
+from kit.program import Grid, Program, program_from_grids
+
+A, R, X, N, O, G, S = (
+    t.col
+    for t in (
+        schema.ADVOCATES,
+        schema.REQUESTS,
+        schema.ACTIVITIES,
+        schema.NOMINATIONS,
+        schema.OPPORTUNITIES,
+        schema.GOALS,
+        schema.SETTINGS,
+    )
+)
+
+Row = dict[str, Any]
+Rows = Sequence[Mapping[str, Any]]
+
+# "Today" in tests, so that figures do not move with the calendar: in 2026-Q4 (1 October to 31 December).
+AS_OF = dt.date(2026, 11, 20)
+DEMO_AS_OF = AS_OF  # the day the demo program is built as of
+
+# ----------------------------------------------------------------------------------------------------------
+# One row builder per tab. The numbered ones give the n-th row its own id (the schema's ADV-0001 form), and
+# a default advocate is what a default request asks for: a reference call in Insurance, EMEA.
+
+
+def advocate(n: int = 1, **cells: Any) -> Row:
+    """An Active advocate at Company n, in Insurance, EMEA, who agreed to reference calls; never verified."""
+    row = {
+        A.advocate_id: f"ADV-{n:04d}",
+        A.name: f"Person {n}",
+        A.email: f"person{n}@example.com",
+        A.company: f"Company {n}",
+        A.industry: "Insurance",
+        A.region: "EMEA",
+        A.activities: "reference_call",
+        A.status: schema.ACTIVE_STATUS,
+    }
+    return row | cells
+
+
+def request(n: int = 1, **cells: Any) -> Row:
+    """A New request from Sales, logged two days before AS_OF, for a reference call in Insurance, EMEA."""
+    row = {
+        R.request_id: f"REQ-{n:05d}",
+        R.requested_on: dt.date(2026, 11, 18),
+        R.requester_email: "rep@example.com",
+        R.team: "Sales",
+        R.activity: "reference_call",
+        R.industry: "Insurance",
+        R.region: "EMEA",
+        R.status: schema.NEW_STATUS,
+    }
+    return row | cells
+
+
+def activity(
+    n: int = 1, advocate_id: str = "ADV-0001", day: dt.date = dt.date(2026, 10, 1), **cells: Any
+) -> Row:
+    """A reference call the advocate gave on ``day`` (in 2026-Q4 unless told), for no request."""
+    row = {
+        X.activity_id: f"ACT-{n:05d}",
+        X.advocate_id: advocate_id,
+        X.activity: "reference_call",
+        X.date: day,
+    }
+    return row | cells
+
+
+def nomination(n: int = 1, **cells: Any) -> Row:
+    """A New nomination by Customer Success of Nominee n at Company n, with what accepting it needs."""
+    row = {
+        N.nomination_id: f"NOM-{n:04d}",
+        N.submitted_on: dt.date(2026, 11, 1),
+        N.nominator_email: "csm@example.com",
+        N.team: "Customer Success",
+        N.contact_name: f"Nominee {n}",
+        N.contact_email: f"nominee{n}@example.com",
+        N.company: f"Company {n}",
+        N.products: "Product A",
+        N.reason: "Great ROI story",
+        N.status: schema.NEW_STATUS,
+    }
+    return row | cells
+
+
+def opportunity(n: int = 1, **cells: Any) -> Row:
+    """A $10,000 deal at Account n, opened 1 June 2026 and won on 15 October (in 2026-Q4)."""
+    row = {
+        O.opportunity_id: f"OPP-{n:04d}",
+        O.account: f"Account {n}",
+        O.owner: "Sam Rep",
+        O.amount: 10_000,
+        O.created_on: dt.date(2026, 6, 1),
+        O.close_date: dt.date(2026, 10, 15),
+        O.is_closed: True,
+        O.is_won: True,
+    }
+    return row | cells
+
+
+def goal(n: int = 1, **cells: Any) -> Row:
+    """A goal of 10 active advocates in 2026-Q4, for the whole program."""
+    row = {G.goal_id: f"G-{n:02d}", G.period: "2026-Q4", G.metric: "active_advocates", G.target: 10}
+    return row | cells
+
+
+def setting(key: str, value: Any) -> Row:
+    """One row of the Settings tab: ``setting("cooldown_days", 0)``."""
+    return {S.key: key, S.value: value}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Whole programs from rows
+
+
+def grids_from_rows(tabs: Mapping[str, Rows]) -> dict[str, Grid]:
+    """Every schema tab (empty unless given) from rows written as {column: cell value}; columns the schema
+    does not know follow its own, in the order the rows name them."""
+    grids: dict[str, Grid] = {}
+    for tab in schema.TABS:
+        rows = tabs.get(tab.name, ())
+        extra = [c for row in rows for c in row if c not in tab]
+        header = list(tab.names) + list(dict.fromkeys(extra))
+        grids[tab.name] = [header] + [[row.get(c) for c in header] for row in rows]
+    return grids
+
+
+def program(**tabs: Rows) -> Program:
+    """``program(Advocates=[advocate(1)], Requests=[request(1)])``: the Program read from those cells."""
+    return program_from_grids(grids_from_rows(tabs), source="test")
+
 
 # ----------------------------------------------------------------------------------------------------------
 # Reports and e-mail
