@@ -34,7 +34,6 @@ from kit.files import write_atomically
 from kit.folders import writable_folder
 from kit.metrics import (
     COUNT,
-    LOWER_IS_BETTER,
     MONEY,
     SHARE,
     ProgramMetrics,
@@ -466,8 +465,8 @@ def title_block(title: str, m: ProgramMetrics) -> str:
 
 def data_quality_note(m: ProgramMetrics) -> str:
     dq = m.data_quality
-    cls = "notice data-quality" + (" warn" if dq["rows_excluded"] or dq["errors"] else "")
-    return f'<p class="{cls}"><strong>Data quality.</strong> {esc(dq["note"])}</p>'
+    cls = "notice data-quality" + (" warn" if dq.needs_attention else "")
+    return f'<p class="{cls}"><strong>Data quality.</strong> {esc(dq.note)}</p>'
 
 
 def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
@@ -480,9 +479,7 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
     cards = []
     for key in wanted:
         h = by_key[key]
-        # green when the change is an improvement: fewer days to fulfil is better, more advocates is better
-        sign = -(h.change or 0) if h.key in LOWER_IS_BETTER else (h.change or 0)
-        trend = "better" if sign > 0 else "worse" if sign < 0 else "flat"
+        trend = {True: "better", False: "worse", None: "flat"}[h.improved]  # green when it is good news
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
             f'<div class="label">{esc(h.label)}</div>'
@@ -674,14 +671,15 @@ _GOAL_COLUMNS = {
 
 def goals_table(m: ProgramMetrics) -> str:
     """The goals of the period with actual, target (in the metric's unit), attainment and status."""
-    from kit.metrics import HEADLINE
+    from kit.metrics import HEADLINE, GoalStatus
 
     if m.goals.empty:
         return paragraph(f"No goal in the Goals tab covers {m.period.label}.", "empty")
     rows = []
     for goal in m.goals.to_dict("records"):
         unit = HEADLINE.get(goal["metric"], ("", COUNT))[1]
-        status = goal["status"] + (f" ({goal['note']})" if goal["note"] else "")
+        state = GoalStatus(goal["status"])
+        status = state.value + (f" ({goal['note']})" if goal["note"] else "")
         rows.append(
             "<tr>"
             + "".join(
@@ -697,7 +695,7 @@ def goals_table(m: ProgramMetrics) -> str:
                     format_value(goal["expected"], unit),
                 )
             )
-            + f'<td class="status-{esc(goal["status"].replace(" ", "-"))}">{esc(status)}</td></tr>'
+            + f'<td class="status-{esc(state.value.replace(" ", "-"))}">{esc(status)}</td></tr>'
         )
     head = "".join(f"<th>{esc(h)}</th>" for h in _GOAL_COLUMNS.values())
     return f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -709,9 +707,9 @@ def stories(m: ProgramMetrics) -> str:
         return paragraph(f"No won deal with an advocate's help closed in {m.period.label} yet.", "empty")
     parts = []
     for story in m.success_stories:
-        helpers = ", ".join(story["advocates_used"])
+        helpers = ", ".join(story.advocates_used)
         parts.append(
-            f'<p class="story">{esc(story["sentence"])}'
+            f'<p class="story">{esc(story.sentence)}'
             + (f"<br><small>Advocates: {esc(helpers)}</small>" if helpers else "")
             + "</p>"
         )
@@ -721,29 +719,29 @@ def stories(m: ProgramMetrics) -> str:
 def impact_sentences(m: ProgramMetrics) -> list[str]:
     """Program impact in words: win rates with and without advocates, deal size, sales cycle."""
     i = m.impact
-    w, wo = i["with_advocates"], i["without_advocates"]
-    if not i["closed"]:
+    w, wo = i.with_advocates, i.without_advocates
+    if not i.closed:
         return []
     lines = [
-        f"{i['influenced']} of the {i['closed']} opportunities closed in {m.period.label} used an advocate "
-        f"({format_value(i['influenced_share'], SHARE)}); the won ones brought {format_value(i['revenue_influenced'], MONEY)}."
+        f"{i.influenced} of the {i.closed} opportunities closed in {m.period.label} used an advocate "
+        f"({format_value(i.influenced_share, SHARE)}); the won ones brought {format_value(i.revenue_influenced, MONEY)}."
     ]
-    if w["win_rate"] is not None and wo["win_rate"] is not None:
-        more = i["win_rate_lift"]
+    if w.win_rate is not None and wo.win_rate is not None:
+        more = i.win_rate_lift
         compare = f"{more:.0%} more often" if more is not None and more > 0 else "no more often"
         lines.append(
             f"Opportunities that used an advocate won {compare} than the others "
-            f"({format_value(w['win_rate'], SHARE)} vs {format_value(wo['win_rate'], SHARE)})."
+            f"({format_value(w.win_rate, SHARE)} vs {format_value(wo.win_rate, SHARE)})."
         )
-    if w["average_deal_size"] is not None and wo["average_deal_size"] is not None:
+    if w.average_deal_size is not None and wo.average_deal_size is not None:
         lines.append(
-            f"Average won deal: {format_value(w['average_deal_size'], MONEY)} with an advocate, "
-            f"{format_value(wo['average_deal_size'], MONEY)} without."
+            f"Average won deal: {format_value(w.average_deal_size, MONEY)} with an advocate, "
+            f"{format_value(wo.average_deal_size, MONEY)} without."
         )
-    if w["median_sales_cycle_days"] is not None and wo["median_sales_cycle_days"] is not None:
+    if w.median_sales_cycle_days is not None and wo.median_sales_cycle_days is not None:
         lines.append(
-            f"Median sales cycle: {w['median_sales_cycle_days']:.0f} days with an advocate, "
-            f"{wo['median_sales_cycle_days']:.0f} days without."
+            f"Median sales cycle: {w.median_sales_cycle_days:.0f} days with an advocate, "
+            f"{wo.median_sales_cycle_days:.0f} days without."
         )
     return lines
 
@@ -767,7 +765,7 @@ def asks(m: ProgramMetrics) -> list[str]:
         f"the goal is {int(row['target'])})."
         for row in under_covered(m.coverage).head(3).to_dict("records")
     ]
-    idle = m.service["teams_without_requests"]
+    idle = m.service.teams_without_requests
     if m.has_data and idle:
         lines.append(f"Encourage these teams to use customer references: {', '.join(idle)} made no request.")
     return lines
@@ -786,7 +784,7 @@ def data_health(m: ProgramMetrics) -> str:
     parts = [data_quality_note(m)]
     parts.append(
         table(
-            dq["excluded"],
+            dq.excluded,
             {
                 "why": "Left out",
                 "tab": "Tab",
@@ -797,8 +795,8 @@ def data_health(m: ProgramMetrics) -> str:
             empty="No figure leaves a row out.",
         )
     )
-    ignored = dq.get("ignored")
-    if ignored is not None and len(ignored):
+    ignored = dq.ignored
+    if len(ignored):
         parts.append(paragraph("Cells ignored (read as blank); no figure needs them, so no row is left out:"))
         parts.append(
             table(
@@ -812,11 +810,11 @@ def data_health(m: ProgramMetrics) -> str:
                 },
             )
         )
-    work = dq.get("health") or {}
-    if work:
+    work = dq.health
+    if work is not None:
         parts.append(
             table(
-                work["scores"],
+                work.scores,
                 {
                     "tab": "Tab",
                     "rows": "Rows",
@@ -829,9 +827,9 @@ def data_health(m: ProgramMetrics) -> str:
         )
         parts.append(
             paragraph(
-                f"Work-list: {work['profiles_to_reverify']} profile(s) to re-verify, "
-                f"{work['advocates_resting']} advocate(s) resting at their cap, "
-                f"{work['nominations_waiting']} nomination(s) waiting for a decision "
+                f"Work-list: {work.profiles_to_reverify} profile(s) to re-verify, "
+                f"{work.advocates_resting} advocate(s) resting at their cap, "
+                f"{work.nominations_waiting} nomination(s) waiting for a decision "
                 "(`advocacy-kit health` lists them)."
             )
         )

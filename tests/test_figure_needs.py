@@ -180,7 +180,7 @@ def test_every_headline_figure_declares_what_it_needs():
 def test_the_hand_computed_program_gives_the_hand_computed_figures():
     metrics = figures(tabs())
     assert {h.key: h.value for h in metrics.headline} == pytest.approx(BASE)
-    assert metrics.data_quality["errors"] == 0
+    assert metrics.data_quality.errors == 0
 
 
 # An activity's request_id links it to a deal only when it names no opportunity of its own: the case breaks
@@ -203,11 +203,11 @@ def test_a_row_is_left_out_of_a_figure_when_a_cell_it_needs_is_unusable(key, tab
 
     assert metrics.figure(key).value == pytest.approx(expected)
     quality = metrics.data_quality
-    assert quality["left_out"][key] >= 1
-    (line,) = [r for r in quality["excluded"].to_dict("records") if (r["tab"], r["column"]) == (tab, column)]
+    assert quality.left_out[key] >= 1
+    (line,) = [r for r in quality.excluded.to_dict("records") if (r["tab"], r["column"]) == (tab, column)]
     assert line["rows_excluded"] == 1 and key in line["figures"].split(", ")
     noun = {ADV: "advocate", REQ: "request", ACT: "activity", NOM: "nomination", OPP: "opportunity"}[tab]
-    assert f"1 {noun} without a usable {column.replace('_', ' ')} is left out of" in quality["note"]
+    assert f"1 {noun} without a usable {column.replace('_', ' ')} is left out of" in quality.note
     assert figure_names([key]) in line["why"]
 
 
@@ -220,10 +220,9 @@ def test_a_won_deal_without_a_usable_amount_is_left_out_of_revenue_only():
     assert metrics.figure("revenue_influenced").value == 1000
     assert metrics.figure("opportunities_influenced").value == 3  # it still counts as influenced
     assert metrics.figure("win_rate_with").value == pytest.approx(2 / 3)
-    assert metrics.data_quality["left_out"] == {k: int(k == "revenue_influenced") for k in HEADLINE}
-    assert (
-        "1 opportunity without a usable amount is left out of revenue influenced (won)"
-        in (metrics.data_quality["note"])
+    assert metrics.data_quality.left_out == {k: int(k == "revenue_influenced") for k in HEADLINE}
+    assert "1 opportunity without a usable amount is left out of revenue influenced (won)" in (
+        metrics.data_quality.note
     )
 
 
@@ -235,8 +234,8 @@ def test_an_activity_with_its_own_opportunity_keeps_counting_when_its_request_id
 
     assert {h.key: h.value for h in metrics.headline} == pytest.approx(BASE)
     quality = metrics.data_quality
-    assert quality["rows_excluded"] == 0 and quality["excluded"].empty
-    ignored = quality["ignored"].to_dict("records")
+    assert quality.rows_excluded == 0 and quality.excluded.empty
+    ignored = quality.ignored.to_dict("records")
     assert [(r["tab"], r["column"], r["cells"], r["rows"]) for r in ignored] == [(ACT, "request_id", 1, "3")]
     (finding,) = (
         validate(program_from_grids(grids_from_rows(rows), source="test"), as_of=AS_OF)
@@ -255,9 +254,8 @@ def test_an_activity_linked_only_through_a_request_id_that_points_nowhere_influe
     assert metrics.figure("opportunities_influenced").value == 2
     assert metrics.figure("revenue_influenced").value == 2000
     assert metrics.figure("activities").value == 3  # still an activity
-    assert (
-        "1 activity without a usable request id is left out of opportunities influenced"
-        in (metrics.data_quality["note"])
+    assert "1 activity without a usable request id is left out of opportunities influenced" in (
+        metrics.data_quality.note
     )
     (finding,) = (
         validate(program_from_grids(grids_from_rows(rows), source="test"), as_of=AS_OF)
@@ -276,13 +274,13 @@ def test_a_typo_in_a_descriptive_column_is_ignored_and_listed_not_left_out():
 
     assert {h.key: h.value for h in metrics.headline} == pytest.approx(BASE)
     quality = metrics.data_quality
-    assert quality["rows_excluded"] == 0 and quality["excluded"].empty
-    ignored = quality["ignored"].to_dict("records")
+    assert quality.rows_excluded == 0 and quality.excluded.empty
+    ignored = quality.ignored.to_dict("records")
     assert [(r["tab"], r["column"], r["cells"], r["rows"]) for r in ignored] == [
         (ADV, "company_size", 1, "3"),
         (ACT, "outcome", 1, "3"),
     ]
-    assert "2 cell(s) with errors that no figure needs were ignored" in quality["note"]
+    assert "2 cell(s) with errors that no figure needs were ignored" in quality.note
 
 
 def test_an_opportunity_created_after_it_closed_keeps_its_close_date_and_counts():
@@ -292,7 +290,7 @@ def test_an_opportunity_created_after_it_closed_keeps_its_close_date_and_counts(
     metrics = figures(rows)
 
     assert metrics.figure("revenue_influenced").value == 3000
-    assert metrics.data_quality["rows_excluded"] == 0
+    assert metrics.data_quality.rows_excluded == 0
 
 
 def test_a_deal_created_after_it_closed_is_reported_on_the_created_date_it_ignores():
@@ -306,7 +304,7 @@ def test_a_deal_created_after_it_closed_is_reported_on_the_created_date_it_ignor
     assert (finding["row"], finding["column"], finding["value"]) == (3, "created_on", "2026-11-20")
     assert finding["affects"] == "" and finding["message"].endswith("no figure needs it.")
     assert "created on (2026-11-20) is after the close date (2026-11-02)" in finding["message"]
-    (ignored,) = metrics.data_quality["ignored"].to_dict("records")
+    (ignored,) = metrics.data_quality.ignored.to_dict("records")
     assert (ignored["column"], ignored["rows"], ignored["example"]) == ("created_on", "3", finding["message"])
 
 
@@ -366,4 +364,4 @@ def test_on_the_demo_a_mistyped_company_size_and_held_outcomes_change_no_figure_
     assert held and {h.key: h.value for h in after.headline} == {h.key: h.value for h in before.headline}
     note = data_quality_note(after)
     assert "58 cell(s) with errors that no figure needs were ignored (read as blank)" in note
-    assert after.data_quality["warnings"] - before.data_quality["warnings"] == len(held)  # each "held"
+    assert after.data_quality.warnings - before.data_quality.warnings == len(held)  # each "held"

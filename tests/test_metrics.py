@@ -6,13 +6,20 @@ elapsed. Its rows are valid (the validator finds no error), so nothing is left o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from kit import schema
 from kit.metrics import (
+    DealSide,
+    GoalStatus,
+    Headline,
+    ProgramMetrics,
+    Roster,
     compute,
     describe_metrics,
     draft_message,
@@ -21,7 +28,7 @@ from kit.metrics import (
     resolve_period,
 )
 from kit.program import empty_program, program_from_grids
-from tests.conftest import grids_from_rows
+from tests.conftest import DEMO_AS_OF, grids_from_rows
 
 A, R, X, N, O, G = (
     t.col
@@ -176,8 +183,8 @@ def figure(metrics, key):
 
 
 def test_the_example_program_leaves_no_row_out_of_any_figure(q4):
-    assert q4.data_quality["rows_excluded"] == 0 and q4.data_quality["excluded"].empty
-    assert set(q4.data_quality["ignored"]["tab"]) <= {"Goals"}  # the goal on "happiness", said on its row
+    assert q4.data_quality.rows_excluded == 0 and q4.data_quality.excluded.empty
+    assert set(q4.data_quality.ignored["tab"]) <= {"Goals"}  # the goal on "happiness", said on its row
 
 
 def test_influenced_counts_closed_deals_with_an_activity_on_or_before_close(q4):
@@ -199,10 +206,10 @@ def test_win_rate_lift_compares_deals_with_and_without_references(q4):
 
 
 def test_deal_size_and_sales_cycle_with_and_without_advocates(q4):
-    with_, without = q4.impact["with_advocates"], q4.impact["without_advocates"]
-    assert with_["average_deal_size"] == 3_800_000 and without["average_deal_size"] == 50_000
+    with_, without = q4.impact.with_advocates, q4.impact.without_advocates
+    assert with_.average_deal_size == 3_800_000 and without.average_deal_size == 50_000
     # OPP-1 took 30 days (15 Sep → 15 Oct); OPP-4 157 days (1 Jun → 5 Nov): median 93.5.
-    assert with_["median_sales_cycle_days"] == 93.5
+    assert with_.median_sales_cycle_days == 93.5
 
 
 def test_previous_period_and_change_are_reported_with_each_headline_figure(q4):
@@ -213,10 +220,10 @@ def test_previous_period_and_change_are_reported_with_each_headline_figure(q4):
 
 def test_success_story_names_rep_account_amount_and_what_advocates_did(q4):
     (story,) = q4.success_stories
-    assert story["sentence"] == (
+    assert story.sentence == (
         "Dana Ortiz closed $3.8M at Acme Insurance this quarter with 2 reference calls and a site visit."
     )
-    assert story["advocates_used"] == ["Ana Lopez", "Ben Okafor"]
+    assert story.advocates_used == ("Ana Lopez", "Ben Okafor")
 
 
 def test_segment_filter_narrows_opportunities_by_their_own_columns(program):
@@ -348,7 +355,7 @@ def test_active_and_new_advocates(q4):
 
 
 def test_stale_share_is_of_active_profiles_not_confirmed_within_a_year(q4):
-    assert q4.roster["stale"] == 1 and q4.roster["stale_share"] == pytest.approx(1 / 3)
+    assert q4.roster.stale == 1 and q4.roster.stale_share == pytest.approx(1 / 3)
 
 
 def test_requests_fulfilled_are_counted_in_the_period_they_were_completed(q4):
@@ -365,18 +372,18 @@ def test_median_days_to_fulfil_and_share_within_sla(q4):
 
 
 def test_open_overdue_and_declined_requests(q4):
-    assert (q4.service["open"], q4.service["overdue"], q4.service["declined"]) == (1, 1, 1)
+    assert (q4.service.open, q4.service.overdue, q4.service.declined) == (1, 1, 1)
 
 
 def test_sla_per_activity(q4):
-    table = q4.service["sla_by_activity"].set_index("activity")
+    table = q4.service.sla_by_activity.set_index("activity")
     assert table.loc["reference_call", "within_sla_share"] == pytest.approx(1 / 2)
     assert table.loc["review", "within_sla_share"] == 0
 
 
 def test_activities_by_type_and_advocate_acceptance(q4):
     assert figure(q4, "activities") == 6  # ACT-1..5 and ACT-7
-    per = q4.activity["per_advocate"].set_index("advocate_id")
+    per = q4.activity.per_advocate.set_index("advocate_id")
     assert per.loc["ADV-2", "asked"] == 2 and per.loc["ADV-2", "acceptance_rate"] == pytest.approx(1 / 2)
     assert per.loc["ADV-2", "last_asked"] == dt.datetime(2026, 10, 5)
 
@@ -398,7 +405,7 @@ def test_recruiting_leads_are_recent_wins_in_short_segments_at_companies_without
         Goals=[{G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates",
                 G.segment: "industry=Insurance; product=Product A", G.target: 2}],
     )  # fmt: skip
-    leads = compute(program, period="2026-Q4", as_of=AS_OF).recruiting["won_accounts_without_advocate"]
+    leads = compute(program, period="2026-Q4", as_of=AS_OF).recruiting.won_accounts_without_advocate
     # OPP-1's account is ADV-1's company as people type it; OPP-3 closed more than 90 days before 20 Nov.
     assert list(leads["account"]) == ["Acme Insurance"]
 
@@ -467,9 +474,9 @@ def test_the_note_counts_no_setting_or_goal_as_a_cell_read_as_blank(make_program
     )
     quality = compute(program, period="2026-Q4", as_of=AS_OF).data_quality
 
-    assert quality["cells_ignored"] == 0 and quality["ignored"].empty
-    assert "read as blank" not in quality["note"]
-    assert quality["note"].startswith("2 goals cannot be evaluated (the goal tracking says why)")
+    assert quality.cells_ignored == 0 and quality.ignored.empty
+    assert "read as blank" not in quality.note
+    assert quality.note.startswith("2 goals cannot be evaluated (the goal tracking says why)")
 
 
 def test_goal_of_a_finished_period_short_of_target_is_missed(program):
@@ -510,17 +517,16 @@ def test_deal_with_an_unreadable_amount_is_left_out_of_money_only_and_counted(ma
         ]
     )
     metrics = compute(program, period="2026-Q4", as_of=AS_OF)
-    assert metrics.impact["closed"] == 2 and metrics.impact["without_advocates"]["won_amount"] == 1000
-    (excluded,) = metrics.data_quality["excluded"].to_dict("records")
+    assert metrics.impact.closed == 2 and metrics.impact.without_advocates.won_amount == 1000
+    (excluded,) = metrics.data_quality.excluded.to_dict("records")
     assert (excluded["tab"], excluded["column"], excluded["rows_excluded"], excluded["rows"]) == (
         "Opportunities",
         "amount",
         1,
         "3",
     )
-    assert (
-        "1 opportunity without a usable amount is left out of revenue influenced"
-        in (metrics.data_quality["note"])
+    assert "1 opportunity without a usable amount is left out of revenue influenced" in (
+        metrics.data_quality.note
     )
 
 
@@ -553,3 +559,120 @@ def test_figures_are_formatted_for_people(value, unit, text):
 
 def test_changes_show_sign_and_points_for_shares():
     assert format_change(0.05, "share") == "+5 pts" and format_change(-3, "count") == "−3"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The figures as typed values, and their trip through JSON (a report's kernel, the e-mail)
+
+
+def assert_same_figures(rebuilt, original, where="metrics"):
+    """Field by field: tables with pandas' testing (a blank the same whether NaN or None), sections within
+    sections likewise; the tables the JSON does not carry (one row per advocate) are not compared."""
+    for f in dataclasses.fields(original):
+        if not f.metadata.get("json", True) or f.name == "usage":
+            continue
+        mine, theirs = getattr(rebuilt, f.name), getattr(original, f.name)
+        here = f"{where}.{f.name}"
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(
+                _blank_as_none(mine), _blank_as_none(theirs), check_dtype=False, obj=here
+            )
+        elif dataclasses.is_dataclass(theirs):
+            assert_same_figures(mine, theirs, here)
+        elif isinstance(theirs, tuple) and theirs and dataclasses.is_dataclass(theirs[0]):
+            assert len(mine) == len(theirs), here
+            for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+                assert_same_figures(a, b, f"{here}[{i}]")
+        elif isinstance(theirs, dict) and any(isinstance(v, pd.DataFrame) for v in theirs.values()):
+            assert list(mine) == list(theirs), here
+            for key in theirs:
+                pd.testing.assert_frame_equal(
+                    _blank_as_none(mine[key]),
+                    _blank_as_none(theirs[key]),
+                    check_dtype=False,
+                    obj=f"{here}[{key}]",
+                )
+        else:
+            assert mine == theirs, here
+
+
+def _blank_as_none(frame):
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+def round_trip(metrics):
+    return ProgramMetrics.from_dict(json.loads(json.dumps(metrics.to_dict())))
+
+
+@pytest.mark.parametrize("period", ["2026-Q4", "2026-Q3", "FY2027-Q4"])
+def test_the_json_reads_back_into_the_same_figures(program, period):
+    metrics = compute(program, period=period, as_of=AS_OF)
+
+    rebuilt = round_trip(metrics)
+
+    assert rebuilt.to_dict() == metrics.to_dict()
+    assert json.dumps(rebuilt.to_dict()) == json.dumps(metrics.to_dict())  # 3 stays 3, not 3.0
+    assert rebuilt.period == metrics.period and rebuilt.previous_period == metrics.previous_period
+    assert rebuilt.headline == metrics.headline and rebuilt.impact == metrics.impact
+    assert rebuilt.success_stories == metrics.success_stories
+    assert_same_figures(rebuilt, metrics)
+
+
+def test_the_demo_programs_json_reads_back_into_the_same_figures(demo_program):
+    metrics = compute(demo_program, segment="industry=Insurance", as_of=DEMO_AS_OF)
+
+    rebuilt = round_trip(metrics)
+
+    assert json.dumps(rebuilt.to_dict()) == json.dumps(metrics.to_dict())
+    assert_same_figures(rebuilt, metrics)
+    assert rebuilt.segment == metrics.segment
+
+
+def test_read_back_figures_keep_their_types(q4):
+    rebuilt = round_trip(q4)
+
+    assert isinstance(rebuilt.roster, Roster) and isinstance(rebuilt.impact.with_advocates, DealSide)
+    assert {type(status) for status in rebuilt.goals["status"]} == {GoalStatus}
+    assert isinstance(rebuilt.success_stories[0].close_date, dt.date)
+    assert rebuilt.success_stories[0].advocates_used == ("Ana Lopez", "Ben Okafor")
+    assert list(rebuilt.roster.over_cap_advocates.columns) == [
+        "advocate_id",
+        "name",
+        "company",
+        "uses",
+        "cap",
+    ]
+
+
+def test_an_empty_program_reads_back_with_its_tables_columns_and_no_health_list():
+    metrics = compute(empty_program(), period="2026-Q4", as_of=AS_OF)
+
+    rebuilt = round_trip(metrics)
+
+    assert list(rebuilt.recruiting.due_soon_unassigned.columns) == list(
+        metrics.recruiting.due_soon_unassigned.columns
+    )
+    assert rebuilt.to_dict() == metrics.to_dict()
+    assert_same_figures(rebuilt, metrics)
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "improved"),
+    [("active_advocates", 3, True), ("active_advocates", -1, False), ("median_days_to_fulfil", -2.5, True),
+     ("median_days_to_fulfil", 1, False), ("win_rate_without", 0.1, False), ("revenue_influenced", 0, None),
+     ("win_rate_lift", None, None)],
+)  # fmt: skip
+def test_a_change_is_an_improvement_when_it_moves_the_good_way(key, change, improved):
+    headline = Headline(key, key, 1.0, 1.0, change, "count")
+
+    assert headline.improved is improved
+
+
+def test_a_goals_status_carries_its_tone(q4):
+    tones = {status: status.tone for status in GoalStatus}
+
+    assert tones[GoalStatus.ACHIEVED] == tones[GoalStatus.ON_TRACK] == "good"
+    assert tones[GoalStatus.BEHIND] == tones[GoalStatus.MISSED] == "bad"
+    assert tones[GoalStatus.NO_DATA] == tones[GoalStatus.NOT_EVALUATED] == "neutral"
+    assert all(isinstance(status, GoalStatus) for status in q4.goals["status"])

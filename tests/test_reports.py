@@ -369,3 +369,28 @@ def test_rendering_into_a_folder_that_is_a_file_is_one_line_and_leaves_the_file(
         f"the reports folder {occupied}: not a folder the kit can write to ({occupied} is a file)"
     )
     assert occupied.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_headline_card_is_green_when_the_change_is_good_news_and_red_when_not(demo_program):
+    import dataclasses
+
+    from kit.metrics import Headline, compute
+    from kit.report import headline_cards
+
+    m = compute(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
+    m = dataclasses.replace(
+        m,
+        headline=(
+            Headline("median_days_to_fulfil", "Median days to fulfil", 4.0, 6.0, -2.0, "days"),  # faster
+            Headline("active_advocates", "Active advocates", 10, 12, -2, "count"),  # fewer
+            Headline("requests_received", "Requests received", 5, 5, 0, "count"),
+        ),
+    )
+
+    cards = dict(re.findall(r'data-key="(\w+)".*?<div class="change (\w+)">', headline_cards(m)))
+
+    assert cards == {
+        "median_days_to_fulfil": "better",
+        "active_advocates": "worse",
+        "requests_received": "flat",
+    }

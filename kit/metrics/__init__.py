@@ -7,14 +7,15 @@ The definitions in words are ``kit.metrics.definitions``' docstring. The modules
 - ``data``: the program as a computation sees it (cells with errors blank, a segment applied);
 - ``outcomes`` and ``advocates``: the sections (headline figures, service, impact, stories, stakeholders;
   roster, coverage, activity, pipeline, recruiting);
-- ``goals``: the Goals tab evaluated; ``quality``: what the validator's errors cost the figures;
-- ``sections``: the values returned (``ProgramMetrics`` and its parts, ``to_dict``);
+- ``goals``: the Goals tab evaluated (``GoalStatus``, with its tone);
+- ``quality``: what the validator's errors cost the figures;
+- ``sections``: the values returned (``ProgramMetrics`` and one frozen dataclass per section, each with
+  ``to_dict`` and ``from_dict``);
 - ``text``: the figures in words; ``compute``: the entry point.
 """
 
 from __future__ import annotations
 
-from kit.metrics.advocates import under_covered
 from kit.metrics.compute import compute, resolve_period, segment_warnings
 from kit.metrics.data import finding_affects, ignored_columns, unusable_cells
 from kit.metrics.definitions import (
@@ -41,8 +42,23 @@ from kit.metrics.definitions import (
     segment_mask,
     sla_days,
     stale_mask,
+    under_covered,
 )
-from kit.metrics.sections import Headline, ProgramMetrics
+from kit.metrics.goals import GOAL_COLUMNS, GoalStatus
+from kit.metrics.sections import (
+    Activity,
+    DataQuality,
+    DealSide,
+    Headline,
+    HealthSummary,
+    Impact,
+    Pipeline,
+    ProgramMetrics,
+    Recruiting,
+    Roster,
+    Service,
+    SuccessStory,
+)
 from kit.metrics.text import (
     compared_with,
     describe_metrics,
@@ -63,8 +79,20 @@ __all__ = [
     "NEEDED_WHERE_BLANK",
     "NEEDS",
     "SHARE",
+    "GOAL_COLUMNS",
+    "Activity",
+    "DataQuality",
+    "DealSide",
+    "GoalStatus",
+    "HealthSummary",
     "Headline",
+    "Impact",
+    "Pipeline",
     "ProgramMetrics",
+    "Recruiting",
+    "Roster",
+    "Service",
+    "SuccessStory",
     "active_mask",
     "activity_opportunity",
     "affected_figures",

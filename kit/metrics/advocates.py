@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,20 +37,30 @@ from kit.metrics.definitions import (
     ratio,
     segment_mask,
     stale_mask,
+    under_covered,
 )
 from kit.metrics.goals import _goal_segment
+from kit.metrics.sections import (
+    ACTIVE_BY,
+    COVERAGE_COLUMNS,
+    Activity,
+    Pipeline,
+    Recruiting,
+    Roster,
+    _columns,
+)
 from kit.periods import Period, days_between
 from kit.segments import Segment
 
 
-def _roster(d: Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> dict[str, Any]:
+def _roster(d: Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> Roster:
     on = min(period.end, as_of)
     active = d.rows("active_advocates", _ADV)
     active = active[active_mask(active, on)]
     stale = stale_mask(active, on, d.settings.stale_after_days)
     # Over cap: this quarter's uses (kit.usage) above the advocate's cap; resting: at or over it (kit.health's
     # rule: no more asks until the next quarter).
-    over = pd.DataFrame(columns=["advocate_id", "name", "company", "uses", "cap"])
+    over = pd.DataFrame(columns=_columns(Roster, "over_cap_advocates"))
     resting = 0
     if len(usage) and "uses" in usage:
         mine = usage.reindex(active[A.advocate_id].dropna().unique()).dropna(subset=["uses"])
@@ -69,25 +78,22 @@ def _roster(d: Data, period: Period, as_of: dt.date, usage: pd.DataFrame) -> dic
         )
     new = d.rows("new_advocates", _ADV)
     new = new[new_mask(new, period, as_of)]
-    breakdowns = {
-        column: _by(active, column, "advocates")
-        for column in (A.industry, A.products, A.region, A.company_size, A.persona)
-    }
-    return {
-        "active": len(active),
-        "new": len(new),
-        "stale": int(stale.sum()),
-        "stale_share": ratio(stale.sum(), len(active)),
-        "over_cap": len(over),
-        "over_cap_advocates": over.head(TOP).reset_index(drop=True),
-        "resting": resting,
-        "by_status": _by(d.advocates, A.status, "advocates"),
-        "active_by": breakdowns,
-        "new_by_industry": _by(new, A.industry, "advocates"),
+    breakdowns = {column: _by(active, column, "advocates") for column in ACTIVE_BY}
+    return Roster(
+        active=len(active),
+        new=len(new),
+        stale=int(stale.sum()),
+        stale_share=ratio(stale.sum(), len(active)),
+        over_cap=len(over),
+        over_cap_advocates=over.head(TOP).reset_index(drop=True),
+        resting=resting,
+        by_status=_by(d.advocates, A.status, "advocates"),
+        active_by=breakdowns,
+        new_by_industry=_by(new, A.industry, "advocates"),
         # The Settings behind "stale" and "over cap", for the sentences that explain them.
-        "stale_after_days": d.settings.stale_after_days,
-        "default_cap": d.settings.default_max_per_quarter,
-    }
+        stale_after_days=d.settings.stale_after_days,
+        default_cap=d.settings.default_max_per_quarter,
+    )
 
 
 def _segment_phrase(segment: Segment) -> str:
@@ -134,17 +140,10 @@ def _coverage(d: Data, goals: pd.DataFrame, period: Period, as_of: dt.date) -> p
                 "gap": max(0, math.ceil(target - active)) if target is not None else None,
             }
         )
-    columns = ["segment", "label", "phrase", "active_advocates", "new_advocates", "requests", "target", "gap"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 
-def under_covered(coverage: pd.DataFrame) -> pd.DataFrame:
-    """The strategic segments short of their advocate goal, biggest gap first."""
-    gap = pd.to_numeric(coverage["gap"], errors="coerce").fillna(0)
-    return coverage[gap > 0].sort_values("gap", ascending=False, kind="stable")
-
-
-def _pipeline(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
     noms = d.nominations
     usable = d.rows("nominations_received", _NOM)
     received = usable[period.mask(usable[N.submitted_on], until=as_of)]
@@ -155,23 +154,23 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     accepted = int((decided[N.status] == schema.NOMINATION_ACCEPTED).sum())
     days = days_between(decided[N.submitted_on], decided[N.decided_on])
     nominators = received[N.nominator_email].map(_person).dropna()
-    return {
-        "received": len(received),
-        "decided": len(decided),
-        "accepted": accepted,
-        "declined": len(decided) - accepted,
-        "acceptance_rate": ratio(accepted, len(decided)),
-        "median_days_to_decision": _median(days),
-        "awaiting_decision": int((noms[N.status] == schema.NEW_STATUS).sum()),
-        "by_team": _by(received, N.team, "nominations"),
-        "by_nominator": nominators.value_counts()
+    return Pipeline(
+        received=len(received),
+        decided=len(decided),
+        accepted=accepted,
+        declined=len(decided) - accepted,
+        acceptance_rate=ratio(accepted, len(decided)),
+        median_days_to_decision=_median(days),
+        awaiting_decision=int((noms[N.status] == schema.NEW_STATUS).sum()),
+        by_team=_by(received, N.team, "nominations"),
+        by_nominator=nominators.value_counts()
         .head(TOP)
         .rename_axis("nominator")
         .reset_index(name="nominations"),
-    }
+    )
 
 
-def _activity(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+def _activity(d: Data, period: Period, as_of: dt.date) -> Activity:
     usable = d.rows("activities", _ACT)
     acts = usable[period.mask(usable[X.date], until=as_of)]
     on = min(period.end, as_of)
@@ -207,20 +206,20 @@ def _activity(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
     never = per_advocate[(per_advocate["asked"] == 0) & ~per_advocate["advocate_id"].isin(ever)]
     ordered = per_advocate.sort_values(["activities", "name"], ascending=[False, True], kind="stable")
     least = per_advocate.sort_values(["activities", "last_asked", "name"], na_position="first", kind="stable")
-    return {
-        "total": len(acts),
-        "by_type": _by(acts, X.activity, "activities"),
-        "most_used": ordered.head(TOP).reset_index(drop=True),
-        "least_used": least.head(TOP).reset_index(drop=True),
-        "never_asked": len(never),
-        "never_asked_examples": never.sort_values("name")
+    return Activity(
+        total=len(acts),
+        by_type=_by(acts, X.activity, "activities"),
+        most_used=ordered.head(TOP).reset_index(drop=True),
+        least_used=least.head(TOP).reset_index(drop=True),
+        never_asked=len(never),
+        never_asked_examples=never.sort_values("name")
         .head(TOP)[["advocate_id", "name", "company"]]
         .reset_index(drop=True),
-        "per_advocate": per_advocate.reset_index(drop=True),
-    }
+        per_advocate=per_advocate.reset_index(drop=True),
+    )
 
 
-def _recruiting(d: Data, coverage: pd.DataFrame, as_of: dt.date) -> dict[str, Any]:
+def _recruiting(d: Data, coverage: pd.DataFrame, as_of: dt.date) -> Recruiting:
     """Leads: recent wins in under-covered strategic segments with no advocate yet; requests due soon unserved."""
     opps = d.opportunities
     recent = _true(opps[O.is_won]) & opps[O.close_date].between(
@@ -264,11 +263,12 @@ def _recruiting(d: Data, coverage: pd.DataFrame, as_of: dt.date) -> dict[str, An
             "prospect_company": due[R.prospect_company],
         }
     ).sort_values("needed_by", kind="stable")
-    lead_columns = ["segment", "account", "rep", "amount", "close_date"]
-    return {
-        "won_accounts_without_advocate": pd.DataFrame(leads, columns=lead_columns)
+    return Recruiting(
+        won_accounts_without_advocate=pd.DataFrame(
+            leads, columns=_columns(Recruiting, "won_accounts_without_advocate")
+        )
         .sort_values("amount", ascending=False, kind="stable")
         .head(TOP * 2)
         .reset_index(drop=True),
-        "due_soon_unassigned": due_soon.reset_index(drop=True),
-    }
+        due_soon_unassigned=due_soon.reset_index(drop=True),
+    )

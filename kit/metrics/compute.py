@@ -22,7 +22,7 @@ from kit.metrics.outcomes import (
     _stories,
 )
 from kit.metrics.quality import _data_quality, _health
-from kit.metrics.sections import Headline, ProgramMetrics
+from kit.metrics.sections import TREND_COLUMNS, Headline, ProgramMetrics
 from kit.periods import Period, current_quarter, parse_period
 from kit.program import Program
 from kit.segments import Segment
@@ -99,7 +99,7 @@ def compute(
         for key, (label, unit) in HEADLINE.items()
     )
     trends = pd.DataFrame(
-        [{"period": p.label, **figures(segment, p)} for p in history], columns=["period", *HEADLINE]
+        [{"period": p.label, **figures(segment, p)} for p in history], columns=list(TREND_COLUMNS)
     )
     # A goal's unusable target (unreadable, or beyond any plausible figure) is blank: the goal says "no target".
     # Its period, metric and segment stay as typed: the goal's note quotes one it cannot read, and a blank
@@ -147,10 +147,7 @@ def compute(
         stakeholders=_stakeholders(data, period, as_of),
         success_stories=_stories(data, period, as_of),
         trends=trends,
-        data_quality={
-            **_data_quality(program, findings, everything),
-            "health": _health(program, findings, as_of),
-        },
+        data_quality=_data_quality(program, findings, everything, _health(program, findings, as_of)),
         usage=usage,
         warnings=tuple(warnings),
     )

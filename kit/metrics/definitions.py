@@ -316,3 +316,9 @@ def _person(email: Any) -> str | None:
     return " ".join(
         part.capitalize() for part in local.replace("_", ".").replace("-", ".").split(".") if part
     )
+
+
+def under_covered(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The strategic segments short of their advocate goal, biggest gap first."""
+    gap = pd.to_numeric(coverage["gap"], errors="coerce").fillna(0)
+    return coverage[gap > 0].sort_values("gap", ascending=False, kind="stable")

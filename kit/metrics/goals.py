@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,34 @@ from kit.metrics.data import Data
 from kit.metrics.definitions import HEADLINE, LEVEL_METRICS, LOWER_IS_BETTER, G
 from kit.periods import Period, parse_period
 from kit.segments import Segment
+
+# The columns of ``ProgramMetrics.goals``: one row per goal of the Goals tab that covers the period.
+GOAL_COLUMNS = (
+    "goal_id", "period", "metric", "segment", "owner", "target", "actual", "attainment",
+    "elapsed", "expected", "status", "note",
+)  # fmt: skip
+
+
+class GoalStatus(enum.StrEnum):
+    """Where a goal stands (see 'Goal attainment' in the definitions); its text is what the reports show.
+
+    A ``str``: ``GoalStatus.ON_TRACK == "on track"``, so a table of goals filters and prints as text."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on track"
+    BEHIND = "behind"
+    MISSED = "missed"
+    NO_DATA = "no data"  # evaluated, but the figure has no value (nothing to divide by)
+    NOT_EVALUATED = "not evaluated"  # the goal's row cannot be read; its note says why
+
+    @property
+    def tone(self) -> str:
+        """'good', 'bad' or 'neutral': how a report or the e-mail colours the status."""
+        if self in (GoalStatus.ACHIEVED, GoalStatus.ON_TRACK):
+            return "good"
+        if self in (GoalStatus.BEHIND, GoalStatus.MISSED):
+            return "bad"
+        return "neutral"
 
 
 def _goal_segment(text: Any) -> Segment | None:
@@ -32,10 +61,6 @@ def _evaluate_goals(
     fiscal_start: int,
     figures: Callable,
 ) -> pd.DataFrame:
-    columns = [
-        "goal_id", "period", "metric", "segment", "owner", "target", "actual", "attainment",
-        "elapsed", "expected", "status", "note",
-    ]  # fmt: skip
     rows = []
     for _, goal in goals.iterrows():
         row = {
@@ -49,7 +74,7 @@ def _evaluate_goals(
             "attainment": None,
             "elapsed": None,
             "expected": None,
-            "status": "not evaluated",
+            "status": GoalStatus.NOT_EVALUATED,
             "note": "",
         }
         try:
@@ -77,7 +102,7 @@ def _evaluate_goals(
             row.update(_goal_status(metric, actual, target, elapsed))
             row["period"] = goal_period.label
         rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(GOAL_COLUMNS))
 
 
 def _goal_status(metric: str, actual: float | None, target: float, elapsed: float) -> dict[str, Any]:
@@ -89,15 +114,15 @@ def _goal_status(metric: str, actual: float | None, target: float, elapsed: floa
     )
     expected = target if (level or lower) else target * elapsed
     if actual is None:
-        status = "no data"
+        status = GoalStatus.NO_DATA
     elif (actual <= target) if lower else (actual >= target):
-        status = "achieved"
+        status = GoalStatus.ACHIEVED
     elif elapsed >= 1.0:
-        status = "missed"
+        status = GoalStatus.MISSED
     elif not level and not lower and actual >= expected:
-        status = "on track"
+        status = GoalStatus.ON_TRACK
     else:
-        status = "behind"
+        status = GoalStatus.BEHIND
     return {
         "actual": actual,
         "attainment": attainment,

@@ -5,7 +5,6 @@ influenced and the stories of the biggest wins, and the colleagues who fed it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 
@@ -40,11 +39,12 @@ from kit.metrics.definitions import (
     ratio,
     sla_days,
 )
+from kit.metrics.sections import STAKEHOLDER_COLUMNS, DealSide, Impact, Service, SuccessStory, _columns
 from kit.metrics.text import _activity_phrase, _period_phrase, money
 from kit.periods import Period, days_between
 
 
-def _impact(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
+def _impact(d: Data, period: Period, as_of: dt.date) -> Impact:
     """Influence and win rates over the deals usable for them; money over those with a usable amount too."""
     opps = d.rows("opportunities_influenced", _OPP)
     influenced = d.influenced("opportunities_influenced")
@@ -60,27 +60,27 @@ def _impact(d: Data, period: Period, as_of: dt.date) -> dict[str, Any]:
         priced_won = closed_mask(priced, period, as_of) & _true(priced[O.is_won])
         priced_influenced = d.influenced("revenue_influenced")
 
-    def side(mask: pd.Series, priced_mask: pd.Series) -> dict[str, Any]:
+    def side(mask: pd.Series, priced_mask: pd.Series) -> DealSide:
         amounts = priced.loc[priced_mask & priced_won, O.amount]
-        return {
-            "closed": int(mask.sum()),
-            "won": int((mask & won).sum()),
-            "win_rate": ratio((mask & won).sum(), mask.sum()),
-            "average_deal_size": _mean(amounts),
-            "median_sales_cycle_days": _median(cycle[mask]),
-            "won_amount": float(amounts.fillna(0).sum()),
-        }
+        return DealSide(
+            closed=int(mask.sum()),
+            won=int((mask & won).sum()),
+            win_rate=ratio((mask & won).sum(), mask.sum()),
+            average_deal_size=_mean(amounts),
+            median_sales_cycle_days=_median(cycle[mask]),
+            won_amount=float(amounts.fillna(0).sum()),
+        )
 
     with_, without = side(infl, priced_influenced), side(other, ~priced_influenced)
-    return {
-        "closed": int(closed.sum()),
-        "influenced": int(infl.sum()),
-        "influenced_share": ratio(infl.sum(), closed.sum()),
-        "revenue_influenced": with_["won_amount"],
-        "with_advocates": with_,
-        "without_advocates": without,
-        "win_rate_lift": lift(with_["win_rate"], without["win_rate"]),
-    }
+    return Impact(
+        closed=int(closed.sum()),
+        influenced=int(infl.sum()),
+        influenced_share=ratio(infl.sum(), closed.sum()),
+        revenue_influenced=with_.won_amount,
+        with_advocates=with_,
+        without_advocates=without,
+        win_rate_lift=lift(with_.win_rate, without.win_rate),
+    )
 
 
 def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]:
@@ -108,12 +108,12 @@ def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]
         "median_days_to_fulfil": _median(days),
         "within_sla_share": ratio(within[sla_days_taken.notna()].sum(), sla_days_taken.notna().sum()),
         "activities": int(period.mask(d.rows("activities", _ACT)[X.date], until=as_of).sum()),
-        "opportunities_influenced": impact["influenced"],
-        "influenced_share": impact["influenced_share"],
-        "revenue_influenced": impact["revenue_influenced"],
-        "win_rate_with": impact["with_advocates"]["win_rate"],
-        "win_rate_without": impact["without_advocates"]["win_rate"],
-        "win_rate_lift": impact["win_rate_lift"],
+        "opportunities_influenced": impact.influenced,
+        "influenced_share": impact.influenced_share,
+        "revenue_influenced": impact.revenue_influenced,
+        "win_rate_with": impact.with_advocates.win_rate,
+        "win_rate_without": impact.without_advocates.win_rate,
+        "win_rate_lift": impact.win_rate_lift,
     }
 
 
@@ -133,7 +133,7 @@ def _change(value: float | None, previous: float | None) -> float | None:
     return value - previous
 
 
-def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None) -> dict[str, Any]:
+def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None) -> Service:
     requests = d.requests
     usable = d.rows("requests_received", _REQ)
     received = usable[period.mask(usable[R.requested_on], until=as_of)]
@@ -161,37 +161,37 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         .reset_index()
         .sort_values("requests", ascending=False)
         if len(received)
-        else pd.DataFrame(columns=[R.team, R.activity, "requests"])
+        else pd.DataFrame(columns=_columns(Service, "by_team_activity"))
     )
     unserved = gaps if gaps is not None else pd.DataFrame()
-    return {
-        "received": len(received),
-        "fulfilled": len(fulfilled),
-        "declined": int((received[R.status] == "Declined").sum()),
-        "cancelled": int((received[R.status] == "Cancelled").sum()),
-        "open": len(open_),
-        "overdue": len(overdue),
-        "median_days_to_fulfil": _median(days_median),
-        "within_sla_share": ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
-        "by_team": _by(received, R.team, "requests"),
-        "by_activity": _by(received, R.activity, "requests"),
-        "by_team_activity": by_team_activity,
-        "sla_by_activity": per_activity,
-        "teams_without_requests": [t for t in schema.TEAMS if t not in set(received[R.team].dropna())],
-        "unserved": len(unserved),
-        "unserved_by_segment": (
+    return Service(
+        received=len(received),
+        fulfilled=len(fulfilled),
+        declined=int((received[R.status] == "Declined").sum()),
+        cancelled=int((received[R.status] == "Cancelled").sum()),
+        open=len(open_),
+        overdue=len(overdue),
+        median_days_to_fulfil=_median(days_median),
+        within_sla_share=ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
+        by_team=_by(received, R.team, "requests"),
+        by_activity=_by(received, R.activity, "requests"),
+        by_team_activity=by_team_activity,
+        sla_by_activity=per_activity,
+        teams_without_requests=tuple(t for t in schema.TEAMS if t not in set(received[R.team].dropna())),
+        unserved=len(unserved),
+        unserved_by_segment=(
             unserved.groupby("segment")
             .size()
             .rename("requests")
             .reset_index()
             .sort_values("requests", ascending=False)
             if len(unserved) and "segment" in unserved
-            else pd.DataFrame(columns=["segment", "requests"])
+            else pd.DataFrame(columns=_columns(Service, "unserved_by_segment"))
         ),
-    }
+    )
 
 
-def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], ...]:
+def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[SuccessStory, ...]:
     """The biggest won deals advocates influenced in the period, each with a ready-made sentence."""
     opps = d.rows("revenue_influenced", _OPP)
     influenced = d.influenced("revenue_influenced")
@@ -217,16 +217,16 @@ def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[dict[str, Any], .
         sentence = f"{rep} closed {amount_text} at {opp[O.account]} {_period_phrase(period)}"
         sentence += f" with {phrase}." if phrase else "."
         stories.append(
-            {
-                "opportunity_id": opp[O.opportunity_id],
-                "rep": opp[O.owner],
-                "account": opp[O.account],
-                "amount": None if pd.isna(amount) else float(amount),
-                "close_date": opp[O.close_date],
-                "advocates_used": names,
-                "activities": {k: int(v) for k, v in counts.items()},
-                "sentence": sentence,
-            }
+            SuccessStory(
+                opportunity_id=opp[O.opportunity_id],
+                rep=opp[O.owner],
+                account=opp[O.account],
+                amount=None if pd.isna(amount) else float(amount),
+                close_date=opp[O.close_date].date(),  # closed in the period: never blank
+                advocates_used=tuple(names),
+                activities={k: int(v) for k, v in counts.items()},
+                sentence=sentence,
+            )
         )
     return tuple(stories)
 
@@ -258,7 +258,7 @@ def _stakeholders(d: Data, period: Period, as_of: dt.date) -> pd.DataFrame:
     parts = [p.dropna(subset=["person"]) for p in parts]
     parts = [p for p in parts if len(p)]
     frame = pd.concat(parts) if parts else pd.DataFrame()
-    columns = ["team", "person", "requests", "nominations", "total"]
+    columns = list(STAKEHOLDER_COLUMNS)
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["team"] = frame["team"].fillna("(no team)")

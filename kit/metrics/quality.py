@@ -5,7 +5,6 @@ ignored), and the maintenance work-list's sizes (see 'Data quality' in ``kit.met
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +12,7 @@ import pandas as pd
 from kit import schema
 from kit.metrics.data import Data
 from kit.metrics.definitions import _ACT, _ADV, _NOM, _OPP, _REQ, HEADLINE, G, affected_figures
+from kit.metrics.sections import EXCLUDED_COLUMNS, IGNORED_COLUMNS, DataQuality, HealthSummary
 from kit.metrics.text import figure_names
 from kit.program import Program
 
@@ -30,12 +30,6 @@ ROW_NOUNS: dict[str, tuple[str, str]] = {
     schema.GOALS.name: ("goal", "goals"),
     schema.SETTINGS.name: ("setting", "settings"),
 }
-
-
-EXCLUDED_COLUMNS = ("tab", "column", "rows_excluded", "rows", "figures", "why", "example")
-
-
-IGNORED_COLUMNS = ("tab", "column", "cells", "rows", "example")
 
 
 def _rows_text(rows: np.ndarray) -> str:
@@ -56,7 +50,9 @@ def _count_rows(arrays: list[tuple[str, list[np.ndarray]]]) -> int:
     return sum(len(np.unique(np.concatenate(rows))) for rows in by_tab.values() if rows)
 
 
-def _data_quality(program: Program, findings: pd.DataFrame | None, data: Data) -> dict[str, Any]:
+def _data_quality(
+    program: Program, findings: pd.DataFrame | None, data: Data, health: HealthSummary | None
+) -> DataQuality:
     """What the validator's errors cost: per unusable cell kind, the rows each figure left out; the rest
     of the ignored cells, which no figure needed (see 'Data quality' in the definitions)."""
     excluded, ignored = [], []
@@ -141,31 +137,32 @@ def _data_quality(program: Program, findings: pd.DataFrame | None, data: Data) -
             parts.append(f"{warnings:,} warning(s) do not change the figures")
         note = "; ".join(parts) + ". Run `advocacy-kit validate` for the list."
         note = note[:1].upper() + note[1:]
-    return {
-        "validated": findings is not None,
-        "errors": error_count,
-        "warnings": warnings,
-        "rows_excluded": total,
-        "left_out": {key: _count_rows(list(tabs.items())) for key, tabs in left_out.items()},
-        "excluded": pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS)),
-        "cells_ignored": ignored_cells,
-        "goals_not_evaluated": len(goals_not_evaluated),
-        "ignored": pd.DataFrame(ignored, columns=list(IGNORED_COLUMNS)),
-        "repeated_headers_skipped": len(skipped),
-        "note": note,
-    }
+    return DataQuality(
+        validated=findings is not None,
+        errors=error_count,
+        warnings=warnings,
+        rows_excluded=total,
+        left_out={key: _count_rows(list(tabs.items())) for key, tabs in left_out.items()},
+        excluded=pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS)),
+        cells_ignored=ignored_cells,
+        goals_not_evaluated=len(goals_not_evaluated),
+        ignored=pd.DataFrame(ignored, columns=list(IGNORED_COLUMNS)),
+        repeated_headers_skipped=len(skipped),
+        note=note,
+        health=health,
+    )
 
 
-def _health(program: Program, findings: pd.DataFrame | None, as_of: dt.date) -> dict[str, Any]:
+def _health(program: Program, findings: pd.DataFrame | None, as_of: dt.date) -> HealthSummary | None:
     """kit.health's per-tab scores and work-list sizes, when the validator is there."""
     if findings is None:
-        return {}
+        return None
     from kit.health import health
 
     report = health(program, findings, as_of=as_of)
-    return {
-        "scores": report.scores,
-        "profiles_to_reverify": len(report.reverify),
-        "advocates_resting": len(report.resting),
-        "nominations_waiting": len(report.waiting_nominations),
-    }
+    return HealthSummary(
+        scores=report.scores,
+        profiles_to_reverify=len(report.reverify),
+        advocates_resting=len(report.resting),
+        nominations_waiting=len(report.waiting_nominations),
+    )

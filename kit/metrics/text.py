@@ -8,8 +8,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from kit.metrics.advocates import under_covered
-from kit.metrics.definitions import COUNT, DAYS, HEADLINE, MONEY, SHARE
+from kit.metrics.definitions import COUNT, DAYS, HEADLINE, MONEY, SHARE, under_covered
 from kit.periods import Period
 
 if TYPE_CHECKING:
@@ -122,7 +121,7 @@ def draft_message(m: ProgramMetrics) -> str:
     if m.success_stories:
         lines.append("")
         lines.append("A few wins worth celebrating:")
-        lines += [f"- {s['sentence']}" for s in m.success_stories[:3]]
+        lines += [f"- {s.sentence}" for s in m.success_stories[:3]]
     lines.append("")
     lines.append(
         f"We have {format_value(f['active_advocates'].value, COUNT)} active advocates "
@@ -182,5 +181,5 @@ def describe_metrics(m: ProgramMetrics) -> str:
                 else g["note"]
             )
             lines.append(f"  {g['goal_id']} {g['metric']}{segment} {g['period']}: {figure} — {g['status']}")
-    lines += ["", f"Data quality: {m.data_quality['note']}"]
+    lines += ["", f"Data quality: {m.data_quality.note}"]
     return "\n".join(lines)
