@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kit import schema
-from kit.program import Grid, Program, grids_from_frames, program_from_grids
+from kit.program import Grid, Program, grids_from_frames
 from kit.store.local import LocalStore
+from tests import factories
+from tests.factories import DEMO_AS_OF, Rows, grids_from_rows
 from tests.properties import register_profiles
 
 register_profiles()
-
-# The demo's "today" in tests, so figures do not move with the calendar.
-DEMO_AS_OF = dt.date(2026, 11, 20)
-
-Rows = Sequence[Mapping[str, Any]]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,25 +33,10 @@ def private_read_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         os.environ["XDG_CACHE_HOME"] = previous
 
 
-def grids_from_rows(tabs: Mapping[str, Rows]) -> dict[str, Grid]:
-    """Every schema tab (empty unless given) from rows written as {column: cell value}."""
-    grids: dict[str, Grid] = {}
-    for tab in schema.TABS:
-        rows = tabs.get(tab.name, ())
-        extra = [c for row in rows for c in row if c not in tab]
-        header = list(tab.names) + list(dict.fromkeys(extra))
-        grids[tab.name] = [header] + [[row.get(c) for c in header] for row in rows]
-    return grids
-
-
 @pytest.fixture
 def make_program() -> Callable[..., Program]:
     """make_program(Advocates=[{...}], Requests=[...]) -> Program read from those cells."""
-
-    def factory(**tabs: Rows) -> Program:
-        return program_from_grids(grids_from_rows(tabs), source="test")
-
-    return factory
+    return factories.program
 
 
 @pytest.fixture
