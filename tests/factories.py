@@ -34,12 +34,14 @@ AS_OF = dt.date(2026, 11, 20)
 DEMO_AS_OF = AS_OF  # the day the demo program is built as of
 
 # ----------------------------------------------------------------------------------------------------------
-# One row builder per tab. The numbered ones give the n-th row its own id (the schema's ADV-0001 form), and
-# a default advocate is what a default request asks for: a reference call in Insurance, EMEA.
+# One row builder per tab. Each gives the n-th row its own id (in the form the schema's descriptions show:
+# ADV-0001, REQ-00001), a default row is clean (the validator finds nothing on it), and a default advocate
+# is what a default request asks for: a reference call in Insurance, EMEA.
 
 
 def advocate(n: int = 1, **cells: Any) -> Row:
-    """An Active advocate at Company n, in Insurance, EMEA, who agreed to reference calls; never verified."""
+    """An Active advocate at Company n, in Insurance, EMEA, who agreed to reference calls and whose profile was
+    verified on 1 June 2026 (so not stale on AS_OF)."""
     row = {
         A.advocate_id: f"ADV-{n:04d}",
         A.name: f"Person {n}",
@@ -49,6 +51,7 @@ def advocate(n: int = 1, **cells: Any) -> Row:
         A.region: "EMEA",
         A.activities: "reference_call",
         A.status: schema.ACTIVE_STATUS,
+        A.last_verified: dt.date(2026, 6, 1),
     }
     return row | cells
 
