@@ -51,12 +51,12 @@ def _baseline(message, contacts) -> list[str]:
 def main() -> Table:
     from kit.demo import build_demo
     from kit.mail import build_message, contacts_from_program, find_contacts
-    from kit.metrics import compute
+    from kit.metrics import measure
     from kit.program import grids_from_frames, program_from_grids
 
     start = time.perf_counter()
     program = program_from_grids(grids_from_frames(build_demo(ADVOCATES, as_of=AS_OF)), source="bench")
-    figures = compute(program, period="2026-Q4", as_of=AS_OF).to_dict()
+    figures = measure(program, period="2026-Q4", as_of=AS_OF).to_dict()
     print(f"demo program of {ADVOCATES:,} advocates and its metrics: {time.perf_counter() - start:.1f} s")
 
     contacts_seconds, contacts = _median(lambda: contacts_from_program(program))

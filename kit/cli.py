@@ -211,12 +211,12 @@ def metrics_command(
     """The program's figures for a period: headline numbers with last period's, goals, data quality."""
     import json
 
-    from kit.metrics import compute, describe_metrics
+    from kit.metrics import describe_metrics, measure
     from kit.store import open_store
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     program = open_store(state.source(source)).read()
-    result = compute(program, period=period, segment=segment, as_of=day)  # checks the segment (warnings)
+    result = measure(program, period=period, segment=segment, as_of=day)  # checks the segment (warnings)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

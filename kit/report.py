@@ -38,9 +38,9 @@ from kit.metrics import (
     SHARE,
     ProgramMetrics,
     compared_with,
-    compute,
     format_change,
     format_value,
+    measure,
 )
 from kit.program import Program
 
@@ -352,7 +352,7 @@ def _write_figures(
     import pickle
 
     try:
-        m = compute(program, period=period or None, segment=segment or None, as_of=as_of)
+        m = measure(program, period=period or None, segment=segment or None, as_of=as_of)
         key = _figures_key(source, period, segment, as_of)
         write_atomically(file, pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
@@ -365,7 +365,7 @@ def _figures_key(source: str, period: str | None, segment: str | None, as_of: dt
 
 
 def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: dt.date) -> ProgramMetrics:
-    """``kit.metrics.compute(open_store(source).read(), ...)``: what a report notebook shows.
+    """``kit.metrics.measure(open_store(source).read(), ...)``: what a report notebook shows.
 
     In a ``render_reports`` run, the figures the run computed once for all its reports, when they are for
     the same source and arguments; otherwise (an interactive session, other arguments, a failed run) the
@@ -387,7 +387,7 @@ def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: 
     from kit.store import open_store
 
     program = open_store(source).read()
-    return compute(program, period=period or None, segment=segment or None, as_of=as_of)
+    return measure(program, period=period or None, segment=segment or None, as_of=as_of)
 
 
 def _wait_for(file: Path) -> bool:

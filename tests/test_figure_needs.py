@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kit import schema
-from kit.metrics import HEADLINE, NEEDS, compute, figure_names
+from kit.metrics import HEADLINE, NEEDS, figure_names, measure
 from kit.program import program_from_grids
 from kit.schema import Kind
 from kit.validate import validate
@@ -117,7 +117,7 @@ def tabs() -> dict[str, list[dict[str, Any]]]:
 
 def figures(rows: dict[str, list[dict[str, Any]]]):
     program = program_from_grids(grids_from_rows(rows), source="test")
-    return compute(program, period="2026-Q4", as_of=AS_OF)
+    return measure(program, period="2026-Q4", as_of=AS_OF)
 
 
 BASE = {
@@ -349,7 +349,7 @@ def test_on_the_demo_a_mistyped_company_size_and_held_outcomes_change_no_figure_
 
     as_of = dt.date(2026, 12, 1)
     grids = grids_from_frames(build_demo(as_of=as_of))
-    before = compute(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
+    before = measure(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
     advocates, activities = grids[ADV], grids[ACT]
     size, status = advocates[0].index("company_size"), advocates[0].index("status")
     for row in [r for r in advocates[1:] if r[status] == "Active"][:58]:
@@ -359,7 +359,7 @@ def test_on_the_demo_a_mistyped_company_size_and_held_outcomes_change_no_figure_
     for row in held:
         row[outcome] = "held"
 
-    after = compute(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
+    after = measure(program_from_grids(grids, source="demo"), period="2026-Q4", as_of=as_of)
 
     assert held and {h.key: h.value for h in after.headline} == {h.key: h.value for h in before.headline}
     note = data_quality_note(after)

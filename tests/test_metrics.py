@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from kit import schema
+from kit.health import health
 from kit.metrics import (
     DealSide,
     GoalStatus,
@@ -25,9 +26,11 @@ from kit.metrics import (
     draft_message,
     format_change,
     format_value,
+    measure,
     resolve_period,
 )
 from kit.program import empty_program, program_from_grids
+from kit.validate import validate
 from tests.conftest import DEMO_AS_OF, grids_from_rows
 
 A, R, X, N, O, G = (
@@ -171,7 +174,7 @@ def program():
 
 @pytest.fixture(scope="module")
 def q4(program):
-    return compute(program, period="2026-Q4", as_of=AS_OF)
+    return measure(program, period="2026-Q4", as_of=AS_OF)
 
 
 def figure(metrics, key):
@@ -227,7 +230,7 @@ def test_success_story_names_rep_account_amount_and_what_advocates_did(q4):
 
 
 def test_segment_filter_narrows_opportunities_by_their_own_columns(program):
-    insurance = compute(program, period="2026-Q4", segment="industry=Insurance", as_of=AS_OF)
+    insurance = measure(program, period="2026-Q4", segment="industry=Insurance", as_of=AS_OF)
     assert figure(insurance, "opportunities_influenced") == 1
     assert figure(insurance, "influenced_share") == 1.0
     assert figure(insurance, "active_advocates") == 1  # Ana Lopez
@@ -266,7 +269,7 @@ def two_quarters(make_program):
 
 
 def test_running_quarter_is_compared_with_the_previous_quarter_up_to_the_same_day(two_quarters):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(two_quarters, period="2026-Q4", as_of=AS_OF)
     assert metrics.previous_until == COMPARABLE_DAY
     influenced = metrics.figure("opportunities_influenced")
     assert (influenced.value, influenced.previous, influenced.change) == (1, 2, -1)  # OPP-F vs OPP-A, B
@@ -275,7 +278,7 @@ def test_running_quarter_is_compared_with_the_previous_quarter_up_to_the_same_da
 
 
 def test_level_figures_of_the_previous_quarter_are_as_of_the_comparable_day(two_quarters):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(two_quarters, period="2026-Q4", as_of=AS_OF)
     active = metrics.figure("active_advocates")
     assert (active.value, active.previous) == (3, 2)  # ADV-3 joined after 20 August
     assert metrics.figure("new_advocates").previous == 1  # ADV-2, joined on the day
@@ -283,7 +286,7 @@ def test_level_figures_of_the_previous_quarter_are_as_of_the_comparable_day(two_
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 12, 31), dt.date(2027, 1, 15)])
 def test_finished_quarter_is_compared_whole_with_the_whole_previous_quarter(two_quarters, as_of):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=as_of)
+    metrics = measure(two_quarters, period="2026-Q4", as_of=as_of)
     assert metrics.previous_until == dt.date(2026, 9, 30)
     assert metrics.figure("opportunities_influenced").previous == 5
     assert metrics.figure("revenue_influenced").previous == 1_000 + 2_000 + 4_000 + 8_000 + 16_000
@@ -291,20 +294,20 @@ def test_finished_quarter_is_compared_whole_with_the_whole_previous_quarter(two_
 
 
 def test_trends_still_show_whole_previous_periods(two_quarters):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(two_quarters, period="2026-Q4", as_of=AS_OF)
     q3 = metrics.trends.set_index("period").loc["2026-Q3"]
     assert q3["opportunities_influenced"] == 5
 
 
 def test_the_comparison_is_named_in_the_text_and_the_json(two_quarters):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(two_quarters, period="2026-Q4", as_of=AS_OF)
     assert "compared with the same 51 days of 2026-Q3 (to 2026-08-20)" in describe_metrics(metrics)
     previous = json.loads(json.dumps(metrics.to_dict()))["previous_period"]
     assert (previous["label"], previous["until"], previous["days"]) == ("2026-Q3", "2026-08-20", 51)
 
 
 def test_finished_period_is_compared_with_the_previous_period_by_name(two_quarters):
-    metrics = compute(two_quarters, period="2026-Q4", as_of=dt.date(2027, 1, 15))
+    metrics = measure(two_quarters, period="2026-Q4", as_of=dt.date(2027, 1, 15))
     assert "compared with 2026-Q3\n" in describe_metrics(metrics)
     assert metrics.to_dict()["previous_period"]["days"] == 92
 
@@ -321,7 +324,7 @@ def test_finished_period_is_compared_with_the_previous_period_by_name(two_quarte
 def test_comparable_day_is_the_same_day_count_clamped_to_the_previous_periods_end(
     make_program, period, as_of, until
 ):
-    metrics = compute(make_program(), period=period, as_of=as_of)
+    metrics = measure(make_program(), period=period, as_of=as_of)
     assert metrics.previous_until == until
 
 
@@ -330,7 +333,7 @@ def test_clamped_comparison_counts_the_whole_shorter_month(make_program):
         Advocates=[advocate("ADV-1", "Ana Lopez")],
         Activities=[activity("ACT-1", "ADV-1", "2026-02-27"), activity("ACT-2", "ADV-1", "2026-02-28")],
     )
-    metrics = compute(program, period="2026-03", as_of=dt.date(2026, 3, 30))
+    metrics = measure(program, period="2026-03", as_of=dt.date(2026, 3, 30))
     assert metrics.figure("activities").previous == 2
     assert "compared with 2026-02\n" in describe_metrics(metrics)  # all of February: no "same 30 days"
 
@@ -340,7 +343,7 @@ def test_longer_previous_month_is_cut_at_the_same_day(make_program):
         Advocates=[advocate("ADV-1", "Ana Lopez")],
         Activities=[activity("ACT-1", "ADV-1", "2026-03-29"), activity("ACT-2", "ADV-1", "2026-03-30")],
     )
-    metrics = compute(program, period="2026-04", as_of=dt.date(2026, 4, 29))
+    metrics = measure(program, period="2026-04", as_of=dt.date(2026, 4, 29))
     assert metrics.figure("activities").previous == 1  # 30 March is past the 29 days elapsed in April
 
 
@@ -405,7 +408,7 @@ def test_recruiting_leads_are_recent_wins_in_short_segments_at_companies_without
         Goals=[{G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates",
                 G.segment: "industry=Insurance; product=Product A", G.target: 2}],
     )  # fmt: skip
-    leads = compute(program, period="2026-Q4", as_of=AS_OF).recruiting.won_accounts_without_advocate
+    leads = measure(program, period="2026-Q4", as_of=AS_OF).recruiting.won_accounts_without_advocate
     # OPP-1's account is ADV-1's company as people type it; OPP-3 closed more than 90 days before 20 Nov.
     assert list(leads["account"]) == ["Acme Insurance"]
 
@@ -444,7 +447,7 @@ def test_a_goal_whose_target_is_beyond_any_plausible_figure_has_no_target(make_p
     program = make_program(
         Goals=[{G.goal_id: "G-1", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "1e308"}]
     )
-    (goal,) = compute(program, period="2026-Q4", as_of=AS_OF).goals.to_dict("records")
+    (goal,) = measure(program, period="2026-Q4", as_of=AS_OF).goals.to_dict("records")
     assert (goal["status"], goal["note"], goal["attainment"]) == ("not evaluated", "no target", None)
     assert goal["target"] is None
 
@@ -459,7 +462,7 @@ def test_a_strategic_segments_goal_without_a_usable_target_leaves_its_gap_unknow
             {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "active_advocates", G.segment: segment, G.target: target},
         ],
     )  # fmt: skip
-    coverage = compute(program, period="2026-Q4", as_of=AS_OF).coverage.set_index("segment")
+    coverage = measure(program, period="2026-Q4", as_of=AS_OF).coverage.set_index("segment")
     assert coverage.loc[segment, "target"] is None and coverage.loc[segment, "gap"] is None
 
 
@@ -472,7 +475,7 @@ def test_the_note_counts_no_setting_or_goal_as_a_cell_read_as_blank(make_program
         ],
         Settings=[{"key": "stale_after_days", "value": "-5"}],  # the default (365) is used: said by validate
     )
-    quality = compute(program, period="2026-Q4", as_of=AS_OF).data_quality
+    quality = measure(program, period="2026-Q4", as_of=AS_OF).data_quality
 
     assert quality.cells_ignored == 0 and quality.ignored.empty
     assert "read as blank" not in quality.note
@@ -480,7 +483,7 @@ def test_the_note_counts_no_setting_or_goal_as_a_cell_read_as_blank(make_program
 
 
 def test_goal_of_a_finished_period_short_of_target_is_missed(program):
-    q3 = compute(program, period="2026-Q3", as_of=AS_OF)
+    q3 = measure(program, period="2026-Q3", as_of=AS_OF)
     goal = q3.goals.set_index("goal_id").loc["G-6"]
     assert (goal["actual"], goal["status"]) == (1, "missed")
 
@@ -490,7 +493,7 @@ def test_goal_of_a_finished_period_short_of_target_is_missed(program):
 
 
 def test_empty_program_has_zero_counts_and_no_rates():
-    metrics = compute(empty_program(), period="2026-Q4", as_of=AS_OF)
+    metrics = measure(empty_program(), period="2026-Q4", as_of=AS_OF)
     assert not metrics.has_data and not metrics.period_has_data
     assert figure(metrics, "opportunities_influenced") == 0
     assert figure(metrics, "win_rate_with") is None and figure(metrics, "win_rate_lift") is None
@@ -500,12 +503,12 @@ def test_empty_program_has_zero_counts_and_no_rates():
 
 def test_no_closed_opportunity_means_no_win_rate(make_program):
     program = make_program(Opportunities=[opportunity("OPP-9", close="2026-12-01", won=False, closed=False)])
-    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(program, period="2026-Q4", as_of=AS_OF)
     assert figure(metrics, "influenced_share") is None and figure(metrics, "win_rate_without") is None
 
 
 def test_period_without_data_says_so(program):
-    metrics = compute(program, period="2020-Q1", as_of=AS_OF)
+    metrics = measure(program, period="2020-Q1", as_of=AS_OF)
     assert metrics.has_data and not metrics.period_has_data
 
 
@@ -516,7 +519,7 @@ def test_deal_with_an_unreadable_amount_is_left_out_of_money_only_and_counted(ma
             opportunity("OPP-2", close="2026-11-02", won=True, amount="TBD"),  # unreadable amount: an error
         ]
     )
-    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(program, period="2026-Q4", as_of=AS_OF)
     assert metrics.impact.closed == 2 and metrics.impact.without_advocates.won_amount == 1000
     (excluded,) = metrics.data_quality.excluded.to_dict("records")
     assert (excluded["tab"], excluded["column"], excluded["rows_excluded"], excluded["rows"]) == (
@@ -607,7 +610,7 @@ def round_trip(metrics):
 
 @pytest.mark.parametrize("period", ["2026-Q4", "2026-Q3", "FY2027-Q4"])
 def test_the_json_reads_back_into_the_same_figures(program, period):
-    metrics = compute(program, period=period, as_of=AS_OF)
+    metrics = measure(program, period=period, as_of=AS_OF)
 
     rebuilt = round_trip(metrics)
 
@@ -620,7 +623,7 @@ def test_the_json_reads_back_into_the_same_figures(program, period):
 
 
 def test_the_demo_programs_json_reads_back_into_the_same_figures(demo_program):
-    metrics = compute(demo_program, segment="industry=Insurance", as_of=DEMO_AS_OF)
+    metrics = measure(demo_program, segment="industry=Insurance", as_of=DEMO_AS_OF)
 
     rebuilt = round_trip(metrics)
 
@@ -646,7 +649,7 @@ def test_read_back_figures_keep_their_types(q4):
 
 
 def test_an_empty_program_reads_back_with_its_tables_columns_and_no_health_list():
-    metrics = compute(empty_program(), period="2026-Q4", as_of=AS_OF)
+    metrics = measure(empty_program(), period="2026-Q4", as_of=AS_OF)
 
     rebuilt = round_trip(metrics)
 
@@ -676,3 +679,46 @@ def test_a_goals_status_carries_its_tone(q4):
     assert tones[GoalStatus.BEHIND] == tones[GoalStatus.MISSED] == "bad"
     assert tones[GoalStatus.NO_DATA] == tones[GoalStatus.NOT_EVALUATED] == "neutral"
     assert all(isinstance(status, GoalStatus) for status in q4.goals["status"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# compute reads the validator's findings it is given; measure validates first
+
+
+def test_compute_ignores_only_the_cells_the_findings_it_is_given_mark_as_errors(make_program):
+    program = make_program(
+        Opportunities=[
+            opportunity("OPP-1", close="2026-11-01", won=True, amount=1000),
+            opportunity("OPP-2", close="2026-11-02", won=True, amount="TBD"),  # unreadable amount: an error
+        ]
+    )
+
+    unvalidated = compute(program, period="2026-Q4", as_of=AS_OF, findings=None)
+    validated = compute(program, period="2026-Q4", as_of=AS_OF, findings=validate(program, as_of=AS_OF))
+
+    assert not unvalidated.data_quality.validated and unvalidated.data_quality.rows_excluded == 0
+    assert unvalidated.data_quality.note == "The workbook was not validated: no cell was ignored."
+    assert validated.data_quality.validated and validated.data_quality.rows_excluded == 1
+    assert validated.data_quality.health is None  # no work-list was given
+
+
+def test_compute_asks_for_the_findings_instead_of_validating_behind_the_callers_back(program):
+    with pytest.raises(TypeError, match="findings"):
+        compute(program, period="2026-Q4", as_of=AS_OF)
+
+
+def test_measure_validates_builds_the_work_list_and_computes(program):
+    findings = validate(program, as_of=AS_OF)
+
+    measured = measure(program, period="2026-Q4", as_of=AS_OF)
+    computed = compute(
+        program,
+        period="2026-Q4",
+        as_of=AS_OF,
+        findings=findings,
+        health=health(program, findings, as_of=AS_OF),
+    )
+
+    assert measured.data_quality.health is not None
+    assert measured.to_dict() == computed.to_dict()
+    assert measure(program, period="2026-Q4", as_of=AS_OF, findings=findings).to_dict() == computed.to_dict()

@@ -280,13 +280,13 @@ def test_report_all_on_an_unreadable_workbook_fails_once_with_the_reason_and_wri
 def test_kernel_uses_the_runs_figures_only_for_the_same_source_and_arguments(monkeypatch, tmp_path):
     import pickle
 
-    from kit.metrics import compute
+    from kit.metrics import measure
     from kit.program import empty_program
     from kit.report import FIGURES_FILE, RUN_ENV, run_metrics
 
     roster = tmp_path / "roster.xlsx"
     LocalStore(roster).write_grids(grids_from_rows({}))
-    marked = compute(empty_program(str(roster)), period="2026-Q3", as_of=DEMO_AS_OF)  # the run "computed"
+    marked = measure(empty_program(str(roster)), period="2026-Q3", as_of=DEMO_AS_OF)  # the run "computed"
     (tmp_path / FIGURES_FILE).write_bytes(pickle.dumps(((str(roster), "2026-Q4", None, DEMO_AS_OF), marked)))
     monkeypatch.setenv(RUN_ENV, str(tmp_path))
 
@@ -304,12 +304,12 @@ def test_kernel_uses_the_runs_figures_only_for_the_same_source_and_arguments(mon
 
 
 def test_kernel_outside_a_run_reads_the_program_itself(monkeypatch, demo_workbook):
-    from kit.metrics import compute
+    from kit.metrics import measure
     from kit.report import RUN_ENV, run_metrics
 
     monkeypatch.delenv(RUN_ENV, raising=False)
     m = run_metrics(str(demo_workbook), period="2026-Q4", segment=None, as_of=DEMO_AS_OF)
-    expected = compute(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF)
+    expected = measure(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF)
     assert m.to_dict() == expected.to_dict()
 
 
@@ -374,10 +374,10 @@ def test_rendering_into_a_folder_that_is_a_file_is_one_line_and_leaves_the_file(
 def test_a_headline_card_is_green_when_the_change_is_good_news_and_red_when_not(demo_program):
     import dataclasses
 
-    from kit.metrics import Headline, compute
+    from kit.metrics import Headline, measure
     from kit.report import headline_cards
 
-    m = compute(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
+    m = measure(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
     m = dataclasses.replace(
         m,
         headline=(

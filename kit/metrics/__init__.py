@@ -1,4 +1,4 @@
-"""The program's metrics, each defined once: ``compute`` returns every figure of the reports for one period.
+"""The program's metrics, each defined once: ``measure`` returns every figure of the reports for one period.
 
 The definitions in words are ``kit.metrics.definitions``' docstring. The modules, by job:
 
@@ -11,12 +11,14 @@ The definitions in words are ``kit.metrics.definitions``' docstring. The modules
 - ``quality``: what the validator's errors cost the figures;
 - ``sections``: the values returned (``ProgramMetrics`` and one frozen dataclass per section, each with
   ``to_dict`` and ``from_dict``);
-- ``text``: the figures in words; ``compute``: the entry point.
+- ``text``: the figures in words;
+- ``compute``: ``compute(program, findings=…)``, pure, and ``measure(program)``, which validates, builds the
+  health work-list and computes: what the CLI, the reports and the notebooks call.
 """
 
 from __future__ import annotations
 
-from kit.metrics.compute import compute, resolve_period, segment_warnings
+from kit.metrics.compute import compute, measure, resolve_period, segment_warnings
 from kit.metrics.data import finding_affects, ignored_columns, unusable_cells
 from kit.metrics.definitions import (
     COUNT,
@@ -110,6 +112,7 @@ __all__ = [
     "ignored_columns",
     "influenced_mask",
     "lift",
+    "measure",
     "money",
     "new_mask",
     "open_mask",

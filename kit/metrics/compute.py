@@ -1,9 +1,11 @@
-"""``compute``: every figure of the reports for one period, from one program."""
+"""``compute``: every figure of the reports for one period, from one program and the validator's findings;
+``measure``: validate, then the health work-list, then ``compute`` — what the CLI, the reports and the notebooks
+call."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,29 +28,16 @@ from kit.metrics.sections import TREND_COLUMNS, Headline, ProgramMetrics
 from kit.periods import Period, current_quarter, parse_period
 from kit.program import Program
 from kit.segments import Segment
+from kit.usage import quarter_usage
+
+if TYPE_CHECKING:
+    from kit.health import Health
 
 
-def _findings(program: Program, as_of: dt.date) -> pd.DataFrame | None:
-    try:
-        from kit.validate import validate
-    except ImportError:  # the validator is optional for metrics: without it, no cell is ignored
-        return None
-    return validate(program, as_of=as_of)
+def _gaps(program: Program, as_of: dt.date) -> pd.DataFrame:
+    """The open requests no advocate could serve (``kit.match.recruiting_gaps``)."""
+    from kit.match import recruiting_gaps  # here: the matcher is heavy, and only this figure needs it
 
-
-def _usage(program: Program, as_of: dt.date) -> pd.DataFrame:
-    try:
-        from kit.usage import quarter_usage
-    except ImportError:
-        return pd.DataFrame()
-    return quarter_usage(program, as_of)
-
-
-def _gaps(program: Program, as_of: dt.date) -> pd.DataFrame | None:
-    try:
-        from kit.match import recruiting_gaps
-    except ImportError:
-        return None
     return recruiting_gaps(program, as_of=as_of)
 
 
@@ -67,17 +56,20 @@ def compute(
     period: str | Period | None = None,
     segment: str | Segment | None = None,
     as_of: dt.date,
+    findings: pd.DataFrame | None,
+    health: Health | None = None,
 ) -> ProgramMetrics:
     """Every figure of the reports for ``period`` (default: the calendar quarter of ``as_of``).
 
-    Pure: reads only ``program``. Cells the validator marks as errors are ignored, and a figure leaves out
-    the rows whose cells it needs (``NEEDS``) are ignored; ``data_quality`` counts both. Raises InputError
-    for an unreadable period or segment.
+    Pure: reads only ``program`` and ``findings`` (``kit.validate.validate(program, as_of=as_of)``; None: not
+    validated, no cell is ignored). Cells the findings mark as errors are ignored, and a figure leaves out the
+    rows whose cells it needs (``NEEDS``) are ignored; ``data_quality`` counts both, with the sizes of the
+    ``health`` work-list when given. ``measure`` runs all three. Raises InputError for an unreadable period
+    or segment.
     """
     period = resolve_period(program, period, as_of)
     segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
     warnings = segment_warnings(program, segment)
-    findings = _findings(program, as_of)
     unusable = unusable_cells(findings)
     everything = _prepare(program, unusable)
     data = everything.segment(segment)
@@ -115,9 +107,9 @@ def compute(
     goal_view = goal_view[[_overlaps(program, p, period) for p in goals_frame[G.period]]]
     coverage = _coverage(everything, goal_view, period, as_of)
     gaps = _gaps(program, as_of)
-    if gaps is not None and not segment.is_everything and len(gaps):
+    if not segment.is_everything and len(gaps):
         gaps = gaps[gaps[R.request_id].isin(data.requests[R.request_id])]
-    usage = _usage(program, as_of)
+    usage = quarter_usage(program, as_of)
     tables = (data.advocates, data.requests, data.activities, data.opportunities, data.nominations)
     period_tables = (
         (data.advocates, A.joined_on),
@@ -147,7 +139,7 @@ def compute(
         stakeholders=_stakeholders(data, period, as_of),
         success_stories=_stories(data, period, as_of),
         trends=trends,
-        data_quality=_data_quality(program, findings, everything, _health(program, findings, as_of)),
+        data_quality=_data_quality(program, findings, everything, _health(health)),
         usage=usage,
         warnings=tuple(warnings),
     )
@@ -171,3 +163,32 @@ def _overlaps(program: Program, text: Any, period: Period) -> bool:
         )
     except Exception:
         return False
+
+
+def measure(
+    program: Program,
+    *,
+    period: str | Period | None = None,
+    segment: str | Segment | None = None,
+    as_of: dt.date,
+    findings: pd.DataFrame | None = None,
+) -> ProgramMetrics:
+    """Validate ``program`` (unless its ``findings`` are given), build the health work-list, then ``compute``:
+    the figures every report, ``advocacy-kit metrics`` and the notebooks show."""
+    # Imported here: kit.validate imports kit.metrics (the figures' NEEDS), and kit.health imports kit.validate.
+    from kit.health import health
+    from kit.validate import validate
+
+    # An unreadable period or segment fails here, in a moment, not after the validation.
+    period = resolve_period(program, period, as_of)
+    segment = segment if isinstance(segment, Segment) else Segment.parse(segment)
+    if findings is None:
+        findings = validate(program, as_of=as_of)
+    return compute(
+        program,
+        period=period,
+        segment=segment,
+        as_of=as_of,
+        findings=findings,
+        health=health(program, findings, as_of=as_of),
+    )

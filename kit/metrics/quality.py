@@ -4,7 +4,7 @@ ignored), and the maintenance work-list's sizes (see 'Data quality' in ``kit.met
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from kit.metrics.definitions import _ACT, _ADV, _NOM, _OPP, _REQ, HEADLINE, G, a
 from kit.metrics.sections import EXCLUDED_COLUMNS, IGNORED_COLUMNS, DataQuality, HealthSummary
 from kit.metrics.text import figure_names
 from kit.program import Program
+
+if TYPE_CHECKING:
+    from kit.health import Health
 
 # A goal with one of these cells unusable is not evaluated (its row says why); an unusable goal_id is not.
 GOAL_NEEDS = (G.period, G.metric, G.segment, G.target)
@@ -116,7 +119,7 @@ def _data_quality(
     total = _count_rows([arrays for tabs in left_out.values() for arrays in tabs.items()])
     ignored_cells = sum(r["cells"] for r in ignored)
     if findings is None:
-        note = "The workbook was not validated (the validator is not installed)."
+        note = "The workbook was not validated: no cell was ignored."
     elif not error_count and not warnings:
         note = "No data problems found."
     else:
@@ -153,13 +156,10 @@ def _data_quality(
     )
 
 
-def _health(program: Program, findings: pd.DataFrame | None, as_of: dt.date) -> HealthSummary | None:
-    """kit.health's per-tab scores and work-list sizes, when the validator is there."""
-    if findings is None:
+def _health(report: Health | None) -> HealthSummary | None:
+    """kit.health's per-tab scores and work-list sizes (``advocacy-kit health`` lists the work)."""
+    if report is None:
         return None
-    from kit.health import health
-
-    report = health(program, findings, as_of=as_of)
     return HealthSummary(
         scores=report.scores,
         profiles_to_reverify=len(report.reverify),
