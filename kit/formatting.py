@@ -1,0 +1,67 @@
+"""Numbers as people read them, in one place: the reports, the e-mail and metrics' prose all write a figure
+through these functions, so "$3.8M" or "+5 pts" reads the same in every one of them.
+
+A figure's unit says how it is written: ``COUNT`` (1,234), ``SHARE`` (a fraction, written 42%), ``MONEY``
+($3.8M) or ``DAYS`` (4.5 days). This module imports nothing of the kit, so anything can use it.
+"""
+
+from __future__ import annotations
+
+import math
+
+COUNT, SHARE, MONEY, DAYS = "count", "share", "money", "days"
+NO_VALUE = "–"  # a figure that has no value (nothing to divide by, no data yet)
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def money(amount: float) -> str:
+    """$3.8M, $250K, $900."""
+    if abs(amount) >= 1e6:
+        return f"${amount / 1e6:.1f}M"
+    if abs(amount) >= 1e3:
+        return f"${amount / 1e3:.0f}K"
+    return f"${amount:,.0f}"
+
+
+def percent(share: float | None) -> str:
+    """A share in whole percent: 0.314 → '31%'; '–' when there is none."""
+    return NO_VALUE if _missing(share) else f"{share:.0%}"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as a report shows it: 1,234 · 42% · $3.8M · 4.5 days · '–' when there is none."""
+    if _missing(value):
+        return NO_VALUE
+    if unit == SHARE:
+        return percent(value)
+    if unit == MONEY:
+        return money(value)
+    if unit == DAYS:
+        return f"{value:.1f} days" if value != int(value) else f"{int(value)} days"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · ±0 · '–'."""
+    if _missing(change):
+        return NO_VALUE
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    size = abs(change)
+    if unit == SHARE:
+        return f"{sign}{size * 100:.0f} pts"
+    if unit == MONEY:
+        return f"{sign}{money(size)}"
+    if unit == DAYS:
+        return f"{sign}{size:.1f} days"
+    return f"{sign}{size:,.0f}"
+
+
+def change_from(change: float | None, previous: float | None, unit: str) -> str:
+    """The e-mail's line under a figure: '+$1.3M vs $2.5M', 'no change vs 200'; '' when the change is unknown."""
+    if _missing(change):
+        return ""
+    text = "no change" if change == 0 else format_change(change, unit)
+    return text if _missing(previous) else f"{text} vs {format_value(previous, unit)}"
