@@ -8,7 +8,7 @@ urgency (priority tier and deadline) is what serving it adds to the allocation's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -32,7 +32,7 @@ for _i in range(len(schema.COMPANY_SIZES)):
         _SIZE_MATCH[_i, _j] = {0: 1.0, 1: 0.5}.get(abs(_i - _j), 0.0)
 
 
-def points(ros: Roster, enc: EncodedRequests, weights: dict[str, float]) -> np.ndarray:
+def points(ros: Roster, enc: EncodedRequests, weights: Mapping[str, float]) -> np.ndarray:
     """Each advocate's score for each request: weighted criteria plus the freshness/rest/outcome points."""
     b, n = len(enc.requests), len(ros.ids)
     total = np.empty((b, n), dtype=np.float32)
