@@ -12,8 +12,7 @@ import pytest
 from kit import schema
 from kit.cli import main
 from kit.store.local import LocalStore
-from tests.conftest import grids_from_rows
-from tests.test_store import advocate, request_row
+from tests.factories import advocate, grids_from_rows, request
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +71,7 @@ def test_demo_writes_a_workbook_with_all_seven_tabs(tmp_path, capsys):
 
 def test_info_prints_rows_per_tab_and_date_ranges(make_workbook, capsys):
     path = make_workbook(
-        Requests=[request_row(1, requested_on="2026-01-05"), request_row(2, requested_on="3/9/2026")]
+        Requests=[request(1, requested_on="2026-01-05"), request(2, requested_on="3/9/2026")]
     )
     code, out, _ = run(["info", "--source", str(path)], capsys)
     assert code == 0
@@ -130,7 +129,7 @@ def test_an_as_of_outside_the_years_1900_to_2199_is_one_line_and_exit_2(make_wor
 
 @pytest.mark.parametrize("day", ["1900-01-01", "2199-12-31"])
 def test_the_first_and_last_day_of_the_years_the_kit_reads_are_accepted_as_as_of(make_workbook, capsys, day):
-    path = make_workbook(Requests=[request_row(1, requested_on="2026-01-05")])
+    path = make_workbook(Requests=[request(1, requested_on="2026-01-05")])
     code, out, _ = run(["metrics", "--source", str(path), "--as-of", day], capsys)
     assert code == 0 and "Data quality" in out
 
@@ -142,7 +141,7 @@ def test_demo_refuses_an_as_of_outside_the_years_1900_to_2199(tmp_path, capsys):
 
 
 def test_demo_refuses_to_replace_an_existing_workbook_without_force(make_workbook, capsys):
-    path = make_workbook("advocacy_program.xlsx", Requests=[request_row(1)])
+    path = make_workbook("advocacy_program.xlsx", Requests=[request(1)])
     before = path.read_bytes()
     code, out, err = run(["demo", "--out", str(path.parent), "--as-of", "2026-11-20"], capsys)
     assert code == 2 and out == ""
@@ -151,7 +150,7 @@ def test_demo_refuses_to_replace_an_existing_workbook_without_force(make_workboo
 
 
 def test_demo_with_force_replaces_an_existing_workbook(make_workbook, capsys):
-    path = make_workbook("advocacy_program.xlsx", Requests=[request_row(1)])
+    path = make_workbook("advocacy_program.xlsx", Requests=[request(1)])
     code, out, _ = run(["demo", "--out", str(path.parent), "--as-of", "2026-11-20", "--force"], capsys)
     assert code == 0 and f"Wrote {path}" in out
     assert "300 rows" in out

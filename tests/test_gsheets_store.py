@@ -27,26 +27,11 @@ from kit.store.gsheets import (
     create_sheet,
     load_credentials,
 )
-from tests.conftest import grids_from_rows
+from tests.factories import advocate, grids_from_rows, request
 from tests.properties import examples
-from tests.test_store import request_row
 
 A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col
 FAST = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, max_total=5)
-
-
-def advocate(n: int, **cells) -> dict:
-    row = {
-        A.advocate_id: f"ADV-{n:05d}",
-        A.name: f"Person {n}",
-        A.email: f"person{n}@example.com",
-        A.company: f"Company {n}",
-        A.industry: "Insurance",
-        A.region: "EMEA",
-        A.status: "Active",
-    }
-    row.update(cells)
-    return row
 
 
 @pytest.fixture
@@ -75,7 +60,7 @@ def cell(emulator, store, tab: str, row: int, column: str):
 
 @pytest.mark.parametrize("advocates", [3, 300])
 def test_reading_a_whole_program_is_one_batch_get_whatever_its_size(sheet, sheets_emulator, advocates):
-    store = sheet(Advocates=[advocate(n) for n in range(1, advocates + 1)], Requests=[request_row(1)])
+    store = sheet(Advocates=[advocate(n) for n in range(1, advocates + 1)], Requests=[request(1)])
 
     program = store.read()
 
@@ -107,14 +92,14 @@ def test_a_large_append_is_split_into_requests_under_the_payload_limit(sheet, sh
     assert len(sizes) >= 2 and all(size <= MAX_REQUEST_BYTES < 2_000_000 for size in sizes)
     assert rows == list(range(3, 6003))
     ids = [r[0] for r in sheets_emulator.values(store.key, "Advocates")[1:]]
-    assert ids == [f"ADV-{n:05d}" for n in range(1, 6002)]  # every row once, in order
+    assert ids == [advocate(n)[A.advocate_id] for n in range(1, 6002)]  # every row once, in order
 
 
 def test_keyed_update_is_three_calls_whatever_the_roster_size(sheet, sheets_emulator):
     store = sheet(Advocates=[advocate(n) for n in range(1, 301)])
 
     rows = store.update(
-        "Advocates", [RowUpdate("ADV-00150", {A.status: "Paused"}, expected={A.status: "Active"})]
+        "Advocates", [RowUpdate("ADV-0150", {A.status: "Paused"}, expected={A.status: "Active"})]
     )
 
     assert rows == [151]
@@ -125,13 +110,13 @@ def test_keyed_update_is_three_calls_whatever_the_roster_size(sheet, sheets_emul
 
 
 def test_update_still_finds_the_key_column_after_a_manager_moved_it(sheet, sheets_emulator):
-    grids = grids_from_rows({"Requests": [request_row(1), request_row(2)]})
+    grids = grids_from_rows({"Requests": [request(1), request(2)]})
     grids["Requests"] = [row[1:] + row[:1] for row in grids["Requests"]]  # request_id is now the last column
     store = sheet()
     store.write_grids(grids)
     sheets_emulator.reset_counts()
 
-    store.update("Requests", [RowUpdate("REQ-002", {R.status: "Scheduled"}, expected={R.status: "New"})])
+    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Scheduled"}, expected={R.status: "New"})])
 
     assert cell(sheets_emulator, store, "Requests", 3, R.status) == "Scheduled"
     assert sheets_emulator.sheets_calls() == 4  # one more read: the key column where it now stands
@@ -142,15 +127,15 @@ def test_update_still_finds_the_key_column_after_a_manager_moved_it(sheet, sheet
 
 
 def test_quota_errors_then_success_append_the_rows_exactly_once(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_next(429, times=2, endpoint="values.append")
 
-    rows = store.append("Requests", [request_row(2)])
+    rows = store.append("Requests", [request(2)])
 
     assert rows == [3]
     assert sheets_emulator.calls["values.append"] == 3  # two refusals, then the one that counted
     ids = [r[0] for r in sheets_emulator.values(store.key, "Requests")[1:]]
-    assert ids == ["REQ-001", "REQ-002"]
+    assert ids == ["REQ-00001", "REQ-00002"]
 
 
 def request_ids(emulator, store) -> list[str]:
@@ -158,23 +143,23 @@ def request_ids(emulator, store) -> list[str]:
 
 
 def test_an_append_google_committed_before_answering_503_is_added_once(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_after_next("values.append", 503)
 
-    rows = store.append("Requests", [request_row(2), request_row(3)])
+    rows = store.append("Requests", [request(2), request(3)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002", "REQ-003"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002", "REQ-00003"]
     assert rows == [3, 4]
     assert sheets_emulator.calls["values.append"] == 1  # read back, found, not sent again
 
 
 def test_an_append_google_refused_with_503_is_sent_again(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_next(503, endpoint="values.append")  # refused: nothing written
 
-    rows = store.append("Requests", [request_row(2)])
+    rows = store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
     assert rows == [3]
     assert sheets_emulator.calls["values.append"] == 2
 
@@ -185,15 +170,15 @@ def test_a_key_already_in_the_tab_before_the_append_does_not_count_as_written_by
 ):
     # The store does not refuse a duplicate key (validate reports it); a retry must not take the old row for
     # the one it was adding.
-    store = sheet(Requests=[request_row(1), request_row(2)])
+    store = sheet(Requests=[request(1), request(2)])
     if committed:
         sheets_emulator.fail_after_next("values.append", 503)
     else:
         sheets_emulator.fail_next(503, endpoint="values.append")
 
-    rows = store.append("Requests", [request_row(2)])
+    rows = store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002", "REQ-002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002", "REQ-00002"]
     assert rows == [4]
 
 
@@ -201,38 +186,38 @@ def test_an_append_committed_on_its_last_try_is_found_and_not_reported_as_failed
     new_google_sheet, sheets_emulator
 ):
     store = new_google_sheet(retry=RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.05, max_total=5))
-    store.write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+    store.write_grids(grids_from_rows({"Requests": [request(1)]}))
     sheets_emulator.fail_next(503, endpoint="values.append")  # first try: refused
     sheets_emulator.fail_after_next("values.append", 500)  # last try: written, then 500
 
-    rows = store.append("Requests", [request_row(2)])
+    rows = store.append("Requests", [request(2)])
 
-    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
 
 
 def test_an_append_that_keeps_failing_says_so_and_adds_nothing(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_next(503, times=FAST.attempts, endpoint="values.append")
 
     with pytest.raises(SourceError, match="kept failing .* the rows were not added"):
-        store.append("Requests", [request_row(2)])
+        store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-001"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001"]
     assert sheets_emulator.calls["values.append"] == FAST.attempts
 
 
 def test_an_append_whose_answer_the_network_lost_is_checked_not_repeated(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_after_next("values.append", None)  # written; the connection closes unanswered
 
-    rows = store.append("Requests", [request_row(2)])
+    rows = store.append("Requests", [request(2)])
 
-    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
     assert sheets_emulator.calls["values.append"] == 1
 
 
 def test_an_append_that_failed_when_its_rows_cannot_be_checked_says_it_is_not_known(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_after_next("values.append", 503)  # written, then 503 …
     sheets_emulator.before_next(  # … and Google keeps failing the reads that would tell
         "values.append",
@@ -240,14 +225,14 @@ def test_an_append_that_failed_when_its_rows_cannot_be_checked_says_it_is_not_kn
     )
 
     with pytest.raises(SourceError, match="it is not known whether Google added the rows") as error:
-        store.append("Requests", [request_row(2)])
+        store.append("Requests", [request(2)])
 
     assert "\n" not in str(error.value) and "look at the last rows of Requests" in str(error.value)
-    assert request_ids(sheets_emulator, store) == ["REQ-001", "REQ-002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
     assert sheets_emulator.calls["values.append"] == 1  # never sent blind
 
 
-@pytest.mark.parametrize("tabs", [{}, {"Requests": [request_row(1)]}], ids=["new sheet", "tabs there"])
+@pytest.mark.parametrize("tabs", [{}, {"Requests": [request(1)]}], ids=["new sheet", "tabs there"])
 def test_tabs_google_made_before_answering_503_are_written_as_if_it_had_answered(
     new_google_sheet, sheets_emulator, tabs
 ):
@@ -256,26 +241,26 @@ def test_tabs_google_made_before_answering_503_are_written_as_if_it_had_answered
         store.write_grids(grids_from_rows(tabs))
     sheets_emulator.fail_after_next("spreadsheets.batchUpdate", 503)  # the tabs are made, the answer is 503
 
-    store.write_grids(grids_from_rows({"Requests": [request_row(2)]}))
+    store.write_grids(grids_from_rows({"Requests": [request(2)]}))
 
     book = sheets_emulator.books[store.key]
     assert [s.title for s in book.sheets] == [t.name for t in schema.TABS]
-    assert request_ids(sheets_emulator, store) == ["REQ-002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00002"]
     requests_tab = sheets_emulator.sheet(store.key, "Requests")
     assert len(requests_tab.protected_ranges) == 1 and len(requests_tab.conditional_formats) == 1
 
 
 def test_writing_a_program_again_keeps_one_drop_down_per_column(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     once = list(sheets_emulator.sheet(store.key, "Requests").validations)
 
-    store.write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+    store.write_grids(grids_from_rows({"Requests": [request(1)]}))
 
     assert sheets_emulator.sheet(store.key, "Requests").validations == once
 
 
 def test_a_quota_that_never_clears_ends_in_an_error_naming_it_after_bounded_tries(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     sheets_emulator.fail_next(429, times=FAST.attempts, endpoint="values.batchGet")
 
     with pytest.raises(SourceError, match="quota exceeded") as error:
@@ -286,12 +271,14 @@ def test_a_quota_that_never_clears_ends_in_an_error_naming_it_after_bounded_trie
 
 
 def test_persistent_server_errors_leave_the_sheet_untouched(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     before = sheets_emulator.values(store.key, "Requests")
     sheets_emulator.fail_next(500, times=FAST.attempts, endpoint="values.batchUpdate")
 
     with pytest.raises(SourceError, match="kept failing"):
-        store.update("Requests", [RowUpdate("REQ-001", {R.status: "Cancelled"}, expected={R.status: "New"})])
+        store.update(
+            "Requests", [RowUpdate("REQ-00001", {R.status: "Cancelled"}, expected={R.status: "New"})]
+        )
 
     assert sheets_emulator.values(store.key, "Requests") == before
     assert sheets_emulator.calls["values.batchUpdate"] == FAST.attempts
@@ -315,7 +302,7 @@ def test_retry_waits_grow_and_stay_bounded(new_google_sheet, sheets_emulator):
 
 
 def test_an_edit_made_between_our_read_and_our_write_is_refused_and_kept(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     seen = store.read().requests.loc[2]
     status_col = schema.REQUESTS.names.index(R.status) + 1
 
@@ -326,7 +313,7 @@ def test_an_edit_made_between_our_read_and_our_write_is_refused_and_kept(sheet, 
 
     with pytest.raises(ConflictError, match="Requests!P2"):
         store.update(
-            "Requests", [RowUpdate("REQ-001", {R.status: "Scheduled"}, expected={R.status: seen[R.status]})]
+            "Requests", [RowUpdate("REQ-00001", {R.status: "Scheduled"}, expected={R.status: seen[R.status]})]
         )
 
     assert cell(sheets_emulator, store, "Requests", 2, R.status) == "Cancelled"
@@ -334,7 +321,7 @@ def test_an_edit_made_between_our_read_and_our_write_is_refused_and_kept(sheet, 
 
 
 def test_a_row_moved_between_our_two_reads_is_refused(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1), request_row(2)])
+    store = sheet(Requests=[request(1), request(2)])
     calls = {"n": 0}
 
     def sort_between_reads(emulator):  # after we located REQ-002 on row 3, someone sorts newest first
@@ -347,7 +334,7 @@ def test_a_row_moved_between_our_two_reads_is_refused(sheet, sheets_emulator):
     sheets_emulator.before_next("values.batchGet", sort_between_reads)
 
     with pytest.raises(ConflictError, match="no longer holds"):
-        store.update("Requests", [RowUpdate("REQ-002", {R.status: "Scheduled"})])
+        store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Scheduled"})])
 
     assert cell(sheets_emulator, store, "Requests", 2, R.status) == "New"
     assert cell(sheets_emulator, store, "Requests", 3, R.status) == "New"
@@ -562,9 +549,9 @@ def silent_server():
 OPERATIONS = {
     "read": lambda store: store.read(),
     "info": lambda store: store.info(),
-    "append": lambda store: store.append("Requests", [request_row(2)]),
-    "update": lambda store: store.update("Requests", [RowUpdate("REQ-001", {R.status: "Cancelled"})]),
-    "write_grids": lambda store: store.write_grids(grids_from_rows({"Requests": [request_row(1)]})),
+    "append": lambda store: store.append("Requests", [request(2)]),
+    "update": lambda store: store.update("Requests", [RowUpdate("REQ-00001", {R.status: "Cancelled"})]),
+    "write_grids": lambda store: store.write_grids(grids_from_rows({"Requests": [request(1)]})),
     "replace_tab": lambda store: store.replace_tab("Requests", grids_from_rows({})["Requests"]),
 }
 
@@ -594,7 +581,7 @@ def test_when_the_sheets_host_goes_away_each_operation_says_the_sheet_could_not_
     operation, sheet, sheets_emulator, service_account_file, dead_port
 ):
     # Signed in already (the token is still good), then the network to Google goes.
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
     credentials = load_credentials(str(service_account_file))
     GoogleSheetStore(store.key, credentials=credentials, endpoint=sheets_emulator.url).read_grids()
     offline = GoogleSheetStore(store.key, credentials=credentials, endpoint=dead_port, retry=FAST)
@@ -628,7 +615,7 @@ def test_a_key_google_no_longer_accepts_says_so_in_one_line(
     operation, sheet, sheets_emulator, service_account_file
 ):
     # The service account's key was deleted in the Cloud console: Google's token endpoint answers 400.
-    key = sheet(Requests=[request_row(1)]).key
+    key = sheet(Requests=[request(1)]).key
     store = GoogleSheetStore(
         key, credentials_file=str(service_account_file), endpoint=sheets_emulator.url, retry=FAST
     )
@@ -644,7 +631,7 @@ def test_a_key_google_no_longer_accepts_says_so_in_one_line(
 
 
 def test_a_sign_in_refused_just_before_an_append_is_sent_says_so_and_adds_nothing(sheet, sheets_emulator):
-    store = sheet(Requests=[request_row(1)])
+    store = sheet(Requests=[request(1)])
 
     def token_expires_and_key_is_deleted(emulator):
         emulator.tokens.clear()  # Google answers 401; google-auth signs in again …
@@ -653,9 +640,9 @@ def test_a_sign_in_refused_just_before_an_append_is_sent_says_so_and_adds_nothin
     sheets_emulator.before_next("values.append", token_expires_and_key_is_deleted)
 
     with pytest.raises(SourceError, match="Google refused to sign in .* while appending rows to Requests"):
-        store.append("Requests", [request_row(2)])
+        store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-001"]
+    assert request_ids(sheets_emulator, store) == ["REQ-00001"]
 
 
 def test_creating_a_sheet_without_the_network_says_google_could_not_be_reached(

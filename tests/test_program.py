@@ -11,8 +11,7 @@ import pytest
 from kit import schema
 from kit.errors import SchemaError
 from kit.program import program_from_grids
-from tests.conftest import grids_from_rows
-from tests.test_store import advocate
+from tests.factories import advocate, grids_from_rows
 
 A, S = schema.ADVOCATES.col, schema.SETTINGS.col
 

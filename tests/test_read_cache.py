@@ -13,8 +13,7 @@ import pytest
 from kit import schema
 from kit.store import open_store
 from kit.store.local import LocalStore
-from tests.conftest import grids_from_rows
-from tests.test_store import advocate
+from tests.factories import advocate, grids_from_rows
 
 A = schema.ADVOCATES.col
 

@@ -13,36 +13,9 @@ import pytest
 from kit import schema
 from kit.errors import ConflictError
 from kit.store import RowUpdate
-from tests.conftest import grids_from_rows
+from tests.factories import advocate, grids_from_rows, request
 
 A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col
-
-
-def advocate(n: int, **cells) -> dict:
-    row = {
-        A.advocate_id: f"ADV-{n:04d}",
-        A.name: f"Person {n}",
-        A.email: f"person{n}@example.com",
-        A.company: f"Company {n}",
-        A.industry: "Insurance",
-        A.region: "EMEA",
-        A.status: "Active",
-    }
-    row.update(cells)
-    return row
-
-
-def request_row(n: int, **cells) -> dict:
-    row = {
-        R.request_id: f"REQ-{n:03d}",
-        R.requested_on: dt.date(2026, 11, n),
-        R.requester_email: "rep@example.com",
-        R.team: "Sales",
-        R.activity: "reference_call",
-        R.status: "New",
-    }
-    row.update(cells)
-    return row
 
 
 def test_every_column_type_reads_back_as_written(store_factory):
@@ -109,41 +82,41 @@ def test_read_gives_sheet_row_numbers(store_factory):
 
 
 def test_append_adds_rows_at_the_end_and_returns_their_rows(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1), request(2)]}))
 
-    rows = store.append("Requests", [request_row(3), request_row(4, notes="urgent")])
+    rows = store.append("Requests", [request(3), request(4, notes="urgent")])
     program = store.read()
 
     assert rows == [4, 5]
-    assert list(program.requests[R.request_id]) == ["REQ-001", "REQ-002", "REQ-003", "REQ-004"]
+    assert list(program.requests[R.request_id]) == ["REQ-00001", "REQ-00002", "REQ-00003", "REQ-00004"]
     assert program.requests.loc[5, R.notes] == "urgent"
 
 
 def test_append_follows_columns_a_manager_reordered(store_factory):
-    grids = grids_from_rows({"Requests": [request_row(1)]})
+    grids = grids_from_rows({"Requests": [request(1)]})
     header, first = grids["Requests"]
     order = list(reversed(range(len(header))))
     grids["Requests"] = [[header[i] for i in order], [first[i] for i in order]]
     store = store_factory(grids)
 
-    store.append("Requests", [request_row(2, prospect_company="Globex")])
+    store.append("Requests", [request(2, prospect_company="Globex")])
     program = store.read()
 
     assert program.requests.loc[3, R.prospect_company] == "Globex"
-    assert program.requests.loc[3, R.request_id] == "REQ-002"
+    assert program.requests.loc[3, R.request_id] == "REQ-00002"
 
 
 def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2), request_row(3)]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1), request(2), request(3)]}))
     before = store.read()
     # A manager sorts the tab newest first between our read and our write.
-    store.write_grids(grids_from_rows({"Requests": [request_row(3), request_row(2), request_row(1)]}))
+    store.write_grids(grids_from_rows({"Requests": [request(3), request(2), request(1)]}))
 
     rows = store.update(
         "Requests",
         [
             RowUpdate(
-                "REQ-001",
+                "REQ-00001",
                 {R.advocate_id: "ADV-0007", R.status: "Advocate Asked"},
                 expected={R.status: before.requests.loc[2, R.status]},
             )
@@ -152,23 +125,23 @@ def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_fact
     after = store.read().requests.set_index(R.request_id)
 
     assert rows == [4]
-    assert after.loc["REQ-001", R.advocate_id] == "ADV-0007"
-    assert after.loc["REQ-001", R.status] == "Advocate Asked"
-    assert after.loc["REQ-003", R.status] == "New" and after.loc["REQ-003", R.advocate_id] is None
+    assert after.loc["REQ-00001", R.advocate_id] == "ADV-0007"
+    assert after.loc["REQ-00001", R.status] == "Advocate Asked"
+    assert after.loc["REQ-00003", R.status] == "New" and after.loc["REQ-00003", R.advocate_id] is None
 
 
 def test_update_refuses_when_cell_changed_since_read(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1)]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1)]}))
     read = store.read().requests.loc[2]
     # Someone else assigns an advocate meanwhile.
-    store.update("Requests", [RowUpdate("REQ-001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
+    store.update("Requests", [RowUpdate("REQ-00001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
 
     with pytest.raises(ConflictError, match=r"Requests!\w+2"):
         store.update(
             "Requests",
             [
                 RowUpdate(
-                    "REQ-001",
+                    "REQ-00001",
                     {R.advocate_id: "ADV-0009"},
                     expected={R.advocate_id: read[R.advocate_id], R.status: read[R.status]},
                 )
@@ -180,35 +153,35 @@ def test_update_refuses_when_cell_changed_since_read(store_factory):
 
 
 def test_update_is_all_or_nothing(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
-    store.update("Requests", [RowUpdate("REQ-002", {R.status: "Cancelled"})])  # someone else's edit
+    store = store_factory(grids_from_rows({"Requests": [request(1), request(2)]}))
+    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Cancelled"})])  # someone else's edit
 
     with pytest.raises(ConflictError):
         store.update(
             "Requests",
             [
-                RowUpdate("REQ-001", {R.status: "In Progress"}, expected={R.status: "New"}),
-                RowUpdate("REQ-002", {R.status: "In Progress"}, expected={R.status: "New"}),
+                RowUpdate("REQ-00001", {R.status: "In Progress"}, expected={R.status: "New"}),
+                RowUpdate("REQ-00002", {R.status: "In Progress"}, expected={R.status: "New"}),
             ],
         )
 
     statuses = store.read().requests.set_index(R.request_id)[R.status]
-    assert statuses.to_dict() == {"REQ-001": "New", "REQ-002": "Cancelled"}
+    assert statuses.to_dict() == {"REQ-00001": "New", "REQ-00002": "Cancelled"}
 
 
 def test_update_refuses_a_row_that_was_deleted(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1)]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1)]}))
 
     with pytest.raises(ConflictError, match="REQ-404"):
         store.update("Requests", [RowUpdate("REQ-404", {R.status: "Completed"})])
 
 
 def test_expected_dates_compare_by_meaning_not_spelling(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1, needed_by="3/1/2026")]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1, needed_by="3/1/2026")]}))
 
     store.update(
         "Requests",
-        [RowUpdate("REQ-001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})],
+        [RowUpdate("REQ-00001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})],
     )
 
     assert store.read().requests.loc[2, R.status] == "Scheduled"
@@ -247,7 +220,7 @@ def test_replacing_the_issues_tab_again_leaves_no_old_findings(store_factory):
 
 
 def test_a_key_typed_as_a_number_finds_its_row(store_factory):
-    store = store_factory(grids_from_rows({"Requests": [request_row(1, request_id=12)]}))
+    store = store_factory(grids_from_rows({"Requests": [request(1, request_id=12)]}))
 
     rows = store.update("Requests", [RowUpdate(12.0, {R.status: "Scheduled"}, expected={R.status: "New"})])
 

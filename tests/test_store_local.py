@@ -30,9 +30,8 @@ from kit.errors import InputError, SchemaError, SourceError
 from kit.store import RowUpdate, open_store
 from kit.store.local import LocalStore
 from kit.store.xlsx_patch import NOT_IN_XLSX
-from tests.conftest import grids_from_rows
+from tests.factories import advocate, grids_from_rows, request
 from tests.properties import examples
-from tests.test_store import advocate, request_row
 
 pytest_plugins = ["tests.small_disk"]  # the small_disk fixture
 
@@ -49,7 +48,7 @@ def _run_python(code: str) -> subprocess.Popen:
 
 def test_a_write_killed_mid_save_leaves_the_old_workbook_intact(tmp_path):
     path = tmp_path / "big.xlsx"
-    rows = [request_row(1 + i % 28, request_id=f"REQ-{i:06d}", notes="x" * 40) for i in range(8_000)]
+    rows = [request(request_id=f"REQ-{i:06d}", notes="x" * 40) for i in range(8_000)]
     LocalStore(path).write_grids(grids_from_rows({"Requests": rows}))
     before = path.read_bytes()
 
@@ -76,44 +75,46 @@ def test_a_write_killed_mid_save_leaves_the_old_workbook_intact(tmp_path):
 
 def test_two_writers_at_once_both_land(tmp_path):
     path = tmp_path / "shared.xlsx"
-    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(n) for n in range(1, 11)]}))
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request(n) for n in range(1, 11)]}))
     script = """
         from kit.store.local import LocalStore
         from kit.store import RowUpdate
         store = LocalStore({path!r})
         for n in {numbers!r}:
-            store.update("Requests", [RowUpdate(f"REQ-{{n:03d}}", {{"notes": "done by {who}"}})])
+            store.update("Requests", [RowUpdate(f"REQ-{{n:05d}}", {{"notes": "done by {who}"}})])
     """
     a = _run_python(script.format(path=str(path), numbers=[1, 3, 5, 7, 9], who="a"))
     b = _run_python(script.format(path=str(path), numbers=[2, 4, 6, 8, 10], who="b"))
     assert a.wait(timeout=120) == 0 and b.wait(timeout=120) == 0
 
     notes = LocalStore(path).read().requests.set_index(R.request_id)[R.notes]
-    assert notes.to_dict() == {f"REQ-{n:03d}": f"done by {'a' if n % 2 else 'b'}" for n in range(1, 11)}
+    assert notes.to_dict() == {
+        request(n)[R.request_id]: f"done by {'a' if n % 2 else 'b'}" for n in range(1, 11)
+    }
 
 
 def test_a_workbook_open_in_libreoffice_is_not_written(tmp_path):
     path = tmp_path / "program.xlsx"
-    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request(1)]}))
     (tmp_path / ".~lock.program.xlsx#").write_text("someone,host,...")
     before = path.read_bytes()
 
     with pytest.raises(SourceError, match="open in LibreOffice or Excel"):
-        LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+        LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
 
     assert path.read_bytes() == before
 
 
 def test_a_workbook_locked_by_another_writer_gives_up_with_a_clear_error(tmp_path):
     path = tmp_path / "program.xlsx"
-    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(1)]}))
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request(1)]}))
     before = path.read_bytes()
 
     with (
         filelock.FileLock(str(tmp_path / ".program.xlsx.lock")),
         pytest.raises(SourceError, match="locked by another writer"),
     ):
-        LocalStore(path, lock_timeout=0.2).append("Requests", [request_row(2)])
+        LocalStore(path, lock_timeout=0.2).append("Requests", [request(2)])
 
     assert path.read_bytes() == before
 
@@ -125,14 +126,14 @@ def test_a_workbook_locked_by_another_writer_gives_up_with_a_clear_error(tmp_pat
 def _write(kind: str, path: Path) -> None:
     store = LocalStore(path)
     if kind == "update in place":
-        store.update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+        store.update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
     elif kind == "append in place":
-        store.append("Requests", [request_row(3)])
+        store.append("Requests", [request(3)])
     elif kind == "Issues tab":
         store.replace_tab("Issues", [["tab", "row", "message"], ["Requests", 2, "check me"]])
     else:
         store._update_with_openpyxl(
-            schema.REQUESTS, "Requests", [RowUpdate("REQ-001", {R.status: "Completed"})]
+            schema.REQUESTS, "Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})]
         )
 
 
@@ -180,7 +181,7 @@ def test_a_linked_workbook_open_in_libreoffice_where_it_lives_is_not_written(tmp
     before = real.read_bytes()
 
     with pytest.raises(SourceError, match=r"open in LibreOffice or Excel \(\.~lock\.program\.xlsx# exists\)"):
-        LocalStore(link).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+        LocalStore(link).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
 
     assert real.read_bytes() == before and link.is_symlink()
 
@@ -193,7 +194,9 @@ def test_two_links_to_one_workbook_share_its_writers_lock(tmp_path):
         filelock.FileLock(str(real.parent / ".program.xlsx.lock")),
         pytest.raises(SourceError, match="locked by another writer"),
     ):
-        LocalStore(link, lock_timeout=0.2).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+        LocalStore(link, lock_timeout=0.2).update(
+            "Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})]
+        )
 
     assert real.read_bytes() == before
 
@@ -207,7 +210,7 @@ def test_a_write_cleans_up_what_a_killed_writer_left_and_keeps_a_live_writers_fi
     an_hour_ago = time.time() - 3600
     os.utime(killed, (an_hour_ago, an_hour_ago))
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
 
     assert not killed.exists()
     assert live.exists()
@@ -216,7 +219,7 @@ def test_a_write_cleans_up_what_a_killed_writer_left_and_keeps_a_live_writers_fi
 def test_a_full_disk_during_a_write_is_one_line_exit_2_and_the_workbook_survives(small_disk):
     path = small_disk.path / "program.xlsx"
     LocalStore(path).write_grids(
-        grids_from_rows({"Advocates": [advocate(1), advocate(1)], "Requests": [request_row(1)]})  # a finding
+        grids_from_rows({"Advocates": [advocate(1), advocate(1)], "Requests": [request(1)]})  # a finding
     )
     before = path.read_bytes()
     small_disk.fill_up()
@@ -304,7 +307,7 @@ def _program_workbook(path: Path) -> Path:
         grids_from_rows(
             {
                 "Advocates": [advocate(1), advocate(2)],
-                "Requests": [request_row(1), request_row(2, notes="keep me")],
+                "Requests": [request(1), request(2, notes="keep me")],
             }
         )
     )
@@ -316,7 +319,7 @@ def test_a_keyed_update_changes_only_its_cells_and_every_other_part_stays_byte_f
     before = _parts(path)
 
     LocalStore(path).update(
-        "Requests", [RowUpdate("REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+        "Requests", [RowUpdate("REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
     )
 
     after = _parts(path)
@@ -339,9 +342,9 @@ def test_cells_written_in_place_are_what_excel_would_show_and_the_formatting_sta
 
     store = LocalStore(path)
     store.update(
-        "Requests", [RowUpdate("REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+        "Requests", [RowUpdate("REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
     )
-    (added,) = store.append("Requests", [request_row(3, notes=" <b>Tom & Jerry</b>\nline two ")])
+    (added,) = store.append("Requests", [request(3, notes=" <b>Tom & Jerry</b>\nline two ")])
 
     sheet = openpyxl.load_workbook(path)["Requests"]
     status, done = sheet[f"{column[R.status]}2"], sheet[f"{column[R.completed_on]}2"]
@@ -376,9 +379,9 @@ def test_cells_written_in_place_are_what_excel_would_show_and_the_formatting_sta
 def test_a_cell_written_in_place_reads_back_as_openpyxl_would_have_written_it(tmp_path, value):
     # The same append and update through both ways of writing; read back, the workbooks hold the same cells.
     fast, slow = (_program_workbook(tmp_path / name) for name in ("fast.xlsx", "slow.xlsx"))
-    new_row = request_row(3, notes=value, requested_on=value if isinstance(value, dt.date) else None)
+    new_row = request(3, notes=value, requested_on=value if isinstance(value, dt.date) else None)
     update = RowUpdate(
-        "REQ-002", {R.notes: value, R.completed_on: value if isinstance(value, dt.date) else None}
+        "REQ-00002", {R.notes: value, R.completed_on: value if isinstance(value, dt.date) else None}
     )
 
     LocalStore(fast).append("Requests", [new_row])
@@ -393,10 +396,10 @@ def test_a_cell_written_in_place_reads_back_as_openpyxl_would_have_written_it(tm
 def test_a_date_in_a_workbook_without_any_date_format_is_still_a_date_cell(tmp_path):
     path = tmp_path / "no_dates.xlsx"
     LocalStore(path).write_grids(
-        grids_from_rows({"Requests": [request_row(1, requested_on="someday")]})  # text: no date format yet
+        grids_from_rows({"Requests": [request(1, requested_on="someday")]})  # text: no date format yet
     )
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.completed_on: dt.date(2026, 11, 20)})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.completed_on: dt.date(2026, 11, 20)})])
 
     header = LocalStore(path).read().headers["Requests"]
     cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.completed_on) + 1)
@@ -413,7 +416,7 @@ def _excel_style_workbook(path: Path) -> Path:
     sheet = book.add_worksheet("Requests")
     header = list(schema.REQUESTS.names)
     sheet.write_row(0, 0, header)
-    for r, row in enumerate((request_row(1), request_row(2, notes="keep me")), start=1):
+    for r, row in enumerate((request(1), request(2, notes="keep me")), start=1):
         for column, value in row.items():
             if isinstance(value, dt.date):
                 sheet.write_datetime(r, header.index(column), value, date_format)
@@ -428,12 +431,12 @@ def test_a_workbook_saved_by_excel_with_shared_strings_takes_appends_and_updates
     path = _excel_style_workbook(tmp_path / "from_excel.xlsx")
     store = LocalStore(path)
 
-    store.update("Requests", [RowUpdate("REQ-002", {R.status: "Completed"}, expected={R.status: "New"})])
-    (added,) = store.append("Requests", [request_row(3, notes="new")])
+    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Completed"}, expected={R.status: "New"})])
+    (added,) = store.append("Requests", [request(3, notes="new")])
 
     grid = store.read_grids()["Requests"]
     column = list(schema.REQUESTS.names).index
-    assert [row[column(R.request_id)] for row in grid[1:]] == ["REQ-001", "REQ-002", "REQ-003"]
+    assert [row[column(R.request_id)] for row in grid[1:]] == ["REQ-00001", "REQ-00002", "REQ-00003"]
     assert [row[column(R.status)] for row in grid[1:]] == ["New", "Completed", "New"]
     assert [row[column(R.notes)] for row in grid[1:]] == [None, "keep me", "new"]
     sheet = openpyxl.load_workbook(path)["Requests"]
@@ -445,10 +448,10 @@ def test_a_cell_holding_a_formula_that_the_kit_updates_holds_the_value_afterward
     path = _program_workbook(tmp_path / "program.xlsx")
     header = LocalStore(path).read().headers["Requests"]
     book = openpyxl.load_workbook(path)
-    book["Requests"].cell(row=2, column=header.index(R.notes) + 1).value = '=CONCAT("see ", "REQ-002")'
+    book["Requests"].cell(row=2, column=header.index(R.notes) + 1).value = '=CONCAT("see ", "REQ-00002")'
     book.save(path)
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.notes: "called back"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.notes: "called back"})])
 
     cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.notes) + 1)
     assert (cell.value, cell.data_type) == ("called back", "s")
@@ -464,7 +467,7 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
     sheet = book.add_worksheet("Requests")
     header = list(schema.REQUESTS.names)
     sheet.write_row(0, 0, header)
-    for column, value in request_row(1, requested_on="2026-11-01").items():
+    for column, value in request(1, requested_on="2026-11-01").items():
         sheet.write(1, header.index(column), value)
     summary = book.add_worksheet("Summary")
     summary.write_column(0, 0, [3, 5, 8])
@@ -477,7 +480,7 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
         n: b for n, b in _parts(path).items() if n.startswith(("xl/charts/", "xl/drawings/", "xl/media/"))
     }
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.status: "Completed"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
 
     assert LocalStore(path).read_grids()["Requests"][1][header.index(R.status)] == "Completed"
     assert any(n.startswith("xl/media/") for n in charts) and any(n.startswith("xl/charts/") for n in charts)
@@ -507,8 +510,8 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
 def test_any_notes_written_in_place_read_back_as_the_openpyxl_path_writes_them(tmp_path_factory, notes):
     folder = tmp_path_factory.mktemp("notes")
     fast, slow = (_program_workbook(folder / name) for name in ("fast.xlsx", "slow.xlsx"))
-    rows = [request_row(3 + i, notes=value) for i, value in enumerate(notes)]
-    update = RowUpdate("REQ-001", {R.notes: notes[0]})
+    rows = [request(3 + i, notes=value) for i, value in enumerate(notes)]
+    update = RowUpdate("REQ-00001", {R.notes: notes[0]})
 
     LocalStore(fast).append("Requests", rows)
     LocalStore(fast).update("Requests", [update])
@@ -528,8 +531,8 @@ def test_a_line_break_is_written_as_the_line_feed_excel_and_libreoffice_break_a_
     # Windows (CR LF) and old Mac (CR) line endings pasted into a note: a spreadsheet cell breaks its line on
     # LF only (Excel shows a lone CR as nothing; LibreOffice reads CR LF as LF), so each becomes one LF.
     path = _program_workbook(tmp_path / "program.xlsx")
-    rows = [request_row(3, notes="called\r\nagain"), request_row(4, notes="old\rmac")]
-    update = RowUpdate("REQ-001", {R.notes: "one\r\r\ntwo"})
+    rows = [request(3, notes="called\r\nagain"), request(4, notes="old\rmac")]
+    update = RowUpdate("REQ-00001", {R.notes: "one\r\r\ntwo"})
 
     if write == "in place":
         LocalStore(path).append("Requests", rows)
@@ -539,9 +542,9 @@ def test_a_line_break_is_written_as_the_line_feed_excel_and_libreoffice_break_a_
         LocalStore(path)._update_with_openpyxl(schema.REQUESTS, "Requests", [update])
 
     notes = LocalStore(path).read().requests.set_index(R.request_id)[R.notes]
-    assert notes["REQ-003"] == "called\nagain"
-    assert notes["REQ-004"] == "old\nmac"
-    assert notes["REQ-001"] == "one\n\ntwo"
+    assert notes["REQ-00003"] == "called\nagain"
+    assert notes["REQ-00004"] == "old\nmac"
+    assert notes["REQ-00001"] == "one\n\ntwo"
 
 
 def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written(tmp_path):
@@ -549,9 +552,9 @@ def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written
     before = path.read_bytes()
 
     with pytest.raises(InputError, match=r"the notes for Requests holds the control character '\\x1f'"):
-        LocalStore(path).update("Requests", [RowUpdate("REQ-001", {R.notes: "pasted\x1ffrom a PDF"})])
+        LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.notes: "pasted\x1ffrom a PDF"})])
     with pytest.raises(InputError, match="nothing was written"):
-        LocalStore(path).append("Requests", [request_row(3, notes="bell\x07")])
+        LocalStore(path).append("Requests", [request(3, notes="bell\x07")])
 
     assert path.read_bytes() == before
 
@@ -567,11 +570,11 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
         "Requests",
         [
             RowUpdate(
-                "REQ-001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20), R.notes: " a & b"}
+                "REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20), R.notes: " a & b"}
             )
         ],
     )
-    store.append("Requests", [request_row(3, notes="=1+1")])
+    store.append("Requests", [request(3, notes="=1+1")])
 
     every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     subprocess.run(
@@ -582,12 +585,12 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
 
     with open(tmp_path / "program-Requests.csv", newline="", encoding="utf-8") as handle:
         rows = {row["request_id"]: row for row in csv.DictReader(handle)}
-    assert rows["REQ-001"][R.status] == "Completed"
+    assert rows["REQ-00001"][R.status] == "Completed"
     # a date cell, shown as a date in the workbook's format (a bare serial number, 46346, would not read)
-    assert parse_date(rows["REQ-001"][R.completed_on]) == dt.date(2026, 11, 20)
-    assert rows["REQ-001"][R.notes] == " a & b"
-    assert rows["REQ-002"][R.notes] == "keep me"
-    assert rows["REQ-003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
+    assert parse_date(rows["REQ-00001"][R.completed_on]) == dt.date(2026, 11, 20)
+    assert rows["REQ-00001"][R.notes] == " a & b"
+    assert rows["REQ-00002"][R.notes] == "keep me"
+    assert rows["REQ-00003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -606,11 +609,11 @@ def _with_a_note_far_right(path: Path) -> Path:
 def test_an_append_goes_right_below_the_data_in_place_and_with_openpyxl_alike(tmp_path):
     fast, slow = (_with_a_note_far_right(tmp_path / name) for name in ("fast.xlsx", "slow.xlsx"))
 
-    in_place = LocalStore(fast).append("Requests", [request_row(3)])
-    with_openpyxl = LocalStore(slow)._append_with_openpyxl(schema.REQUESTS, "Requests", [request_row(3)])
+    in_place = LocalStore(fast).append("Requests", [request(3)])
+    with_openpyxl = LocalStore(slow)._append_with_openpyxl(schema.REQUESTS, "Requests", [request(3)])
 
     assert in_place == with_openpyxl == [4]
-    assert openpyxl.load_workbook(fast)["Requests"]["A4"].value == "REQ-003"
+    assert openpyxl.load_workbook(fast)["Requests"]["A4"].value == "REQ-00003"
 
 
 def test_the_openpyxl_path_still_finds_the_last_row_of_data_under_the_header(tmp_path):

@@ -19,8 +19,7 @@ from kit import schema
 from kit.errors import SourceError
 from kit.store.local import LocalStore
 from kit.validate import validate
-from tests.conftest import DEMO_AS_OF, grids_from_rows
-from tests.test_store import request_row
+from tests.factories import DEMO_AS_OF, grids_from_rows, request
 
 ROOT = Path(__file__).resolve().parents[1]
 LAST_ROW = 1_048_576
@@ -28,7 +27,7 @@ LAST_ROW = 1_048_576
 
 def _with_a_stray_value(path: Path, cell: str) -> Path:
     """Two requests, then one value a person typed (or pasted) at ``cell`` of the Requests tab."""
-    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(1), request_row(2)]}))
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request(1), request(2)]}))
     book = openpyxl.load_workbook(path)
     book["Requests"][cell] = "stray"
     book.save(path)
@@ -50,7 +49,7 @@ def test_a_value_at_the_grids_far_corner_is_read_without_aborting(tmp_path):
     """)
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "['REQ-001', 'REQ-002']"
+    assert done.stdout.strip() == "['REQ-00001', 'REQ-00002']"
 
 
 def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp_path):
@@ -59,17 +58,17 @@ def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp
     done = _in_a_subprocess(f"""
         from kit.store import RowUpdate
         from kit.store.local import LocalStore
-        from tests.test_store import request_row
+        from tests.factories import request
         store = LocalStore({str(path)!r})
-        store.update("Requests", [RowUpdate("REQ-001", {{"status": "Completed"}})])
-        print(store.append("Requests", [request_row(3)]))
+        store.update("Requests", [RowUpdate("REQ-00001", {{"status": "Completed"}})])
+        print(store.append("Requests", [request(3)]))
         print(store.read().requests.set_index("request_id")["status"].to_dict())
     """)
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == [
         "[4]",  # right below the data, not below the stray value
-        "{'REQ-001': 'Completed', 'REQ-002': 'New', 'REQ-003': 'New'}",
+        "{'REQ-00001': 'Completed', 'REQ-00002': 'New', 'REQ-00003': 'New'}",
     ]
 
 
@@ -91,7 +90,7 @@ def test_appending_below_the_grids_last_row_is_one_clear_error(tmp_path):
     with pytest.raises(
         SourceError, match=rf"tab 'Requests' has no room for 1 new row.*ends at row {LAST_ROW:,}"
     ):
-        LocalStore(path).append("Requests", [request_row(3)])
+        LocalStore(path).append("Requests", [request(3)])
 
     assert path.read_bytes() == before
 
@@ -99,7 +98,7 @@ def test_appending_below_the_grids_last_row_is_one_clear_error(tmp_path):
 def test_a_tab_too_big_to_read_even_under_its_header_is_one_clear_error(tmp_path):
     # 100 header columns down to the last row: 104 million cells, past what the kit reads.
     path = tmp_path / "program.xlsx"
-    grids = grids_from_rows({"Requests": [request_row(1)]})
+    grids = grids_from_rows({"Requests": [request(1)]})
     grids["Requests"][0] += [f"extra_{i}" for i in range(100 - len(grids["Requests"][0]))]
     LocalStore(path).write_grids(grids)
     book = openpyxl.load_workbook(path)
@@ -121,7 +120,7 @@ def test_a_tab_too_big_to_read_even_under_its_header_is_one_clear_error(tmp_path
 def test_a_tab_read_within_its_bounds_reads_as_before(tmp_path):
     path = tmp_path / "program.xlsx"
     LocalStore(path).write_grids(
-        grids_from_rows({"Requests": [request_row(1, requested_on=dt.date(2026, 1, 2))]})
+        grids_from_rows({"Requests": [request(1, requested_on=dt.date(2026, 1, 2))]})
     )
 
     requests = LocalStore(path).read().requests
@@ -131,7 +130,7 @@ def test_a_tab_read_within_its_bounds_reads_as_before(tmp_path):
 
 def _a_big_roster(path: Path, rows: int, **cells: str) -> Path:
     """``rows`` requests (enough that the tab is read through its bounded copy), then ``cells`` typed in."""
-    requests = [request_row(1, request_id=f"REQ-{n:05d}") for n in range(1, rows + 1)]
+    requests = [request(n) for n in range(1, rows + 1)]
     LocalStore(path).write_grids(grids_from_rows({"Requests": requests}))
     book = openpyxl.load_workbook(path)
     for cell, value in cells.items():
@@ -144,7 +143,7 @@ def test_a_stray_header_cell_at_the_far_right_is_the_cell_named_in_one_clear_err
     # Before: 'a value in cell T5001, far below the rest of its data' (T5001 is real data); with fewer rows,
     # 30 s and 4 GB to read every row out to column XFD.
     path = _a_big_roster(tmp_path / "program.xlsx", 5_000, XFD1="x")
-    width = len(grids_from_rows({"Requests": [request_row(1)]})["Requests"][0])
+    width = len(grids_from_rows({"Requests": [request(1)]})["Requests"][0])
 
     with pytest.raises(SourceError) as error:
         LocalStore(path).read()
@@ -156,7 +155,7 @@ def test_a_stray_header_cell_at_the_far_right_is_the_cell_named_in_one_clear_err
 
 
 def test_an_extra_column_beside_the_header_is_still_read_when_the_tab_is_cut_to_its_header(tmp_path):
-    width = len(grids_from_rows({"Requests": [request_row(1)]})["Requests"][0])
+    width = len(grids_from_rows({"Requests": [request(1)]})["Requests"][0])
     beside = openpyxl.utils.get_column_letter(width + 3)  # two blank header cells, then a manager's column
     path = _a_big_roster(
         tmp_path / "program.xlsx", 1_100, **{f"{beside}1": "follow_up", f"{beside}2": "EMEA", "XFD7": "stray"}
@@ -195,7 +194,7 @@ def test_a_value_at_the_far_corner_of_a_sheet_without_a_dimension_is_read_withou
     """)
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "['REQ-001', 'REQ-002']"
+    assert done.stdout.strip() == "['REQ-00001', 'REQ-00002']"
 
 
 def test_a_workbook_the_kit_wrote_is_read_as_it_is_without_a_trimmed_copy(tmp_path):
@@ -204,7 +203,7 @@ def test_a_workbook_the_kit_wrote_is_read_as_it_is_without_a_trimmed_copy(tmp_pa
     from kit.store.xlsx_extent import bounded_copy
 
     path = tmp_path / "program.xlsx"
-    LocalStore(path).write_grids(grids_from_rows({"Requests": [request_row(n) for n in range(1, 29)]}))
+    LocalStore(path).write_grids(grids_from_rows({"Requests": [request(n) for n in range(1, 29)]}))
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
     assert sheets and not any(b"<dimension" in xml for xml in sheets)  # the case this test is about
