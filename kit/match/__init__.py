@@ -55,12 +55,7 @@ from kit.match.rules import clear_cache
 from kit.match.settings import CRITERIA, FACTORS
 from kit.match.solve import TOP_K, Allocation, allocate
 
-# Kept only for kit/cli.py's apply_allocation, which writes this status; the matcher does not use it. To go
-# when that write moves to kit/actions.py (the schema has no name for it).
-ASKED_STATUS = "Advocate Asked"
-
 __all__ = [
-    "ASKED_STATUS",
     "ASSIGNED_NOW",
     "CAP",
     "CAPACITY_LEFT",
