@@ -722,3 +722,14 @@ def test_measure_validates_builds_the_work_list_and_computes(program):
     assert measured.data_quality.health is not None
     assert measured.to_dict() == computed.to_dict()
     assert measure(program, period="2026-Q4", as_of=AS_OF, findings=findings).to_dict() == computed.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "percent"),
+    [(12, 10, 20.0), (9, 12, -25.0), (5, 0, None), (None, 10, None), (10, None, None)],
+)  # fmt: skip
+def test_a_headline_figures_percent_change_is_against_last_periods_value(value, previous, percent):
+    change = None if value is None or previous is None else value - previous
+    headline = Headline("requests_received", "Requests received", value, previous, change, "count")
+
+    assert headline.percent_change == (pytest.approx(percent) if percent is not None else None)

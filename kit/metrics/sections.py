@@ -137,6 +137,14 @@ class Headline:
             return None
         return (-self.change if self.key in LOWER_IS_BETTER else self.change) > 0
 
+    @property
+    def percent_change(self) -> float | None:
+        """The change as a percentage of last period's value (12 → 15 is 25.0); None without a value to
+        compare with (none, or zero). Meant for counts and money: a share's change reads better in points."""
+        if self.value is None or not self.previous:
+            return None
+        return (self.value / self.previous - 1) * 100
+
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
 
