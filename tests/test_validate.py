@@ -701,7 +701,7 @@ def test_a_negative_default_cap_does_not_put_every_advocate_over_it(make_program
 
 
 def test_a_day_count_setting_too_large_says_so_and_metrics_uses_the_default(make_program):
-    from kit.metrics import compute
+    from kit.metrics import measure
 
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
@@ -711,7 +711,7 @@ def test_a_day_count_setting_too_large_says_so_and_metrics_uses_the_default(make
     message = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")["message"]
 
     assert "too large" in message and "at most 36500" in message and "uses the default 365" in message
-    assert compute(program, period="2026-Q4", as_of=AS_OF).roster["stale_after_days"] == 365
+    assert measure(program, period="2026-Q4", as_of=AS_OF).roster.stale_after_days == 365
 
 
 def test_a_per_activity_sla_that_cannot_be_read_names_the_programs_default_sla(make_program):
@@ -857,7 +857,7 @@ def test_an_advocates_cap_outside_its_range_is_ignored_and_the_default_cap_appli
     ],
 )
 def test_an_assignment_that_breaks_a_rule_keeps_the_request_assigned(make_program, status, activity, code):
-    from kit.metrics import compute
+    from kit.metrics import measure
 
     program = make_program(
         Advocates=[
@@ -873,11 +873,11 @@ def test_an_assignment_that_breaks_a_rule_keeps_the_request_assigned(make_progra
     )
 
     hit = finding(validate(program, as_of=AS_OF), "Requests", 2, code)
-    metrics = compute(program, period="2026-Q4", as_of=AS_OF)
+    metrics = measure(program, period="2026-Q4", as_of=AS_OF)
 
     assert hit["affects"] == "" and "Ignored" not in hit["message"]
-    assert metrics.recruiting["due_soon_unassigned"].empty  # it is assigned, however wrongly
-    assert metrics.data_quality["cells_ignored"] == 0 and metrics.data_quality["excluded"].empty
+    assert metrics.recruiting.due_soon_unassigned.empty  # it is assigned, however wrongly
+    assert metrics.data_quality.cells_ignored == 0 and metrics.data_quality.excluded.empty
 
 
 def test_the_pandera_schema_alone_finds_the_same_cells(messy, messy_findings):
