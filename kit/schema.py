@@ -140,13 +140,18 @@ NOMINATION_STATUSES = ("New", "Accepted", "Declined")
 # Status groups: what the validator, the matcher, the metrics and every write mean by each word, said once.
 ACTIVE_STATUS = "Active"  # the one advocate status that is counted, matched and asked
 NOMINATED_STATUS = "Nominated"  # an accepted nominee, on the roster but not yet an advocate to count or ask
-UNAVAILABLE_STATUSES = ("Retired", "Do Not Contact")  # never assigned to a request, whatever the ranking said
+DO_NOT_CONTACT_STATUS = "Do Not Contact"  # asked never again, by anyone: the matcher says so in words
+UNAVAILABLE_STATUSES = ("Retired", DO_NOT_CONTACT_STATUS)  # never assigned to a request, whatever the ranking said
 ALLOCATABLE_STATUSES = ("New", "In Progress")  # open requests the matcher may give an advocate (if none yet)
 ASSIGNED_STATUS = "In Progress"  # what a request becomes when an advocate is assigned (finder or match --apply)
 NEW_STATUS = "New"  # a request just logged, and a nomination not yet decided
 NOMINATION_ACCEPTED = "Accepted"
 NOMINATION_DECLINED = "Declined"
 OUTCOMES = ("Completed", "No Show", "Cancelled", "Positive", "Neutral", "Negative")
+# How an activity went, as the matcher's track record reads it: judged outcomes say how it went; good ones
+# count in the advocate's favour (with a rating of 4 or 5).
+JUDGED_OUTCOMES = ("Positive", "Neutral", "Negative", "No Show")
+GOOD_OUTCOMES = ("Positive",)
 
 # Synonyms of the drop-down values: what a person types for a value when the word is unambiguous, read as
 # that value (the validator warns and suggests the value's own spelling). Case, spaces and hyphens never

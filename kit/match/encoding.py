@@ -31,9 +31,6 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # The roster cells whose unreadable spelling the reasons quote (the others cannot be unreadable, or are text).
 UNREADABLE = (A.region, A.company_size, A.persona, A.status, A.activities, A.last_verified)
 # The advocate status that is never asked, and says so ahead of every other rule.
-DO_NOT_CONTACT = "Do Not Contact"
-_GOOD_OUTCOMES = ("Positive",)
-_JUDGED_OUTCOMES = ("Positive", "Neutral", "Negative", "No Show")
 
 
 @dataclass
@@ -193,7 +190,7 @@ def encode_roster(program: Program, as_of: dt.date, settings: MatchSettings) -> 
         ids=ids,
         has_id=~frame[A.advocate_id].isna().to_numpy(dtype=bool),
         active=(frame[A.status] == schema.ACTIVE_STATUS).to_numpy(dtype=bool),
-        do_not_contact=(frame[A.status] == DO_NOT_CONTACT).to_numpy(dtype=bool),
+        do_not_contact=(frame[A.status] == schema.DO_NOT_CONTACT_STATUS).to_numpy(dtype=bool),
         industry=industry,
         region=region,
         country=country,
@@ -392,8 +389,8 @@ def _history(
     last = np.full(n, NO_DAY, dtype=np.int64)
     np.maximum.at(last, position[known], ordinals(past[X.date])[known])
     rating = past[X.rating].astype("Float64")
-    good = (past[X.outcome].isin(_GOOD_OUTCOMES) | (rating >= 4).fillna(False)).to_numpy(dtype=bool)
-    judged = (past[X.outcome].isin(_JUDGED_OUTCOMES) | rating.notna()).to_numpy(dtype=bool)
+    good = (past[X.outcome].isin(schema.GOOD_OUTCOMES) | (rating >= 4).fillna(False)).to_numpy(dtype=bool)
+    judged = (past[X.outcome].isin(schema.JUDGED_OUTCOMES) | rating.notna()).to_numpy(dtype=bool)
     return (
         last,
         np.bincount(position[known], weights=good[known], minlength=n).astype(float),
