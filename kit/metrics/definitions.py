@@ -193,7 +193,7 @@ def active_mask(advocates: pd.DataFrame, on: dt.date) -> pd.Series:
 
 
 def new_mask(advocates: pd.DataFrame, period: Period, as_of: dt.date) -> pd.Series:
-    return period.mask(advocates[A.joined_on], until=as_of) & (advocates[A.status] != "Nominated")
+    return period.mask(advocates[A.joined_on], until=as_of) & (advocates[A.status] != schema.NOMINATED_STATUS)
 
 
 def stale_mask(advocates: pd.DataFrame, on: dt.date, stale_after_days: int) -> pd.Series:
