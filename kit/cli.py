@@ -724,6 +724,7 @@ def deliver_rendered(
         return
     from kit.delivery import Ledger, deliver_report
     from kit.mail import MailError, contacts_from_program, settings_from_config
+    from kit.metrics import ProgramMetrics
     from kit.store import open_store
 
     config = state.config
@@ -738,7 +739,7 @@ def deliver_rendered(
             outcome = deliver_report(
                 result.report,
                 result.html_path,
-                result.metrics,
+                ProgramMetrics.from_dict(result.metrics),  # the dict the notebook published, typed again
                 settings=settings,
                 ledger=Ledger.beside(result.html_path.parent),
                 password=password,

@@ -24,13 +24,13 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -50,6 +50,9 @@ from kit.mail import (
     write_eml,
 )
 from kit.schedule import edition
+
+if TYPE_CHECKING:
+    from kit.metrics import ProgramMetrics
 
 log = logging.getLogger(__name__)
 
@@ -106,18 +109,9 @@ class Scope:
     segment: str = ""
 
     @classmethod
-    def of(cls, metrics: Mapping[str, Any]) -> Scope:
-        """The scope of ``ProgramMetrics.to_dict()``; without readable dates, the label alone keys it."""
-        period = metrics.get("period")
-        period = period if isinstance(period, Mapping) else {}
-        start, end = _date(period.get("start")), _date(period.get("end"))
-        dated = start is not None and end is not None
-        return cls(
-            report_scope(metrics),
-            start.isoformat() if dated else "",
-            end.isoformat() if dated else "",
-            report_segment(metrics),
-        )
+    def of(cls, m: ProgramMetrics) -> Scope:
+        """The scope of a report's figures."""
+        return cls(report_scope(m), m.period.start.isoformat(), m.period.end.isoformat(), report_segment(m))
 
     def holds(self, entry: Delivery) -> bool:
         """Whether ``entry`` is a copy of a report of this scope (whatever its edition)."""
@@ -203,15 +197,6 @@ class Outcome:
         )
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def send_once(
     message: EmailMessage,
     *,
@@ -279,7 +264,7 @@ def send_once(
 def deliver_report(
     report: str,
     html_path: str | os.PathLike[str],
-    metrics: Mapping[str, Any],
+    metrics: ProgramMetrics,
     *,
     settings: MailSettings | None,
     ledger: Ledger,
@@ -295,16 +280,14 @@ def deliver_report(
     Args:
         html_path: the rendered report (``reports/<report>_<period>.html``); it is attached, and the
             ``.eml`` of a dry run goes beside it with the same name.
-        metrics: ``ProgramMetrics.to_dict()`` of the report's period.
+        metrics: the figures of the report's period (``RenderedReport.metrics``).
         settings: the ``[email]`` config; may be None for a dry run only.
         cadence: ``[schedule] cadence``, which decides the edition of a period still running.
         contacts: advocate contact details that must not appear (``kit.mail.contacts_from_program``).
     """
     html_path = Path(html_path)
     scope = Scope.of(metrics)  # a segment's report is a report of its own
-    end = metrics.get("period", {}).get("end") if isinstance(metrics.get("period"), Mapping) else None
-    as_of = _date(metrics.get("as_of")) or dt.date.today()
-    this_edition = edition(_date(end), as_of, cadence)
+    this_edition = edition(metrics.period.end, metrics.as_of, cadence)
     if settings is None and not dry_run:
         raise ConfigError(
             "the config has no [email] section; see docs/email-and-scheduling.md, or use --dry-run"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit import schema
 from kit.program import Grid, Program, program_from_grids
+
+if TYPE_CHECKING:
+    from kit.metrics import ProgramMetrics
 
 A, R, X, N, O, G, S = (
     t.col
@@ -156,11 +159,29 @@ PM, CXO, VP = "pm@example.com", "cxo@example.com", "vp.sales@example.com"
 REPORT_HTML = b"<!DOCTYPE html><html><body><h1>Executive update 2026-Q4</h1><p>full report</p></body></html>"
 
 
-def metrics(**overrides) -> dict[str, Any]:
-    """A small metrics dict: three headline figures, two goals, one success story."""
-    base = {
-        "period": {"label": "2026-Q4", "start": "2026-10-01", "end": "2026-12-31"},
+SUCCESS_STORY = {
+    "rep": "Dana Ortiz",
+    "account": "Acme Insurance",
+    "amount": 3_800_000.0,
+    "advocates_used": ["Sam Lee"],
+    "activities": {"reference_call": 2},
+    "sentence": "Dana Ortiz closed $3.8M at Acme Insurance this quarter with 2 reference calls.",
+}
+
+
+def metrics(**overrides: Any) -> ProgramMetrics:
+    """The figures of a small program for 2026-Q4, as a report hands them to the e-mail: three headline
+    figures, two goals, one success story, a clean workbook. ``overrides`` replace parts of its
+    ``to_dict()`` form (``headline=[...]``, ``goals=[]``); sections not given are empty."""
+    from kit.metrics import ProgramMetrics
+
+    base: dict[str, Any] = {
+        "period": {"label": "2026-Q4", "start": "2026-10-01", "end": "2026-12-31", "kind": "quarter"},
+        "previous_period": {"until": "2026-08-20"},
         "as_of": "2026-11-20",
+        "segment": "whole program",
+        "has_data": True,
+        "period_has_data": True,
         "headline": [
             {
                 "key": "revenue_influenced",
@@ -207,20 +228,12 @@ def metrics(**overrides) -> dict[str, Any]:
                 "status": "achieved",
             },
         ],
-        "success_stories": [
-            {
-                "rep": "Dana Ortiz",
-                "account": "Acme Insurance",
-                "amount": 3_800_000.0,
-                "advocates_used": ["Sam Lee"],
-                "activities": {"reference_call": 2},
-                "sentence": "Dana Ortiz closed $3.8M at Acme Insurance this quarter with 2 reference calls.",
-            }
-        ],
+        "success_stories": [SUCCESS_STORY],
         "data_quality": {"validated": True, "errors": 0, "warnings": 0, "rows_excluded": 0, "note": "ok"},
+        **{section: {} for section in ("roster", "pipeline", "service", "impact", "activity", "recruiting")},
     }
     base.update(overrides)
-    return base
+    return ProgramMetrics.from_dict(base)
 
 
 def email_section(**overrides) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kit.delivery import Ledger, deliver_report
-from tests.factories import REPORT_HTML, local_mail_settings, metrics
+from tests.factories import REPORT_HTML, SUCCESS_STORY, local_mail_settings, metrics
 from tests.smtp_server import Server
 
 pytestmark = pytest.mark.slow
@@ -33,11 +33,9 @@ def received(tmp_path: Path) -> email.message.EmailMessage:
     """The executive update of ``metrics()`` (plus a story with a hostile name), as the server got it."""
     report = tmp_path / "executive-update_2026-Q4.html"
     report.write_bytes(REPORT_HTML)
-    data = metrics()
-    data["success_stories"].append(
-        {"rep": "<img src=x onerror=alert(2)>", "account": "<script>alert(1)</script>", "amount": 500_000.0,
-         "sentence": "<script>alert(1)</script> closed $0.5M with <img src=x onerror=alert(2)>"}
-    )  # fmt: skip
+    hostile = {"rep": "<img src=x onerror=alert(2)>", "account": "<script>alert(1)</script>", "amount": 500_000.0,
+               "sentence": "<script>alert(1)</script> closed $0.5M with <img src=x onerror=alert(2)>"}  # fmt: skip
+    data = metrics(success_stories=[SUCCESS_STORY, hostile])
     server = Server()
     server.start()
     try:

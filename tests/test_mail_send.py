@@ -142,7 +142,9 @@ def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server,
 def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(server, report_file):
     settings = local_mail_settings(server.port)
     deliver(report_file, settings)  # 2026-Q4
-    as_dates = metrics(period={"label": "2026-10-01..2026-12-31", "start": "2026-10-01", "end": "2026-12-31"})
+    as_dates = metrics(
+        period={"label": "2026-10-01..2026-12-31", "start": "2026-10-01", "end": "2026-12-31", "kind": "span"}
+    )
 
     again = deliver_report(
         "executive-update", report_file, as_dates, settings=settings, ledger=Ledger.beside(report_file.parent),
@@ -157,7 +159,9 @@ def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, repo
     settings = local_mail_settings(server.port)
     ledger = Ledger.beside(report_file.parent)
     deliver(report_file, settings)  # 2026-Q4, whole program
-    october = metrics(period={"label": "2026-10", "start": "2026-10-01", "end": "2026-10-31"})
+    october = metrics(
+        period={"label": "2026-10", "start": "2026-10-01", "end": "2026-10-31", "kind": "month"}
+    )
     insurance = metrics(segment="industry=Insurance")
 
     for data in (october, insurance):

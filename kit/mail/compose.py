@@ -5,33 +5,36 @@ The message follows the Python docs' e-mail examples: ``multipart/mixed`` → ``
 then the full HTML report as an attachment. Mail clients drop ``<script>``, many block ``data:`` images and
 ``<style>`` blocks, and Gmail clips HTML bodies over ~102 KB; so the HTML summary is small, table-laid,
 with its CSS inlined into ``style`` attributes, its charts as attached images, and capped lists that point
-to the attachment for the rest. Every value from the sheet is HTML-escaped and cleaned of contact details
-(:mod:`kit.mail.redact`).
+to the attachment for the rest. The figures arrive typed (``kit.metrics.ProgramMetrics``): whether a change
+is good news, a goal's tone and a percent change are the figures' own, never worked out again here. Every
+value from the sheet is HTML-escaped and cleaned of contact details (:mod:`kit.mail.redact`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import logging
-import math
 import os
 import re
 import secrets
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from kit import charts
 from kit.files import write_atomically
 from kit.folders import writable_folder
+from kit.formatting import COUNT, MONEY, change_from, format_value, percent
 from kit.mail.errors import MailError
 from kit.mail.redact import ContactLeakError, clean, find_contacts, scrub_report
 from kit.mail.settings import parse_address
-from kit.metrics import COUNT, HEADLINE, LOWER_IS_BETTER, format_change, format_value
+from kit.metrics import HEADLINE, GoalStatus, ProgramMetrics
 from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
@@ -44,62 +47,23 @@ MAX_HEADLINE = 15
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Reading the metrics dict (kit.metrics.ProgramMetrics.to_dict()) defensively: a missing key is no figure.
+# What the e-mail says of the figures (kit.metrics.ProgramMetrics), every text from the sheet cleaned.
 
 
-def period_label(metrics: Mapping[str, Any]) -> str:
-    """The period's label ("2026-Q4") from the metrics dict, whatever shape its ``period`` has."""
-    period = metrics.get("period")
-    if isinstance(period, Mapping):
-        period = period.get("label") or period.get("name")
-    return str(period) if period else "unknown period"
-
-
-def report_segment(metrics: Mapping[str, Any]) -> str:
+def report_segment(m: ProgramMetrics) -> str:
     """The segment the report is for ('industry=Insurance'), or '' for the whole program."""
-    segment = str(metrics.get("segment") or "").strip()
-    return "" if segment.lower() in ("", "whole program", "all", "everything") else segment
+    return "" if m.segment.is_everything else str(m.segment)
 
 
-def report_scope(metrics: Mapping[str, Any]) -> str:
+def report_scope(m: ProgramMetrics) -> str:
     """The period, and the segment when the report is for one: '2026-Q4' or '2026-Q4, industry=Insurance'."""
-    segment = report_segment(metrics)
-    return f"{period_label(metrics)}, {segment}" if segment else period_label(metrics)
+    segment = report_segment(m)
+    return f"{m.period.label}, {segment}" if segment else m.period.label
 
 
-def _as_of(metrics: Mapping[str, Any]) -> str:
-    value = metrics.get("as_of")
-    return str(value)[:10] if value else ""
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    return None
-
-
-def _figure_text(value: Any, unit: str | None) -> str:
-    """A figure as the reports show it (kit.metrics' format: 1,234 · 42% · $3.8M · 4 days)."""
-    number = _number(value)
-    return "–" if number is None else format_value(number, unit or COUNT)
-
-
-def _change_text(change: Any, unit: str | None) -> str:
-    number = _number(change)
-    if number is None:
-        return ""
-    return "no change" if number == 0 else format_change(number, unit or COUNT)
-
-
-def _goal_unit(metric: Any) -> str | None:
-    return HEADLINE[metric][1] if isinstance(metric, str) and metric in HEADLINE else None
-
-
-def _attainment(goal: Mapping[str, Any]) -> float | None:
-    """Attainment as a fraction (0.85 = 85% of the target), as kit.metrics computes it."""
-    return _number(goal.get("attainment"))
+def _value(value: Any) -> float | None:
+    """A number from a table of the figures; None for a blank (None or NaN)."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _humanise(name: str) -> str:
@@ -107,47 +71,29 @@ def _humanise(name: str) -> str:
     return name.replace("_", " ").capitalize() if re.fullmatch(r"[a-z0-9_]+", name) else name
 
 
-def _status_tone(status: str) -> str:
-    folded = status.lower()
-    if any(w in folded for w in ("behind", "off", "risk", "miss", "short")):
-        return "bad"
-    if any(w in folded for w in ("met", "achiev", "on track", "on_track", "ahead", "done", "reached")):
-        return "good"
-    return "neutral"
+def _goals(m: ProgramMetrics) -> list[dict[str, Any]]:
+    return m.goals.to_dict("records")
 
 
-def _quality_notes(quality: Any, contacts: Collection[str]) -> list[str]:
-    """A few one-line notes from the metrics' data-quality entry, whatever its shape."""
-    if not quality:
+def _goal_unit(metric: Any) -> str:
+    return HEADLINE[metric][1] if metric in HEADLINE else COUNT
+
+
+def _quality_notes(m: ProgramMetrics, contacts: Collection[str]) -> list[str]:
+    """The data-quality note, when some figure left a row out or the program could not be validated.
+
+    Warnings, and error cells no figure needs (read as blank), change no figure: nothing to tell an
+    executive; the goal-tracking report lists them for the program manager.
+    """
+    dq = m.data_quality
+    if dq.validated and not dq.rows_excluded:
         return []
-    items: Iterable[Any]
-    if isinstance(quality, Mapping):
-        if quality.get("validated", True) and _number(quality.get("rows_excluded")) == 0:
-            # warnings, and error cells no figure needs (read as blank), change no figure: nothing to tell
-            # an executive; the goal-tracking report lists them for the program manager
-            return []
-        for key in ("note", "message", "summary", "text"):
-            if quality.get(key):
-                return [clean(quality[key], contacts)]
-        items = [
-            f"{str(k).replace('_', ' ')}: {v}"
-            for k, v in quality.items()
-            if isinstance(v, str | int | float) and not isinstance(v, bool)
-        ]
-    elif isinstance(quality, str):
-        items = [quality]
-    else:
-        items = quality
-    notes = []
-    for item in items:
-        if isinstance(item, Mapping):
-            item = item.get("message") or item.get("note") or ", ".join(f"{k}: {v}" for k, v in item.items())
-        notes.append(clean(item, contacts))
-    return [n for n in notes if n][:5]
+    note = clean(dq.note, contacts)
+    return [note] if note else []
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Charts: small static PNGs drawn with matplotlib's Agg canvas (no pyplot, no global backend state).
+# Charts: kit.charts draws them; the e-mail attaches them as PNGs by Content-ID.
 
 
 @dataclass(frozen=True)
@@ -160,98 +106,47 @@ class Chart:
     png: bytes
 
 
-def _plain_label(text: str, width: int = 28) -> str:
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return text.replace("$", r"\$")  # a '$' would start matplotlib's math mode
-
-
-def _figure(rows: int):
-    from matplotlib.figure import Figure
-
-    height = 0.9 + 0.34 * max(rows, 1)
-    fig = Figure(figsize=(6.2, height), dpi=100)
-    ax = fig.subplots()
-    # fixed margins, room for 28-character labels: a layout engine would draw every chart twice
-    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.32 / height, bottom=0.5 / height)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=8.5)
-    return fig, ax
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-_GOOD, _BAD, _NEUTRAL = "#1a7f37", "#c0392b", "#6b7280"
-
-
-def render_charts(metrics: Mapping[str, Any], contacts: Collection[str] = ()) -> list[Chart]:
-    """Up to three charts from the metrics: headline change, goal attainment, revenue of the stories."""
-    charts = []
-    headline = [h for h in metrics.get("headline") or [] if isinstance(h, Mapping)][:MAX_HEADLINE]
-    changes = []
-    for item in headline:
-        value, previous = _number(item.get("value")), _number(item.get("previous"))
-        # a % change of a share or a number of days reads oddly: chart the counts and the money
-        if value is not None and previous and item.get("unit") in ("count", "money"):
-            changes.append(
-                (clean(item.get("label") or item.get("key"), contacts), (value / previous - 1) * 100)
-            )
+def render_charts(m: ProgramMetrics, contacts: Collection[str] = ()) -> list[Chart]:
+    """Up to three charts from the figures: headline change, goal attainment, revenue of the stories."""
+    found = []
+    # a % change of a share or a number of days reads oddly: chart the counts and the money
+    changes = [
+        (clean(h.label or h.key, contacts), h.percent_change)
+        for h in m.headline[:MAX_HEADLINE]
+        if h.unit in (COUNT, MONEY) and h.percent_change is not None
+    ]
     if changes:
-        fig, ax = _figure(len(changes))
-        labels = [_plain_label(label) for label, _ in changes][::-1]
-        values = [v for _, v in changes][::-1]
-        ax.barh(labels, values, color=[_GOOD if v >= 0 else _BAD for v in values])
-        ax.axvline(0, color="#333333", linewidth=0.8)
-        ax.set_xlabel("% change from the previous period", fontsize=8.5)
-        ax.set_title("Headline figures against the previous period", fontsize=10, loc="left")
         alt = "; ".join(f"{label} {value:+.0f}%" for label, value in changes)
-        charts.append(Chart("headline-change", "Change from the previous period", alt, _png(fig)))
+        png = charts.png(charts.change_chart(changes))
+        found.append(Chart("headline-change", "Change from the previous period", alt, png))
 
     goals = []
-    for goal in metrics.get("goals") or []:
-        if not isinstance(goal, Mapping) or _attainment(goal) is None:
+    for goal in _goals(m):
+        share = _value(goal["attainment"])
+        if share is None:
             continue
         name = " · ".join(
-            p
-            for p in (_humanise(clean(goal.get("metric"), contacts)), clean(goal.get("segment"), contacts))
-            if p
+            p for p in (_humanise(clean(goal["metric"], contacts)), clean(goal["segment"], contacts)) if p
         )
-        goals.append((name or clean(goal.get("goal_id"), contacts), _attainment(goal) or 0.0, goal))
+        goals.append((name or clean(goal["goal_id"], contacts), share, GoalStatus(goal["status"]).tone))
     goals = goals[:12]
     if goals:
-        fig, ax = _figure(len(goals))
-        labels = [_plain_label(name, 28) for name, _, _ in goals][::-1]
-        values = [min(share, 2.0) * 100 for _, share, _ in goals][::-1]
-        tones = [_status_tone(clean(g.get("status"), contacts)) for _, _, g in goals][::-1]
-        colours = {"good": _GOOD, "bad": _BAD, "neutral": _NEUTRAL}
-        ax.barh(range(len(values)), values, color=[colours[t] for t in tones])
-        ax.set_yticks(range(len(values)), labels=labels)
-        ax.axvline(100, color="#333333", linewidth=0.8, linestyle="--")
-        ax.set_xlabel("% of target reached", fontsize=8.5)
-        ax.set_title("Goal attainment (dashed line: target)", fontsize=10, loc="left")
-        alt = "; ".join(f"{name} {share:.0%}" for name, share, _ in goals)
-        charts.append(Chart("goal-attainment", "Goal attainment", alt, _png(fig)))
+        alt = "; ".join(f"{name} {percent(share)}" for name, share, _ in goals)
+        found.append(
+            Chart("goal-attainment", "Goal attainment", alt, charts.png(charts.attainment_chart(goals)))
+        )
 
-    stories = []
-    for story in (metrics.get("success_stories") or [])[:MAX_STORIES]:
-        amount = _number(story.get("amount")) if isinstance(story, Mapping) else None
-        if amount:
-            stories.append((clean(story.get("account"), contacts) or "(no account)", amount))
+    stories = [
+        (clean(story.account, contacts) or "(no account)", story.amount)
+        for story in m.success_stories[:MAX_STORIES]
+        if story.amount
+    ]
     if stories:
-        fig, ax = _figure(len(stories))
-        labels = [_plain_label(name) for name, _ in stories][::-1]
-        values = [amount / 1e6 for _, amount in stories][::-1]
-        ax.barh(range(len(values)), values, color="#2563eb")
-        ax.set_yticks(range(len(values)), labels=labels)
-        ax.set_xlabel(r"won amount, \$ million", fontsize=8.5)
-        ax.set_title("Deals won with advocates' help", fontsize=10, loc="left")
-        alt = "; ".join(f"{name} {_figure_text(amount, 'money')}" for name, amount in stories)
-        charts.append(Chart("success-stories", "Deals won with advocates' help", alt, _png(fig)))
-    return charts
+        title = "Deals won with advocates' help"
+        alt = "; ".join(f"{name} {format_value(amount, MONEY)}" for name, amount in stories)
+        fig = charts.amounts_chart(stories, title=title, xlabel="won amount")
+        found.append(Chart("success-stories", title, alt, charts.png(fig)))
+    return found
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -308,68 +203,65 @@ class _Summary:
     title: str
     period: str
     as_of: str
-    headline: list[tuple[str, str, str, str]]  # label, value, change, tone
-    goals: list[tuple[str, str, str, str, str, str]]  # goal, segment, target, actual, attained, status
+    headline: list[tuple[str, str, str, str]]  # label, value, change, tone (up, down, neutral)
+    goals: list[
+        tuple[str, str, str, str, str, str, str]
+    ]  # goal, segment, target, actual, attained, status, tone
     goals_left: int
     stories: list[str]
     stories_left: int
     notes: list[str]
 
 
-def _summary(metrics: Mapping[str, Any], report: str, contacts: Collection[str]) -> _Summary:
-    headline = []
-    for item in [h for h in metrics.get("headline") or [] if isinstance(h, Mapping)][:MAX_HEADLINE]:
-        unit = item.get("unit")
-        unit = unit if isinstance(unit, str) else None
-        change = _number(item.get("change"))
-        better = -change if change and item.get("key") in LOWER_IS_BETTER else change
-        tone = "neutral" if not better else ("up" if better > 0 else "down")  # green when it improved
-        previous = (
-            _figure_text(item.get("previous"), unit) if _number(item.get("previous")) is not None else ""
+_TREND = {True: "up", False: "down", None: "neutral"}  # Headline.improved: green when it is good news
+
+
+def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summary:
+    headline = [
+        (
+            clean(h.label or h.key, contacts, 60),
+            format_value(h.value, h.unit),
+            change_from(h.change, h.previous, h.unit),
+            _TREND[h.improved],
         )
-        change_text = _change_text(change, unit)
-        if change_text and previous:
-            change_text = f"{change_text} vs {previous}"
-        headline.append(
-            (
-                clean(item.get("label") or item.get("key"), contacts, 60),
-                _figure_text(item.get("value"), unit),
-                change_text,
-                tone,
-            )
-        )
-    all_goals = [g for g in metrics.get("goals") or [] if isinstance(g, Mapping)]
+        for h in m.headline[:MAX_HEADLINE]
+    ]
+    all_goals = _goals(m)
     goals = []
     for goal in all_goals[:MAX_GOALS]:
-        share = _attainment(goal)
+        share, unit, status = (
+            _value(goal["attainment"]),
+            _goal_unit(goal["metric"]),
+            GoalStatus(goal["status"]),
+        )
         goals.append(
             (
-                _humanise(clean(goal.get("metric") or goal.get("goal_id"), contacts, 60)),
-                clean(goal.get("segment"), contacts, 80) or "all",
-                _figure_text(goal.get("target"), _goal_unit(goal.get("metric"))),
-                _figure_text(goal.get("actual"), _goal_unit(goal.get("metric"))),
-                f"{share:.0%}" if share is not None else "—",
-                clean(goal.get("status"), contacts, 30),
+                _humanise(clean(goal["metric"] or goal["goal_id"], contacts, 60)),
+                clean(goal["segment"], contacts, 80) or "all",
+                format_value(_value(goal["target"]), unit),
+                format_value(_value(goal["actual"]), unit),
+                "—" if share is None else percent(share),
+                clean(status.value, contacts, 30),
+                status.tone,
             )
         )
-    all_stories = [s for s in metrics.get("success_stories") or [] if isinstance(s, Mapping)]
     stories = []
-    for story in all_stories[:MAX_STORIES]:
-        sentence = clean(story.get("sentence"), contacts)
+    for story in m.success_stories[:MAX_STORIES]:
+        sentence = clean(story.sentence, contacts)
         if not sentence:
-            parts = [clean(story.get(k), contacts, 60) for k in ("rep", "account")]
-            sentence = " at ".join(p for p in parts if p) + f": {_figure_text(story.get('amount'), 'money')}"
+            parts = [clean(story.rep, contacts, 60), clean(story.account, contacts, 60)]
+            sentence = " at ".join(p for p in parts if p) + f": {format_value(story.amount, MONEY)}"
         stories.append(sentence)
     return _Summary(
         title=REPORT_TITLES.get(report, report),
-        period=clean(report_scope(metrics), contacts, 120),
-        as_of=_as_of(metrics),
+        period=clean(report_scope(m), contacts, 120),
+        as_of=m.as_of.isoformat(),
         headline=headline,
         goals=goals,
         goals_left=max(len(all_goals) - MAX_GOALS, 0),
         stories=stories,
-        stories_left=max(len(all_stories) - MAX_STORIES, 0),
-        notes=_quality_notes(metrics.get("data_quality"), contacts),
+        stories_left=max(len(m.success_stories) - MAX_STORIES, 0),
+        notes=_quality_notes(m, contacts),
     )
 
 
@@ -383,7 +275,7 @@ def _text_body(s: _Summary, attachment: str) -> str:
         lines.append("")
     if s.goals:
         lines.append("GOALS (goal, segment: actual of target, attained, status)")
-        for goal, segment, target, actual, attained, status in s.goals:
+        for goal, segment, target, actual, attained, status, _ in s.goals:
             lines.append(f"  {goal}, {segment}: {actual} of {target}, {attained}, {status}".rstrip(", "))
         if s.goals_left:
             lines.append(f"  … and {s.goals_left} more goals in the attached report")
@@ -452,8 +344,8 @@ def _html_body(s: _Summary, charts: Sequence[tuple[str, Chart]], attachment: str
         body = "".join(
             f'<tr><td>{_e(goal)}</td><td>{_e(segment)}</td><td class="num">{_e(actual)}</td>'
             f'<td class="num">{_e(target)}</td><td class="num">{_e(attained)}</td>'
-            f'<td class="{_status_tone(status)}">{_e(status)}</td></tr>'
-            for goal, segment, target, actual, attained, status in s.goals
+            f'<td class="{tone}">{_e(status)}</td></tr>'
+            for goal, segment, target, actual, attained, status, tone in s.goals
         )
         more = (
             f'<p class="foot">… and {s.goals_left} more goals in the attached report.</p>'
@@ -507,7 +399,7 @@ def _inline(page: str) -> str:
 
 
 def build_message(
-    metrics: Mapping[str, Any],
+    metrics: ProgramMetrics,
     *,
     report: str,
     report_path: str | os.PathLike[str],
@@ -520,7 +412,7 @@ def build_message(
     """The e-mail of one rendered report: summary (text + HTML with inline charts) and the report attached.
 
     Args:
-        metrics: ``ProgramMetrics.to_dict()`` of the report's period.
+        metrics: the figures of the report's period (the ones the report shows).
         report_path: the full HTML report, attached with the addresses and phone numbers in its text
             removed (:func:`scrub_report`), byte for byte when there are none.
         sender, recipients: one address each (:func:`parse_address`); ConfigError before anything is built.
