@@ -11,12 +11,13 @@ from kit import schema
 from kit.cli import main
 from kit.store.local import LocalStore
 from kit.validate import FINDING_COLUMNS
-from tests.conftest import DEMO_AS_OF
-from tests.test_validate import advocate, request
+from tests.factories import DEMO_AS_OF, advocate, request
 
 A = schema.ADVOCATES.col
 R = schema.REQUESTS.col
 AS_OF = ["--as-of", DEMO_AS_OF.isoformat()]
+# The advocate the printed work-list names, verified long ago (a warning, not an error).
+DANA = {A.advocate_id: "ADV-1", A.name: "Dana Ortiz", A.company: "Acme", A.last_verified: "2024-01-01"}
 
 
 def run(args: list[str], capsys) -> tuple[int, str, str]:
@@ -31,10 +32,10 @@ def messy_workbook(make_workbook):
     """Row 3 of Advocates has a company size typo (an error); row 2 is stale (a warning)."""
     return make_workbook(
         Advocates=[
-            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2024-01-01"}),
-            advocate("ADV-2", "Wei Chen", "Summit Bank", **{A.company_size: "Enterprize"}),
+            advocate(1, **DANA),
+            advocate(2, **{A.company_size: "Enterprize"}),
         ],
-        Requests=[request("REQ-1", **{R.advocate_id: "ADV-9"})],
+        Requests=[request(1, **{R.advocate_id: "ADV-9"})],
     )
 
 
@@ -84,9 +85,7 @@ def test_errors_exit_1_and_the_table_is_grouped_by_tab_with_cells(messy_workbook
 
 
 def test_warnings_alone_exit_0(make_workbook, capsys):
-    path = make_workbook(
-        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme", **{A.last_verified: "2024-01-01"})]
-    )
+    path = make_workbook(Advocates=[advocate(1, **DANA)])
 
     code, out, _ = run(["validate", "--source", str(path), *AS_OF], capsys)
 
@@ -129,8 +128,8 @@ def test_json_is_a_list_of_finding_records_with_values_as_typed(messy_workbook, 
 
 def test_tab_filters_the_findings_and_the_exit_code(make_workbook, capsys):
     path = make_workbook(
-        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme", **{A.last_verified: "2024-01-01"})],
-        Requests=[request("REQ-1", **{R.advocate_id: "ADV-9"})],
+        Advocates=[advocate(1, **DANA)],
+        Requests=[request(1, **{R.advocate_id: "ADV-9"})],
     )
 
     code, out, _ = run(["validate", "--source", str(path), "--tab", "advocates", "--json", *AS_OF], capsys)
@@ -179,9 +178,7 @@ def trimmed(grid: list[list[object]]) -> list[list[object]]:
 
 
 def test_health_prints_the_work_list(make_workbook, capsys):
-    path = make_workbook(
-        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme", **{A.last_verified: "2024-01-01"})]
-    )
+    path = make_workbook(Advocates=[advocate(1, **DANA)])
 
     code, out, _ = run(["health", "--source", str(path), *AS_OF], capsys)
 

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from kit import schema
-from kit.program import Program, program_from_grids
+from kit.program import Program
 from kit.usage import CAP, USES, quarter_usage
 from kit.validate import FINDING_COLUMNS, error_rows, validate
-from tests.conftest import grids_from_rows
+from tests import factories
+from tests.factories import AS_OF, goal, setting
 
 A = schema.ADVOCATES.col
 R = schema.REQUESTS.col
@@ -21,49 +22,36 @@ O = schema.OPPORTUNITIES.col
 G = schema.GOALS.col
 S = schema.SETTINGS.col
 
-AS_OF = dt.date(2026, 11, 20)  # in 2026-Q4
-
 
 def advocate(advocate_id: str, name: str, company: str, /, **cells: object) -> dict:
-    """A clean roster row; ``cells`` override or add columns."""
-    row = {
-        A.advocate_id: advocate_id,
-        A.name: name,
-        A.email: f"{name.lower().replace(' ', '.')}@{company.split()[0].lower()}.example.com",
-        A.company: company,
-        A.industry: "Insurance",
-        A.region: "EMEA",
-        A.status: "Active",
+    """``factories.advocate`` as a named person, because the findings here are about people (the same person
+    twice, a nominee already on the roster): the e-mail comes from the name and company. Each agreed to case
+    studies too, with the consents one needs, so that only the cells a test changes break a rule."""
+    email = f"{name.lower().replace(' ', '.')}@{company.split()[0].lower()}.example.com"
+    person = {A.advocate_id: advocate_id, A.name: name, A.email: email, A.company: company}
+    agreed = {
         A.activities: "reference_call; case_study",
         A.consents: "name; story",
         A.joined_on: "2025-01-15",
-        A.last_verified: "2026-06-01",
     }
-    row.update(cells)
-    return row
+    return factories.advocate(**(person | agreed | cells))
 
 
 def request(request_id: str | None, /, **cells: object) -> dict:
-    row = {
-        R.request_id: request_id,
-        R.requested_on: "2026-11-02",
-        R.requester_email: "rep@vendor.example.com",
-        R.team: "Sales",
-        R.activity: "reference_call",
-        R.status: "Completed",
-    }
-    row.update(cells)
-    return row
+    """``factories.request`` under the id a test names (or none), Completed, asked on 2 November 2026: most
+    rules here read what was done, and dates are checked against that day."""
+    asked = {R.request_id: request_id, R.requested_on: "2026-11-02", R.status: "Completed"}
+    return factories.request(**(asked | cells))
 
 
 def activity(activity_id: str, advocate_id: str, /, **cells: object) -> dict:
-    row = {X.activity_id: activity_id, X.advocate_id: advocate_id, X.activity: "review", X.date: "2026-09-01"}
-    row.update(cells)
-    return row
+    """``factories.activity`` under the id a test names: a review on 1 September 2026 (the quarter before
+    AS_OF's, so it counts against no cap), unless told otherwise."""
+    given = {X.activity_id: activity_id, X.activity: "review", X.date: "2026-09-01"}
+    return factories.activity(advocate_id=advocate_id, **(given | cells))
 
 
-def make(**tabs: list[dict]) -> Program:
-    return program_from_grids(grids_from_rows(tabs), source="test")
+make = factories.program  # test_health still imports it from here, until it moves onto tests/factories.py
 
 
 BLANK = {A.advocate_id: None}
@@ -72,7 +60,7 @@ HEADER_AGAIN = {c: c for c in schema.ADVOCATES.names}
 
 def messy_program() -> Program:
     """A workbook with every kind of problem at a known cell (sheet row = position + 2)."""
-    return make(
+    return factories.program(
         Advocates=[
             advocate("ADV-1", "Dana Ortiz", "Acme Insurance"),  # row 2: clean
             advocate(
@@ -144,9 +132,9 @@ def messy_program() -> Program:
             {G.goal_id: "G-3", G.period: "2026-Q5", G.metric: "win_rate", G.target: 0.3},  # row 4
         ],
         Settings=[
-            {S.key: "cooldown_days", S.value: "two weeks"},  # row 2
-            {S.key: "cooldwon_days", S.value: "5"},  # row 3
-            {S.key: "stale_after_days", S.value: "365"},  # row 4: clean
+            setting("cooldown_days", "two weeks"),  # row 2
+            setting("cooldwon_days", "5"),  # row 3
+            setting("stale_after_days", "365"),  # row 4: clean
         ],
     )  # fmt: skip
 
@@ -575,7 +563,7 @@ def test_stale_profile_is_a_warning_with_its_age(messy_findings):
 def test_stale_after_days_comes_from_the_settings_tab(make_program):
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2026-10-01"})],
-        Settings=[{S.key: "stale_after_days", S.value: 30}],
+        Settings=[setting("stale_after_days", 30)],
     )
 
     assert found(validate(program, as_of=AS_OF)) == {("Advocates", 2, A.last_verified, "stale_profile")}
@@ -593,7 +581,7 @@ def test_one_program_checked_on_two_days_gets_each_days_findings(make_program):
                 **{A.email: "wei.chen@", A.last_verified: "2026-10-10"},
             ),
         ],
-        Settings=[{S.key: "stale_after_days", S.value: 30}],
+        Settings=[setting("stale_after_days", 30)],
     )
     bad_email = ("Advocates", 3, A.email, "bad_email")
 
@@ -671,7 +659,7 @@ def test_unreadable_setting_is_an_error_naming_the_default_used(messy_findings):
 def test_a_setting_outside_its_range_is_reported_with_the_default_the_kit_then_uses(
     make_program, key, typed, used
 ):
-    program = make_program(Settings=[{S.key: key, S.value: typed}])
+    program = make_program(Settings=[setting(key, typed)])
 
     hit = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")
 
@@ -680,7 +668,7 @@ def test_a_setting_outside_its_range_is_reported_with_the_default_the_kit_then_u
 
 
 def test_the_default_a_bad_setting_message_names_is_the_value_the_kit_uses(make_program):
-    program = make_program(Settings=[{S.key: "fiscal_year_start_month", S.value: "13"}])
+    program = make_program(Settings=[setting("fiscal_year_start_month", "13")])
 
     message = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")["message"]
 
@@ -691,7 +679,7 @@ def test_a_negative_default_cap_does_not_put_every_advocate_over_it(make_program
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
         Activities=[activity("ACT-1", "ADV-1", **{X.date: "2026-10-10"})],
-        Settings=[{S.key: "default_max_per_quarter", S.value: "-1"}],
+        Settings=[setting("default_max_per_quarter", "-1")],
     )
 
     findings = validate(program, as_of=AS_OF)
@@ -705,7 +693,7 @@ def test_a_day_count_setting_too_large_says_so_and_metrics_uses_the_default(make
 
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
-        Settings=[{S.key: "stale_after_days", S.value: "99999999"}],
+        Settings=[setting("stale_after_days", "99999999")],
     )
 
     message = finding(validate(program, as_of=AS_OF), "Settings", 2, "bad_setting")["message"]
@@ -715,9 +703,7 @@ def test_a_day_count_setting_too_large_says_so_and_metrics_uses_the_default(make
 
 
 def test_a_per_activity_sla_that_cannot_be_read_names_the_programs_default_sla(make_program):
-    program = make_program(
-        Settings=[{S.key: "sla_days.default", S.value: "12"}, {S.key: "sla_days.webinar", S.value: "soon"}]
-    )
+    program = make_program(Settings=[setting("sla_days.default", "12"), setting("sla_days.webinar", "soon")])
 
     message = finding(validate(program, as_of=AS_OF), "Settings", 3, "bad_setting")["message"]
 
@@ -737,12 +723,6 @@ def test_error_rows_are_the_rows_with_an_error_not_a_warning(messy_findings):
 # --- goals -------------------------------------------------------------------------------------------------
 
 
-def goal(period: object, metric: str = "active_advocates", **cells: object) -> dict:
-    row = {G.goal_id: "G-1", G.period: period, G.metric: metric, G.target: 40}
-    row.update(cells)
-    return row
-
-
 @pytest.mark.parametrize(
     ("period", "hint"),
     [
@@ -757,7 +737,7 @@ def goal(period: object, metric: str = "active_advocates", **cells: object) -> d
     ],
 )
 def test_a_goal_period_the_kit_cannot_read_is_an_error_on_its_cell_with_a_hint(make_program, period, hint):
-    program = make_program(Goals=[goal(period)])
+    program = make_program(Goals=[goal(**{G.period: period})])
 
     findings = validate(program, as_of=AS_OF)
 
@@ -770,7 +750,7 @@ def test_a_goal_period_the_kit_cannot_read_is_an_error_on_its_cell_with_a_hint(m
     "period", ["2026-Q4", "2026-11", "FY2027-Q1", "FY2027", "2026", "2026-10-01..2026-12-31"]
 )
 def test_every_form_of_period_is_a_valid_goal_period(make_program, period):
-    program = make_program(Goals=[goal(period)])
+    program = make_program(Goals=[goal(**{G.period: period})])
 
     assert validate(program, as_of=AS_OF).empty
 
@@ -784,7 +764,7 @@ def test_every_form_of_period_is_a_valid_goal_period(make_program, period):
     ],
 )
 def test_a_goal_metric_the_kit_does_not_compute_is_an_error_with_a_suggestion(make_program, metric, hint):
-    program = make_program(Goals=[goal("2026-Q4", metric)])
+    program = make_program(Goals=[goal(**{G.metric: metric})])
 
     findings = validate(program, as_of=AS_OF)
 
@@ -796,9 +776,7 @@ def test_a_goal_metric_the_kit_does_not_compute_is_an_error_with_a_suggestion(ma
 def test_every_metric_the_kit_computes_is_a_valid_goal_metric(make_program):
     from kit.metrics import HEADLINE
 
-    program = make_program(
-        Goals=[goal("2026-Q4", m, **{G.goal_id: f"G-{i}"}) for i, m in enumerate(HEADLINE)]
-    )
+    program = make_program(Goals=[goal(n, **{G.metric: m}) for n, m in enumerate(HEADLINE, start=1)])
 
     assert validate(program, as_of=AS_OF).empty
 
@@ -823,7 +801,7 @@ def test_quarter_usage_counts_this_quarter_only_and_open_requests_only(make_prog
             request("REQ-3", **{R.status: "New", R.advocate_id: "ADV-1", R.requested_on: "2026-09-29"}),  # Q3
             request("REQ-4", **{R.status: "Declined", R.advocate_id: "ADV-2"}),  # closed
         ],
-        Settings=[{S.key: "default_max_per_quarter", S.value: 3}],
+        Settings=[setting("default_max_per_quarter", 3)],
     )
 
     usage = quarter_usage(program, AS_OF)
@@ -838,7 +816,7 @@ def test_an_advocates_cap_outside_its_range_is_ignored_and_the_default_cap_appli
     program = make_program(
         Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.max_per_quarter: -1})],
         Activities=[activity("ACT-1", "ADV-1", **{X.date: "2026-10-10"})],
-        Settings=[{S.key: "default_max_per_quarter", S.value: 3}],
+        Settings=[setting("default_max_per_quarter", 3)],
     )
 
     findings = validate(program, as_of=AS_OF)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pandas as pd
@@ -15,9 +14,8 @@ from kit.health import health
 from kit.program import program_from_grids
 from kit.schema import Kind
 from kit.validate import FINDING_COLUMNS, SEVERITY, describe_findings, finding_records, issues_grid, validate
+from tests.factories import AS_OF
 from tests.properties import examples
-
-AS_OF = dt.date(2026, 11, 20)
 
 FORMULA_LIKE = st.builds(lambda c, t: c + t, st.sampled_from("=+-@"), st.text(max_size=12))
 ALLOWED_VALUES = sorted({v for tab in schema.TABS for c in tab.columns for v in c.values})
