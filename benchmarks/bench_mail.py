@@ -56,7 +56,7 @@ def main() -> Table:
 
     start = time.perf_counter()
     program = program_from_grids(grids_from_frames(build_demo(ADVOCATES, as_of=AS_OF)), source="bench")
-    figures = measure(program, period="2026-Q4", as_of=AS_OF).to_dict()
+    figures = measure(program, period="2026-Q4", as_of=AS_OF)
     print(f"demo program of {ADVOCATES:,} advocates and its metrics: {time.perf_counter() - start:.1f} s")
 
     contacts_seconds, contacts = _median(lambda: contacts_from_program(program))
