@@ -10,10 +10,10 @@ import pandas as pd
 
 from kit import match, schema
 from kit.match import solve
-from tests.test_match import AS_OF, activity, advocate, request
+from tests.factories import AS_OF, activity, advocate, request, setting
 
 A, R, S = schema.ADVOCATES.col, schema.REQUESTS.col, schema.SETTINGS.col
-CAP_ONE = [{S.key: "default_max_per_quarter", S.value: "1"}]
+CAP_ONE = [setting("default_max_per_quarter", "1")]
 
 
 def served(allocation: match.Allocation) -> dict[str, str]:
@@ -43,7 +43,7 @@ def greedy(allocation: match.Allocation) -> dict[str, tuple[str, float]]:
 
 
 def test_solver_serves_a_request_the_greedy_loop_leaves_unserved(make_program):
-    # X fits REQ-01 best and is the only one who agreed to REQ-02's case study; both have room for one.
+    # X fits REQ-00001 best and is the only one who agreed to REQ-00002's case study; both have room for one.
     program = make_program(
         Settings=CAP_ONE,
         Advocates=[
@@ -57,42 +57,45 @@ def test_solver_serves_a_request_the_greedy_loop_leaves_unserved(make_program):
     )
     allocation = match.allocate(program, as_of=AS_OF)
     loop = greedy(allocation)
-    assert {r: a for r, (a, _) in loop.items()} == {"REQ-01": "ADV-01"}  # REQ-02 left without anyone
-    assert served(allocation) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+    assert {r: a for r, (a, _) in loop.items()} == {"REQ-00001": "ADV-0001"}  # REQ-00002 left without anyone
+    assert served(allocation) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
     assert allocation.objective > sum(w for _, w in loop.values())
 
 
 def test_picking_each_requests_best_advocate_overuses_them_and_the_allocation_does_not(make_program):
-    # ADV-01 is everyone's best match but has room for one more this quarter (cap 2, used once).
+    # ADV-0001 is everyone's best match but has room for one more this quarter (cap 2, used once).
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}, {S.key: "cooldown_days", S.value: "0"}],
+        Settings=[setting("default_max_per_quarter", "2"), setting("cooldown_days", "0")],
         Advocates=[
             advocate(1, products="Product A", use_cases="Billing", company_size="Enterprise"),
             advocate(2),
             advocate(3),
             advocate(4),
         ],
-        Activities=[activity(1, "ADV-01", dt.date(2026, 10, 5))],
+        Activities=[activity(1, "ADV-0001", dt.date(2026, 10, 5))],
         Requests=[
             request(n, product="Product A", use_case="Billing", company_size="Enterprise") for n in (1, 2, 3)
         ],
     )
-    naive = [match.rank(f"REQ-0{n}", program, as_of=AS_OF, top=1)[A.advocate_id].iloc[0] for n in (1, 2, 3)]
-    assert naive == ["ADV-01"] * 3  # 1 use + 3 asks = 4 of a cap of 2
+    naive = [
+        match.rank(request(n)[R.request_id], program, as_of=AS_OF, top=1)[A.advocate_id].iloc[0]
+        for n in (1, 2, 3)
+    ]
+    assert naive == ["ADV-0001"] * 3  # 1 use + 3 asks = 4 of a cap of 2
     allocation = match.allocate(program, as_of=AS_OF)
-    assert list(served(allocation).values()).count("ADV-01") == 1
+    assert list(served(allocation).values()).count("ADV-0001") == 1
     assert len(served(allocation)) == 3
     load = allocation.load.set_index(A.advocate_id)
-    assert load.loc["ADV-01", match.USES_BEFORE] == 1 and load.loc["ADV-01", match.ASSIGNED_NOW] == 1
+    assert load.loc["ADV-0001", match.USES_BEFORE] == 1 and load.loc["ADV-0001", match.ASSIGNED_NOW] == 1
     assert (load[match.USES_BEFORE] + load[match.ASSIGNED_NOW] <= load[match.CAP]).all()
 
 
 def test_nobody_is_proposed_two_requests_due_within_their_cool_down(make_program):
-    # ADV-01 fits both product requests best and has room for two, but they are due 3 days apart and the
-    # cool-down is 14 days: one of them goes to ADV-02, as it would if the first were already booked.
+    # ADV-0001 fits both product requests best and has room for two, but they are due 3 days apart and the
+    # cool-down is 14 days: one of them goes to ADV-0002, as it would if the first were already booked.
     def program(days_apart: int):
         return make_program(
-            Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+            Settings=[setting("default_max_per_quarter", "2")],
             Advocates=[advocate(1, products="Product A"), advocate(2)],
             Requests=[
                 request(1, product="Product A", needed_by=AS_OF + dt.timedelta(days=5)),
@@ -100,13 +103,16 @@ def test_nobody_is_proposed_two_requests_due_within_their_cool_down(make_program
             ],
         )
 
-    assert sorted(served(match.allocate(program(3), as_of=AS_OF)).values()) == ["ADV-01", "ADV-02"]
-    assert served(match.allocate(program(14), as_of=AS_OF)) == {"REQ-01": "ADV-01", "REQ-02": "ADV-01"}
+    assert sorted(served(match.allocate(program(3), as_of=AS_OF)).values()) == ["ADV-0001", "ADV-0002"]
+    assert served(match.allocate(program(14), as_of=AS_OF)) == {
+        "REQ-00001": "ADV-0001",
+        "REQ-00002": "ADV-0001",
+    }
 
 
 def test_a_request_left_out_by_the_cool_down_says_so(make_program):
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Settings=[setting("default_max_per_quarter", "2")],
         Advocates=[advocate(1)],
         Requests=[
             request(1, priority="Urgent", needed_by=AS_OF + dt.timedelta(days=5)),
@@ -115,20 +121,21 @@ def test_a_request_left_out_by_the_cool_down_says_so(make_program):
     )
     allocation = match.allocate(program, as_of=AS_OF)
 
-    assert served(allocation) == {"REQ-01": "ADV-01"}
-    assert unserved(allocation) == {"REQ-02": "capacity_taken"}
+    assert served(allocation) == {"REQ-00001": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-00002": "capacity_taken"}
     reason = allocation.unserved[match.REASON].iloc[0]
     assert (
         reason
-        == "its 1 eligible advocate(s) are booked for requests due within their 14-day cool-down (REQ-01)"
+        == "its 1 eligible advocate(s) are booked for requests due within their 14-day cool-down (REQ-00001)"
     )
 
 
 def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program):
-    # ADV-01 is the only advocate for REQ-02's case study; REQ-01 has ADV-02 too. Spacing ADV-01 by the
-    # cool-down must move REQ-01, not leave REQ-02 unserved (dropping the lighter pair would do that).
+    # ADV-0001 is the only advocate for REQ-00002's case study; REQ-00001 has ADV-0002 too. Spacing ADV-0001
+    # by the cool-down must move REQ-00001, not leave REQ-00002 unserved (dropping the lighter pair would do
+    # that).
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Settings=[setting("default_max_per_quarter", "2")],
         Advocates=[
             advocate(1, products="Product A", activities="reference_call; case_study"),
             advocate(2, products="Product B"),
@@ -138,7 +145,7 @@ def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program
             request(2, activity="case_study", product="Product B", needed_by=AS_OF + dt.timedelta(days=6)),
         ],
     )
-    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
 
 
 def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_out_request_says_why(
@@ -148,7 +155,7 @@ def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_o
     # plain matching minus the clashing proposals: less good, but never a broken cool-down or a silent loss.
     monkeypatch.setattr(solve, "MILP_TIME_LIMIT_SECONDS", 0)
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Settings=[setting("default_max_per_quarter", "2")],
         Advocates=[advocate(1, products="Product A"), advocate(2)],
         Requests=[
             request(1, priority="Urgent", product="Product A", needed_by=AS_OF + dt.timedelta(days=5)),
@@ -157,9 +164,9 @@ def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_o
     )
     allocation = match.allocate(program, as_of=AS_OF)
 
-    assert served(allocation) == {"REQ-01": "ADV-01"}
-    assert unserved(allocation) == {"REQ-02": "capacity_taken"}
-    assert "cool-down (REQ-01)" in allocation.unserved[match.REASON].iloc[0]
+    assert served(allocation) == {"REQ-00001": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-00002": "capacity_taken"}
+    assert "cool-down (REQ-00001)" in allocation.unserved[match.REASON].iloc[0]
 
 
 def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority_one(make_program):
@@ -172,10 +179,10 @@ def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-02": "ADV-01"}
-    assert unserved(allocation) == {"REQ-01": "capacity_taken"}
+    assert served(allocation) == {"REQ-00002": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-00001": "capacity_taken"}
     reason = allocation.unserved[match.REASON].iloc[0]
-    assert reason == "its 1 eligible advocate(s) went to more urgent or better-matched requests (REQ-02)"
+    assert reason == "its 1 eligible advocate(s) went to more urgent or better-matched requests (REQ-00002)"
 
 
 def test_the_nearer_deadline_wins_between_equally_urgent_requests(make_program):
@@ -187,7 +194,7 @@ def test_the_nearer_deadline_wins_between_equally_urgent_requests(make_program):
             request(2, needed_by=AS_OF + dt.timedelta(days=2)),
         ],
     )
-    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-02": "ADV-01"}
+    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-00002": "ADV-0001"}
 
 
 def test_among_equally_urgent_requests_the_better_matched_total_wins(make_program):
@@ -198,18 +205,21 @@ def test_among_equally_urgent_requests_the_better_matched_total_wins(make_progra
         Requests=[request(1, product="Product B"), request(2, product="Product A")],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-01": "ADV-02", "REQ-02": "ADV-01"}
+    assert served(allocation) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
 
 
 def test_requests_nobody_can_serve_are_listed_with_the_reason(make_program):
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Settings=[setting("default_max_per_quarter", "2")],
         Advocates=[
             advocate(1, industry="Healthcare", region="North America"),
             advocate(2),  # the only Insurance advocate in EMEA, at their cap
             advocate(3, industry="Retail"),
         ],
-        Activities=[activity(1, "ADV-02", dt.date(2026, 10, 1)), activity(2, "ADV-02", dt.date(2026, 10, 2))],
+        Activities=[
+            activity(1, "ADV-0002", dt.date(2026, 10, 1)),
+            activity(2, "ADV-0002", dt.date(2026, 10, 2)),
+        ],
         Requests=[
             request(1, industry="Healthcare", region="APAC"),
             request(2),
@@ -218,18 +228,20 @@ def test_requests_nobody_can_serve_are_listed_with_the_reason(make_program):
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-04": "ADV-03"}
+    assert served(allocation) == {"REQ-00004": "ADV-0003"}
     assert unserved(allocation) == {
-        "REQ-01": "recruiting_gap",
-        "REQ-02": "no_capacity",
-        "REQ-03": "bad_request",
+        "REQ-00001": "recruiting_gap",
+        "REQ-00002": "no_capacity",
+        "REQ-00003": "bad_request",
     }
     reasons = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.REASON], strict=True))
-    assert reasons["REQ-01"] == "no advocate at all in Healthcare · APAC: a recruiting gap"
-    assert reasons["REQ-02"] == "1 advocate(s) in Insurance · EMEA, none free: 1 are at their quarterly cap"
-    assert "activity 'refrence call' is not one of" in reasons["REQ-03"]
+    assert reasons["REQ-00001"] == "no advocate at all in Healthcare · APAC: a recruiting gap"
+    assert (
+        reasons["REQ-00002"] == "1 advocate(s) in Insurance · EMEA, none free: 1 are at their quarterly cap"
+    )
+    assert "activity 'refrence call' is not one of" in reasons["REQ-00003"]
     segments = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.SEGMENT], strict=True))
-    assert segments["REQ-01"] == "industry=Healthcare; region=APAC"
+    assert segments["REQ-00001"] == "industry=Healthcare; region=APAC"
 
 
 def test_recruiting_gaps_lists_open_requests_whose_segment_has_no_advocate(make_program):
@@ -244,7 +256,7 @@ def test_recruiting_gaps_lists_open_requests_whose_segment_has_no_advocate(make_
         ],
     )
     gaps = match.recruiting_gaps(program, as_of=AS_OF)
-    assert list(gaps[R.request_id]) == ["REQ-01", "REQ-03"]
+    assert list(gaps[R.request_id]) == ["REQ-00001", "REQ-00003"]
     assert list(gaps[match.SEGMENT]) == ["industry=healthcare; region=APAC", "industry=Mining"]
     assert list(gaps.index) == [2, 4]  # sheet rows
 
@@ -255,31 +267,31 @@ def test_only_new_or_in_progress_requests_without_an_advocate_are_allocated(make
         Requests=[
             request(1),
             request(2, status="In Progress"),
-            request(3, advocate_id="ADV-05"),
+            request(3, advocate_id="ADV-0005"),
             request(4, status="Advocate Asked"),
             request(5, status="Completed"),
             request(6, status="Scheduled"),
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert sorted(served(allocation)) == ["REQ-01", "REQ-02"]
+    assert sorted(served(allocation)) == ["REQ-00001", "REQ-00002"]
     assert allocation.unserved.empty
 
 
 def test_with_allocate_within_segment_off_a_gap_request_gets_the_nearest_advocate(make_program):
     program = make_program(
-        Settings=[{S.key: "allocate_within_segment", S.value: "no"}],
+        Settings=[setting("allocate_within_segment", "no")],
         Advocates=[advocate(1, industry="Healthcare", region="North America")],
         Requests=[request(1, industry="Healthcare", region="APAC")],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-01": "ADV-01"}
+    assert served(allocation) == {"REQ-00001": "ADV-0001"}
     assert "North America ≠ APAC" in allocation.assignments[match.REASONS].iloc[0]
 
 
 def test_assignments_carry_the_score_and_the_reasons_and_nothing_is_left_out(make_program):
     program = make_program(
-        Settings=[{S.key: "weight.rest", S.value: "0"}, {S.key: "weight.freshness", S.value: "0"}],
+        Settings=[setting("weight.rest", "0"), setting("weight.freshness", "0")],
         Advocates=[advocate(1, products="Product A")],
         Requests=[request(1, product="Product A", priority="High")],
     )
@@ -311,7 +323,7 @@ def test_on_the_demo_the_planted_gap_is_listed_and_the_other_requests_are_served
 def test_a_request_without_an_id_is_listed_not_assigned(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(1, request_id=None), request(2)])
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-02": "ADV-01"}
+    assert served(allocation) == {"REQ-00002": "ADV-0001"}
     row = allocation.unserved.iloc[0]
     assert row[match.REASON_CODE] == "bad_request"
     assert row[match.REASON] == "Requests row 2 has no request_id; give it one so an advocate can be assigned"

@@ -24,9 +24,7 @@ from kit.program import grids_from_frames
 from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.gsheets import GoogleSheetStore
 from kit.store.local import LocalStore
-from tests.conftest import DEMO_AS_OF, grids_from_rows
-from tests.test_match import AS_OF as MATCH_DAY
-from tests.test_match import advocate, request
+from tests.factories import DEMO_AS_OF, advocate, grids_from_rows, request
 
 AS_OF = DEMO_AS_OF.isoformat()
 R = schema.REQUESTS.col
@@ -215,8 +213,8 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     google_env, sheets_emulator, capsys
 ):
     # Two open requests, each with one fitting advocate. Between the command's read and its write, a manager
-    # assigns REQ-01 by hand in the browser: the command must keep that edit, still write REQ-02, say what it
-    # skipped and why, and exit 3 so a scheduled run notices.
+    # assigns REQ-00001 by hand in the browser: the command must keep that edit, still write REQ-00002, say
+    # what it skipped and why, and exit 3 so a scheduled run notices.
     key = new_sheet(sheets_emulator)
     grids = grids_from_rows(
         {
@@ -226,26 +224,30 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     )
     GoogleSheetStore(key, **_env_options(sheets_emulator)).write_grids(grids)
     header = grids["Requests"][0]
-    row_of_req_01 = 1 + next(i for i, row in enumerate(grids["Requests"]) if row[0] == "REQ-01")
+    row_of_req_01 = 1 + next(i for i, row in enumerate(grids["Requests"]) if row[0] == "REQ-00001")
 
     def manager_edits(emulator) -> None:
-        emulator.set_value(key, "Requests", row_of_req_01, 1 + header.index(R.advocate_id), "ADV-09")
+        emulator.set_value(key, "Requests", row_of_req_01, 1 + header.index(R.advocate_id), "ADV-0009")
 
     # The command reads every tab in one batchGet; the write checks the rows it changes with the next one.
     sheets_emulator.before_next(
         "values.batchGet", lambda emulator: emulator.before_next("values.batchGet", manager_edits)
     )
-    code, out, _ = run(
-        ["match", "--open", "--apply", "--as-of", MATCH_DAY.isoformat(), "--source", key], capsys
-    )
+    code, out, _ = run(["match", "--open", "--apply", "--as-of", AS_OF, "--source", key], capsys)
 
     assert code == 3
-    assert "Wrote 1 assignment(s) (status In Progress): REQ-02" in out
-    assert "Skipped REQ-01: changed by someone since it was read: advocate_id is now 'ADV-09' (was '')" in out
+    assert "Wrote 1 assignment(s) (status In Progress): REQ-00002" in out
+    assert (
+        "Skipped REQ-00001: changed by someone since it was read: advocate_id is now 'ADV-0009' (was '')"
+        in out
+    )
     now = GoogleSheetStore(key, **_env_options(sheets_emulator)).read().requests.set_index(R.request_id)
-    assert now.loc["REQ-01", R.advocate_id] == "ADV-09"  # the manager's edit stands
-    assert now.loc["REQ-01", R.status] == "New"
-    assert (now.loc["REQ-02", R.advocate_id], now.loc["REQ-02", R.status]) == ("ADV-02", "In Progress")
+    assert now.loc["REQ-00001", R.advocate_id] == "ADV-0009"  # the manager's edit stands
+    assert now.loc["REQ-00001", R.status] == "New"
+    assert (now.loc["REQ-00002", R.advocate_id], now.loc["REQ-00002", R.status]) == (
+        "ADV-0002",
+        "In Progress",
+    )
 
 
 def _env_options(emulator) -> dict:

@@ -9,59 +9,15 @@ import pytest
 
 from kit import match, schema
 from kit.errors import InputError
+from tests.factories import AS_OF, activity, advocate, request, setting
 
-A, R, X, O, S = (
-    t.col
-    for t in (schema.ADVOCATES, schema.REQUESTS, schema.ACTIVITIES, schema.OPPORTUNITIES, schema.SETTINGS)
-)
-AS_OF = dt.date(2026, 11, 20)  # Q4 2026: 1 October to 31 December
+A, R, O = schema.ADVOCATES.col, schema.REQUESTS.col, schema.OPPORTUNITIES.col
 # Only the criteria count: freshness, rest and outcome weigh nothing unless a test turns them on.
 CRITERIA_ONLY = [
-    {S.key: "weight.freshness", S.value: "0"},
-    {S.key: "weight.rest", S.value: "0"},
-    {S.key: "weight.outcome", S.value: "0"},
+    setting("weight.freshness", "0"),
+    setting("weight.rest", "0"),
+    setting("weight.outcome", "0"),
 ]
-
-
-def advocate(n: int, **cells) -> dict:
-    row = {
-        A.advocate_id: f"ADV-{n:02d}",
-        A.name: f"Person {n}",
-        A.email: f"p{n}@example.com",
-        A.company: f"Company {n}",
-        A.industry: "Insurance",
-        A.region: "EMEA",
-        A.activities: "reference_call",
-        A.status: "Active",
-    }
-    row.update(cells)
-    return row
-
-
-def request(n: int = 1, **cells) -> dict:
-    row = {
-        R.request_id: f"REQ-{n:02d}",
-        R.requested_on: dt.date(2026, 11, 18),
-        R.requester_email: "rep@example.com",
-        R.team: "Sales",
-        R.activity: "reference_call",
-        R.industry: "Insurance",
-        R.region: "EMEA",
-        R.status: "New",
-    }
-    row.update(cells)
-    return row
-
-
-def activity(n: int, advocate_id: str, day: dt.date, **cells) -> dict:
-    row = {
-        X.activity_id: f"ACT-{n:02d}",
-        X.advocate_id: advocate_id,
-        X.activity: "reference_call",
-        X.date: day,
-    }
-    row.update(cells)
-    return row
 
 
 def excluded(frame, advocate_id: str) -> str:
@@ -89,11 +45,11 @@ def test_only_active_advocates_are_eligible_and_the_others_say_their_status(make
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-01"]
-    assert excluded(result, "ADV-02") == "status is Paused"
-    assert excluded(result, "ADV-03") == "status is Retired"
-    assert excluded(result, "ADV-05") == "marked Do Not Contact"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0001"]
+    assert excluded(result, "ADV-0002") == "status is Paused"
+    assert excluded(result, "ADV-0003") == "status is Retired"
+    assert excluded(result, "ADV-0005") == "marked Do Not Contact"
 
 
 def test_advocate_who_has_not_agreed_to_the_activity_is_excluded(make_program):
@@ -104,9 +60,9 @@ def test_advocate_who_has_not_agreed_to_the_activity_is_excluded(make_program):
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-01"]
-    assert excluded(result, "ADV-02") == "has not agreed to reference_call"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0001"]
+    assert excluded(result, "ADV-0002") == "has not agreed to reference_call"
 
 
 def test_advocate_at_the_prospects_company_or_account_is_never_matched_to_it(make_program):
@@ -120,10 +76,10 @@ def test_advocate_at_the_prospects_company_or_account_is_never_matched_to_it(mak
         Requests=[request(prospect_company="Acme Insurance", opportunity_id="OPP-1")],
         Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Bluewater Mutual"}],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-03", "ADV-04"]
-    assert excluded(result, "ADV-01") == "works at the prospect (Acme Insurance)"
-    assert excluded(result, "ADV-02") == "works at the prospect (Acme Insurance)"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0003", "ADV-0004"]
+    assert excluded(result, "ADV-0001") == "works at the prospect (Acme Insurance)"
+    assert excluded(result, "ADV-0002") == "works at the prospect (Acme Insurance)"
 
 
 def test_advocate_id_typed_as_the_prospects_account_is_excluded(make_program):
@@ -131,13 +87,13 @@ def test_advocate_id_typed_as_the_prospects_account_is_excluded(make_program):
         Advocates=[advocate(1, company="Somewhere", account_id="ACC-7"), advocate(2)],
         Requests=[request(prospect_company="acc-7")],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-02"]
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0002"]
 
 
 def test_quarterly_cap_counts_this_quarters_activities_and_open_assignments(make_program):
     program = make_program(
-        Settings=[{S.key: "default_max_per_quarter", S.value: "2"}],
+        Settings=[setting("default_max_per_quarter", "2")],
         Advocates=[
             advocate(1),  # two activities this quarter: at the default cap of 2
             advocate(2),  # one activity + one open request assigned this quarter: at cap
@@ -145,54 +101,54 @@ def test_quarterly_cap_counts_this_quarters_activities_and_open_assignments(make
             advocate(4),  # two activities last quarter: a new quarter, free
         ],
         Activities=[
-            activity(1, "ADV-01", dt.date(2026, 10, 2)),
-            activity(2, "ADV-01", dt.date(2026, 10, 20)),
-            activity(3, "ADV-02", dt.date(2026, 10, 5)),
-            activity(4, "ADV-03", dt.date(2026, 10, 3)),
-            activity(5, "ADV-03", dt.date(2026, 10, 9)),
-            activity(6, "ADV-04", dt.date(2026, 9, 1)),
-            activity(7, "ADV-04", dt.date(2026, 9, 10)),
+            activity(1, "ADV-0001", dt.date(2026, 10, 2)),
+            activity(2, "ADV-0001", dt.date(2026, 10, 20)),
+            activity(3, "ADV-0002", dt.date(2026, 10, 5)),
+            activity(4, "ADV-0003", dt.date(2026, 10, 3)),
+            activity(5, "ADV-0003", dt.date(2026, 10, 9)),
+            activity(6, "ADV-0004", dt.date(2026, 9, 1)),
+            activity(7, "ADV-0004", dt.date(2026, 9, 10)),
         ],
         Requests=[
             request(1),
-            request(2, advocate_id="ADV-02", status="Scheduled", requested_on=dt.date(2026, 10, 10)),
+            request(2, advocate_id="ADV-0002", status="Scheduled", requested_on=dt.date(2026, 10, 10)),
         ],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-03", "ADV-04"]
-    assert excluded(result, "ADV-01") == "at their cap: used 2× this quarter of 2"
-    assert excluded(result, "ADV-02") == "at their cap: used 2× this quarter of 2"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0003", "ADV-0004"]
+    assert excluded(result, "ADV-0001") == "at their cap: used 2× this quarter of 2"
+    assert excluded(result, "ADV-0002") == "at their cap: used 2× this quarter of 2"
 
 
 def test_advocate_still_in_the_cooldown_after_their_last_activity_is_resting(make_program):
     program = make_program(
-        Settings=[{S.key: "cooldown_days", S.value: "14"}],
+        Settings=[setting("cooldown_days", "14")],
         Advocates=[advocate(1), advocate(2), advocate(3)],
         Activities=[
-            activity(1, "ADV-01", AS_OF - dt.timedelta(days=5)),
-            activity(2, "ADV-02", AS_OF - dt.timedelta(days=14)),  # exactly the cool-down: rested
+            activity(1, "ADV-0001", AS_OF - dt.timedelta(days=5)),
+            activity(2, "ADV-0002", AS_OF - dt.timedelta(days=14)),  # exactly the cool-down: rested
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-02", "ADV-03"]
-    assert excluded(result, "ADV-01") == "resting: last used 2026-11-15, cool-down 14 days"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0002", "ADV-0003"]
+    assert excluded(result, "ADV-0001") == "resting: last used 2026-11-15, cool-down 14 days"
 
 
 def test_advocate_booked_for_another_open_request_due_within_the_cooldown_is_excluded(make_program):
     program = make_program(
-        Settings=[{S.key: "cooldown_days", S.value: "14"}],
+        Settings=[setting("cooldown_days", "14")],
         Advocates=[advocate(1), advocate(2), advocate(3)],
         Requests=[
             request(1, needed_by=dt.date(2026, 11, 30)),
-            request(2, advocate_id="ADV-01", status="Scheduled", needed_by=dt.date(2026, 12, 2)),
-            request(3, advocate_id="ADV-02", status="Scheduled", needed_by=dt.date(2027, 1, 20)),
-            request(4, advocate_id="ADV-03", status="Completed", needed_by=dt.date(2026, 11, 30)),
+            request(2, advocate_id="ADV-0001", status="Scheduled", needed_by=dt.date(2026, 12, 2)),
+            request(3, advocate_id="ADV-0002", status="Scheduled", needed_by=dt.date(2027, 1, 20)),
+            request(4, advocate_id="ADV-0003", status="Completed", needed_by=dt.date(2026, 11, 30)),
         ],
     )
-    result = match.eligibility("REQ-01", program, as_of=AS_OF)
-    assert eligible_ids(result) == ["ADV-02", "ADV-03"]
-    assert excluded(result, "ADV-01") == "already booked for REQ-02 due 2026-12-02"
+    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    assert eligible_ids(result) == ["ADV-0002", "ADV-0003"]
+    assert excluded(result, "ADV-0001") == "already booked for REQ-00002 due 2026-12-02"
 
 
 def test_a_request_without_a_date_does_not_apply_the_booking_rule(make_program):
@@ -200,10 +156,10 @@ def test_a_request_without_a_date_does_not_apply_the_booking_rule(make_program):
         Advocates=[advocate(1)],
         Requests=[
             request(1),
-            request(2, advocate_id="ADV-01", status="Scheduled", needed_by=dt.date(2026, 11, 21)),
+            request(2, advocate_id="ADV-0001", status="Scheduled", needed_by=dt.date(2026, 11, 21)),
         ],
     )
-    assert eligible_ids(match.eligibility("REQ-01", program, as_of=AS_OF)) == ["ADV-01"]
+    assert eligible_ids(match.eligibility("REQ-00001", program, as_of=AS_OF)) == ["ADV-0001"]
 
 
 def test_every_failed_rule_is_listed(make_program):
@@ -211,7 +167,7 @@ def test_every_failed_rule_is_listed(make_program):
         Advocates=[advocate(1, status="Paused", activities="case_study")],
         Requests=[request()],
     )
-    reason = excluded(match.eligibility("REQ-01", program, as_of=AS_OF), "ADV-01")
+    reason = excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001")
     assert reason == "status is Paused; has not agreed to reference_call"
 
 
@@ -220,8 +176,8 @@ def test_rank_returns_only_eligible_advocates(make_program):
         Advocates=[advocate(1), advocate(2, status="Paused"), advocate(3, activities="speaking")],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0001"]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -240,8 +196,8 @@ def test_scores_add_the_weights_of_the_criteria_that_match(make_program):
         ],
         Requests=[request(product="Product A")],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-03", "ADV-01", "ADV-04"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0003", "ADV-0001", "ADV-0004"]
     assert list(ranked[match.SCORE]) == [8.0, 5.0, 3.0, 0.0]
     assert list(ranked[match.FIT]) == [1.0, 0.62, 0.38, 0.0]  # out of 8 points possible
 
@@ -256,8 +212,8 @@ def test_adjacent_company_size_is_a_near_match_worth_half(make_program):
         ],
         Requests=[request(industry=None, region=None, company_size="Enterprise")],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-03", "ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0003", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [1.0, 0.5, 0.0]
     assert ranked[match.REASONS].iloc[1].startswith("Mid-Market (near Enterprise)")
 
@@ -278,24 +234,24 @@ def test_same_region_in_another_country_is_a_near_match_when_the_request_names_a
         A.country: "Germany",
     }
     ranked = match.rank(described, program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-01", "ADV-03"]
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001", "ADV-0003"]
     assert list(ranked[match.SCORE]) == [2.0, 1.0, 0.0]
     assert ranked[match.REASONS].iloc[1].startswith("same region (EMEA), France ≠ Germany")
 
 
 def test_reasons_say_what_matched_what_did_not_and_how_busy_the_advocate_is(make_program):
     program = make_program(
-        Settings=[{S.key: "cooldown_days", S.value: "7"}],
+        Settings=[setting("cooldown_days", "7")],
         Advocates=[
             advocate(1, products="Product A", region="North America", max_per_quarter=3, last_verified=AS_OF)
         ],
         Activities=[
-            activity(1, "ADV-01", dt.date(2026, 10, 1), outcome="Positive"),
-            activity(2, "ADV-01", dt.date(2026, 10, 21), outcome="Neutral"),
+            activity(1, "ADV-0001", dt.date(2026, 10, 1), outcome="Positive"),
+            activity(2, "ADV-0001", dt.date(2026, 10, 21), outcome="Neutral"),
         ],
         Requests=[request(product="Product A", use_case="Claims Automation")],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
     assert ranked[match.REASONS].iloc[0] == (
         "same industry (Insurance), same product (Product A), no Claims Automation, North America ≠ EMEA, "
         "used 2× this quarter of 3, last used 30 days ago, good outcomes in 1 of 2 past activities"
@@ -307,32 +263,32 @@ def test_reasons_say_what_matched_what_did_not_and_how_busy_the_advocate_is(make
 def test_rested_advocates_rank_above_recently_used_ones(make_program):
     # rest = days since last use / rest_full_days (90), at most 1; never used = fully rested.
     program = make_program(
-        Settings=[{S.key: "weight.freshness", S.value: "0"}, {S.key: "weight.outcome", S.value: "0"}],
+        Settings=[setting("weight.freshness", "0"), setting("weight.outcome", "0")],
         Advocates=[advocate(1), advocate(2), advocate(3)],
         Activities=[
-            activity(1, "ADV-01", AS_OF - dt.timedelta(days=18)),
-            activity(2, "ADV-02", AS_OF - dt.timedelta(days=45)),
+            activity(1, "ADV-0001", AS_OF - dt.timedelta(days=18)),
+            activity(2, "ADV-0002", AS_OF - dt.timedelta(days=45)),
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-03", "ADV-02", "ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0003", "ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [5 + 1.0, 5 + 0.5, 5 + 0.2]
 
 
 def test_recently_verified_profiles_rank_above_stale_ones(make_program):
     # freshness = 1 - days since verified / stale_after_days (365), at least 0.
     program = make_program(
-        Settings=[{S.key: "weight.rest", S.value: "0"}, {S.key: "weight.outcome", S.value: "0"}],
+        Settings=[setting("weight.rest", "0"), setting("weight.outcome", "0")],
         Advocates=[
             advocate(1, last_verified=AS_OF - dt.timedelta(days=500)),
             advocate(2, last_verified=AS_OF - dt.timedelta(days=73)),
-            advocate(3),  # never verified
+            advocate(3, last_verified=None),  # never verified
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-01", "ADV-03"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001", "ADV-0003"]
     assert list(ranked[match.SCORE]) == [5.8, 5.0, 5.0]
     assert "profile not verified for 500 days" in ranked[match.REASONS].iloc[1]
     assert "profile never verified" in ranked[match.REASONS].iloc[2]
@@ -340,30 +296,30 @@ def test_recently_verified_profiles_rank_above_stale_ones(make_program):
 
 def test_good_past_outcomes_earn_a_small_bonus(make_program):
     program = make_program(
-        Settings=[{S.key: "weight.rest", S.value: "0"}, {S.key: "weight.freshness", S.value: "0"}],
+        Settings=[setting("weight.rest", "0"), setting("weight.freshness", "0")],
         Advocates=[advocate(1), advocate(2)],
         Activities=[
-            activity(1, "ADV-01", dt.date(2026, 3, 1), outcome="Negative"),
-            activity(2, "ADV-02", dt.date(2026, 3, 1), outcome="Positive"),
-            activity(3, "ADV-02", dt.date(2026, 4, 1), rating=2),
+            activity(1, "ADV-0001", dt.date(2026, 3, 1), outcome="Negative"),
+            activity(2, "ADV-0002", dt.date(2026, 3, 1), outcome="Positive"),
+            activity(3, "ADV-0002", dt.date(2026, 4, 1), rating=2),
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [5 + 0.25, 5.0]  # weight 0.5 × 1 good of 2 judged
 
 
 def test_settings_weights_change_the_order(make_program):
     rows = [advocate(1, products="Product A", region="APAC"), advocate(2, products="Product B")]
     requests = [request(product="Product A")]
-    default = match.rank("REQ-01", make_program(Advocates=rows, Requests=requests), as_of=AS_OF)
-    assert default[A.advocate_id].iloc[0] == "ADV-01"  # product 3 > region 2
-    weights = CRITERIA_ONLY + [{S.key: "weight.region", S.value: "5"}]
+    default = match.rank("REQ-00001", make_program(Advocates=rows, Requests=requests), as_of=AS_OF)
+    assert default[A.advocate_id].iloc[0] == "ADV-0001"  # product 3 > region 2
+    weights = CRITERIA_ONLY + [setting("weight.region", "5")]
     tuned = match.rank(
-        "REQ-01", make_program(Settings=weights, Advocates=rows, Requests=requests), as_of=AS_OF
+        "REQ-00001", make_program(Settings=weights, Advocates=rows, Requests=requests), as_of=AS_OF
     )
-    assert tuned[A.advocate_id].iloc[0] == "ADV-02"
+    assert tuned[A.advocate_id].iloc[0] == "ADV-0002"
 
 
 def test_top_keeps_the_best_ones(make_program):
@@ -372,7 +328,10 @@ def test_top_keeps_the_best_ones(make_program):
         Advocates=[advocate(1, industry="Retail"), advocate(2), advocate(3, region="APAC")],
         Requests=[request()],
     )
-    assert list(match.rank("REQ-01", program, as_of=AS_OF, top=2)[A.advocate_id]) == ["ADV-02", "ADV-03"]
+    assert list(match.rank("REQ-00001", program, as_of=AS_OF, top=2)[A.advocate_id]) == [
+        "ADV-0002",
+        "ADV-0003",
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -386,20 +345,20 @@ def test_a_described_request_is_read_like_a_typed_row(make_program):
     )
     described = {R.activity: "Reference Call", R.region: " emea", R.company_size: "enterprise"}
     ranked = match.rank(described, program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-01", "ADV-02"]
+    assert list(ranked[A.advocate_id]) == ["ADV-0001", "ADV-0002"]
     assert list(ranked[match.SCORE]) == [3.0, 0.0]
 
 
 def test_a_request_with_no_criteria_ranks_by_rest_and_freshness_and_says_so(make_program):
     program = make_program(
-        Settings=[{S.key: "weight.outcome", S.value: "0"}],
-        Advocates=[advocate(1), advocate(2, last_verified=AS_OF)],
-        Activities=[activity(1, "ADV-02", AS_OF - dt.timedelta(days=30))],
+        Settings=[setting("weight.outcome", "0")],
+        Advocates=[advocate(1, last_verified=None), advocate(2, last_verified=AS_OF)],
+        Activities=[activity(1, "ADV-0002", AS_OF - dt.timedelta(days=30))],
         Requests=[request(industry=None, region=None)],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    # ADV-01: rested (1) + never verified (0) = 1; ADV-02: rest 30/90 + verified today (1) = 1.33
-    assert list(ranked[A.advocate_id]) == ["ADV-02", "ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    # ADV-0001: rested (1) + never verified (0) = 1; ADV-0002: rest 30/90 + verified today (1) = 1.33
+    assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [1.33, 1.0]
     assert ranked[match.FIT].isna().all()
     assert any("names no industry, product" in w for w in ranked.attrs["warnings"])
@@ -408,9 +367,9 @@ def test_a_request_with_no_criteria_ranks_by_rest_and_freshness_and_says_so(make
 def test_an_unknown_activity_is_a_clear_input_error_naming_what_was_typed(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(activity="refrence call")])
     with pytest.raises(
-        InputError, match=r"request REQ-01: activity 'refrence call' is not one of reference_call"
+        InputError, match=r"request REQ-00001: activity 'refrence call' is not one of reference_call"
     ):
-        match.rank("REQ-01", program, as_of=AS_OF)
+        match.rank("REQ-00001", program, as_of=AS_OF)
 
 
 def test_a_request_naming_no_activity_is_a_clear_input_error(make_program):
@@ -424,16 +383,16 @@ def test_a_past_deadline_and_a_missing_opportunity_are_warnings_not_errors(make_
         Advocates=[advocate(1)],
         Requests=[request(needed_by=dt.date(2026, 11, 1), opportunity_id="OPP-404")],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-01"]
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0001"]
     warnings = ranked.attrs["warnings"]
-    assert "request REQ-01: was needed by 2026-11-01, 19 days ago" in warnings
+    assert "request REQ-00001: was needed by 2026-11-01, 19 days ago" in warnings
     assert any("opportunity OPP-404 is not in the Opportunities tab" in w for w in warnings)
 
 
 def test_an_unreadable_region_is_ignored_with_a_warning(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(region="Europe")])
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
     assert any("region 'Europe' is not one of" in w for w in ranked.attrs["warnings"])
     assert "EMEA" not in ranked[match.REASONS].iloc[0]
 
@@ -443,15 +402,15 @@ def test_a_segment_with_no_advocate_at_all_is_flagged_as_a_recruiting_gap(make_p
         Advocates=[advocate(1, industry="Healthcare", region="North America")],
         Requests=[request(industry="Healthcare", region="APAC")],
     )
-    ranked = match.rank("REQ-01", program, as_of=AS_OF)
-    assert list(ranked[A.advocate_id]) == ["ADV-01"]  # still shown: a person may choose them
+    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    assert list(ranked[A.advocate_id]) == ["ADV-0001"]  # still shown: a person may choose them
     assert "no advocate at all in Healthcare · APAC: a recruiting gap" in ranked.attrs["warnings"]
 
 
 def test_an_unknown_request_id_is_an_input_error(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request()])
-    with pytest.raises(InputError, match="no request 'REQ-99' in the Requests tab"):
-        match.rank("REQ-99", program, as_of=AS_OF)
+    with pytest.raises(InputError, match="no request 'REQ-00099' in the Requests tab"):
+        match.rank("REQ-00099", program, as_of=AS_OF)
 
 
 def test_a_row_of_the_requests_tab_can_be_ranked_directly(make_program):
@@ -475,11 +434,14 @@ def test_an_unreadable_company_size_scores_nothing_says_so_and_keeps_the_advocat
         Requests=[request(1, **{R.company_size: "Enterprise"})],
         Settings=CRITERIA_ONLY,
     )
-    result = match.rank("REQ-01", program, as_of=AS_OF)
+    result = match.rank("REQ-00001", program, as_of=AS_OF)
 
-    assert list(result[A.advocate_id]) == ["ADV-01", "ADV-02"]  # both ranked, on industry and region alike
-    assert 'company size "Enterprize" unreadable, not scored' in reasons_of(result, "ADV-01")
-    assert "SMB ≠ Enterprise" in reasons_of(result, "ADV-02")
+    assert list(result[A.advocate_id]) == [
+        "ADV-0001",
+        "ADV-0002",
+    ]  # both ranked, on industry and region alike
+    assert 'company size "Enterprize" unreadable, not scored' in reasons_of(result, "ADV-0001")
+    assert "SMB ≠ Enterprise" in reasons_of(result, "ADV-0002")
 
 
 def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program):
@@ -488,7 +450,7 @@ def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program)
         Requests=[request(1, **{R.persona: "Executive"})],
         Settings=CRITERIA_ONLY,
     )
-    reasons = reasons_of(match.rank("REQ-01", program, as_of=AS_OF), "ADV-01")
+    reasons = reasons_of(match.rank("REQ-00001", program, as_of=AS_OF), "ADV-0001")
 
     assert 'persona "Boss" unreadable, not scored' in reasons
     assert 'region "Atlantis" unreadable, not scored' in reasons
@@ -496,14 +458,15 @@ def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program)
 
 def test_an_unreadable_verification_date_is_taken_as_never_verified_and_said(make_program):
     program = make_program(Advocates=[advocate(1, **{A.last_verified: "last spring"})], Requests=[request(1)])
-    reasons = reasons_of(match.rank("REQ-01", program, as_of=AS_OF), "ADV-01")
+    reasons = reasons_of(match.rank("REQ-00001", program, as_of=AS_OF), "ADV-0001")
     assert 'last verified "last spring" unreadable: taken as never' in reasons
 
 
 def test_an_unreadable_status_still_refuses_and_says_why(make_program):
     program = make_program(Advocates=[advocate(1, **{A.status: "Activ"})], Requests=[request(1)])
     assert (
-        excluded(match.eligibility("REQ-01", program, as_of=AS_OF), "ADV-01") == 'status "Activ" unreadable'
+        excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001")
+        == 'status "Activ" unreadable'
     )
 
 
@@ -512,7 +475,7 @@ def test_agreed_activities_with_an_unreadable_item_refuse_the_others_and_say_why
         Advocates=[advocate(1, **{A.activities: "reference_call; speach"})],
         Requests=[request(1, **{R.activity: "speaking"}), request(2)],
     )
-    assert excluded(match.eligibility("REQ-01", program, as_of=AS_OF), "ADV-01") == (
+    assert excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001") == (
         'has not agreed to speaking (activities "speach" unreadable)'
     )
-    assert list(match.rank("REQ-02", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-01"]
+    assert list(match.rank("REQ-00002", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-0001"]

@@ -15,9 +15,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from kit import match, schema
 from kit.program import program_from_grids
-from tests.conftest import grids_from_rows
+from tests.factories import AS_OF, activity, advocate, grids_from_rows, request
 from tests.properties import examples
-from tests.test_match import AS_OF, activity, advocate, request
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 
@@ -52,7 +51,7 @@ def build(advocates: list[dict], requests: list[dict]):
         roster.append(advocate(n, **cells))
         # Early in the quarter, so the cool-down has passed: only the cap can exclude them.
         done += [
-            activity(len(done) + 1, f"ADV-{n:02d}", dt.date(2026, 10, 1) + dt.timedelta(days=u))
+            activity(len(done) + 1, advocate(n)[A.advocate_id], dt.date(2026, 10, 1) + dt.timedelta(days=u))
             for u in range(spec["uses"])
         ]
     asks = []
@@ -113,13 +112,13 @@ def test_allocation_never_exceeds_a_cap_and_is_optimal(advocates, requests):
     now = Counter(assigned[R.advocate_id])
     for n, spec in enumerate(advocates, start=1):
         room = max(spec[A.max_per_quarter] - spec["uses"], 0)  # already over their cap: no room at all
-        assert now.get(f"ADV-{n:02d}", 0) <= room
+        assert now.get(advocate(n)[A.advocate_id], 0) <= room
     for _, row in assigned.iterrows():
         check = match.eligibility(row[R.request_id], program, as_of=AS_OF)
         assert check.loc[check[A.advocate_id] == row[R.advocate_id], match.ELIGIBLE].item()
 
     due = {
-        f"REQ-{n:02d}": (AS_OF + dt.timedelta(days=spec["due_in"])).toordinal()
+        request(n)[R.request_id]: (AS_OF + dt.timedelta(days=spec["due_in"])).toordinal()
         for n, spec in enumerate(requests, start=1)
         if spec["due_in"] is not None
     }
@@ -150,7 +149,7 @@ CELL = st.one_of(
 def test_any_request_cells_rank_or_give_a_clear_input_error(cells, roster_cells):
     from kit.errors import InputError
 
-    cells[R.request_id] = "REQ-01"
+    cells[R.request_id] = "REQ-00001"
     roster = [
         advocate(1),
         advocate(
@@ -167,13 +166,13 @@ def test_any_request_cells_rank_or_give_a_clear_input_error(cells, roster_cells)
     program = program_from_grids(
         grids_from_rows({"Advocates": roster, "Requests": [cells]}), source="hypothesis"
     )
-    for given_as in ("REQ-01", program.requests.iloc[0], cells):
+    for given_as in ("REQ-00001", program.requests.iloc[0], cells):
         try:
             ranked = match.rank(given_as, program, as_of=AS_OF)
         except InputError as error:
             assert "\n" not in str(error) and "activity" in str(error)
         else:
-            assert set(ranked[A.advocate_id]) <= {"ADV-01", "ADV-02"}
+            assert set(ranked[A.advocate_id]) <= {"ADV-0001", "ADV-0002"}
             assert all(isinstance(w, str) for w in ranked.attrs["warnings"])
     allocation = match.allocate(program, as_of=AS_OF)
     assert len(allocation.assignments) + len(allocation.unserved) <= 1
