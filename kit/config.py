@@ -1,8 +1,8 @@
 """The kit's configuration: one TOML file, read once by the CLI and passed down as values.
 
 Where it is: ``--config PATH``, else ``$ADVOCACY_KIT_CONFIG``, else ``./advocacy-kit.toml``. Without one the
-kit uses the demo workbook and says so. Secrets (the Google service-account key, the SMTP password) are never
-in this file: only the names of the environment variables that hold them.
+kit uses the demo workbook and says so. Secrets (the Google service-account key, the SMTP password, the CRM
+passwords and tokens) are never in this file: only the names of the environment variables that hold them.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "reports_dir": _PATH,
         "email": _TABLE,
         "schedule": _TABLE,
+        "sync": _TABLE,
     },
     "email": {
         "host": _TEXT,
@@ -89,6 +90,28 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "reports": Setting((str, list), 'a list of report names, e.g. ["goal-tracking"]', items=str),
         "log_file": _PATH,
         "env_file": _PATH,
+        "sync": Setting((list,), 'a list of CRMs to sync before the reports, e.g. ["salesforce"]', items=str),
+    },
+    "sync": {"salesforce": _TABLE, "hubspot": _TABLE},
+    # kit.sync.salesforce.SalesforceSettings; secrets only as the NAMES of environment variables
+    "sync.salesforce": {
+        "username": _TEXT,
+        "domain": _TEXT,
+        "consumer_key": _TEXT,
+        "private_key_file": _PATH,
+        "password_env": _TEXT,
+        "security_token_env": _TEXT,
+        "api_version": _TEXT,
+        "endpoint": _TEXT,
+        "attempts": Setting((int,), "a whole number from 1 to 100", 1, 100),
+        "retry_wait": _SECONDS,
+    },
+    # kit.sync.hubspot.HubSpotSettings
+    "sync.hubspot": {
+        "token_env": _TEXT,
+        "endpoint": _TEXT,
+        "attempts": Setting((int,), "a whole number from 1 to 100", 1, 100),
+        "retry_wait": _SECONDS,
     },
 }
 
