@@ -652,6 +652,52 @@ def pull(from_sheet: str, to_path: str, force: bool) -> None:
     click.echo(f"Pulled {_data_rows(grids):,} rows in {len(grids)} tabs from {from_sheet} to {to_path}")
 
 
+# --- CRM sync ---
+
+
+@cli.command(
+    "sync",
+    epilog="Example: advocacy-kit sync salesforce --dry-run   (then without --dry-run; see docs/crm-sync.md)",
+)
+@click.argument("crm", type=click.Choice(["salesforce", "hubspot"]))
+@source_option
+@click.option("--full", is_flag=True, help="Read every record, not only those changed since the last sync.")
+@click.option("--dry-run", is_flag=True, help="Show what would be added and changed; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result (and the diff) as JSON.")
+@pass_state
+def sync_command(
+    state: _State, crm: str, source: str | None, full: bool, dry_run: bool, as_json: bool
+) -> int:
+    """Bring the Opportunities tab up to date from Salesforce or HubSpot: the records changed since the last
+    successful sync (kept beside the reports), upserted by opportunity id. Exit 0: done; 1: some rows
+    refused (the others written); 2: the CRM or the program could not be read (nothing written)."""
+    import json
+
+    from kit.store import open_store
+    from kit.sync import SyncState, sync
+    from kit.sync.settings import fetcher_from_config
+
+    config = state.config
+    fetch = fetcher_from_config(crm, config.section("sync").get(crm, {}), os.environ, base=config.path)
+    store = open_store(state.source(source))
+    result = sync(
+        crm,
+        store=store,
+        state=SyncState.beside(config.reports_dir),
+        fetch=fetch,
+        now=dt.datetime.now(dt.UTC),
+        full=full,
+        dry_run=dry_run,
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(result.summary)
+        for line in result.plan.lines(limit=50) if (dry_run or result.plan.refused) else ():
+            click.echo(f"  {line}")
+    return 1 if result.plan.refused else 0
+
+
 # --- e-mail and schedule ---
 
 
