@@ -37,9 +37,10 @@ AS_OF = dt.date(2026, 11, 20)
 DEMO_AS_OF = AS_OF  # the day the demo program is built as of
 
 # ----------------------------------------------------------------------------------------------------------
-# One row builder per tab. Each gives the n-th row its own id (in the form the schema's descriptions show:
-# ADV-0001, REQ-00001), a default row is clean (the validator finds nothing on it), and a default advocate
-# is what a default request asks for: a reference call in Insurance, EMEA.
+# One row builder per tab. Each gives the n-th row its own id, in the form the kit writes them (kit.actions
+# logs REQ-000001 and adds ADV-0001, kit.demo numbers the other tabs alike); a default row is clean (the
+# validator finds nothing on it); and a default advocate is what a default request asks for: a reference
+# call in Insurance, EMEA.
 
 
 def advocate(n: int = 1, **cells: Any) -> Row:
@@ -62,7 +63,7 @@ def advocate(n: int = 1, **cells: Any) -> Row:
 def request(n: int = 1, **cells: Any) -> Row:
     """A New request from Sales, logged two days before AS_OF, for a reference call in Insurance, EMEA."""
     row = {
-        R.request_id: f"REQ-{n:05d}",
+        R.request_id: f"REQ-{n:06d}",
         R.requested_on: dt.date(2026, 11, 18),
         R.requester_email: "rep@example.com",
         R.team: "Sales",
@@ -79,7 +80,7 @@ def activity(
 ) -> Row:
     """A reference call the advocate gave on ``day`` (in 2026-Q4 unless told), for no request."""
     row = {
-        X.activity_id: f"ACT-{n:05d}",
+        X.activity_id: f"ACT-{n:06d}",
         X.advocate_id: advocate_id,
         X.activity: "reference_call",
         X.date: day,
@@ -90,7 +91,7 @@ def activity(
 def nomination(n: int = 1, **cells: Any) -> Row:
     """A New nomination by Customer Success of Nominee n at Company n, with what accepting it needs."""
     row = {
-        N.nomination_id: f"NOM-{n:04d}",
+        N.nomination_id: f"NOM-{n:05d}",
         N.submitted_on: dt.date(2026, 11, 1),
         N.nominator_email: "csm@example.com",
         N.team: "Customer Success",
@@ -107,7 +108,7 @@ def nomination(n: int = 1, **cells: Any) -> Row:
 def opportunity(n: int = 1, **cells: Any) -> Row:
     """A $10,000 deal at Account n, opened 1 June 2026 and won on 15 October (in 2026-Q4)."""
     row = {
-        O.opportunity_id: f"OPP-{n:04d}",
+        O.opportunity_id: f"OPP-{n:06d}",
         O.account: f"Account {n}",
         O.owner: "Sam Rep",
         O.amount: 10_000,

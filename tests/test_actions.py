@@ -13,57 +13,9 @@ import pytest
 from kit import actions, match, schema
 from kit.errors import ConflictError, InputError
 from kit.store import RowUpdate
-from tests.conftest import grids_from_rows
+from tests.factories import AS_OF, advocate, grids_from_rows, nomination, request
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
-TODAY = dt.date(2026, 11, 20)
-
-
-def advocate(n: int, **cells: object) -> dict[str, object]:
-    row = {
-        A.advocate_id: f"ADV-{n:04d}",
-        A.name: f"Person {n}",
-        A.email: f"person{n}@acme.example.com",
-        A.company: "Acme Insurance",
-        A.industry: "Insurance",
-        A.region: "EMEA",
-        A.activities: "reference_call",
-        A.status: "Active",
-    }
-    row.update(cells)
-    return row
-
-
-def request(n: int, **cells: object) -> dict[str, object]:
-    row = {
-        R.request_id: f"REQ-{n:06d}",
-        R.requested_on: dt.date(2026, 11, 16),
-        R.requester_email: "rep@vendor.example.com",
-        R.team: "Sales",
-        R.activity: "reference_call",
-        R.industry: "Insurance",
-        R.region: "EMEA",
-        R.status: "New",
-    }
-    row.update(cells)
-    return row
-
-
-def nomination(n: int, **cells: object) -> dict[str, object]:
-    row = {
-        N.nomination_id: f"NOM-{n:04d}",
-        N.submitted_on: dt.date(2026, 11, 1),
-        N.nominator_email: "csm@vendor.example.com",
-        N.team: "Customer Success",
-        N.contact_name: f"Nominee {n}",
-        N.contact_email: f"nominee{n}@acme.example.com",
-        N.company: "Acme Insurance",
-        N.products: "Product A",
-        N.reason: "Great ROI story",
-        N.status: "New",
-    }
-    row.update(cells)
-    return row
 
 
 def requests_by_id(store) -> dict[str, tuple]:
@@ -98,7 +50,7 @@ def allocation_of(program, proposals: dict[str, str]) -> match.Allocation:
         {R.request_id: list(proposals), R.advocate_id: list(proposals.values())}, index=rows
     )
     empty = pd.DataFrame()
-    return match.Allocation(TODAY, assignments, empty, empty, empty)
+    return match.Allocation(AS_OF, assignments, empty, empty, empty)
 
 
 BOTH_PATHS = pytest.mark.parametrize("write", [assign_one, apply_one], ids=["finder", "match-apply"])
@@ -203,12 +155,12 @@ DESCRIBED = {
 def test_log_request_appends_a_new_request_with_the_next_id_and_today(store_factory):
     store = store_factory(grids_from_rows({"Requests": [request(1), request(7)]}))
 
-    write = actions.log_request(store, DESCRIBED, as_of=TODAY)
+    write = actions.log_request(store, DESCRIBED, as_of=AS_OF)
 
     logged = store.read().requests.iloc[-1]
     assert (write.row, write.key, write.action) == (4, "REQ-000008", "appended")
     assert logged[R.request_id] == "REQ-000008"
-    assert logged[R.requested_on].date() == TODAY
+    assert logged[R.requested_on].date() == AS_OF
     assert logged[R.status] == schema.NEW_STATUS
     assert logged[R.advocate_id] is None
     assert logged[R.notes] == "=prospect wants a CFO"  # text, not a formula
@@ -220,7 +172,7 @@ def test_log_request_without_who_what_or_team_writes_nothing(store_factory, miss
     before = store.read_grids()
 
     with pytest.raises(InputError, match=f"a new request needs its {missing.replace('_', ' ')}"):
-        actions.log_request(store, {**DESCRIBED, missing: None}, as_of=TODAY)
+        actions.log_request(store, {**DESCRIBED, missing: None}, as_of=AS_OF)
 
     assert store.read_grids() == before
 
@@ -228,7 +180,7 @@ def test_log_request_without_who_what_or_team_writes_nothing(store_factory, miss
 def test_log_and_assign_logs_the_request_then_assigns_it_in_progress(store_factory):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Requests": [request(1)]}))
 
-    logged, assigned = actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=TODAY)
+    logged, assigned = actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=AS_OF)
 
     assert (logged.action, assigned.action) == ("appended", "updated")
     assert requests_by_id(store)["REQ-000002"] == ("ADV-0001", "In Progress")
@@ -242,7 +194,7 @@ def test_log_and_assign_refuses_an_unavailable_advocate_before_logging_anything(
     with pytest.raises(
         InputError, match="the new request cannot be assigned ADV-0001: ADV-0001 is Do Not Contact"
     ):
-        actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=TODAY)
+        actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=AS_OF)
 
     assert store.read_grids() == before
 
@@ -312,7 +264,7 @@ def test_apply_skips_an_unavailable_advocate_and_writes_the_other_proposals(stor
 
 def test_accept_creates_the_advocate_as_nominated_and_marks_the_nomination_accepted(store_factory):
     roster = [
-        advocate(1, **{A.account_id: "ACC-1", A.company_size: "Enterprise"}),
+        advocate(1, **{A.company: "Acme Insurance", A.account_id: "ACC-1", A.company_size: "Enterprise"}),
         advocate(
             2,
             **{
@@ -323,9 +275,14 @@ def test_accept_creates_the_advocate_as_nominated_and_marks_the_nomination_accep
             },
         ),
     ]
-    store = store_factory(grids_from_rows({"Advocates": roster, "Nominations": [nomination(1)]}))
+    nominee = {
+        N.contact_email: "nominee1@acme.example.com",
+        N.company: "Acme Insurance",
+        N.nominator_email: "csm@vendor.example.com",
+    }
+    store = store_factory(grids_from_rows({"Advocates": roster, "Nominations": [nomination(1, **nominee)]}))
 
-    decided, added = actions.accept_nomination(store, store.read(), "NOM-0001", as_of=TODAY, note="welcome")
+    decided, added = actions.accept_nomination(store, store.read(), "NOM-00001", as_of=AS_OF, note="welcome")
 
     program = store.read()
     new = program.advocates.iloc[-1]
@@ -342,7 +299,7 @@ def test_accept_creates_the_advocate_as_nominated_and_marks_the_nomination_accep
     assert new[A.company_size] is None
     nominated = program.nominations.iloc[0]
     assert nominated[N.status] == schema.NOMINATION_ACCEPTED
-    assert nominated[N.decided_on].date() == TODAY
+    assert nominated[N.decided_on].date() == AS_OF
     assert nominated[N.advocate_id] == "ADV-0003"
     assert nominated[N.decision_note] == "welcome"
     assert (decided.tab, decided.action, added.tab, added.action) == (
@@ -358,7 +315,7 @@ def test_a_new_advocate_id_is_unused_by_the_roster_and_by_earlier_acceptances(st
     tabs = {"Advocates": [advocate(1)], "Nominations": [earlier, nomination(2)]}
     store = store_factory(grids_from_rows(tabs))
 
-    actions.accept_nomination(store, store.read(), "NOM-0002", as_of=TODAY)
+    actions.accept_nomination(store, store.read(), "NOM-00002", as_of=AS_OF)
 
     program = store.read()
     assert program.advocates.iloc[-1][A.advocate_id] == "ADV-0018"
@@ -366,12 +323,12 @@ def test_a_new_advocate_id_is_unused_by_the_roster_and_by_earlier_acceptances(st
 
 
 def test_accepting_someone_already_on_the_roster_is_refused_and_writes_nothing(store_factory):
-    again = nomination(1, **{N.contact_email: "person1@acme.example.com"})
+    again = nomination(1, **{N.contact_email: advocate(1)[A.email]})
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Nominations": [again]}))
     before = store.read_grids()
 
     with pytest.raises(InputError, match="already an advocate: ADV-0001 on Advocates row 2"):
-        actions.accept_nomination(store, store.read(), "NOM-0001", as_of=TODAY)
+        actions.accept_nomination(store, store.read(), "NOM-00001", as_of=AS_OF)
 
     assert store.read_grids() == before
 
@@ -379,11 +336,11 @@ def test_accepting_someone_already_on_the_roster_is_refused_and_writes_nothing(s
 def test_accepting_a_nomination_decided_since_it_was_read_raises_conflict_and_adds_nobody(store_factory):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Nominations": [nomination(1)]}))
     program = store.read()
-    store.update("Nominations", [RowUpdate("NOM-0001", values={N.status: "Declined"})])
+    store.update("Nominations", [RowUpdate("NOM-00001", values={N.status: "Declined"})])
     before = store.read_grids()
 
     with pytest.raises(ConflictError, match="Nominations!J2"):
-        actions.accept_nomination(store, program, "NOM-0001", as_of=TODAY)
+        actions.accept_nomination(store, program, "NOM-00001", as_of=AS_OF)
 
     assert store.read_grids() == before
 
@@ -393,8 +350,8 @@ def test_a_decided_nomination_cannot_be_decided_again(store_factory, decided):
     store = store_factory(grids_from_rows({"Nominations": [nomination(1, **{N.status: decided})]}))
     before = store.read_grids()
 
-    with pytest.raises(InputError, match=f"NOM-0001 is already {decided}"):
-        actions.decline_nomination(store, store.read(), "NOM-0001", "no", as_of=TODAY)
+    with pytest.raises(InputError, match=f"NOM-00001 is already {decided}"):
+        actions.decline_nomination(store, store.read(), "NOM-00001", "no", as_of=AS_OF)
 
     assert store.read_grids() == before
 
@@ -403,17 +360,17 @@ def test_decline_keeps_the_reason_as_text_and_adds_nobody(store_factory):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Nominations": [nomination(1)]}))
 
     write = actions.decline_nomination(
-        store, store.read(), "NOM-0001", " =not referenceable until renewal ", as_of=TODAY
+        store, store.read(), "NOM-00001", " =not referenceable until renewal ", as_of=AS_OF
     )
 
     program = store.read()
     assert len(program.advocates) == 1
     declined = program.nominations.iloc[0]
     assert declined[N.status] == schema.NOMINATION_DECLINED
-    assert declined[N.decided_on].date() == TODAY
+    assert declined[N.decided_on].date() == AS_OF
     assert declined[N.decision_note] == "=not referenceable until renewal"
     assert declined[N.advocate_id] is None
-    assert write.describe().startswith("Nominations row 2 (NOM-0001) updated: status 'New' → 'Declined'")
+    assert write.describe().startswith("Nominations row 2 (NOM-00001) updated: status 'New' → 'Declined'")
 
 
 def test_decline_without_a_reason_writes_nothing(store_factory):
@@ -421,7 +378,7 @@ def test_decline_without_a_reason_writes_nothing(store_factory):
     before = store.read_grids()
 
     with pytest.raises(InputError, match="say why the nomination is declined"):
-        actions.decline_nomination(store, store.read(), "NOM-0001", "  ", as_of=TODAY)
+        actions.decline_nomination(store, store.read(), "NOM-00001", "  ", as_of=AS_OF)
 
     assert store.read_grids() == before
 

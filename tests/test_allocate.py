@@ -43,7 +43,8 @@ def greedy(allocation: match.Allocation) -> dict[str, tuple[str, float]]:
 
 
 def test_solver_serves_a_request_the_greedy_loop_leaves_unserved(make_program):
-    # X fits REQ-00001 best and is the only one who agreed to REQ-00002's case study; both have room for one.
+    # X fits REQ-000001 best and is the only one who agreed to REQ-000002's case study; both have room for
+    # one.
     program = make_program(
         Settings=CAP_ONE,
         Advocates=[
@@ -57,8 +58,10 @@ def test_solver_serves_a_request_the_greedy_loop_leaves_unserved(make_program):
     )
     allocation = match.allocate(program, as_of=AS_OF)
     loop = greedy(allocation)
-    assert {r: a for r, (a, _) in loop.items()} == {"REQ-00001": "ADV-0001"}  # REQ-00002 left without anyone
-    assert served(allocation) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
+    assert {r: a for r, (a, _) in loop.items()} == {
+        "REQ-000001": "ADV-0001"
+    }  # REQ-000002 left without anyone
+    assert served(allocation) == {"REQ-000001": "ADV-0002", "REQ-000002": "ADV-0001"}
     assert allocation.objective > sum(w for _, w in loop.values())
 
 
@@ -105,8 +108,8 @@ def test_nobody_is_proposed_two_requests_due_within_their_cool_down(make_program
 
     assert sorted(served(match.allocate(program(3), as_of=AS_OF)).values()) == ["ADV-0001", "ADV-0002"]
     assert served(match.allocate(program(14), as_of=AS_OF)) == {
-        "REQ-00001": "ADV-0001",
-        "REQ-00002": "ADV-0001",
+        "REQ-000001": "ADV-0001",
+        "REQ-000002": "ADV-0001",
     }
 
 
@@ -121,18 +124,18 @@ def test_a_request_left_out_by_the_cool_down_says_so(make_program):
     )
     allocation = match.allocate(program, as_of=AS_OF)
 
-    assert served(allocation) == {"REQ-00001": "ADV-0001"}
-    assert unserved(allocation) == {"REQ-00002": "capacity_taken"}
+    assert served(allocation) == {"REQ-000001": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-000002": "capacity_taken"}
     reason = allocation.unserved[match.REASON].iloc[0]
     assert (
         reason
-        == "its 1 eligible advocate(s) are booked for requests due within their 14-day cool-down (REQ-00001)"
+        == "its 1 eligible advocate(s) are booked for requests due within their 14-day cool-down (REQ-000001)"
     )
 
 
 def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program):
-    # ADV-0001 is the only advocate for REQ-00002's case study; REQ-00001 has ADV-0002 too. Spacing ADV-0001
-    # by the cool-down must move REQ-00001, not leave REQ-00002 unserved (dropping the lighter pair would do
+    # ADV-0001 is the only advocate for REQ-000002's case study; REQ-000001 has ADV-0002 too. Spacing ADV-0001
+    # by the cool-down must move REQ-000001, not leave REQ-000002 unserved (dropping the lighter pair would do
     # that).
     program = make_program(
         Settings=[setting("default_max_per_quarter", "2")],
@@ -145,7 +148,10 @@ def test_the_cool_down_costs_the_least_possible_total_when_it_binds(make_program
             request(2, activity="case_study", product="Product B", needed_by=AS_OF + dt.timedelta(days=6)),
         ],
     )
-    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
+    assert served(match.allocate(program, as_of=AS_OF)) == {
+        "REQ-000001": "ADV-0002",
+        "REQ-000002": "ADV-0001",
+    }
 
 
 def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_out_request_says_why(
@@ -164,9 +170,9 @@ def test_if_the_solver_runs_out_of_time_the_cool_down_still_holds_and_the_left_o
     )
     allocation = match.allocate(program, as_of=AS_OF)
 
-    assert served(allocation) == {"REQ-00001": "ADV-0001"}
-    assert unserved(allocation) == {"REQ-00002": "capacity_taken"}
-    assert "cool-down (REQ-00001)" in allocation.unserved[match.REASON].iloc[0]
+    assert served(allocation) == {"REQ-000001": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-000002": "capacity_taken"}
+    assert "cool-down (REQ-000001)" in allocation.unserved[match.REASON].iloc[0]
 
 
 def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority_one(make_program):
@@ -179,10 +185,10 @@ def test_an_urgent_request_wins_the_last_slot_over_a_better_matched_low_priority
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-00002": "ADV-0001"}
-    assert unserved(allocation) == {"REQ-00001": "capacity_taken"}
+    assert served(allocation) == {"REQ-000002": "ADV-0001"}
+    assert unserved(allocation) == {"REQ-000001": "capacity_taken"}
     reason = allocation.unserved[match.REASON].iloc[0]
-    assert reason == "its 1 eligible advocate(s) went to more urgent or better-matched requests (REQ-00002)"
+    assert reason == "its 1 eligible advocate(s) went to more urgent or better-matched requests (REQ-000002)"
 
 
 def test_the_nearer_deadline_wins_between_equally_urgent_requests(make_program):
@@ -194,7 +200,7 @@ def test_the_nearer_deadline_wins_between_equally_urgent_requests(make_program):
             request(2, needed_by=AS_OF + dt.timedelta(days=2)),
         ],
     )
-    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-00002": "ADV-0001"}
+    assert served(match.allocate(program, as_of=AS_OF)) == {"REQ-000002": "ADV-0001"}
 
 
 def test_among_equally_urgent_requests_the_better_matched_total_wins(make_program):
@@ -205,7 +211,7 @@ def test_among_equally_urgent_requests_the_better_matched_total_wins(make_progra
         Requests=[request(1, product="Product B"), request(2, product="Product A")],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-00001": "ADV-0002", "REQ-00002": "ADV-0001"}
+    assert served(allocation) == {"REQ-000001": "ADV-0002", "REQ-000002": "ADV-0001"}
 
 
 def test_requests_nobody_can_serve_are_listed_with_the_reason(make_program):
@@ -228,20 +234,20 @@ def test_requests_nobody_can_serve_are_listed_with_the_reason(make_program):
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-00004": "ADV-0003"}
+    assert served(allocation) == {"REQ-000004": "ADV-0003"}
     assert unserved(allocation) == {
-        "REQ-00001": "recruiting_gap",
-        "REQ-00002": "no_capacity",
-        "REQ-00003": "bad_request",
+        "REQ-000001": "recruiting_gap",
+        "REQ-000002": "no_capacity",
+        "REQ-000003": "bad_request",
     }
     reasons = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.REASON], strict=True))
-    assert reasons["REQ-00001"] == "no advocate at all in Healthcare · APAC: a recruiting gap"
+    assert reasons["REQ-000001"] == "no advocate at all in Healthcare · APAC: a recruiting gap"
     assert (
-        reasons["REQ-00002"] == "1 advocate(s) in Insurance · EMEA, none free: 1 are at their quarterly cap"
+        reasons["REQ-000002"] == "1 advocate(s) in Insurance · EMEA, none free: 1 are at their quarterly cap"
     )
-    assert "activity 'refrence call' is not one of" in reasons["REQ-00003"]
+    assert "activity 'refrence call' is not one of" in reasons["REQ-000003"]
     segments = dict(zip(allocation.unserved[R.request_id], allocation.unserved[match.SEGMENT], strict=True))
-    assert segments["REQ-00001"] == "industry=Healthcare; region=APAC"
+    assert segments["REQ-000001"] == "industry=Healthcare; region=APAC"
 
 
 def test_recruiting_gaps_lists_open_requests_whose_segment_has_no_advocate(make_program):
@@ -256,7 +262,7 @@ def test_recruiting_gaps_lists_open_requests_whose_segment_has_no_advocate(make_
         ],
     )
     gaps = match.recruiting_gaps(program, as_of=AS_OF)
-    assert list(gaps[R.request_id]) == ["REQ-00001", "REQ-00003"]
+    assert list(gaps[R.request_id]) == ["REQ-000001", "REQ-000003"]
     assert list(gaps[match.SEGMENT]) == ["industry=healthcare; region=APAC", "industry=Mining"]
     assert list(gaps.index) == [2, 4]  # sheet rows
 
@@ -274,7 +280,7 @@ def test_only_new_or_in_progress_requests_without_an_advocate_are_allocated(make
         ],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert sorted(served(allocation)) == ["REQ-00001", "REQ-00002"]
+    assert sorted(served(allocation)) == ["REQ-000001", "REQ-000002"]
     assert allocation.unserved.empty
 
 
@@ -285,7 +291,7 @@ def test_with_allocate_within_segment_off_a_gap_request_gets_the_nearest_advocat
         Requests=[request(1, industry="Healthcare", region="APAC")],
     )
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-00001": "ADV-0001"}
+    assert served(allocation) == {"REQ-000001": "ADV-0001"}
     assert "North America ≠ APAC" in allocation.assignments[match.REASONS].iloc[0]
 
 
@@ -323,7 +329,7 @@ def test_on_the_demo_the_planted_gap_is_listed_and_the_other_requests_are_served
 def test_a_request_without_an_id_is_listed_not_assigned(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(1, request_id=None), request(2)])
     allocation = match.allocate(program, as_of=AS_OF)
-    assert served(allocation) == {"REQ-00002": "ADV-0001"}
+    assert served(allocation) == {"REQ-000002": "ADV-0001"}
     row = allocation.unserved.iloc[0]
     assert row[match.REASON_CODE] == "bad_request"
     assert row[match.REASON] == "Requests row 2 has no request_id; give it one so an advocate can be assigned"

@@ -213,7 +213,7 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     google_env, sheets_emulator, capsys
 ):
     # Two open requests, each with one fitting advocate. Between the command's read and its write, a manager
-    # assigns REQ-00001 by hand in the browser: the command must keep that edit, still write REQ-00002, say
+    # assigns REQ-000001 by hand in the browser: the command must keep that edit, still write REQ-000002, say
     # what it skipped and why, and exit 3 so a scheduled run notices.
     key = new_sheet(sheets_emulator)
     grids = grids_from_rows(
@@ -224,7 +224,7 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     )
     GoogleSheetStore(key, **_env_options(sheets_emulator)).write_grids(grids)
     header = grids["Requests"][0]
-    row_of_req_01 = 1 + next(i for i, row in enumerate(grids["Requests"]) if row[0] == "REQ-00001")
+    row_of_req_01 = 1 + next(i for i, row in enumerate(grids["Requests"]) if row[0] == "REQ-000001")
 
     def manager_edits(emulator) -> None:
         emulator.set_value(key, "Requests", row_of_req_01, 1 + header.index(R.advocate_id), "ADV-0009")
@@ -236,15 +236,15 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     code, out, _ = run(["match", "--open", "--apply", "--as-of", AS_OF, "--source", key], capsys)
 
     assert code == 3
-    assert "Wrote 1 assignment(s) (status In Progress): REQ-00002" in out
+    assert "Wrote 1 assignment(s) (status In Progress): REQ-000002" in out
     assert (
-        "Skipped REQ-00001: changed by someone since it was read: advocate_id is now 'ADV-0009' (was '')"
+        "Skipped REQ-000001: changed by someone since it was read: advocate_id is now 'ADV-0009' (was '')"
         in out
     )
     now = GoogleSheetStore(key, **_env_options(sheets_emulator)).read().requests.set_index(R.request_id)
-    assert now.loc["REQ-00001", R.advocate_id] == "ADV-0009"  # the manager's edit stands
-    assert now.loc["REQ-00001", R.status] == "New"
-    assert (now.loc["REQ-00002", R.advocate_id], now.loc["REQ-00002", R.status]) == (
+    assert now.loc["REQ-000001", R.advocate_id] == "ADV-0009"  # the manager's edit stands
+    assert now.loc["REQ-000001", R.status] == "New"
+    assert (now.loc["REQ-000002", R.advocate_id], now.loc["REQ-000002", R.status]) == (
         "ADV-0002",
         "In Progress",
     )

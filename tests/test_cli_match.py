@@ -46,10 +46,10 @@ def workbook(make_workbook):
 
 
 def test_match_request_prints_the_best_candidates_with_their_reasons(workbook, capsys):
-    code, out, _ = run(["match", "REQ-00001", "--top", "2", "--source", str(workbook), *DAY], capsys)
+    code, out, _ = run(["match", "REQ-000001", "--top", "2", "--source", str(workbook), *DAY], capsys)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Advocates for REQ-00001 as of 2026-11-20:"
+    assert lines[0] == "Advocates for REQ-000001 as of 2026-11-20:"
     assert lines[1].startswith("  1. ADV-0001  Ana Best (Company 1)  score ")
     assert (
         lines[2].strip().startswith("same industry (Insurance), same product (Product A), same region (EMEA)")
@@ -60,10 +60,10 @@ def test_match_request_prints_the_best_candidates_with_their_reasons(workbook, c
 
 
 def test_match_request_as_json_carries_warnings_and_candidates(workbook, capsys):
-    code, out, _ = run(["match", "REQ-00003", "--json", "--source", str(workbook), *DAY], capsys)
+    code, out, _ = run(["match", "REQ-000003", "--json", "--source", str(workbook), *DAY], capsys)
     assert code == 0
     payload = json.loads(out)
-    assert payload["request_id"] == "REQ-00003"
+    assert payload["request_id"] == "REQ-000003"
     assert "no advocate at all in Healthcare · APAC: a recruiting gap" in payload["warnings"]
     assert [c[A.advocate_id] for c in payload["candidates"]][:1] == ["ADV-0001"]
     assert {"score", "reasons", "uses_this_quarter", "cap", "last_used"} <= set(payload["candidates"][0])
@@ -74,10 +74,10 @@ def test_match_open_proposes_and_writes_nothing_without_apply(workbook, capsys):
     code, out, _ = run(["match", "--open", "--source", str(workbook), *DAY], capsys)
     assert code == 0
     assert "3 open request(s) as of 2026-11-20: 2 served, 1 not." in out
-    assert "REQ-00001 → ADV-0001 Ana Best (Company 1)  [Urgent]" in out
-    assert "REQ-00002 → ADV-0003 Cy Retail" in out
+    assert "REQ-000001 → ADV-0001 Ana Best (Company 1)  [Urgent]" in out
+    assert "REQ-000002 → ADV-0003 Cy Retail" in out
     assert "Recruiting gaps (no advocate at all in the segment): 1" in out
-    assert "  REQ-00003: no advocate at all in Healthcare · APAC: a recruiting gap" in out
+    assert "  REQ-000003: no advocate at all in Healthcare · APAC: a recruiting gap" in out
     assert "Nothing was written" in out
     assert workbook.read_bytes() == before
 
@@ -86,12 +86,12 @@ def test_match_open_apply_writes_the_advocate_and_status_in_progress(workbook, c
     # The rules of the write (conflicts, refusals) are specified in test_actions; here, what the command says.
     code, out, _ = run(["match", "--open", "--apply", "--source", str(workbook), *DAY], capsys)
     assert code == 0
-    assert "Wrote 2 assignment(s) (status In Progress): REQ-00001, REQ-00002" in out
+    assert "Wrote 2 assignment(s) (status In Progress): REQ-000001, REQ-000002" in out
     assert requests_by_id(workbook) == {
-        "REQ-00001": ("ADV-0001", "In Progress"),
-        "REQ-00002": ("ADV-0003", "In Progress"),
-        "REQ-00003": (None, "New"),
-        "REQ-00004": ("ADV-0002", "Scheduled"),
+        "REQ-000001": ("ADV-0001", "In Progress"),
+        "REQ-000002": ("ADV-0003", "In Progress"),
+        "REQ-000003": (None, "New"),
+        "REQ-000004": ("ADV-0002", "Scheduled"),
     }
 
 
@@ -104,14 +104,14 @@ def test_match_apply_help_names_the_status_it_writes(capsys):
 def test_match_needs_a_request_or_open(workbook, capsys):
     code, _, err = run(["match", "--source", str(workbook)], capsys)
     assert code == 2 and "give a REQUEST_ID or --open" in err
-    code, _, err = run(["match", "REQ-00001", "--apply", "--source", str(workbook)], capsys)
+    code, _, err = run(["match", "REQ-000001", "--apply", "--source", str(workbook)], capsys)
     assert code == 2 and "--apply writes an allocation: use it with --open" in err
 
 
 def test_an_unknown_request_id_is_one_line_and_exit_2(workbook, capsys):
-    code, out, err = run(["match", "REQ-00099", "--source", str(workbook), *DAY], capsys)
+    code, out, err = run(["match", "REQ-000099", "--source", str(workbook), *DAY], capsys)
     assert code == 2
-    assert err.strip() == "advocacy-kit: error: no request 'REQ-00099' in the Requests tab"
+    assert err.strip() == "advocacy-kit: error: no request 'REQ-000099' in the Requests tab"
 
 
 def test_match_open_on_the_demo_lists_the_planted_gap(demo_workbook, demo_program, capsys):

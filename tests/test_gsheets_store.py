@@ -116,7 +116,7 @@ def test_update_still_finds_the_key_column_after_a_manager_moved_it(sheet, sheet
     store.write_grids(grids)
     sheets_emulator.reset_counts()
 
-    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Scheduled"}, expected={R.status: "New"})])
+    store.update("Requests", [RowUpdate("REQ-000002", {R.status: "Scheduled"}, expected={R.status: "New"})])
 
     assert cell(sheets_emulator, store, "Requests", 3, R.status) == "Scheduled"
     assert sheets_emulator.sheets_calls() == 4  # one more read: the key column where it now stands
@@ -135,7 +135,7 @@ def test_quota_errors_then_success_append_the_rows_exactly_once(sheet, sheets_em
     assert rows == [3]
     assert sheets_emulator.calls["values.append"] == 3  # two refusals, then the one that counted
     ids = [r[0] for r in sheets_emulator.values(store.key, "Requests")[1:]]
-    assert ids == ["REQ-00001", "REQ-00002"]
+    assert ids == ["REQ-000001", "REQ-000002"]
 
 
 def request_ids(emulator, store) -> list[str]:
@@ -148,7 +148,7 @@ def test_an_append_google_committed_before_answering_503_is_added_once(sheet, sh
 
     rows = store.append("Requests", [request(2), request(3)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002", "REQ-00003"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002", "REQ-000003"]
     assert rows == [3, 4]
     assert sheets_emulator.calls["values.append"] == 1  # read back, found, not sent again
 
@@ -159,7 +159,7 @@ def test_an_append_google_refused_with_503_is_sent_again(sheet, sheets_emulator)
 
     rows = store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002"]
     assert rows == [3]
     assert sheets_emulator.calls["values.append"] == 2
 
@@ -178,7 +178,7 @@ def test_a_key_already_in_the_tab_before_the_append_does_not_count_as_written_by
 
     rows = store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002", "REQ-00002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002", "REQ-000002"]
     assert rows == [4]
 
 
@@ -192,7 +192,7 @@ def test_an_append_committed_on_its_last_try_is_found_and_not_reported_as_failed
 
     rows = store.append("Requests", [request(2)])
 
-    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002"]
 
 
 def test_an_append_that_keeps_failing_says_so_and_adds_nothing(sheet, sheets_emulator):
@@ -202,7 +202,7 @@ def test_an_append_that_keeps_failing_says_so_and_adds_nothing(sheet, sheets_emu
     with pytest.raises(SourceError, match="kept failing .* the rows were not added"):
         store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-00001"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001"]
     assert sheets_emulator.calls["values.append"] == FAST.attempts
 
 
@@ -212,7 +212,7 @@ def test_an_append_whose_answer_the_network_lost_is_checked_not_repeated(sheet, 
 
     rows = store.append("Requests", [request(2)])
 
-    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
+    assert rows == [3] and request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002"]
     assert sheets_emulator.calls["values.append"] == 1
 
 
@@ -228,7 +228,7 @@ def test_an_append_that_failed_when_its_rows_cannot_be_checked_says_it_is_not_kn
         store.append("Requests", [request(2)])
 
     assert "\n" not in str(error.value) and "look at the last rows of Requests" in str(error.value)
-    assert request_ids(sheets_emulator, store) == ["REQ-00001", "REQ-00002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001", "REQ-000002"]
     assert sheets_emulator.calls["values.append"] == 1  # never sent blind
 
 
@@ -245,7 +245,7 @@ def test_tabs_google_made_before_answering_503_are_written_as_if_it_had_answered
 
     book = sheets_emulator.books[store.key]
     assert [s.title for s in book.sheets] == [t.name for t in schema.TABS]
-    assert request_ids(sheets_emulator, store) == ["REQ-00002"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000002"]
     requests_tab = sheets_emulator.sheet(store.key, "Requests")
     assert len(requests_tab.protected_ranges) == 1 and len(requests_tab.conditional_formats) == 1
 
@@ -277,7 +277,7 @@ def test_persistent_server_errors_leave_the_sheet_untouched(sheet, sheets_emulat
 
     with pytest.raises(SourceError, match="kept failing"):
         store.update(
-            "Requests", [RowUpdate("REQ-00001", {R.status: "Cancelled"}, expected={R.status: "New"})]
+            "Requests", [RowUpdate("REQ-000001", {R.status: "Cancelled"}, expected={R.status: "New"})]
         )
 
     assert sheets_emulator.values(store.key, "Requests") == before
@@ -313,7 +313,8 @@ def test_an_edit_made_between_our_read_and_our_write_is_refused_and_kept(sheet, 
 
     with pytest.raises(ConflictError, match="Requests!P2"):
         store.update(
-            "Requests", [RowUpdate("REQ-00001", {R.status: "Scheduled"}, expected={R.status: seen[R.status]})]
+            "Requests",
+            [RowUpdate("REQ-000001", {R.status: "Scheduled"}, expected={R.status: seen[R.status]})],
         )
 
     assert cell(sheets_emulator, store, "Requests", 2, R.status) == "Cancelled"
@@ -334,7 +335,7 @@ def test_a_row_moved_between_our_two_reads_is_refused(sheet, sheets_emulator):
     sheets_emulator.before_next("values.batchGet", sort_between_reads)
 
     with pytest.raises(ConflictError, match="no longer holds"):
-        store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Scheduled"})])
+        store.update("Requests", [RowUpdate("REQ-000002", {R.status: "Scheduled"})])
 
     assert cell(sheets_emulator, store, "Requests", 2, R.status) == "New"
     assert cell(sheets_emulator, store, "Requests", 3, R.status) == "New"
@@ -550,7 +551,7 @@ OPERATIONS = {
     "read": lambda store: store.read(),
     "info": lambda store: store.info(),
     "append": lambda store: store.append("Requests", [request(2)]),
-    "update": lambda store: store.update("Requests", [RowUpdate("REQ-00001", {R.status: "Cancelled"})]),
+    "update": lambda store: store.update("Requests", [RowUpdate("REQ-000001", {R.status: "Cancelled"})]),
     "write_grids": lambda store: store.write_grids(grids_from_rows({"Requests": [request(1)]})),
     "replace_tab": lambda store: store.replace_tab("Requests", grids_from_rows({})["Requests"]),
 }
@@ -642,7 +643,7 @@ def test_a_sign_in_refused_just_before_an_append_is_sent_says_so_and_adds_nothin
     with pytest.raises(SourceError, match="Google refused to sign in .* while appending rows to Requests"):
         store.append("Requests", [request(2)])
 
-    assert request_ids(sheets_emulator, store) == ["REQ-00001"]
+    assert request_ids(sheets_emulator, store) == ["REQ-000001"]
 
 
 def test_creating_a_sheet_without_the_network_says_google_could_not_be_reached(

@@ -45,7 +45,7 @@ def test_only_active_advocates_are_eligible_and_the_others_say_their_status(make
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0001"]
     assert excluded(result, "ADV-0002") == "status is Paused"
     assert excluded(result, "ADV-0003") == "status is Retired"
@@ -60,7 +60,7 @@ def test_advocate_who_has_not_agreed_to_the_activity_is_excluded(make_program):
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0001"]
     assert excluded(result, "ADV-0002") == "has not agreed to reference_call"
 
@@ -76,7 +76,7 @@ def test_advocate_at_the_prospects_company_or_account_is_never_matched_to_it(mak
         Requests=[request(prospect_company="Acme Insurance", opportunity_id="OPP-1")],
         Opportunities=[{O.opportunity_id: "OPP-1", O.account: "Bluewater Mutual"}],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0003", "ADV-0004"]
     assert excluded(result, "ADV-0001") == "works at the prospect (Acme Insurance)"
     assert excluded(result, "ADV-0002") == "works at the prospect (Acme Insurance)"
@@ -87,7 +87,7 @@ def test_advocate_id_typed_as_the_prospects_account_is_excluded(make_program):
         Advocates=[advocate(1, company="Somewhere", account_id="ACC-7"), advocate(2)],
         Requests=[request(prospect_company="acc-7")],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0002"]
 
 
@@ -114,7 +114,7 @@ def test_quarterly_cap_counts_this_quarters_activities_and_open_assignments(make
             request(2, advocate_id="ADV-0002", status="Scheduled", requested_on=dt.date(2026, 10, 10)),
         ],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0003", "ADV-0004"]
     assert excluded(result, "ADV-0001") == "at their cap: used 2× this quarter of 2"
     assert excluded(result, "ADV-0002") == "at their cap: used 2× this quarter of 2"
@@ -130,7 +130,7 @@ def test_advocate_still_in_the_cooldown_after_their_last_activity_is_resting(mak
         ],
         Requests=[request()],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0002", "ADV-0003"]
     assert excluded(result, "ADV-0001") == "resting: last used 2026-11-15, cool-down 14 days"
 
@@ -146,9 +146,9 @@ def test_advocate_booked_for_another_open_request_due_within_the_cooldown_is_exc
             request(4, advocate_id="ADV-0003", status="Completed", needed_by=dt.date(2026, 11, 30)),
         ],
     )
-    result = match.eligibility("REQ-00001", program, as_of=AS_OF)
+    result = match.eligibility("REQ-000001", program, as_of=AS_OF)
     assert eligible_ids(result) == ["ADV-0002", "ADV-0003"]
-    assert excluded(result, "ADV-0001") == "already booked for REQ-00002 due 2026-12-02"
+    assert excluded(result, "ADV-0001") == "already booked for REQ-000002 due 2026-12-02"
 
 
 def test_a_request_without_a_date_does_not_apply_the_booking_rule(make_program):
@@ -159,7 +159,7 @@ def test_a_request_without_a_date_does_not_apply_the_booking_rule(make_program):
             request(2, advocate_id="ADV-0001", status="Scheduled", needed_by=dt.date(2026, 11, 21)),
         ],
     )
-    assert eligible_ids(match.eligibility("REQ-00001", program, as_of=AS_OF)) == ["ADV-0001"]
+    assert eligible_ids(match.eligibility("REQ-000001", program, as_of=AS_OF)) == ["ADV-0001"]
 
 
 def test_every_failed_rule_is_listed(make_program):
@@ -167,7 +167,7 @@ def test_every_failed_rule_is_listed(make_program):
         Advocates=[advocate(1, status="Paused", activities="case_study")],
         Requests=[request()],
     )
-    reason = excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001")
+    reason = excluded(match.eligibility("REQ-000001", program, as_of=AS_OF), "ADV-0001")
     assert reason == "status is Paused; has not agreed to reference_call"
 
 
@@ -176,7 +176,7 @@ def test_rank_returns_only_eligible_advocates(make_program):
         Advocates=[advocate(1), advocate(2, status="Paused"), advocate(3, activities="speaking")],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0001"]
 
 
@@ -196,7 +196,7 @@ def test_scores_add_the_weights_of_the_criteria_that_match(make_program):
         ],
         Requests=[request(product="Product A")],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0003", "ADV-0001", "ADV-0004"]
     assert list(ranked[match.SCORE]) == [8.0, 5.0, 3.0, 0.0]
     assert list(ranked[match.FIT]) == [1.0, 0.62, 0.38, 0.0]  # out of 8 points possible
@@ -212,7 +212,7 @@ def test_adjacent_company_size_is_a_near_match_worth_half(make_program):
         ],
         Requests=[request(industry=None, region=None, company_size="Enterprise")],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0003", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [1.0, 0.5, 0.0]
     assert ranked[match.REASONS].iloc[1].startswith("Mid-Market (near Enterprise)")
@@ -251,7 +251,7 @@ def test_reasons_say_what_matched_what_did_not_and_how_busy_the_advocate_is(make
         ],
         Requests=[request(product="Product A", use_case="Claims Automation")],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert ranked[match.REASONS].iloc[0] == (
         "same industry (Insurance), same product (Product A), no Claims Automation, North America ≠ EMEA, "
         "used 2× this quarter of 3, last used 30 days ago, good outcomes in 1 of 2 past activities"
@@ -271,7 +271,7 @@ def test_rested_advocates_rank_above_recently_used_ones(make_program):
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0003", "ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [5 + 1.0, 5 + 0.5, 5 + 0.2]
 
@@ -287,7 +287,7 @@ def test_recently_verified_profiles_rank_above_stale_ones(make_program):
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001", "ADV-0003"]
     assert list(ranked[match.SCORE]) == [5.8, 5.0, 5.0]
     assert "profile not verified for 500 days" in ranked[match.REASONS].iloc[1]
@@ -305,7 +305,7 @@ def test_good_past_outcomes_earn_a_small_bonus(make_program):
         ],
         Requests=[request()],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [5 + 0.25, 5.0]  # weight 0.5 × 1 good of 2 judged
 
@@ -313,11 +313,11 @@ def test_good_past_outcomes_earn_a_small_bonus(make_program):
 def test_settings_weights_change_the_order(make_program):
     rows = [advocate(1, products="Product A", region="APAC"), advocate(2, products="Product B")]
     requests = [request(product="Product A")]
-    default = match.rank("REQ-00001", make_program(Advocates=rows, Requests=requests), as_of=AS_OF)
+    default = match.rank("REQ-000001", make_program(Advocates=rows, Requests=requests), as_of=AS_OF)
     assert default[A.advocate_id].iloc[0] == "ADV-0001"  # product 3 > region 2
     weights = CRITERIA_ONLY + [setting("weight.region", "5")]
     tuned = match.rank(
-        "REQ-00001", make_program(Settings=weights, Advocates=rows, Requests=requests), as_of=AS_OF
+        "REQ-000001", make_program(Settings=weights, Advocates=rows, Requests=requests), as_of=AS_OF
     )
     assert tuned[A.advocate_id].iloc[0] == "ADV-0002"
 
@@ -328,7 +328,7 @@ def test_top_keeps_the_best_ones(make_program):
         Advocates=[advocate(1, industry="Retail"), advocate(2), advocate(3, region="APAC")],
         Requests=[request()],
     )
-    assert list(match.rank("REQ-00001", program, as_of=AS_OF, top=2)[A.advocate_id]) == [
+    assert list(match.rank("REQ-000001", program, as_of=AS_OF, top=2)[A.advocate_id]) == [
         "ADV-0002",
         "ADV-0003",
     ]
@@ -356,7 +356,7 @@ def test_a_request_with_no_criteria_ranks_by_rest_and_freshness_and_says_so(make
         Activities=[activity(1, "ADV-0002", AS_OF - dt.timedelta(days=30))],
         Requests=[request(industry=None, region=None)],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     # ADV-0001: rested (1) + never verified (0) = 1; ADV-0002: rest 30/90 + verified today (1) = 1.33
     assert list(ranked[A.advocate_id]) == ["ADV-0002", "ADV-0001"]
     assert list(ranked[match.SCORE]) == [1.33, 1.0]
@@ -367,9 +367,9 @@ def test_a_request_with_no_criteria_ranks_by_rest_and_freshness_and_says_so(make
 def test_an_unknown_activity_is_a_clear_input_error_naming_what_was_typed(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(activity="refrence call")])
     with pytest.raises(
-        InputError, match=r"request REQ-00001: activity 'refrence call' is not one of reference_call"
+        InputError, match=r"request REQ-000001: activity 'refrence call' is not one of reference_call"
     ):
-        match.rank("REQ-00001", program, as_of=AS_OF)
+        match.rank("REQ-000001", program, as_of=AS_OF)
 
 
 def test_a_request_naming_no_activity_is_a_clear_input_error(make_program):
@@ -383,16 +383,16 @@ def test_a_past_deadline_and_a_missing_opportunity_are_warnings_not_errors(make_
         Advocates=[advocate(1)],
         Requests=[request(needed_by=dt.date(2026, 11, 1), opportunity_id="OPP-404")],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0001"]
     warnings = ranked.attrs["warnings"]
-    assert "request REQ-00001: was needed by 2026-11-01, 19 days ago" in warnings
+    assert "request REQ-000001: was needed by 2026-11-01, 19 days ago" in warnings
     assert any("opportunity OPP-404 is not in the Opportunities tab" in w for w in warnings)
 
 
 def test_an_unreadable_region_is_ignored_with_a_warning(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request(region="Europe")])
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert any("region 'Europe' is not one of" in w for w in ranked.attrs["warnings"])
     assert "EMEA" not in ranked[match.REASONS].iloc[0]
 
@@ -402,15 +402,15 @@ def test_a_segment_with_no_advocate_at_all_is_flagged_as_a_recruiting_gap(make_p
         Advocates=[advocate(1, industry="Healthcare", region="North America")],
         Requests=[request(industry="Healthcare", region="APAC")],
     )
-    ranked = match.rank("REQ-00001", program, as_of=AS_OF)
+    ranked = match.rank("REQ-000001", program, as_of=AS_OF)
     assert list(ranked[A.advocate_id]) == ["ADV-0001"]  # still shown: a person may choose them
     assert "no advocate at all in Healthcare · APAC: a recruiting gap" in ranked.attrs["warnings"]
 
 
 def test_an_unknown_request_id_is_an_input_error(make_program):
     program = make_program(Advocates=[advocate(1)], Requests=[request()])
-    with pytest.raises(InputError, match="no request 'REQ-00099' in the Requests tab"):
-        match.rank("REQ-00099", program, as_of=AS_OF)
+    with pytest.raises(InputError, match="no request 'REQ-000099' in the Requests tab"):
+        match.rank("REQ-000099", program, as_of=AS_OF)
 
 
 def test_a_row_of_the_requests_tab_can_be_ranked_directly(make_program):
@@ -434,7 +434,7 @@ def test_an_unreadable_company_size_scores_nothing_says_so_and_keeps_the_advocat
         Requests=[request(1, **{R.company_size: "Enterprise"})],
         Settings=CRITERIA_ONLY,
     )
-    result = match.rank("REQ-00001", program, as_of=AS_OF)
+    result = match.rank("REQ-000001", program, as_of=AS_OF)
 
     assert list(result[A.advocate_id]) == [
         "ADV-0001",
@@ -450,7 +450,7 @@ def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program)
         Requests=[request(1, **{R.persona: "Executive"})],
         Settings=CRITERIA_ONLY,
     )
-    reasons = reasons_of(match.rank("REQ-00001", program, as_of=AS_OF), "ADV-0001")
+    reasons = reasons_of(match.rank("REQ-000001", program, as_of=AS_OF), "ADV-0001")
 
     assert 'persona "Boss" unreadable, not scored' in reasons
     assert 'region "Atlantis" unreadable, not scored' in reasons
@@ -458,14 +458,14 @@ def test_an_unreadable_persona_or_region_is_unknown_not_a_mismatch(make_program)
 
 def test_an_unreadable_verification_date_is_taken_as_never_verified_and_said(make_program):
     program = make_program(Advocates=[advocate(1, **{A.last_verified: "last spring"})], Requests=[request(1)])
-    reasons = reasons_of(match.rank("REQ-00001", program, as_of=AS_OF), "ADV-0001")
+    reasons = reasons_of(match.rank("REQ-000001", program, as_of=AS_OF), "ADV-0001")
     assert 'last verified "last spring" unreadable: taken as never' in reasons
 
 
 def test_an_unreadable_status_still_refuses_and_says_why(make_program):
     program = make_program(Advocates=[advocate(1, **{A.status: "Activ"})], Requests=[request(1)])
     assert (
-        excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001")
+        excluded(match.eligibility("REQ-000001", program, as_of=AS_OF), "ADV-0001")
         == 'status "Activ" unreadable'
     )
 
@@ -475,7 +475,7 @@ def test_agreed_activities_with_an_unreadable_item_refuse_the_others_and_say_why
         Advocates=[advocate(1, **{A.activities: "reference_call; speach"})],
         Requests=[request(1, **{R.activity: "speaking"}), request(2)],
     )
-    assert excluded(match.eligibility("REQ-00001", program, as_of=AS_OF), "ADV-0001") == (
+    assert excluded(match.eligibility("REQ-000001", program, as_of=AS_OF), "ADV-0001") == (
         'has not agreed to speaking (activities "speach" unreadable)'
     )
-    assert list(match.rank("REQ-00002", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-0001"]
+    assert list(match.rank("REQ-000002", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-0001"]

@@ -149,7 +149,7 @@ CELL = st.one_of(
 def test_any_request_cells_rank_or_give_a_clear_input_error(cells, roster_cells):
     from kit.errors import InputError
 
-    cells[R.request_id] = "REQ-00001"
+    cells[R.request_id] = "REQ-000001"
     roster = [
         advocate(1),
         advocate(
@@ -166,7 +166,7 @@ def test_any_request_cells_rank_or_give_a_clear_input_error(cells, roster_cells)
     program = program_from_grids(
         grids_from_rows({"Advocates": roster, "Requests": [cells]}), source="hypothesis"
     )
-    for given_as in ("REQ-00001", program.requests.iloc[0], cells):
+    for given_as in ("REQ-000001", program.requests.iloc[0], cells):
         try:
             ranked = match.rank(given_as, program, as_of=AS_OF)
         except InputError as error:

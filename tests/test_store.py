@@ -88,7 +88,7 @@ def test_append_adds_rows_at_the_end_and_returns_their_rows(store_factory):
     program = store.read()
 
     assert rows == [4, 5]
-    assert list(program.requests[R.request_id]) == ["REQ-00001", "REQ-00002", "REQ-00003", "REQ-00004"]
+    assert list(program.requests[R.request_id]) == ["REQ-000001", "REQ-000002", "REQ-000003", "REQ-000004"]
     assert program.requests.loc[5, R.notes] == "urgent"
 
 
@@ -103,7 +103,7 @@ def test_append_follows_columns_a_manager_reordered(store_factory):
     program = store.read()
 
     assert program.requests.loc[3, R.prospect_company] == "Globex"
-    assert program.requests.loc[3, R.request_id] == "REQ-00002"
+    assert program.requests.loc[3, R.request_id] == "REQ-000002"
 
 
 def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_factory):
@@ -116,7 +116,7 @@ def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_fact
         "Requests",
         [
             RowUpdate(
-                "REQ-00001",
+                "REQ-000001",
                 {R.advocate_id: "ADV-0007", R.status: "Advocate Asked"},
                 expected={R.status: before.requests.loc[2, R.status]},
             )
@@ -125,23 +125,23 @@ def test_update_by_key_finds_the_row_after_a_manager_sorted_the_sheet(store_fact
     after = store.read().requests.set_index(R.request_id)
 
     assert rows == [4]
-    assert after.loc["REQ-00001", R.advocate_id] == "ADV-0007"
-    assert after.loc["REQ-00001", R.status] == "Advocate Asked"
-    assert after.loc["REQ-00003", R.status] == "New" and after.loc["REQ-00003", R.advocate_id] is None
+    assert after.loc["REQ-000001", R.advocate_id] == "ADV-0007"
+    assert after.loc["REQ-000001", R.status] == "Advocate Asked"
+    assert after.loc["REQ-000003", R.status] == "New" and after.loc["REQ-000003", R.advocate_id] is None
 
 
 def test_update_refuses_when_cell_changed_since_read(store_factory):
     store = store_factory(grids_from_rows({"Requests": [request(1)]}))
     read = store.read().requests.loc[2]
     # Someone else assigns an advocate meanwhile.
-    store.update("Requests", [RowUpdate("REQ-00001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
+    store.update("Requests", [RowUpdate("REQ-000001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
 
     with pytest.raises(ConflictError, match=r"Requests!\w+2"):
         store.update(
             "Requests",
             [
                 RowUpdate(
-                    "REQ-00001",
+                    "REQ-000001",
                     {R.advocate_id: "ADV-0009"},
                     expected={R.advocate_id: read[R.advocate_id], R.status: read[R.status]},
                 )
@@ -154,19 +154,19 @@ def test_update_refuses_when_cell_changed_since_read(store_factory):
 
 def test_update_is_all_or_nothing(store_factory):
     store = store_factory(grids_from_rows({"Requests": [request(1), request(2)]}))
-    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Cancelled"})])  # someone else's edit
+    store.update("Requests", [RowUpdate("REQ-000002", {R.status: "Cancelled"})])  # someone else's edit
 
     with pytest.raises(ConflictError):
         store.update(
             "Requests",
             [
-                RowUpdate("REQ-00001", {R.status: "In Progress"}, expected={R.status: "New"}),
-                RowUpdate("REQ-00002", {R.status: "In Progress"}, expected={R.status: "New"}),
+                RowUpdate("REQ-000001", {R.status: "In Progress"}, expected={R.status: "New"}),
+                RowUpdate("REQ-000002", {R.status: "In Progress"}, expected={R.status: "New"}),
             ],
         )
 
     statuses = store.read().requests.set_index(R.request_id)[R.status]
-    assert statuses.to_dict() == {"REQ-00001": "New", "REQ-00002": "Cancelled"}
+    assert statuses.to_dict() == {"REQ-000001": "New", "REQ-000002": "Cancelled"}
 
 
 def test_update_refuses_a_row_that_was_deleted(store_factory):
@@ -181,7 +181,7 @@ def test_expected_dates_compare_by_meaning_not_spelling(store_factory):
 
     store.update(
         "Requests",
-        [RowUpdate("REQ-00001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})],
+        [RowUpdate("REQ-000001", {R.status: "Scheduled"}, expected={R.needed_by: dt.date(2026, 3, 1)})],
     )
 
     assert store.read().requests.loc[2, R.status] == "Scheduled"

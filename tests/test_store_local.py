@@ -81,7 +81,7 @@ def test_two_writers_at_once_both_land(tmp_path):
         from kit.store import RowUpdate
         store = LocalStore({path!r})
         for n in {numbers!r}:
-            store.update("Requests", [RowUpdate(f"REQ-{{n:05d}}", {{"notes": "done by {who}"}})])
+            store.update("Requests", [RowUpdate(f"REQ-{{n:06d}}", {{"notes": "done by {who}"}})])
     """
     a = _run_python(script.format(path=str(path), numbers=[1, 3, 5, 7, 9], who="a"))
     b = _run_python(script.format(path=str(path), numbers=[2, 4, 6, 8, 10], who="b"))
@@ -100,7 +100,7 @@ def test_a_workbook_open_in_libreoffice_is_not_written(tmp_path):
     before = path.read_bytes()
 
     with pytest.raises(SourceError, match="open in LibreOffice or Excel"):
-        LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
+        LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})])
 
     assert path.read_bytes() == before
 
@@ -126,14 +126,14 @@ def test_a_workbook_locked_by_another_writer_gives_up_with_a_clear_error(tmp_pat
 def _write(kind: str, path: Path) -> None:
     store = LocalStore(path)
     if kind == "update in place":
-        store.update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
+        store.update("Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})])
     elif kind == "append in place":
         store.append("Requests", [request(3)])
     elif kind == "Issues tab":
         store.replace_tab("Issues", [["tab", "row", "message"], ["Requests", 2, "check me"]])
     else:
         store._update_with_openpyxl(
-            schema.REQUESTS, "Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})]
+            schema.REQUESTS, "Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})]
         )
 
 
@@ -181,7 +181,7 @@ def test_a_linked_workbook_open_in_libreoffice_where_it_lives_is_not_written(tmp
     before = real.read_bytes()
 
     with pytest.raises(SourceError, match=r"open in LibreOffice or Excel \(\.~lock\.program\.xlsx# exists\)"):
-        LocalStore(link).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
+        LocalStore(link).update("Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})])
 
     assert real.read_bytes() == before and link.is_symlink()
 
@@ -195,7 +195,7 @@ def test_two_links_to_one_workbook_share_its_writers_lock(tmp_path):
         pytest.raises(SourceError, match="locked by another writer"),
     ):
         LocalStore(link, lock_timeout=0.2).update(
-            "Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})]
+            "Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})]
         )
 
     assert real.read_bytes() == before
@@ -210,7 +210,7 @@ def test_a_write_cleans_up_what_a_killed_writer_left_and_keeps_a_live_writers_fi
     an_hour_ago = time.time() - 3600
     os.utime(killed, (an_hour_ago, an_hour_ago))
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})])
 
     assert not killed.exists()
     assert live.exists()
@@ -319,7 +319,7 @@ def test_a_keyed_update_changes_only_its_cells_and_every_other_part_stays_byte_f
     before = _parts(path)
 
     LocalStore(path).update(
-        "Requests", [RowUpdate("REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+        "Requests", [RowUpdate("REQ-000001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
     )
 
     after = _parts(path)
@@ -342,7 +342,7 @@ def test_cells_written_in_place_are_what_excel_would_show_and_the_formatting_sta
 
     store = LocalStore(path)
     store.update(
-        "Requests", [RowUpdate("REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
+        "Requests", [RowUpdate("REQ-000001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20)})]
     )
     (added,) = store.append("Requests", [request(3, notes=" <b>Tom & Jerry</b>\nline two ")])
 
@@ -381,7 +381,7 @@ def test_a_cell_written_in_place_reads_back_as_openpyxl_would_have_written_it(tm
     fast, slow = (_program_workbook(tmp_path / name) for name in ("fast.xlsx", "slow.xlsx"))
     new_row = request(3, notes=value, requested_on=value if isinstance(value, dt.date) else None)
     update = RowUpdate(
-        "REQ-00002", {R.notes: value, R.completed_on: value if isinstance(value, dt.date) else None}
+        "REQ-000002", {R.notes: value, R.completed_on: value if isinstance(value, dt.date) else None}
     )
 
     LocalStore(fast).append("Requests", [new_row])
@@ -399,7 +399,7 @@ def test_a_date_in_a_workbook_without_any_date_format_is_still_a_date_cell(tmp_p
         grids_from_rows({"Requests": [request(1, requested_on="someday")]})  # text: no date format yet
     )
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.completed_on: dt.date(2026, 11, 20)})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.completed_on: dt.date(2026, 11, 20)})])
 
     header = LocalStore(path).read().headers["Requests"]
     cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.completed_on) + 1)
@@ -431,12 +431,12 @@ def test_a_workbook_saved_by_excel_with_shared_strings_takes_appends_and_updates
     path = _excel_style_workbook(tmp_path / "from_excel.xlsx")
     store = LocalStore(path)
 
-    store.update("Requests", [RowUpdate("REQ-00002", {R.status: "Completed"}, expected={R.status: "New"})])
+    store.update("Requests", [RowUpdate("REQ-000002", {R.status: "Completed"}, expected={R.status: "New"})])
     (added,) = store.append("Requests", [request(3, notes="new")])
 
     grid = store.read_grids()["Requests"]
     column = list(schema.REQUESTS.names).index
-    assert [row[column(R.request_id)] for row in grid[1:]] == ["REQ-00001", "REQ-00002", "REQ-00003"]
+    assert [row[column(R.request_id)] for row in grid[1:]] == ["REQ-000001", "REQ-000002", "REQ-000003"]
     assert [row[column(R.status)] for row in grid[1:]] == ["New", "Completed", "New"]
     assert [row[column(R.notes)] for row in grid[1:]] == [None, "keep me", "new"]
     sheet = openpyxl.load_workbook(path)["Requests"]
@@ -448,10 +448,10 @@ def test_a_cell_holding_a_formula_that_the_kit_updates_holds_the_value_afterward
     path = _program_workbook(tmp_path / "program.xlsx")
     header = LocalStore(path).read().headers["Requests"]
     book = openpyxl.load_workbook(path)
-    book["Requests"].cell(row=2, column=header.index(R.notes) + 1).value = '=CONCAT("see ", "REQ-00002")'
+    book["Requests"].cell(row=2, column=header.index(R.notes) + 1).value = '=CONCAT("see ", "REQ-000002")'
     book.save(path)
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.notes: "called back"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.notes: "called back"})])
 
     cell = openpyxl.load_workbook(path)["Requests"].cell(row=2, column=header.index(R.notes) + 1)
     assert (cell.value, cell.data_type) == ("called back", "s")
@@ -480,7 +480,7 @@ def test_a_chart_and_a_picture_in_the_workbook_survive_an_update(tmp_path):
         n: b for n, b in _parts(path).items() if n.startswith(("xl/charts/", "xl/drawings/", "xl/media/"))
     }
 
-    LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.status: "Completed"})])
+    LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.status: "Completed"})])
 
     assert LocalStore(path).read_grids()["Requests"][1][header.index(R.status)] == "Completed"
     assert any(n.startswith("xl/media/") for n in charts) and any(n.startswith("xl/charts/") for n in charts)
@@ -511,7 +511,7 @@ def test_any_notes_written_in_place_read_back_as_the_openpyxl_path_writes_them(t
     folder = tmp_path_factory.mktemp("notes")
     fast, slow = (_program_workbook(folder / name) for name in ("fast.xlsx", "slow.xlsx"))
     rows = [request(3 + i, notes=value) for i, value in enumerate(notes)]
-    update = RowUpdate("REQ-00001", {R.notes: notes[0]})
+    update = RowUpdate("REQ-000001", {R.notes: notes[0]})
 
     LocalStore(fast).append("Requests", rows)
     LocalStore(fast).update("Requests", [update])
@@ -532,7 +532,7 @@ def test_a_line_break_is_written_as_the_line_feed_excel_and_libreoffice_break_a_
     # LF only (Excel shows a lone CR as nothing; LibreOffice reads CR LF as LF), so each becomes one LF.
     path = _program_workbook(tmp_path / "program.xlsx")
     rows = [request(3, notes="called\r\nagain"), request(4, notes="old\rmac")]
-    update = RowUpdate("REQ-00001", {R.notes: "one\r\r\ntwo"})
+    update = RowUpdate("REQ-000001", {R.notes: "one\r\r\ntwo"})
 
     if write == "in place":
         LocalStore(path).append("Requests", rows)
@@ -542,9 +542,9 @@ def test_a_line_break_is_written_as_the_line_feed_excel_and_libreoffice_break_a_
         LocalStore(path)._update_with_openpyxl(schema.REQUESTS, "Requests", [update])
 
     notes = LocalStore(path).read().requests.set_index(R.request_id)[R.notes]
-    assert notes["REQ-00003"] == "called\nagain"
-    assert notes["REQ-00004"] == "old\nmac"
-    assert notes["REQ-00001"] == "one\n\ntwo"
+    assert notes["REQ-000003"] == "called\nagain"
+    assert notes["REQ-000004"] == "old\nmac"
+    assert notes["REQ-000001"] == "one\n\ntwo"
 
 
 def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written(tmp_path):
@@ -552,7 +552,7 @@ def test_text_with_a_control_character_is_refused_by_name_and_nothing_is_written
     before = path.read_bytes()
 
     with pytest.raises(InputError, match=r"the notes for Requests holds the control character '\\x1f'"):
-        LocalStore(path).update("Requests", [RowUpdate("REQ-00001", {R.notes: "pasted\x1ffrom a PDF"})])
+        LocalStore(path).update("Requests", [RowUpdate("REQ-000001", {R.notes: "pasted\x1ffrom a PDF"})])
     with pytest.raises(InputError, match="nothing was written"):
         LocalStore(path).append("Requests", [request(3, notes="bell\x07")])
 
@@ -570,7 +570,8 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
         "Requests",
         [
             RowUpdate(
-                "REQ-00001", {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20), R.notes: " a & b"}
+                "REQ-000001",
+                {R.status: "Completed", R.completed_on: dt.date(2026, 11, 20), R.notes: " a & b"},
             )
         ],
     )
@@ -585,12 +586,12 @@ def test_libreoffice_opens_a_workbook_written_in_place_and_shows_what_was_writte
 
     with open(tmp_path / "program-Requests.csv", newline="", encoding="utf-8") as handle:
         rows = {row["request_id"]: row for row in csv.DictReader(handle)}
-    assert rows["REQ-00001"][R.status] == "Completed"
+    assert rows["REQ-000001"][R.status] == "Completed"
     # a date cell, shown as a date in the workbook's format (a bare serial number, 46346, would not read)
-    assert parse_date(rows["REQ-00001"][R.completed_on]) == dt.date(2026, 11, 20)
-    assert rows["REQ-00001"][R.notes] == " a & b"
-    assert rows["REQ-00002"][R.notes] == "keep me"
-    assert rows["REQ-00003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
+    assert parse_date(rows["REQ-000001"][R.completed_on]) == dt.date(2026, 11, 20)
+    assert rows["REQ-000001"][R.notes] == " a & b"
+    assert rows["REQ-000002"][R.notes] == "keep me"
+    assert rows["REQ-000003"][R.notes] == "=1+1"  # text, not a formula LibreOffice would work out as 2
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -613,7 +614,7 @@ def test_an_append_goes_right_below_the_data_in_place_and_with_openpyxl_alike(tm
     with_openpyxl = LocalStore(slow)._append_with_openpyxl(schema.REQUESTS, "Requests", [request(3)])
 
     assert in_place == with_openpyxl == [4]
-    assert openpyxl.load_workbook(fast)["Requests"]["A4"].value == "REQ-00003"
+    assert openpyxl.load_workbook(fast)["Requests"]["A4"].value == "REQ-000003"
 
 
 def test_the_openpyxl_path_still_finds_the_last_row_of_data_under_the_header(tmp_path):

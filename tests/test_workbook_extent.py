@@ -49,7 +49,7 @@ def test_a_value_at_the_grids_far_corner_is_read_without_aborting(tmp_path):
     """)
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "['REQ-00001', 'REQ-00002']"
+    assert done.stdout.strip() == "['REQ-000001', 'REQ-000002']"
 
 
 def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp_path):
@@ -60,7 +60,7 @@ def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp
         from kit.store.local import LocalStore
         from tests.factories import request
         store = LocalStore({str(path)!r})
-        store.update("Requests", [RowUpdate("REQ-00001", {{"status": "Completed"}})])
+        store.update("Requests", [RowUpdate("REQ-000001", {{"status": "Completed"}})])
         print(store.append("Requests", [request(3)]))
         print(store.read().requests.set_index("request_id")["status"].to_dict())
     """)
@@ -68,7 +68,7 @@ def test_a_workbook_with_a_value_at_the_far_corner_takes_updates_and_appends(tmp
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == [
         "[4]",  # right below the data, not below the stray value
-        "{'REQ-00001': 'Completed', 'REQ-00002': 'New', 'REQ-00003': 'New'}",
+        "{'REQ-000001': 'Completed', 'REQ-000002': 'New', 'REQ-000003': 'New'}",
     ]
 
 
@@ -194,7 +194,7 @@ def test_a_value_at_the_far_corner_of_a_sheet_without_a_dimension_is_read_withou
     """)
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "['REQ-00001', 'REQ-00002']"
+    assert done.stdout.strip() == "['REQ-000001', 'REQ-000002']"
 
 
 def test_a_workbook_the_kit_wrote_is_read_as_it_is_without_a_trimmed_copy(tmp_path):
