@@ -7,7 +7,6 @@ would see it).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from kit.program import Program
 from kit.store import RowUpdate
 from kit.store.local import LocalStore
 from kit.widgets import NEW_REQUEST, nomination_review, request_matcher, roster_finder
+from tests.factories import AS_OF, nomination
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
-TODAY = dt.date(2026, 11, 20)
 
 ANA = {
     A.advocate_id: "ADV-0001",
@@ -69,23 +68,8 @@ CHLOE = {
     A.notes: "Prefers EMAIL over calls",
 }
 ROSTER = [ANA, BEN, CHLOE]
-
-
-def nomination(nomination_id: str, submitted_on: str, **cells: object) -> dict[str, object]:
-    row = {
-        N.nomination_id: nomination_id,
-        N.submitted_on: submitted_on,
-        N.nominator_email: "csm@vendor.example.com",
-        N.team: "Customer Success",
-        N.contact_name: f"Nominee {nomination_id}",
-        N.contact_email: f"{nomination_id.lower()}@acme.example.com",
-        N.company: "Acme Insurance",
-        N.products: "Product A",
-        N.reason: "Great ROI story",
-        N.status: "New",
-    }
-    row.update(cells)
-    return row
+# Nominees work where Ana and Chloé do, so accepting one copies what those two agree on.
+AT_ACME = {N.company: "Acme Insurance"}
 
 
 def ids(frame) -> list[str]:
@@ -218,7 +202,7 @@ DONE_REQUEST = {
 
 
 def matcher_on(path: Path):
-    return request_matcher(read(path), LocalStore(path), as_of=TODAY)
+    return request_matcher(read(path), LocalStore(path), as_of=AS_OF)
 
 
 def shown(widget) -> str:
@@ -282,7 +266,7 @@ def test_assign_on_a_described_request_logs_it_then_assigns_it(make_workbook):
     assert len(requests) == 3
     logged = requests.loc[4]
     assert logged[R.request_id] == "REQ-000003"
-    assert logged[R.requested_on].date() == TODAY
+    assert logged[R.requested_on].date() == AS_OF
     assert logged[R.requester_email] == "ae@vendor.example.com"
     assert logged[R.activity] == "case_study"
     assert logged[R.industry] == "Insurance"
@@ -346,7 +330,7 @@ class ColleagueAssignsRightAfterTheAppend(LocalStore):
 
 def test_a_logged_request_whose_assignment_is_refused_says_it_was_logged(make_workbook):
     path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
-    matcher = request_matcher(read(path), ColleagueAssignsRightAfterTheAppend(path), as_of=TODAY)
+    matcher = request_matcher(read(path), ColleagueAssignsRightAfterTheAppend(path), as_of=AS_OF)
     matcher.fields[R.requester_email].value = "ae@vendor.example.com"
     matcher.fields[R.team].value = "Sales"
     matcher.fields[R.activity].value = "case_study"
@@ -370,37 +354,41 @@ def test_queue_lists_only_waiting_nominations_oldest_first(make_workbook):
     path = make_workbook(
         Advocates=ROSTER,
         Nominations=[
-            nomination("NOM-0001", "2026-11-01"),
-            nomination("NOM-0002", "2026-09-01", **{N.status: "Accepted", N.advocate_id: "ADV-0002"}),
-            nomination("NOM-0003", "2026-10-01"),
+            nomination(1, **AT_ACME),
+            nomination(
+                2,
+                **AT_ACME,
+                **{N.submitted_on: "2026-09-01", N.status: "Accepted", N.advocate_id: "ADV-0002"},
+            ),
+            nomination(3, **AT_ACME, **{N.submitted_on: "2026-10-01"}),
         ],
     )
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
-    assert [value for _, value in review.picker.options] == ["NOM-0003", "NOM-0001"]
-    assert review.picker.value == "NOM-0003"
+    assert [value for _, value in review.picker.options] == ["NOM-00003", "NOM-00001"]
+    assert review.picker.value == "NOM-00003"
     assert "<b>2</b> nominations waiting" in review.count.value
 
 
 def test_accept_adds_the_nominee_and_says_what_is_still_to_fill_in(make_workbook):
     # What accepting writes, cell by cell, is specified in test_actions; here, what the panel shows.
-    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.accept_button.click()
 
     program = read(path)
-    assert program.advocates.iloc[-1][A.name] == "Nominee NOM-0001"
+    assert program.advocates.iloc[-1][A.name] == "Nominee 1"
     assert program.nominations.iloc[0][N.advocate_id] == "ADV-0004"
-    assert "Nominations row 2 (NOM-0001) updated: status 'New' → 'Accepted'" in shown(review.message)
+    assert "Nominations row 2 (NOM-00001) updated: status 'New' → 'Accepted'" in shown(review.message)
     assert "Advocates row 5 (ADV-0004) appended" in review.message.value
     assert "Still to fill in on Advocates row 5: region" in review.message.value
     assert review.picker.options == ()
 
 
 def test_decline_keeps_the_reason_and_adds_nobody(make_workbook):
-    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.reason.value = "=not referenceable until renewal"
     review.decline_button.click()
@@ -409,17 +397,17 @@ def test_decline_keeps_the_reason_and_adds_nobody(make_workbook):
     assert len(program.advocates) == 3
     decided = program.nominations.iloc[0]
     assert decided[N.status] == "Declined"
-    assert decided[N.decided_on].date() == TODAY
+    assert decided[N.decided_on].date() == AS_OF
     assert decided[N.decision_note] == "=not referenceable until renewal"  # kept as text, not a formula
     assert decided[N.advocate_id] is None
-    assert "Nominations row 2 (NOM-0001) updated" in review.message.value
+    assert "Nominations row 2 (NOM-00001) updated" in review.message.value
 
 
 def test_accepting_someone_already_on_the_roster_is_refused_and_adds_nobody(make_workbook):
-    again = nomination("NOM-0001", "2026-11-01", **{N.contact_email: "ANA@acme.example.com"})
+    again = nomination(1, **AT_ACME, **{N.contact_email: "ANA@acme.example.com"})
     path = make_workbook(Advocates=ROSTER, Nominations=[again])
     before = LocalStore(path).read_grids()
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.accept_button.click()
 
@@ -432,9 +420,9 @@ def test_accepting_someone_already_on_the_roster_is_refused_and_adds_nobody(make
 
 
 def test_decline_without_a_reason_writes_nothing(make_workbook):
-    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
     before = LocalStore(path).read_grids()
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.reason.value = "   "
     review.decline_button.click()
@@ -444,13 +432,13 @@ def test_decline_without_a_reason_writes_nothing(make_workbook):
 
 
 def test_accept_is_refused_when_someone_decided_meanwhile_and_their_decision_stays(make_workbook):
-    path = make_workbook(Advocates=ROSTER, Nominations=[nomination("NOM-0001", "2026-11-01")])
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
     store = LocalStore(path)
-    review = nomination_review(read(path), store, as_of=TODAY)
+    review = nomination_review(read(path), store, as_of=AS_OF)
     # A colleague declines it in the sheet after the queue was loaded.
     store.update(
         schema.NOMINATIONS.name,
-        [RowUpdate("NOM-0001", values={N.status: "Declined", N.decision_note: "duplicate of NOM-0000"})],
+        [RowUpdate("NOM-00001", values={N.status: "Declined", N.decision_note: "duplicate of NOM-0000"})],
     )
 
     review.accept_button.click()
@@ -469,11 +457,11 @@ def test_decline_asks_for_a_decision_note_column_when_the_sheet_has_none(tmp_pat
     path = tmp_path / "old.xlsx"
     grids = {tab.name: [tab.names] for tab in schema.TABS}
     header = [c for c in schema.NOMINATIONS.names if c != N.decision_note]
-    row = nomination("NOM-0001", "2026-11-01")
+    row = nomination(1, **AT_ACME)
     grids[schema.NOMINATIONS.name] = [header, [row.get(c) for c in header]]
     LocalStore(path).write_grids(grids)
     before = LocalStore(path).read_grids()
-    review = nomination_review(read(path), LocalStore(path), as_of=TODAY)
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.reason.value = "not now"
     review.decline_button.click()
