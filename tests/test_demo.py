@@ -8,7 +8,7 @@ import pandas as pd
 
 from kit import schema
 from kit.demo import GAP_INDUSTRY, GAP_REGION, build_demo
-from tests.conftest import DEMO_AS_OF
+from tests.factories import DEMO_AS_OF
 
 A, R, X, O = (t.col for t in (schema.ADVOCATES, schema.REQUESTS, schema.ACTIVITIES, schema.OPPORTUNITIES))
 

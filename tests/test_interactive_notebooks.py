@@ -17,7 +17,7 @@ import nbformat
 import papermill
 import pytest
 
-from tests.conftest import DEMO_AS_OF
+from tests.factories import DEMO_AS_OF
 
 pytestmark = pytest.mark.slow
 

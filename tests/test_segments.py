@@ -65,18 +65,18 @@ def test_the_whole_program_needs_no_check():
 def test_compute_refuses_a_segment_on_a_column_no_tab_has_so_no_notebook_shows_the_whole_program_under_it(
     demo_program,
 ):
-    from kit.metrics import compute
-    from tests.conftest import DEMO_AS_OF
+    from kit.metrics import measure
+    from tests.factories import DEMO_AS_OF
 
     with pytest.raises(InputError, match="did you mean 'industry'"):
-        compute(demo_program, segment="industy=Insurance", as_of=DEMO_AS_OF)
+        measure(demo_program, segment="industy=Insurance", as_of=DEMO_AS_OF)
 
 
 def test_compute_carries_a_warning_for_a_value_no_row_holds_and_its_figures_are_empty(demo_program):
-    from kit.metrics import compute
-    from tests.conftest import DEMO_AS_OF
+    from kit.metrics import measure
+    from tests.factories import DEMO_AS_OF
 
-    m = compute(demo_program, segment="industry=Insurence", as_of=DEMO_AS_OF)
+    m = measure(demo_program, segment="industry=Insurence", as_of=DEMO_AS_OF)
 
     assert m.warnings and "no row has industry 'Insurence'" in m.warnings[0]
     assert m.to_dict()["warnings"] == list(m.warnings)
