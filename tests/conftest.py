@@ -71,6 +71,22 @@ def demo_program(demo_workbook: Path) -> Program:
     return LocalStore(demo_workbook).read()
 
 
+@pytest.fixture(scope="session")
+def demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding both demo reports for 2026-Q4, rendered by `advocacy-kit report all` once per test
+    session: the report tests and the browser tests read the same files, so the notebooks run once."""
+    from kit.cli import main
+
+    out = tmp_path_factory.mktemp("demo-reports-2026-Q4")
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            ["report", "all", "--source", str(demo_workbook), "--period", "2026-Q4"]
+            + ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)]
+        )
+    assert exit_.value.code == 0
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------------
 # The store test-suite runs unchanged on every backend: a store_factory makes a fresh program on one.
 
