@@ -30,6 +30,11 @@ def workbook(tmp_path):
     return factory
 
 
+def opportunity_id(n: int) -> str:
+    """The id the factory gives the n-th opportunity, so the tests follow its form."""
+    return opportunity(n)[O.opportunity_id]
+
+
 def incoming_advocate(**cells):
     """An advocate row as an import brings it: no id, typed values."""
     row = advocate(9, **cells)
@@ -42,7 +47,7 @@ def test_a_new_row_gets_the_next_id_in_the_tabs_own_form(workbook):
 
     plan = plan_upsert(store.read(), "Advocates", [incoming_advocate(name="Dana New", email="dana@new.com")])
 
-    assert [r.key for r in plan.added] == ["ADV-0042"]
+    assert [r.key for r in plan.added] == [advocate(42)[A.advocate_id]]
     assert plan.summary == "1 added, 0 changed, 0 refused, 0 unchanged"
 
 
@@ -54,12 +59,12 @@ def test_a_keyed_row_that_differs_is_a_change_naming_each_cell_old_and_new(workb
 
     assert plan.unchanged == 1
     (row,) = plan.changed
-    assert (row.key, row.sheet_row) == ("OPP-0001", 2)
+    assert (row.key, row.sheet_row) == (opportunity_id(1), 2)
     assert {(c.column, c.old, c.new) for c in row.changes} == {
         (O.amount, 10_000, 12_000.0),
         (O.stage, None, "Closed Won"),
     }
-    assert "~ OPP-0001 (sheet row 2, input row 1): " in "\n".join(plan.lines())
+    assert f"~ {opportunity_id(1)} (sheet row 2, input row 1): " in "\n".join(plan.lines())
 
 
 def test_applying_writes_the_changes_and_the_additions(workbook):
@@ -99,7 +104,7 @@ def test_an_advocate_without_an_id_is_matched_by_e_mail_whatever_its_case(workbo
 
     assert not plan.added
     (row,) = plan.changed
-    assert row.key == "ADV-0002"
+    assert row.key == advocate(2)[A.advocate_id]
     assert [(c.column, c.new) for c in row.changes if c.column == A.title] == [(A.title, "VP Claims")]
 
 
@@ -112,7 +117,7 @@ def test_an_advocate_without_an_id_or_known_e_mail_is_matched_by_name_and_compan
         [incoming_advocate(name="robert  SMITH", company="Granite Mutual, Inc.", email="rs@granite.com")],
     )
 
-    assert [r.key for r in plan.changed] == ["ADV-0001"] and not plan.added
+    assert [r.key for r in plan.changed] == [advocate(1)[A.advocate_id]] and not plan.added
 
 
 def test_a_nickname_of_an_existing_advocate_at_the_same_company_is_reported_not_added_twice(workbook):
@@ -131,7 +136,7 @@ def test_a_nickname_of_an_existing_advocate_at_the_same_company_is_reported_not_
     assert str(refused).startswith(
         "roster.csv row 2: 'Bob Smith' at Granite Mutual looks like Advocates row 2"
     )
-    assert "ADV-0001" in refused.reason
+    assert advocate(1)[A.advocate_id] in refused.reason
 
 
 def test_two_input_rows_with_one_key_write_the_first_and_refuse_the_second(workbook):
@@ -144,7 +149,7 @@ def test_two_input_rows_with_one_key_write_the_first_and_refuse_the_second(workb
         origins=["f row 2", "f row 3"],
     )
 
-    assert [r.key for r in plan.added] == ["OPP-0001"]
+    assert [r.key for r in plan.added] == [opportunity_id(1)]
     assert [(r.origin, r.code) for r in plan.refused] == [("f row 3", "duplicate_in_input")]
     assert "f row 2" in plan.refused[0].reason
 
@@ -167,9 +172,11 @@ def test_rows_the_input_does_not_hold_are_listed_and_never_deleted(workbook):
     plan = plan_upsert(store.read(), "Opportunities", [opportunity(2)])
     apply_plan(store, plan)
 
-    assert plan.missing == ("OPP-0001", "OPP-0003")
+    assert plan.missing == (opportunity_id(1), opportunity_id(3))
     assert len(store.read().opportunities) == 3
-    assert "not in the input (2, kept): OPP-0001, OPP-0003" in "\n".join(plan.lines(missing=True))
+    assert f"not in the input (2, kept): {opportunity_id(1)}, {opportunity_id(3)}" in "\n".join(
+        plan.lines(missing=True)
+    )
 
 
 def test_a_blank_in_the_input_leaves_the_sheets_value_unless_told_to_erase(workbook):
@@ -221,13 +228,14 @@ def test_a_keyless_row_already_in_the_tab_is_unchanged(workbook):
 
     plan = plan_upsert(store.read(), "Activities", [incoming, {**incoming, X.date: dt.date(2026, 10, 9)}])
 
-    assert plan.unchanged == 1 and [r.key for r in plan.added] == ["ACT-00002"]
+    # the next id continues the tab's own ids, in their form
+    assert plan.unchanged == 1 and [r.key for r in plan.added] == [activity(2)[X.activity_id]]
 
 
 def test_a_cell_changed_by_someone_since_the_plan_refuses_the_whole_write(workbook):
     store = workbook(Opportunities=[opportunity(1)])
     plan = plan_upsert(store.read(), "Opportunities", [opportunity(1, **{O.amount: 12_000}), opportunity(2)])
-    store.update("Opportunities", [RowUpdate("OPP-0001", {O.amount: 11_000})])
+    store.update("Opportunities", [RowUpdate(opportunity_id(1), {O.amount: 11_000})])
 
     with pytest.raises(ConflictError, match="changed by someone since it was read"):
         apply_plan(store, plan)
