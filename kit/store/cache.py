@@ -145,8 +145,9 @@ def _code_version() -> str:
 
     folder = Path(kit.__file__).parent
     digest = hashlib.sha256(str(_FORMAT).encode())
-    # validate.py: a copy also holds the validator's findings on the cells (Program.derived).
-    for name in ("schema.py", "cells.py", "program.py", "validate.py", "store/local.py", "store/cache.py"):
+    # validate/: a copy also holds the validator's findings on the cells (Program.derived).
+    validator = sorted(str(path.relative_to(folder)) for path in (folder / "validate").glob("*.py"))
+    for name in ("schema.py", "cells.py", "program.py", *validator, "store/local.py", "store/cache.py"):
         digest.update((folder / name).read_bytes())
     return digest.hexdigest()
 
