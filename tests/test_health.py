@@ -11,7 +11,8 @@ from kit import schema
 from kit.health import describe_health, health
 from kit.program import Program
 from kit.validate import validate
-from tests.test_validate import activity, advocate, make, request
+from tests import factories
+from tests.factories import AS_OF  # 2026-11-20, in 2026-Q4; a year back is 2025-11-20
 
 A = schema.ADVOCATES.col
 R = schema.REQUESTS.col
@@ -19,7 +20,15 @@ X = schema.ACTIVITIES.col
 N = schema.NOMINATIONS.col
 S = schema.SETTINGS.col
 
-AS_OF = dt.date(2026, 11, 20)  # 2026-Q4; a year back is 2025-11-20
+
+def advocate(n: int, name: str, company: str, /, **cells: object) -> dict:
+    """``factories.advocate`` n as ADV-n, a named person at a company, because the work-list names them."""
+    return factories.advocate(n, **({A.advocate_id: f"ADV-{n}", A.name: name, A.company: company} | cells))
+
+
+def activity(n: int, advocate_id: str, day: str) -> dict:
+    """``factories.activity`` n: what counts here is whose it is and when it was done."""
+    return factories.activity(n, advocate_id, **{X.date: day})
 
 
 def nomination(nomination_id: str, submitted_on: str, status: str) -> dict:
@@ -34,33 +43,35 @@ def nomination(nomination_id: str, submitted_on: str, status: str) -> dict:
 
 @pytest.fixture(scope="module")
 def program() -> Program:
-    return make(
+    return factories.program(
         Advocates=[
-            advocate("ADV-1", "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2024-01-01"}),  # row 2
-            advocate("ADV-2", "Wei Chen", "Summit Bank", **{A.last_verified: "2024-01-01"}),  # row 3
-            advocate("ADV-3", "Sam Kim", "Cobalt Labs", **{A.last_verified: None}),  # row 4: never
+            advocate(1, "Dana Ortiz", "Acme Insurance", **{A.last_verified: "2024-01-01"}),  # row 2
+            advocate(2, "Wei Chen", "Summit Bank", **{A.last_verified: "2024-01-01"}),  # row 3
+            advocate(3, "Sam Kim", "Cobalt Labs", **{A.last_verified: None}),  # row 4: never
             advocate(
-                "ADV-4",
+                4,
                 "Li Wu",
                 "Atlas Works",
                 **{A.last_verified: "2025-06-01", A.company_size: "Enterprize"},
             ),  # row 5
             advocate(
-                "ADV-5", "Ama Mensah", "Beacon Stores", **{A.last_verified: "2020-01-01", A.status: "Retired"}
+                5, "Ama Mensah", "Beacon Stores", **{A.last_verified: "2020-01-01", A.status: "Retired"}
             ),
-            advocate("ADV-6", "Ivan Novak", "Falcon Systems", **{A.max_per_quarter: 1}),  # row 7: fresh
+            advocate(6, "Ivan Novak", "Falcon Systems", **{A.max_per_quarter: 1}),  # row 7: fresh
         ],
         Activities=[
-            activity("ACT-1", "ADV-1", **{X.date: "2026-05-05"}),
-            activity("ACT-2", "ADV-2", **{X.date: "2026-01-10"}),
-            activity("ACT-3", "ADV-2", **{X.date: "2026-03-01"}),
-            activity("ACT-4", "ADV-2", **{X.date: "2026-10-10"}),  # Q4
-            activity("ACT-5", "ADV-2", **{X.date: "2025-06-01"}),  # over a year ago: not counted as value
-            activity("ACT-6", "ADV-6", **{X.date: "2026-11-01"}),  # Q4
-            activity("ACT-7", "ADV-6", **{X.date: "2026-11-02"}),  # Q4
+            activity(1, "ADV-1", "2026-05-05"),
+            activity(2, "ADV-2", "2026-01-10"),
+            activity(3, "ADV-2", "2026-03-01"),
+            activity(4, "ADV-2", "2026-10-10"),  # Q4
+            activity(5, "ADV-2", "2025-06-01"),  # over a year ago: not counted as value
+            activity(6, "ADV-6", "2026-11-01"),  # Q4
+            activity(7, "ADV-6", "2026-11-02"),  # Q4
         ],
         Requests=[
-            request("REQ-1", **{R.status: "Scheduled", R.advocate_id: "ADV-2", R.requested_on: "2026-11-05"})
+            factories.request(
+                1, **{R.status: "Scheduled", R.advocate_id: "ADV-2", R.requested_on: "2026-11-05"}
+            )
         ],
         Nominations=[
             nomination("NOM-1", "2026-11-10", "New"),
@@ -105,10 +116,10 @@ def test_waiting_nominations_are_the_new_ones_oldest_first_with_days_waiting(rep
 
 
 def test_a_waiting_nomination_of_someone_already_on_the_roster_says_so_in_the_work_list():
-    program = make(
-        Advocates=[advocate("ADV-1", "Dana Ortiz", "Acme Insurance")],
+    program = factories.program(
+        Advocates=[advocate(1, "Dana Ortiz", "Acme Insurance")],
         Nominations=[
-            {**nomination("NOM-1", "2026-11-01", "New"), N.contact_email: "dana.ortiz@acme.example.com"},
+            {**nomination("NOM-1", "2026-11-01", "New"), N.contact_email: "person1@example.com"},
             {**nomination("NOM-2", "2026-11-02", "New"), N.contact_name: "Kofi Boateng"},
         ],
     )
