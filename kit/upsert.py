@@ -170,8 +170,14 @@ class UpsertPlan:
             if limit is not None and len(items) > limit:
                 out.append(f"  … and {len(items) - limit:,} more {what}")
 
+        definition = schema.TAB_BY_NAME[self.tab]
+        key = definition.key.name if definition.key else None
         for row in some(self.added):
-            cells = ", ".join(f"{c} {as_text(v)!r}" for c, v in row.values.items() if not is_blank(v))
+            cells = ", ".join(
+                f"{c} {as_text(row.values[c])!r}"
+                for c in definition.names
+                if c != key and c in row.values and not is_blank(row.values[c])
+            )
             out.append(f"+ {row.key} ({row.origin}): {cells}")
         more(self.added, "to add")
         for row in some(self.changed):
@@ -279,6 +285,8 @@ class _Planner:
                 self.position[text] = i
         self.ids = _IdMaker(tab, self.position)
         self.by_values: dict[tuple[str, ...], dict[tuple, int]] = {}
+        self.definitions = {c.name: c for c in tab.columns}
+        self.readings: dict[str, dict[tuple[type, Any], Any]] = {}
         self.people = _People(self) if tab is schema.ADVOCATES else None
 
     def plan(
@@ -383,16 +391,27 @@ class _Planner:
     def _raw(self, sheet_row: int, column: str) -> Any:
         return self.raw.at[sheet_row, column] if column in self.raw.columns else None
 
+    def _reading(self, column: str, value: Any) -> Any:
+        """``comparable`` of a cell, read once per distinct value of a column (an export of 100,000 deals has
+        few distinct dates, stages or owners; re-importing it compares every one of its cells)."""
+        known = self.readings.setdefault(column, {})
+        try:
+            return known[(type(value), value)]  # by type too: True, 1 and 1.0 are one dict key otherwise
+        except KeyError:
+            reading = known[(type(value), value)] = comparable(self.definitions[column], value)
+            return reading
+        except TypeError:  # not hashable (a list of values)
+            return comparable(self.definitions[column], value)
+
     def _changes(self, position: int, values: Mapping[str, Any]) -> tuple[CellChange, ...]:
         changes = []
         for column, new in values.items():
             if column == self.key:
                 continue
-            definition = self.tab.column(column)
             if is_blank(new) and not self.blank_erases:
                 continue
             old = self.columns[column][position]
-            if comparable(definition, old) == comparable(definition, new):
+            if self._reading(column, old) == self._reading(column, new):
                 continue
             if is_blank(old):  # typed as blank: empty, or a cell the kit could not read (shown as typed)
                 old = self._raw(int(self.rows[position]), column)
