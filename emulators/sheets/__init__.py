@@ -7,8 +7,9 @@ Usage::
         key_file = write_service_account_key(tmp_path / "key.json")
         store = GoogleSheetStore(sheet_id, credentials_file=str(key_file), endpoint=emulator.url)
 
-See ``server.py`` for the endpoints and the Google reference page each behaviour follows. What is public is
-in ``__all__``; ``tests/test_sheets_emulator_fidelity.py`` replays Google's recorded traffic against it using
+``server.py`` serves it; the endpoints, each citing the Google reference page it follows, are grouped by API
+resource in ``auth.py``, ``spreadsheets.py`` (and ``batch_requests.py``), ``values.py`` and ``drive.py``;
+``routes.py`` lists them. What is public is in ``__all__``; ``tests/test_sheets_emulator_fidelity.py`` replays Google's recorded traffic against it using
 ``endpoint_name`` and ``BATCH_REQUEST_KINDS`` to pick the recordings it can serve.
 """
 
@@ -17,7 +18,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emulators.sheets.server import BATCH_REQUEST_KINDS, SheetsEmulator, endpoint_name
+from emulators.sheets.batch_requests import BATCH_REQUEST_KINDS
+from emulators.sheets.routes import endpoint_name
+from emulators.sheets.server import SheetsEmulator
 
 __all__ = [
     "BATCH_REQUEST_KINDS",
