@@ -15,12 +15,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kit.config import Config, load_config
 from kit.errors import ConfigError, InputError, KitError
 from kit.schema import ASSIGNED_STATUS
+
+if TYPE_CHECKING:
+    from kit.report import ReportRun
 
 DEBUG_ENV = "ADVOCACY_KIT_DEBUG"
 
@@ -234,35 +238,29 @@ def run_reports(
     segment: str | None,
     out_dir: str | None,
     as_of: str | None,
-) -> list:
-    """Render the named report(s); returns the RenderedReport of each (the e-mail options build on this)."""
+) -> ReportRun:
+    """Render the named report(s) from one read of the program; returns the ReportRun (the reports, their
+    typed figures and the contacts the e-mail keeps out, which the e-mail options build on)."""
     from kit.report import render_reports, report_names
 
     names = report_names(which)
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     out, named_by = reports_folder(state, out_dir)
-    source = state.source(source)
-    if segment and segment.strip():  # checked here, before minutes of rendering, as `metrics` checks it
-        from kit.metrics import segment_warnings
-        from kit.store import open_store
-
-        for warning in segment_warnings(open_store(source).read(), segment):
-            click.echo(f"advocacy-kit: warning: {warning}", err=True)
-    from kit.folders import writable_folder
-
-    writable_folder(out, named_by=named_by)  # here, where the option's name is known, not in a kernel
-    rendered = render_reports(
+    run = render_reports(
         names,
-        source=source,
+        source=state.source(source),
         period=period,
         segment=segment,
         as_of=day,
         out_dir=out,
+        out_named_by=named_by,  # the option's name is known here, not in render_reports
         progress=sys.stderr.isatty(),
     )
-    for result in rendered:
+    for warning in run.metrics.warnings:  # the segment checked against the program, as `metrics` does
+        click.echo(f"advocacy-kit: warning: {warning}", err=True)
+    for result in run.reports:
         click.echo(f"Wrote {result.html_path} (executed notebook: {result.notebook_path.name})")
-    return rendered
+    return run
 
 
 @cli.command(
@@ -308,10 +306,10 @@ def report_command(
     run is also logged to a rotating file; see docs/email-and-scheduling.md.
     """
     with delivery_log(state, email or dry_run, force=force, out_dir=out_dir):  # see 'e-mail and schedule'
-        rendered = run_reports(
+        run = run_reports(
             state, which, source=source, period=period, segment=segment, out_dir=out_dir, as_of=as_of
         )
-        deliver_rendered(state, rendered, source=source, email=email, dry_run=dry_run, force=force)
+        deliver_rendered(state, run, email=email, dry_run=dry_run, force=force)
 
 
 # --- validation and data health ---
@@ -762,35 +760,31 @@ def _schedule(state: _State):
     return schedule_from_config(config.section("schedule"), base=base)
 
 
-def deliver_rendered(
-    state: _State, rendered: Sequence, *, source: str | None, email: bool, dry_run: bool, force: bool
-) -> None:
-    """E-mail (or, dry run, write the .eml of) each rendered report; one failure does not stop the others."""
+def deliver_rendered(state: _State, run: ReportRun, *, email: bool, dry_run: bool, force: bool) -> None:
+    """E-mail (or, dry run, write the .eml of) each report of ``run`` (a ``kit.report.ReportRun``), with the
+    figures and contacts of its one read; one failure does not stop the others."""
     if not (email or dry_run):
         return
     from kit.delivery import Ledger, deliver_report
-    from kit.mail import MailError, contacts_from_program, settings_from_config
-    from kit.metrics import ProgramMetrics
-    from kit.store import open_store
+    from kit.mail import MailError, settings_from_config
 
     config = state.config
     section = config.section("email")
     settings = settings_from_config(section) if (section or not dry_run) else None
     password = settings.password(os.environ) if settings is not None and not dry_run else None
     cadence = _schedule(state).cadence if config.section("schedule") else None
-    contacts = contacts_from_program(open_store(state.source(source)).read())
     failures: list[KitError] = []
-    for result in rendered:
+    for result in run.reports:
         try:
             outcome = deliver_report(
                 result.report,
                 result.html_path,
-                ProgramMetrics.from_dict(result.metrics),  # the dict the notebook published, typed again
+                result.metrics,
                 settings=settings,
                 ledger=Ledger.beside(result.html_path.parent),
                 password=password,
                 cadence=cadence,
-                contacts=contacts,
+                contacts=run.contacts,
                 dry_run=dry_run,
                 force=force,
             )
@@ -804,7 +798,7 @@ def deliver_rendered(
             failures[0]
             if len(failures) == 1
             else type(failures[0])(
-                f"{len(failures)} of {len(rendered)} reports were not e-mailed (see above); the reports are on disk"
+                f"{len(failures)} of {len(run.reports)} reports were not e-mailed (see above); the reports are on disk"
             )
         )
 

@@ -1,16 +1,19 @@
 """The two reports: a notebook executed with Papermill, rendered to one self-contained HTML page with nbconvert.
 
-``render_report`` runs ``notebooks/<name>.ipynb`` in a fresh kernel with the parameters ``source``, ``period``,
-``segment`` and ``as_of``, then writes ``<out>/<report>_<period>.html`` (all code hidden, charts as inline
-images, no script and nothing fetched from the network) and the executed notebook beside it for audit. Both
-are written to temporary files and moved into place only when everything succeeded, so a failing cell leaves
-the last good report untouched and raises ``ReportError`` with that cell's error on one line.
+``render_reports`` reads the program once, computes its figures once (``kit.metrics.measure``) and writes them
+to a file of the run's own; each report's notebook is then executed in a fresh kernel with that file as its
+``figures_file`` parameter (beside ``source``, ``period``, ``segment`` and ``as_of``, kept for the audit), so
+no kernel reads the program. A notebook opened by hand leaves ``figures_file`` empty and reads the program
+itself. Each report becomes ``<out>/<report>_<period>.html`` (all code hidden, charts as inline images, no
+script and nothing fetched from the network), with the executed notebook beside it for audit. Both are
+written to temporary files and moved into place only when everything succeeded, so a failing cell leaves the
+last good report untouched and raises ``ReportError`` with that cell's error on one line.
 
-The notebooks publish the metrics dict they reported on (``kit.metrics.ProgramMetrics.to_dict()``) in a
-hidden cell; ``RenderedReport.metrics`` is that dict, so a caller (the e-mail) never reads the program again.
+The run returns a ``ReportRun``: the reports written, the typed figures they show and the contact details
+the e-mail must keep out, all from that one read, so the e-mail never reads the program again.
 
-The second half of this module is presentation for the notebooks: headline cards, tables and charts, with
-every text from the sheet HTML-escaped.
+The second half of this module is presentation for the notebooks: headline cards, tables and charts (drawn
+by ``kit.charts``, numbers written by ``kit.formatting``), with every text from the sheet HTML-escaped.
 """
 
 from __future__ import annotations
@@ -19,43 +22,35 @@ import contextlib
 import datetime as dt
 import html
 import math
-import os
 import tempfile
-import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kit.errors import KitError, SourceError
 from kit.files import write_atomically
 from kit.folders import writable_folder
-from kit.metrics import (
-    COUNT,
-    MONEY,
-    SHARE,
-    ProgramMetrics,
-    compared_with,
-    format_change,
-    format_value,
-    measure,
-)
-from kit.program import Program
+from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value
+from kit.metrics import ProgramMetrics, compared_with, measure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE_NAME = "report"
 KERNEL_NAME = "python3"
 
-# Set by render_reports for the kernels it starts: the run's scratch folder, where the figures it computed
-# once for all its reports appear as FIGURES_FILE (see run_metrics).
-RUN_ENV = "ADVOCACY_KIT_REPORT_RUN"
-FIGURES_FILE = "metrics.pickle"
-FIGURES_POLL_SECONDS = 0.05
+# The notebooks' parameter naming the file that holds the run's figures, and that file in the run's folder.
+FIGURES_PARAMETER = "figures_file"
+FIGURES_FILE = "figures.pickle"
+KERNEL_LOG = "kernel-stderr.log"
 
-# Tags on notebook cells: removed from the HTML entirely / holding the published metrics.
+# Tags on notebook cells: removed from the HTML entirely / holding the published metrics (for the audit).
 REMOVE_TAG = "remove-cell"
 METRICS_TAG = "metrics"
 METRICS_MIME = "application/vnd.advocacy-kit.metrics+json"
@@ -80,13 +75,24 @@ class ReportError(KitError):
 
 @dataclass(frozen=True)
 class RenderedReport:
-    """What ``render_report`` wrote, and the figures the report shows."""
+    """What one report wrote, and the figures it shows."""
 
     report: str
     period: str
     html_path: Path
     notebook_path: Path
-    metrics: Mapping[str, Any]
+    metrics: ProgramMetrics
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """What ``render_reports`` made of its one read of the program: the reports, in the order asked, the
+    figures they show, and the advocates' contact details the e-mail must keep out
+    (``kit.mail.contacts_from_program``)."""
+
+    reports: tuple[RenderedReport, ...]
+    metrics: ProgramMetrics
+    contacts: frozenset[str]
 
 
 def report_names(which: str) -> list[str]:
@@ -103,28 +109,68 @@ def _file_label(period: str) -> str:
     return period.replace("..", "_to_").replace("/", "-").replace(" ", "")
 
 
+@contextlib.contextmanager
+def started_kernel(notebook: Path, folder: Path, *, progress: bool = False) -> Iterator[Any]:
+    """A kernel for ``notebook``, started now and shut down when the block ends; Papermill then runs the
+    notebook in it (``execute_notebook(kernel=…)``).
+
+    Starting it before the notebook's parameters are ready lets it boot while the caller reads the program.
+    Its sockets and (unless ``progress``) its stderr log go in ``folder``, a folder of this kernel's own.
+    """
+    from jupyter_core.utils import run_sync
+    from traitlets.config import Config
+
+    with contextlib.ExitStack() as stack:
+        stderr = None if progress else stack.enter_context((folder / KERNEL_LOG).open("wb"))
+        manager = _kernel_manager_class(stderr)(
+            kernel_name=KERNEL_NAME,
+            # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can
+            # listen in, and the kernel no longer warns about plain-text TCP on stderr. The sockets live
+            # in ``folder``, so kernels started at the same time never share one.
+            config=Config({"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}}),
+        )
+        try:
+            # The kernel starts in notebooks/. Not Papermill's ``cwd``: that changes this whole process's
+            # working directory, under the feet of the other report's thread.
+            run_sync(manager.start_kernel)(
+                cwd=str(notebook.parent), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+            )
+        except (RuntimeError, OSError) as error:
+            raise _kernel_error(notebook, folder, error) from None
+        try:
+            yield manager
+        finally:
+            for client in manager.clients:
+                client.stop_channels()
+            if run_sync(manager.is_alive)():
+                run_sync(manager.shutdown_kernel)()
+            else:
+                run_sync(manager.cleanup_resources)()
+
+
 def execute_notebook(
     notebook: Path,
     output: Path,
     parameters: Mapping[str, Any],
     *,
     progress: bool = False,
+    kernel: Any = None,
 ) -> Any:
     """Run ``notebook`` with Papermill in-process into ``output`` (in a folder of this run's own: the kernel's
-    sockets go there too); a failing cell raises ReportError."""
+    sockets go there too), in ``kernel`` (from ``started_kernel`` on that folder) or a kernel started now;
+    a failing cell raises ReportError."""
     import logging
 
     import papermill
     from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
 
     # Papermill logs each parameter it injects: keep that for a terminal, not for cron. Under cron the
     # kernel's own stderr goes to a log beside ``output``; its last line is quoted if the kernel dies.
     if not progress:
         logging.getLogger("papermill").setLevel(logging.ERROR)
-    kernel_log = output.parent / "kernel-stderr.log"
     with contextlib.ExitStack() as stack:
-        stderr = None if progress else stack.enter_context(kernel_log.open("wb"))
+        if kernel is None:
+            kernel = stack.enter_context(started_kernel(notebook, output.parent, progress=progress))
         try:
             return papermill.execute_notebook(
                 str(notebook),
@@ -134,14 +180,7 @@ def execute_notebook(
                 language="python",
                 progress_bar=progress,
                 log_output=False,
-                # The kernel starts in notebooks/ (nbclient's resources path). Not Papermill's ``cwd``: that
-                # changes this whole process's working directory, under the feet of the other report's thread.
-                resources={"metadata": {"path": str(notebook.parent)}},
-                # Talk to the kernel over Unix sockets, not loopback TCP: no other user of the machine can
-                # listen in, and the kernel no longer warns about plain-text TCP on stderr. The sockets live
-                # beside ``output``, so kernels started at the same time never share one.
-                config=Config({"KernelManager": {"transport": "ipc", "ip": str(output.parent / "kernel")}}),
-                kernel_manager_class=_kernel_manager_class(stderr),
+                km=kernel,  # Papermill's client runs the notebook in it and leaves its shutdown to us
             )
         except PapermillExecutionError as error:
             last = str(error.evalue).strip().splitlines()
@@ -149,17 +188,23 @@ def execute_notebook(
             raise ReportError(
                 f"{notebook.name}: cell {error.exec_count or error.cell_index} failed: {error.ename}: {message}"
             ) from None
-        except (RuntimeError, OSError) as error:  # the kernel died or could not start
-            said = _last_line(kernel_log) if stderr is not None else ""
-            raise ReportError(
-                f"{notebook.name}: could not run the notebook: {error}"
-                + (f" (the kernel said: {said})" if said else "")
-            ) from None
+        except (RuntimeError, OSError) as error:  # the kernel died
+            raise _kernel_error(notebook, output.parent, error) from None
+
+
+def _kernel_error(notebook: Path, folder: Path, error: Exception) -> ReportError:
+    """One line, quoting the last thing the kernel wrote on stderr (its log, when quiet)."""
+    said = _last_line(folder / KERNEL_LOG)
+    return ReportError(
+        f"{notebook.name}: could not run the notebook: {error}"
+        + (f" (the kernel said: {said})" if said else "")
+    )
 
 
 def _kernel_manager_class(stderr: IO[bytes] | None) -> type:
-    """jupyter_client's kernel manager, with the kernel's stderr sent to ``stderr`` (if given), and without
-    the interrupt jupyter_client sends before shutting a kernel down.
+    """jupyter_client's kernel manager, with the kernel's stderr sent to ``stderr`` (if given), the clients
+    it made remembered (so that ``started_kernel`` closes them), and without the interrupt jupyter_client
+    sends before shutting a kernel down.
 
     That SIGINT is meant to stop a busy kernel; a report's kernel is idle by then (every cell has run, or
     one failed), and the signal made it log "KeyboardInterrupt caught" or, now and then, made libzmq abort
@@ -169,6 +214,13 @@ def _kernel_manager_class(stderr: IO[bytes] | None) -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
+        clients: list[Any]
+
+        def client(self, **kw: Any) -> Any:
+            made = super().client(**kw)
+            self.__dict__.setdefault("clients", []).append(made)
+            return made
+
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             if stderr is not None:
                 kw["stderr"] = stderr
@@ -187,7 +239,8 @@ def _last_line(log: Path) -> str:
 
 
 def published_metrics(notebook: Any) -> dict[str, Any]:
-    """The metrics dict a report notebook published in its cell tagged ``metrics``."""
+    """The metrics dict an executed report notebook published in its cell tagged ``metrics``: what the
+    report showed, kept in the audit notebook (the run itself returns the typed figures)."""
     for cell in notebook.cells:
         if METRICS_TAG in cell.get("metadata", {}).get("tags", ()):
             for output in cell.get("outputs", ()):
@@ -245,35 +298,18 @@ def render_report(
     progress: bool = False,
     notebooks_dir: Path | None = None,
 ) -> RenderedReport:
-    """Execute one report's notebook and write its HTML and executed notebook into ``out_dir``.
-
-    ``period`` defaults to the calendar quarter of ``as_of`` (the notebook decides). Returns the paths
-    written and the metrics the report shows. Raises ReportError when a cell fails; nothing is replaced then.
-    """
-    import nbformat
-
-    spec = REPORTS[report_names(report)[0]]
-    notebook = (notebooks_dir or NOTEBOOKS_DIR) / spec.notebook
-    if not notebook.exists():
-        raise ReportError(f"{notebook}: the report's notebook is missing")
-    out = writable_folder(out_dir, named_by="the reports folder")
-    parameters = {
-        "source": _source_for_kernel(source),
-        "period": period or "",
-        "segment": segment or "",
-        "as_of": as_of.isoformat(),
-    }
-    with tempfile.TemporaryDirectory(prefix="advocacy-report-") as scratch:
-        executed_path = Path(scratch) / spec.notebook
-        executed = execute_notebook(notebook, executed_path, parameters, progress=progress)
-        figures = published_metrics(executed)
-        label = str(figures["period"]["label"])
-        html_text = to_html(executed, f"{spec.title} — {label}")
-        stem = f"{spec.name.replace('-', '_')}_{_file_label(label)}"
-        html_path, notebook_path = out / f"{stem}.html", out / f"{stem}.ipynb"
-        write_atomically(notebook_path, nbformat.writes(executed))
-        write_atomically(html_path, html_text)
-    return RenderedReport(spec.name, label, html_path, notebook_path, figures)
+    """``render_reports`` for one report: its HTML and executed notebook written into ``out_dir``."""
+    run = render_reports(
+        [report],
+        source=source,
+        as_of=as_of,
+        out_dir=out_dir,
+        period=period,
+        segment=segment,
+        progress=progress,
+        notebooks_dir=notebooks_dir,
+    )
+    return run.reports[0]
 
 
 def render_reports(
@@ -286,126 +322,121 @@ def render_reports(
     segment: str | None = None,
     progress: bool = False,
     jobs: int = 2,
-) -> list[RenderedReport]:
-    """``render_report`` for each report, ``jobs`` kernels at a time (each kernel is its own process).
+    notebooks_dir: Path | None = None,
+    out_named_by: str = "the reports folder",
+) -> ReportRun:
+    """Read the program once, compute its figures, and render each report from them, ``jobs`` kernels at a
+    time (each kernel is its own process).
 
-    Every report that succeeds is written; if any failed, the first failure is raised after the others end.
+    ``period`` defaults to the calendar quarter of ``as_of``. The kernels start while the program is read
+    (their start-up is most of a report's time), and run their notebooks once the figures are written. A
+    source that cannot be read, or figures that cannot be computed (an unknown period), raise their own
+    error and nothing is written; a failing cell raises ReportError and leaves that report's last good
+    files in place. Every report that succeeds is written; the first failure is raised after the others end.
+    ``out_named_by`` is what chose ``out_dir`` (``--out``, ``reports_dir``), for the error if it is refused.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(name: str) -> RenderedReport:
-        return render_report(
-            name,
-            source=source,
-            as_of=as_of,
-            out_dir=out_dir,
-            period=period,
-            segment=segment,
-            progress=progress,
-        )
-
-    if len(reports) <= 1:
-        return [one(name) for name in reports]
-    # Compute the figures once: both reports then show the same figures, and a big workbook or a Google Sheet
-    # is read (and billed) once. The kernels start at once and wait for the figures (see run_metrics), so
-    # reading and computing overlap their start-up; they never load the program itself.
-    from kit.store import open_store
-    from kit.store.cache import copies_kept_afterwards
-
+    specs = [REPORTS[report_names(name)[0]] for name in reports]
+    folder = notebooks_dir or NOTEBOOKS_DIR
+    for spec in specs:
+        if not (folder / spec.notebook).exists():
+            raise ReportError(f"{folder / spec.notebook}: the report's notebook is missing")
+    if Path(out_dir).exists():  # refused now if it is a file; a new folder is made once the figures are known
+        writable_folder(out_dir, named_by=out_named_by)
     kernel_source = _source_for_kernel(source)
+    parameters = {
+        "source": kernel_source,
+        "period": period or "",
+        "segment": segment or "",
+        "as_of": as_of.isoformat(),
+    }
     with tempfile.TemporaryDirectory(prefix="advocacy-run-") as scratch:
-        figures = Path(scratch) / FIGURES_FILE
-        previous = os.environ.get(RUN_ENV)
-        os.environ[RUN_ENV] = scratch  # kernels inherit the environment when they start
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="report") as pool:
-                futures = [pool.submit(one, name) for name in reports]
-                # The read cache's copy of the workbook is written once the figures are out, not before.
-                with copies_kept_afterwards():
-                    try:
-                        program = open_store(kernel_source).read()
-                    except BaseException:
-                        # The kernels then read the source themselves and fail with the same error in a cell.
-                        _unreadable(figures).touch()
-                        raise
-                    _write_figures(figures, program, kernel_source, period, segment, as_of)
-                errors = [f.exception() for f in futures]
-        finally:
-            if previous is None:
-                os.environ.pop(RUN_ENV, None)
-            else:
-                os.environ[RUN_ENV] = previous
+        figures_file = Path(scratch) / FIGURES_FILE
+        ready: Future[tuple[ProgramMetrics, Path]] = Future()  # the figures, and the folder the reports go to
+
+        def one(spec: ReportSpec) -> RenderedReport:
+            own = Path(scratch) / spec.name
+            own.mkdir()
+            notebook = folder / spec.notebook
+            with started_kernel(notebook, own, progress=progress) as kernel:
+                m, out = ready.result()  # waits for the read below; raises its error if it failed
+                executed = execute_notebook(
+                    notebook,
+                    own / spec.notebook,
+                    {**parameters, FIGURES_PARAMETER: str(figures_file)},
+                    progress=progress,
+                    kernel=kernel,
+                )
+            return _write_report(spec, executed, m, out)
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="report") as pool:
+            futures = [pool.submit(one, spec) for spec in specs]
+            from kit.mail.redact import contacts_from_program
+            from kit.store import open_store
+            from kit.store.cache import copies_kept_afterwards
+
+            # The read cache's copy of the workbook is written once the figures are out, not before.
+            with copies_kept_afterwards():
+                try:
+                    program = open_store(kernel_source).read()
+                    m = measure(program, period=period or None, segment=segment or None, as_of=as_of)
+                    out = writable_folder(out_dir, named_by=out_named_by)
+                    write_figures(figures_file, m)
+                except BaseException as error:
+                    ready.set_exception(error)  # the kernels stop without running anything
+                    raise
+                ready.set_result((m, out))
+            contacts = contacts_from_program(program)
+            errors = [f.exception() for f in futures]
     failed = next((e for e in errors if e is not None), None)
     if failed is not None:
         raise failed
-    return [f.result() for f in futures]
+    return ReportRun(tuple(f.result() for f in futures), m, contacts)
 
 
-def _write_figures(
-    file: Path, program: Program, source: str, period: str | None, segment: str | None, as_of: dt.date
-) -> None:
-    """Compute the run's figures once, for every report (``run_metrics``), while their kernels start.
+def _write_report(spec: ReportSpec, executed: Any, m: ProgramMetrics, out: Path) -> RenderedReport:
+    """The report's page and its executed notebook, each moved into place whole."""
+    import nbformat
 
-    If they cannot be computed (an unreadable period, say), the marker says so and each kernel computes
-    them itself, failing in a cell with the error as a report always has.
-    """
+    label = m.period.label
+    html_text = to_html(executed, f"{spec.title} — {label}")
+    stem = f"{spec.name.replace('-', '_')}_{_file_label(label)}"
+    html_path, notebook_path = out / f"{stem}.html", out / f"{stem}.ipynb"
+    write_atomically(notebook_path, nbformat.writes(executed))
+    write_atomically(html_path, html_text)
+    return RenderedReport(spec.name, label, html_path, notebook_path, m)
+
+
+def write_figures(file: Path, m: ProgramMetrics) -> None:
+    """The figures as the file a report notebook's ``figures_file`` names (read by ``read_figures``)."""
     import pickle
 
-    try:
-        m = measure(program, period=period or None, segment=segment or None, as_of=as_of)
-        key = _figures_key(source, period, segment, as_of)
-        write_atomically(file, pickle.dumps((key, m), protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception:
-        _unreadable(file).touch()
+    write_atomically(file, pickle.dumps(m, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
-def _figures_key(source: str, period: str | None, segment: str | None, as_of: dt.date) -> tuple[Any, ...]:
-    """What a run's figures were computed for: a kernel uses them only when it asks for the same."""
-    return (source, period or None, segment or None, as_of)
-
-
-def run_metrics(source: str, *, period: str | None, segment: str | None, as_of: dt.date) -> ProgramMetrics:
-    """``kit.metrics.measure(open_store(source).read(), ...)``: what a report notebook shows.
-
-    In a ``render_reports`` run, the figures the run computed once for all its reports, when they are for
-    the same source and arguments; otherwise (an interactive session, other arguments, a failed run) the
-    program is read and the figures computed here.
-    """
+def read_figures(file: str | Path) -> ProgramMetrics:
+    """The figures ``write_figures`` wrote, as the typed object they were."""
     import pickle
 
-    run = os.environ.get(RUN_ENV)
-    if run:
-        file = Path(run) / FIGURES_FILE
-        if _wait_for(file):
-            try:
-                with file.open("rb") as handle:
-                    key, m = pickle.load(handle)  # our own file, written by this run's render_reports
-            except Exception:
-                key = None
-            if key == _figures_key(source, period, segment, as_of):
-                return m
+    with Path(file).open("rb") as handle:
+        m = pickle.load(handle)  # our own file, written by this run's render_reports
+    if not isinstance(m, ProgramMetrics):
+        raise ReportError(f"{file}: not a report run's figures")
+    return m
+
+
+def report_metrics(
+    figures_file: str, source: str, *, period: str | None, segment: str | None, as_of: dt.date
+) -> ProgramMetrics:
+    """What a report notebook shows: the figures its run computed (``figures_file``), or, when a person
+    runs the notebook by hand (``figures_file`` empty), ``measure(open_store(source).read(), ...)``."""
+    if figures_file:
+        return read_figures(figures_file)
     from kit.store import open_store
 
     program = open_store(source).read()
     return measure(program, period=period or None, segment=segment or None, as_of=as_of)
-
-
-def _wait_for(file: Path) -> bool:
-    """Wait while ``render_reports`` (this kernel's parent) is writing ``file``; True once it is there.
-
-    False when the run said it could not write it, has gone (killed), or is not a run at all.
-    """
-    parent = os.getppid()
-    while file.parent.is_dir() and not (file.exists() or _unreadable(file).exists()):
-        if os.getppid() != parent:
-            return False
-        time.sleep(FIGURES_POLL_SECONDS)
-    return file.exists()
-
-
-def _unreadable(file: Path) -> Path:
-    """The marker telling the kernels that the run could not read the source or compute the figures."""
-    return file.with_name(file.name + ".unreadable")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -532,34 +563,24 @@ def table(
     return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-# Charts: static PNGs through the inline backend, each with a title and a one-line takeaway below it.
-
-_BLUE, _GREY, _ORANGE = "#2b6cb0", "#a0aec0", "#dd6b20"
-
-
-def _axes(title: str, width: float = 7.5, height: float = 3.2):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.spines[["top", "right"]].set_visible(False)
-    return plt, fig, ax
+# Charts: drawn by kit.charts (the e-mail's come from there too), shown inline as PNGs, each with its title
+# and a one-line takeaway below it.
 
 
-def _finish(plt: Any, fig: Any, takeaway: str) -> None:
-    fig.tight_layout()
-    plt.show()
-    plt.close(fig)
+def show_chart(fig: Figure | None, *, title: str, takeaway: str, empty: str) -> None:
+    """Show a chart and its takeaway; when there was nothing to draw (``fig`` None), its title and ``empty``."""
+    if fig is None:
+        show(heading(title, 4) + paragraph(empty, "empty"))
+        return
+    from IPython.display import display
+
+    display(fig)  # as a PNG, through the inline backend's formatter, as pyplot's show would
     show(paragraph(takeaway, "takeaway"))
-
-
-def _no_chart(title: str, empty: str) -> None:
-    show(heading(title, 4) + paragraph(empty, "empty"))
 
 
 def bar_chart(
     labels: Sequence[Any],
-    values: Sequence[float],
+    values: Sequence[float | None],
     *,
     title: str,
     takeaway: str,
@@ -567,30 +588,11 @@ def bar_chart(
     target: Sequence[float | None] | None = None,
     empty: str = "No data to chart for this period.",
 ) -> None:
-    """Horizontal bars (biggest on top), values written at the bar ends; optional target ticks."""
-    pairs = [
-        (str(lbl), float(v))
-        for lbl, v in zip(labels, values, strict=True)
-        if v is not None and not pd.isna(v)
-    ]
-    if not pairs or not any(v for _, v in pairs):
-        _no_chart(title, empty)
-        return
-    plt, fig, ax = _axes(title, height=max(1.6, 0.38 * len(pairs) + 0.9))
-    names = [p[0] for p in pairs][::-1]
-    numbers = [p[1] for p in pairs][::-1]
-    scale = 100 if unit == SHARE else 1
-    ax.barh(names, [n * scale for n in numbers], color=_BLUE)
-    if target is not None:
-        marks = [t for t in target][: len(pairs)][::-1]
-        for i, t in enumerate(marks):
-            if t is not None and not pd.isna(t):
-                ax.plot([t * scale] * 2, [i - 0.4, i + 0.4], color=_ORANGE, linewidth=3)
-    for i, n in enumerate(numbers):
-        ax.text(n * scale, i, " " + format_value(n, unit), va="center", fontsize=9)
-    ax.set_xlabel("%" if unit == SHARE else "")
-    ax.margins(x=0.15)
-    _finish(plt, fig, takeaway)
+    """``kit.charts.bar_chart`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.bar_chart(labels, values, title=title, unit=unit, target=target)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
 
 
 def column_chart(
@@ -602,56 +604,27 @@ def column_chart(
     unit: str = COUNT,
     empty: str = "No data to chart yet.",
 ) -> None:
-    """Vertical grouped columns, one group per label (periods, or with/without), one colour per series."""
-    if not labels or not any(v for vals in series.values() for v in vals if v is not None and not pd.isna(v)):
-        _no_chart(title, empty)
-        return
-    plt, fig, ax = _axes(title)
-    count = len(series)
-    width = 0.8 / count
-    scale = 100 if unit == SHARE else 1
-    colours = [_BLUE, _ORANGE, _GREY, "#38a169"]
-    for k, (name, values) in enumerate(series.items()):
-        xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
-        ys = [0 if v is None or pd.isna(v) else float(v) * scale for v in values]
-        ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
-        for x, v in zip(xs, values, strict=True):
-            if v is not None and not pd.isna(v):
-                ax.text(
-                    x, float(v) * scale, format_value(float(v), unit), ha="center", va="bottom", fontsize=8
-                )
-    ax.set_xticks(range(len(labels)), [str(lbl) for lbl in labels])
-    if count > 1:
-        ax.legend(frameon=False, fontsize=9)
-    if unit == MONEY:
-        ax.yaxis.set_major_formatter(lambda v, _: format_value(v, MONEY))
-    ax.margins(y=0.15)
-    _finish(plt, fig, takeaway)
+    """``kit.charts.column_chart`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.column_chart(labels, series, title=title, unit=unit)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
 
 
 def histogram(
-    values: Sequence[float],
+    values: Sequence[float | None],
     *,
     title: str,
     takeaway: str,
     xlabel: str,
     marker: float | None = None,
-    empty: str = "",
+    empty: str = "No data to chart yet.",
 ) -> None:
-    """A distribution (e.g. uses per advocate this quarter), with an optional marker line (the cap)."""
-    values = [float(v) for v in values if v is not None and not pd.isna(v)]
-    if not values or not any(values):
-        _no_chart(title, empty or "No data to chart yet.")
-        return
-    plt, fig, ax = _axes(title)
-    top = int(max(values))
-    ax.hist(values, bins=range(0, top + 2), color=_BLUE, edgecolor="white", align="left")
-    if marker is not None:
-        ax.axvline(marker + 0.5, color=_ORANGE, linewidth=2, label="cap")
-        ax.legend(frameon=False, fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("advocates")
-    _finish(plt, fig, takeaway)
+    """``kit.charts.histogram`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.histogram(values, title=title, xlabel=xlabel, marker=marker)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
 
 
 # Report sections built from several figures.

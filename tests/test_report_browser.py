@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from kit.report import REPORTS
-from tests.test_reports import rendered_demo_reports
 
 pytestmark = pytest.mark.slow
 
@@ -18,9 +17,9 @@ def browser(chromium):
 
 
 @pytest.fixture(scope="module")
-def pages(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = rendered_demo_reports(demo_workbook, tmp_path_factory)  # shared with test_reports
-    return {name: out / f"{name.replace('-', '_')}_2026-Q4.html" for name in REPORTS}
+def pages(demo_reports: Path) -> dict[str, Path]:
+    """The demo's reports, rendered once per session for these tests and test_reports (conftest)."""
+    return {name: demo_reports / f"{name.replace('-', '_')}_2026-Q4.html" for name in REPORTS}
 
 
 @pytest.mark.parametrize("report", list(REPORTS))

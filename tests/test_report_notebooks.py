@@ -23,7 +23,7 @@ from tests.conftest import DEMO_AS_OF
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = [NOTEBOOKS_DIR / spec.notebook for spec in REPORTS.values()]
-PARAMETERS = {"source", "period", "segment", "as_of"}
+PARAMETERS = {"source", "period", "segment", "as_of", "figures_file"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -34,7 +34,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_first_code_cell_holds_the_four_commented_parameters(path):
+def test_first_code_cell_holds_the_commented_parameters(path):
     notebook = nbformat.read(path, as_version=4)
     first = next(c for c in notebook.cells if c.cell_type == "code")
     assert "parameters" in first.metadata.get("tags", [])
@@ -49,7 +49,7 @@ def empty_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     workbook = folder / "fresh_template.xlsx"
     LocalStore(workbook).write_grids(template_grids())
     rendered = render_reports(list(REPORTS), source=str(workbook), as_of=DEMO_AS_OF, out_dir=folder)
-    return {r.report: r.html_path for r in rendered}
+    return {r.report: r.html_path for r in rendered.reports}
 
 
 @pytest.mark.parametrize("report", list(REPORTS))
@@ -70,7 +70,7 @@ def test_period_with_no_data_says_so(demo_workbook, tmp_path):
     assert result.html_path.name == "executive_update_2020-01-01_to_2020-03-31.html"  # a file-safe name
     text = result.html_path.read_text(encoding="utf-8")
     assert "No data for 2020-01-01..2020-03-31" in text
-    assert result.metrics["period_has_data"] is False
+    assert result.metrics.period_has_data is False
 
 
 def test_notebooks_pass_nbval_lax_on_the_demo_program(demo_workbook, tmp_path):

@@ -5,7 +5,6 @@ Each fixture renders once per module and several tests read the result, to keep 
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import os
@@ -19,11 +18,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from emulators.sheets import SERVICE_ACCOUNT_EMAIL
 from kit import schema
 from kit.cli import main
 from kit.errors import SchemaError
-from kit.metrics import format_value
-from kit.report import REPORTS, ReportError, render_report, render_reports
+from kit.formatting import format_value
+from kit.report import REPORTS, ReportError, read_figures, render_report, render_reports, write_figures
 from kit.store.local import LocalStore
 from tests.conftest import DEMO_AS_OF, grids_from_rows
 
@@ -39,28 +39,6 @@ def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
         main(list(argv))
     captured = capsys.readouterr()
     return exit_.value.code, captured.out, captured.err
-
-
-def rendered_demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both demo reports for 2026-Q4, rendered by `advocacy-kit report all` once per test session.
-
-    The browser tests read the same files (a folder under the session's base temp dir is the memo), so the
-    two notebooks run once for both modules.
-    """
-    out = tmp_path_factory.getbasetemp() / "demo-reports-2026-Q4"
-    if not (out / "executive_update_2026-Q4.html").exists():
-        with pytest.raises(SystemExit) as exit_:
-            main(
-                ["report", "all", "--source", str(demo_workbook), "--period", "2026-Q4"]
-                + ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)]
-            )
-        assert exit_.value.code == 0
-    return out
-
-
-@pytest.fixture(scope="module")
-def demo_reports(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rendered_demo_reports(demo_workbook, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -211,21 +189,45 @@ def test_only_goal_tracking_lists_the_cells_ignored_without_leaving_a_row_out(tr
 # Failure
 
 
-def test_failing_cell_fails_with_its_error_and_keeps_the_last_good_report(tmp_path):
+def test_failing_cell_fails_with_its_error_and_keeps_the_last_good_report(demo_workbook, tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebooks = tmp_path / "notebooks"  # goal tracking, as if a cell of it met data it cannot chart
+    notebooks.mkdir()
+    parameters = new_code_cell('source = ""\nperiod = ""\nsegment = ""\nas_of = ""\nfigures_file = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    cell = new_code_cell("raise ValueError('the coverage chart has\\nno segment to draw')")
+    nbformat.write(new_notebook(cells=[parameters, cell]), notebooks / REPORTS["goal-tracking"].notebook)
+    out = tmp_path / "reports"
+    out.mkdir()
+    last_good = out / "goal_tracking_2026-Q4.html"
+    last_good.write_text("last month's good report", encoding="utf-8")
+
+    with pytest.raises(ReportError) as error:
+        render_report(
+            "goal-tracking", source=str(demo_workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out,
+            notebooks_dir=notebooks,
+        )  # fmt: skip
+
+    message = str(error.value)
+    assert "failed: ValueError: no segment to draw" in message and "\n" not in message
+    assert last_good.read_text(encoding="utf-8") == "last month's good report"
+    assert [p.name for p in out.iterdir()] == [last_good.name]  # no temporary or half-written file left
+
+
+def test_a_report_on_an_unreadable_workbook_fails_with_the_reason_and_keeps_the_last_good_report(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     last_good = out / "goal_tracking_2026-Q4.html"
     last_good.write_text("last month's good report", encoding="utf-8")
     broken = tmp_path / "broken.xlsx"
     grids = grids_from_rows({})
-    del grids["Requests"]  # the kernel's read fails: a SchemaError inside a cell
+    del grids["Requests"]
     LocalStore(broken).write_grids(grids)
-    with pytest.raises(ReportError) as error:
+    with pytest.raises(SchemaError) as error:
         render_report("goal-tracking", source=str(broken), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out)
-    message = str(error.value)
-    assert "SchemaError" in message and "Requests" in message and "\n" not in message
-    assert last_good.read_text(encoding="utf-8") == "last month's good report"
-    assert [p.name for p in out.iterdir()] == [last_good.name]  # no temporary or half-written file left
+    assert "Requests" in str(error.value) and "\n" not in str(error.value)
+    assert [p.name for p in out.iterdir()] == [last_good.name]
 
 
 def test_unreadable_period_is_one_line_and_exit_code_2(capsys, demo_workbook, tmp_path):
@@ -277,40 +279,86 @@ def test_report_all_on_an_unreadable_workbook_fails_once_with_the_reason_and_wri
     assert not out.exists() or not list(out.iterdir())
 
 
-def test_kernel_uses_the_runs_figures_only_for_the_same_source_and_arguments(monkeypatch, tmp_path):
-    import pickle
-
+def test_a_report_notebook_given_the_runs_figures_never_touches_the_source(demo_program, tmp_path):
     from kit.metrics import measure
-    from kit.program import empty_program
-    from kit.report import FIGURES_FILE, RUN_ENV, run_metrics
+    from kit.report import NOTEBOOKS_DIR, execute_notebook
 
-    roster = tmp_path / "roster.xlsx"
-    LocalStore(roster).write_grids(grids_from_rows({}))
-    marked = measure(empty_program(str(roster)), period="2026-Q3", as_of=DEMO_AS_OF)  # the run "computed"
-    (tmp_path / FIGURES_FILE).write_bytes(pickle.dumps(((str(roster), "2026-Q4", None, DEMO_AS_OF), marked)))
-    monkeypatch.setenv(RUN_ENV, str(tmp_path))
+    m = measure(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
+    figures = tmp_path / "figures.pickle"
+    write_figures(figures, m)
+    gone = tmp_path / "moved_away.xlsx"  # reading it would fail the notebook
+    run = tmp_path / "run"
+    run.mkdir()
 
-    def period_of(source: Path = roster, **arguments) -> str:
-        return run_metrics(
-            str(source), **{"period": "2026-Q4", "segment": None, "as_of": DEMO_AS_OF, **arguments}
-        ).period.label
+    executed = execute_notebook(
+        NOTEBOOKS_DIR / REPORTS["executive-update"].notebook,
+        run / "executive_update.ipynb",
+        {"source": str(gone), "period": "2026-Q4", "segment": "", "as_of": "2026-11-20",
+         "figures_file": str(figures)},
+    )  # fmt: skip
 
-    assert period_of() == "2026-Q3"  # the run's figures, not computed again
-    assert period_of(period="2026-Q1") == "2026-Q1"  # other arguments: read and computed here
-    assert period_of(as_of=dt.date(2026, 11, 21)) == "2026-Q4"
-    other = tmp_path / "other.xlsx"
-    LocalStore(other).write_grids(grids_from_rows({}))
-    assert period_of(other) == "2026-Q4"  # another source is read for real
+    shown = "".join(
+        o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", [])
+    )
+    expected = {h.key: html.escape(format_value(h.value, h.unit)) for h in m.headline}
+    cards = dict(CARD.findall(shown))
+    assert len(cards) == 8 and cards == {key: expected[key] for key in cards}
+    assert not gone.exists()
 
 
-def test_kernel_outside_a_run_reads_the_program_itself(monkeypatch, demo_workbook):
+def test_figures_written_for_the_kernels_read_back_as_the_same_typed_figures(demo_program, tmp_path):
     from kit.metrics import measure
-    from kit.report import RUN_ENV, run_metrics
 
-    monkeypatch.delenv(RUN_ENV, raising=False)
-    m = run_metrics(str(demo_workbook), period="2026-Q4", segment=None, as_of=DEMO_AS_OF)
+    m = measure(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
+    write_figures(tmp_path / "figures.pickle", m)
+    again = read_figures(tmp_path / "figures.pickle")
+    assert type(again) is type(m) and again.to_dict() == m.to_dict()
+
+
+def test_a_report_notebook_opened_by_hand_reads_the_program_itself(demo_workbook):
+    from kit.metrics import measure
+    from kit.report import report_metrics
+
+    m = report_metrics("", str(demo_workbook), period="2026-Q4", segment=None, as_of=DEMO_AS_OF)
     expected = measure(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF)
     assert m.to_dict() == expected.to_dict()
+
+
+def test_report_all_and_its_emails_read_a_google_sheet_once(
+    demo_workbook, sheets_emulator, service_account_file, monkeypatch, capsys, tmp_path
+):
+    # One read for the figures of both reports and for the contacts the e-mail keeps out: on a Google Sheet
+    # a second read is a second round of API calls against the quota.
+    from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
+
+    monkeypatch.setenv(CREDENTIALS_ENV, str(service_account_file))  # the kernels inherit it too
+    monkeypatch.setenv(ENDPOINT_ENV, sheets_emulator.url)
+    key = sheets_emulator.create_spreadsheet("Advocacy program", owner=SERVICE_ACCOUNT_EMAIL)
+    assert run_cli(capsys, "push", "--from", str(demo_workbook), "--to", key)[0] == 0
+    sheets_emulator.reset_counts()
+
+    code, out, err = run_cli(
+        capsys, "report", "all", "--source", key, "--period", "2026-Q4", "--as-of", "2026-11-20",
+        "--out", str(tmp_path), "--dry-run",
+    )  # fmt: skip
+
+    assert code == 0, err
+    assert out.count("dry run: nothing was sent") == 2
+    calls = {k: v for k, v in sheets_emulator.calls.items() if k != "oauth.token"}
+    assert calls == {"spreadsheets.get": 1, "values.batchGet": 1}  # the tab names, then every tab at once
+
+
+def test_render_reports_returns_the_typed_figures_and_the_contacts_from_its_one_read(demo_workbook, tmp_path):
+    from kit.mail import contacts_from_program
+    from kit.metrics import ProgramMetrics
+
+    run = render_reports(
+        ["executive-update"], source=str(demo_workbook), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=tmp_path
+    )
+
+    assert isinstance(run.metrics, ProgramMetrics) and run.metrics.period.label == "2026-Q4"
+    assert [r.metrics for r in run.reports] == [run.metrics]  # the same object: computed once
+    assert run.contacts == contacts_from_program(LocalStore(demo_workbook).read())
 
 
 def test_rendering_never_moves_the_process_out_of_its_working_directory(tmp_path, monkeypatch):
