@@ -1,14 +1,15 @@
-"""The figures in words: numbers as the reports show them, the executive's draft message, and the plain-text
-summary ``advocacy-kit metrics`` prints.
+"""The figures in words: the executive's draft message and the plain-text summary ``advocacy-kit metrics``
+prints. Numbers are written by ``kit.formatting`` (re-exported here as metrics always offered them).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from kit.metrics.definitions import COUNT, DAYS, HEADLINE, MONEY, SHARE, under_covered
+from kit.formatting import format_change, format_value
+from kit.formatting import money as money  # re-exported: the story sentences (outcomes.py) import it here
+from kit.metrics.definitions import COUNT, HEADLINE, MONEY, SHARE, under_covered
 from kit.periods import Period
 
 if TYPE_CHECKING:
@@ -46,43 +47,6 @@ def _activity_phrase(counts: Mapping[str, int]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A figure as a report shows it: 1,234 · 42% · $3.8M · 4.5 days · '–' when there is none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if unit == SHARE:
-        return f"{value:.0%}"
-    if unit == MONEY:
-        return money(value)
-    if unit == DAYS:
-        return f"{value:.1f} days" if value != int(value) else f"{int(value)} days"
-    return f"{value:,.0f}"
-
-
-def format_change(change: float | None, unit: str) -> str:
-    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · '–'."""
-    if change is None or (isinstance(change, float) and math.isnan(change)):
-        return "–"
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
-    size = abs(change)
-    if unit == SHARE:
-        return f"{sign}{size * 100:.0f} pts"
-    if unit == MONEY:
-        return f"{sign}{money(size)}"
-    if unit == DAYS:
-        return f"{sign}{size:.1f} days"
-    return f"{sign}{size:,.0f}"
-
-
-def money(amount: float) -> str:
-    """$3.8M, $250K, $900."""
-    if abs(amount) >= 1e6:
-        return f"${amount / 1e6:.1f}M"
-    if abs(amount) >= 1e3:
-        return f"${amount / 1e3:.0f}K"
-    return f"${amount:,.0f}"
 
 
 def _period_phrase(period: Period) -> str:
