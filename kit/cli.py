@@ -650,6 +650,72 @@ def pull(from_sheet: str, to_path: str, force: bool) -> None:
     click.echo(f"Pulled {_data_rows(grids):,} rows in {len(grids)} tabs from {from_sheet} to {to_path}")
 
 
+# --- import ---
+
+
+@cli.command(
+    "import",
+    epilog="Example: advocacy-kit import opportunities.csv --tab Opportunities --dry-run   "
+    "(then without --dry-run; see docs/importing.md)",
+)
+@click.argument("file", metavar="FILE")
+@click.option(
+    "--tab", required=True, metavar="TAB", help="The tab to import into (Advocates, Opportunities, …)."
+)
+@source_option
+@click.option(
+    "--mapping",
+    "mapping_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A TOML mapping file (the kit's column = the file's header); default: guessed, and written beside FILE.",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(["salesforce", "hubspot"]),
+    help="Read FILE as this CRM's export (default: detected from the headers).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be added, changed and refused; the program is not written (the guessed mapping "
+    "is, beside FILE, to edit before the real import).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the mapping, the diff and the outcome as JSON.")
+@click.option(
+    "--report-missing", is_flag=True, help="Also list the tab's rows FILE does not hold (they are kept)."
+)
+@pass_state
+def import_command(
+    state: _State,
+    file: str,
+    tab: str,
+    source: str | None,
+    mapping_path: str | None,
+    preset: str | None,
+    dry_run: bool,
+    as_json: bool,
+    report_missing: bool,
+) -> int:
+    """Bring rows in from a CSV or an .xlsx sheet (FILE.xlsx#Sheet): an inherited roster, a CRM export. Rows
+    are matched by the tab's key (advocates also by e-mail, then name and company) and added or updated; none
+    is deleted, and importing the same file again changes nothing. Exit 0: done; 1: some rows refused (the
+    others written); 2: FILE, the mapping or the program cannot be read (nothing written)."""
+    import json
+
+    from kit.importing import run_import
+    from kit.store import open_store
+
+    name = _tab_name(tab)
+    store = open_store(state.source(source))
+    result = run_import(store, file, name, mapping_path=mapping_path, preset=preset, dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo("\n".join(result.lines(report_missing=report_missing)))
+    return result.exit_code
+
+
 # --- CRM sync ---
 
 

@@ -66,7 +66,7 @@ class ImportResult:
             out.append(f"  … and {len(self.corrections) - limit:,} more values read as another spelling")
         out += self.plan.lines(limit=limit, missing=report_missing)
         if self.dry_run:
-            out.append("Dry run: nothing was written.")
+            out.append("Dry run: nothing was written to the program.")
         elif self.plan.writes_anything:
             out.append(f"Written: {self.plan.summary}.")
         else:
