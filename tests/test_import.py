@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from kit import schema
@@ -201,6 +202,38 @@ def test_an_edited_mapping_file_is_used_as_written(make_workbook, tmp_path, caps
     assert not (tmp_path / "pipeline.mapping.toml").exists()  # a mapping given is not rewritten
 
 
+def test_an_export_saved_as_a_workbook_sheet_imports_as_its_csv_does(make_workbook, export, tmp_path, capsys):
+    deals = export("hubspot_deals.csv")
+    with deals.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = openpyxl.Workbook()
+    book.active.title = "All deals"
+    book.active.append(rows[0])
+    for row in rows[1:]:  # as Excel holds them: numbers and dates, not text
+        record_id, amount, created, closes = row[0], row[4], row[5], row[6]
+        row[0], row[4] = int(record_id), float(amount) if amount else None
+        row[5], row[6] = dt.datetime.fromisoformat(created), dt.datetime.fromisoformat(closes)
+        book.active.append(row)
+    book.save(tmp_path / "deals.xlsx")
+    workbook = make_workbook()
+    run(["import", str(deals), "--tab", "Opportunities", "--source", str(workbook)], capsys)
+
+    code, out, _ = run(
+        [
+            "import",
+            f"{tmp_path / 'deals.xlsx'}#All deals",
+            "--tab",
+            "Opportunities",
+            "--source",
+            str(workbook),
+        ],
+        capsys,
+    )
+
+    assert code == 0
+    assert "Opportunities: 0 added, 0 changed, 0 refused, 7 unchanged" in out
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Idempotent, dry run, refusals
 
@@ -224,7 +257,7 @@ def test_the_same_import_twice_adds_and_changes_nothing_and_leaves_the_workbook_
     code, out, _ = run(args, capsys)
 
     assert f"{tab}: 0 added, 0 changed," in out
-    assert "Nothing to write: the program already holds every row." in out
+    assert "Nothing to write: the program already holds every row" in out
     assert workbook.read_bytes() == before
     assert code == (1 if tab == "Advocates" else 0)  # the roster's possible duplicate is refused each time
 

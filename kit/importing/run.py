@@ -69,6 +69,8 @@ class ImportResult:
             out.append("Dry run: nothing was written to the program.")
         elif self.plan.writes_anything:
             out.append(f"Written: {self.plan.summary}.")
+        elif self.plan.refused:
+            out.append("Nothing to write: the program already holds every row but those refused.")
         else:
             out.append("Nothing to write: the program already holds every row.")
         return out
