@@ -4,8 +4,9 @@ sheet of an Excel workbook (``FILE.xlsx#Sheet name``), into a header and rows of
 CSV text is decoded by its byte-order mark when it has one (UTF-8 with BOM, as Excel's "CSV UTF-8" writes it;
 UTF-16, as Excel's "Unicode Text" writes it), else as UTF-8, else as Windows-1252 (Excel's plain "CSV" on a
 Western Windows, and Salesforce's "ISO-8859-1" export encoding, whose printable characters it includes). The
-delimiter is sniffed (``csv.Sniffer``) among comma, semicolon (Excel in locales whose decimal mark is a comma),
-tab and pipe. A file that cannot be read raises ``ImportFileError``: one line naming the file, row and column.
+delimiter is found among comma, semicolon (Excel in locales whose decimal mark is a comma), tab and pipe: the one
+that splits the first rows evenly. A file that cannot be read raises ``ImportFileError``: one line naming the
+file, row and column.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from kit.errors import KitError
 
 DELIMITERS = ",;\t|"
 _SAMPLE_CHARS = 64_000
+_SNIFF_ROWS = 200
+_FOOTER_LINES = 10  # a report's footer (Salesforce writes 5 or 6 lines) is at most this long
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # The spelling a person knows each encoding by, for messages.
 _ENCODING_NAMES = {
@@ -47,15 +50,18 @@ class Table:
     numbers: tuple[int, ...]  # header = row 1
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
+    footer: int = 0  # lines of a report's footer, after the data, not read as rows
 
     @property
     def described(self) -> str:
-        """'deals.csv: 1,204 rows (UTF-8 with BOM, ';' delimited)'."""
-        how = ""
+        """'deals.csv: 1,204 rows (UTF-8 with BOM, ';' delimited; a 5-line footer skipped)'."""
+        how = []
         if self.encoding:
             shown = "tab" if self.delimiter == "\t" else repr(self.delimiter)
-            how = f" ({_ENCODING_NAMES.get(self.encoding, self.encoding)}, {shown} delimited)"
-        return f"{self.name}: {len(self.rows):,} rows{how}"
+            how.append(f"{_ENCODING_NAMES.get(self.encoding, self.encoding)}, {shown} delimited")
+        if self.footer:
+            how.append(f"a {self.footer}-line footer skipped")
+        return f"{self.name}: {len(self.rows):,} rows" + (f" ({'; '.join(how)})" if how else "")
 
 
 def split_spec(spec: str) -> tuple[Path, str | None]:
@@ -182,31 +188,30 @@ def _fault_column(line: str, delimiter: str) -> int:
 
 
 def _sniff(text: str) -> str:
-    """The delimiter: csv.Sniffer on the first lines, checked against the header line (a sniffer can be fooled by
-    a comma inside prose); a header with none of them is one column, read as comma-separated."""
+    """The delimiter: the one of comma, semicolon, tab and pipe that splits the header into most columns among
+    those that split the first rows evenly (the same number of cells as the header). A comma inside prose, or
+    a semicolon in a comma-separated file, splits some rows and not others, so it loses; a file of one column
+    is read as comma-separated."""
     sample = text[:_SAMPLE_CHARS]
     if len(text) > _SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rfind("\n")]
-    header = sample.splitlines()[0] if sample.splitlines() else ""
-    try:
-        found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        found = None
-    counts = {d: _outside_quotes(header).count(d) for d in DELIMITERS}
-    if found is not None and counts.get(found, 0) > 0:
-        return found
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _outside_quotes(line: str) -> str:
-    out, quoted = [], False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted:
-            out.append(ch)
-    return "".join(out)
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = [
+                row
+                for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+                if any(cell.strip() for cell in row)
+            ][:_SNIFF_ROWS]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        even = sum(1 for row in rows if len(row) == width) / len(rows)
+        if (even, width) > best_score:
+            best, best_score = delimiter, (even, width)
+    return best
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -244,18 +249,25 @@ def _read_workbook(path: Path, sheet: str | None, spec: str) -> Table:
 def _table(
     name: str, rows: list[tuple[Any, ...]], numbers: list[int], encoding: str | None, delimiter: str | None
 ) -> Table:
-    """Header and data rows: leading blank rows skipped, blank rows dropped, and a report's footer (after a blank
-    row, lines with only their first cell filled: Salesforce's report name, copyright and "Generated By") cut."""
+    """Header and data rows: leading blank rows skipped, blank rows dropped, and a report's footer cut: at the end,
+    after a blank row, a few lines with only their first cell filled (Salesforce's report name, copyright and
+    "Generated By", blank lines between them or not). Rows of data with one cell filled and no blank row after
+    them are kept; a footer is at most ``_FOOTER_LINES`` lines, and the output says how many were cut."""
     start = next((i for i, row in enumerate(rows) if not _blank(row)), None)
     if start is None:
         raise ImportFileError(f"{name}: the file has no header row")
     header = _header(rows[start])
     body = list(zip(rows[start + 1 :], numbers[start + 1 :], strict=True))
-    first_blank = next((i for i, (row, _) in enumerate(body) if _blank(row)), None)
-    if first_blank is not None:
-        after = [row for row, _ in body[first_blank:] if not _blank(row)]
-        if after and all(_filled(row) <= 1 for row in after) and len(header) > 1:
-            body = body[:first_blank]
+    footer = 0
+    if len(header) > 1:
+        end = len(body)  # the trailing run of blank lines and lines of one first cell
+        while end and (_blank(body[end - 1][0]) or _first_cell_only(body[end - 1][0])):
+            end -= 1
+        blank = next((i for i in range(end, len(body)) if _blank(body[i][0])), None)
+        if blank is not None:
+            lines = [row for row, _ in body[blank:] if not _blank(row)]
+            if 0 < len(lines) <= _FOOTER_LINES:
+                body, footer = body[:blank], len(lines)
     kept = [(row, n) for row, n in body if not _blank(row)]
     return Table(
         name,
@@ -264,6 +276,7 @@ def _table(
         tuple(n for _, n in kept),
         encoding,
         delimiter,
+        footer,
     )
 
 
@@ -291,6 +304,10 @@ def _letter(number: int) -> str:
 
 def _blank(row: tuple[Any, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+
+
+def _first_cell_only(row: tuple[Any, ...]) -> bool:
+    return bool(row) and not _blank(row[:1]) and _filled(row) == 1
 
 
 def _filled(row: tuple[Any, ...]) -> int:
