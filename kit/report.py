@@ -214,11 +214,13 @@ def _kernel_manager_class(stderr: IO[bytes] | None) -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
-        clients: list[Any]
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            self.clients: list[Any] = []
 
         def client(self, **kw: Any) -> Any:
             made = super().client(**kw)
-            self.__dict__.setdefault("clients", []).append(made)
+            self.clients.append(made)
             return made
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:

@@ -277,6 +277,21 @@ def test_report_all_on_an_unreadable_workbook_fails_once_with_the_reason_and_wri
     with pytest.raises(SchemaError, match="Requests"):
         render_reports(list(REPORTS), source=str(broken), period="2026-Q4", as_of=DEMO_AS_OF, out_dir=out)
     assert not out.exists() or not list(out.iterdir())
+    assert kernels_running() == []  # the kernels started for the run were shut down, not left behind
+
+
+def kernels_running() -> list[int]:
+    """The ids of this process's child processes that are Jupyter kernels."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+        if parent == os.getpid() and b"ipykernel" in command:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_a_report_notebook_given_the_runs_figures_never_touches_the_source(demo_program, tmp_path):

@@ -8,39 +8,38 @@
 
 from __future__ import annotations
 
-from kit.mail.compose import (
-    BODY_LIMIT,
-    MAX_GOALS,
-    MAX_HEADLINE,
-    MAX_STORIES,
-    REPORT_TITLES,
-    Chart,
-    build_message,
-    render_charts,
-    report_scope,
-    report_segment,
-    write_eml,
-)
-from kit.mail.errors import MailError
-from kit.mail.redact import (
-    MAX_TEXT,
-    REMOVED,
-    ContactLeakError,
-    contacts_from_program,
-    find_contacts,
-    scrub_report,
-)
-from kit.mail.settings import (
-    DEFAULT_PORTS,
-    DRY_RUN_SENDER,
-    REPORTS,
-    SECURITY_MODES,
-    MailSettings,
-    bare_address,
-    parse_address,
-    settings_from_config,
-)
-from kit.mail.smtp import DeliveryError, SendResult, send_message
+from typing import Any
+
+# Each public name and the module it lives in, loaded on first use (PEP 562): the report run needs only the
+# contact list of ``redact`` and should not pay for ``compose``'s charts (matplotlib) while its kernels start.
+_HOMES = {
+    "compose": (
+        "BODY_LIMIT", "MAX_GOALS", "MAX_HEADLINE", "MAX_STORIES", "REPORT_TITLES", "Chart", "build_message",
+        "render_charts", "report_scope", "report_segment", "write_eml",
+    ),
+    "errors": ("MailError",),
+    "redact": ("MAX_TEXT", "REMOVED", "ContactLeakError", "contacts_from_program", "find_contacts", "scrub_report"),
+    "settings": (
+        "DEFAULT_PORTS", "DRY_RUN_SENDER", "REPORTS", "SECURITY_MODES", "MailSettings", "bare_address",
+        "parse_address", "settings_from_config",
+    ),
+    "smtp": ("DeliveryError", "SendResult", "send_message"),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kit.mail' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"kit.mail.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "BODY_LIMIT",
