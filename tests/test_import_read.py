@@ -181,13 +181,15 @@ def test_a_quote_left_open_mid_line_is_refused_naming_its_row_and_column(tmp_pat
         read_table(str(path))
 
 
-def test_a_missing_file_and_an_empty_one_are_each_said_in_a_line(tmp_path):
+def test_a_missing_file_an_empty_one_and_a_folder_are_each_said_in_a_line(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
 
     with pytest.raises(ImportFileError, match="no such file"):
         read_table(str(tmp_path / "nope.csv"))
     with pytest.raises(ImportFileError, match="the file is empty"):
         read_table(str(tmp_path / "empty.csv"))
+    with pytest.raises(ImportFileError, match="a folder, not a file to import"):
+        read_table(str(tmp_path))
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ def split_spec(spec: str) -> tuple[Path, str | None]:
 def read_table(spec: str) -> Table:
     """The file ``spec`` names (a CSV, or ``FILE.xlsx#Sheet``: the first sheet when none is named)."""
     path, sheet = split_spec(spec)
+    if path.is_dir():
+        raise ImportFileError(f"{path}: a folder, not a file to import")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     if path.suffix.lower() in _WORKBOOK_SUFFIXES:
