@@ -7,13 +7,35 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError
+from kit.sync.errors import SyncError
 from kit.sync.records import Fetched, RegionOf, no_region
 from kit.sync.retry import RetryPolicy
+
+# The client library each CRM is read with: (module, package on PyPI). Both are dependencies of the kit, imported
+# only when a sync runs, so a broken or partial install shows up here, not in --help.
+LIBRARIES = {
+    "salesforce": ("simple_salesforce", "simple-salesforce"),
+    "hubspot": ("hubspot", "hubspot-api-client"),
+}
+
+
+def require_library(crm: str) -> None:
+    """Import ``crm``'s client library now, so a missing one is one line naming the package to install
+    (before the program is opened), not an internal error half-way through the sync."""
+    module, package = LIBRARIES[crm]
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise SyncError(
+            f"sync {crm} needs the Python package {package}, which cannot be imported ({error}); "
+            f"install the kit's dependencies again (pip install -e . in its folder) or pip install {package}"
+        ) from None
 
 
 def retry_policy(section: Mapping[str, Any]) -> RetryPolicy:
@@ -42,7 +64,10 @@ def fetcher_from_config(
     in it are relative to its folder)."""
     if not isinstance(section, Mapping):
         raise ConfigError(f"[sync.{crm}] must be a table of settings")
+    if crm not in LIBRARIES:
+        raise ConfigError(f"sync: unknown CRM {crm!r}; use salesforce or hubspot")
     policy = retry_policy(section)
+    require_library(crm)
     regions = region_table()
     if crm == "salesforce":
         from kit.sync import salesforce
