@@ -91,6 +91,7 @@ class HubSpotEmulator:
         self.page_limit = page_limit
         self.result_cap = result_cap
         self.tokens: set[str] = set()
+        self.revoked: set[str] = set()
         self.deals: dict[str, dict[str, Any]] = {}  # id -> {"properties": {...}, "company": id | None, ...}
         self.companies: dict[str, dict[str, str | None]] = {}
         self.owners: dict[str, dict[str, str]] = {}
@@ -133,8 +134,9 @@ class HubSpotEmulator:
             self.tokens.add(token)
 
     def revoke_tokens(self) -> None:
-        """Every token stops working (rotated or expired): the next call answers 401."""
+        """Every token stops working (rotated or expired): the next call answers 401, saying it expired."""
         with self._lock:
+            self.revoked |= self.tokens
             self.tokens.clear()
 
     def add_pipeline(
@@ -241,17 +243,14 @@ class HubSpotEmulator:
 
     def _authorize(self, headers: Any) -> None:
         auth = (headers.get("Authorization") if headers is not None else None) or ""
-        if not auth.startswith("Bearer ") or auth[len("Bearer ") :] not in self.tokens:
-            # https://developers.hubspot.com/docs/api/error-handling : 401 when the token is missing or expired.
-            raise _Refusal(
-                401,
-                error_body(
-                    401,
-                    "The OAuth token used to make this call expired 0 second(s) ago."
-                    if auth.startswith("Bearer ")
-                    else None,
-                ),
-            )
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+        if token is None or token not in self.tokens:
+            # https://developers.hubspot.com/docs/api/error-handling : 401 INVALID_AUTHENTICATION when the token
+            # is missing, unknown or expired. An unknown token gets "Authentication credentials not found…" (the
+            # body HubSpot answered in https://github.com/HubSpot/hubspot-api-python/issues/211); one that
+            # worked before says it expired.
+            expired = "The OAuth token used to make this call expired 0 second(s) ago."
+            raise _Refusal(401, error_body(401, expired if token in self.revoked else None))
 
     def _inject_next(self) -> None:
         if self._next_failures:
