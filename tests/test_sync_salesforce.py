@@ -215,3 +215,32 @@ def test_a_missing_secret_variable_is_named(setup, capsys, monkeypatch):
 
     assert code == 2
     assert "SALESFORCE_PASSWORD" in err and "not set" in err
+
+
+def test_an_unavailable_answer_is_retried_and_the_sync_completes(setup, salesforce, capsys):
+    config, workbook = setup
+    salesforce.fail_on_page(2, status=503)  # SERVER_UNAVAILABLE, once
+
+    code, out, err = run(["--config", str(config), "sync", "salesforce"], capsys)
+
+    assert code == 0, err
+    pages = [path.rsplit("-", 1)[-1] for name, path in salesforce.log if name == "query.more"]
+    assert pages == ["2", "2", "4"]  # the second page asked again
+    assert "5 read in 3 page(s)" in out and "5 added" in out
+    assert len(opportunities(workbook)) == 5
+
+
+def test_the_api_request_limit_is_one_line_and_is_not_retried(setup, salesforce, capsys):
+    config, workbook = setup
+    before = workbook.read_bytes()
+    salesforce.fail_next(403)  # REQUEST_LIMIT_EXCEEDED: the org's 24-hour allowance, not worth waiting for
+
+    code, out, err = run(["--config", str(config), "sync", "salesforce"], capsys)
+
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "advocacy-kit: error: Salesforce's API request limit is reached (TotalRequests Limit exceeded.); "
+        "nothing was written, run sync later"
+    )
+    assert salesforce.calls["query"] == 1
+    assert workbook.read_bytes() == before
