@@ -265,31 +265,32 @@ def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summ
     )
 
 
+def _text_section(title: str, items: Sequence[str], left: int = 0, more: str = "more") -> list[str]:
+    """A titled block of the plain-text body (none without items), saying how many more the report holds."""
+    if not items:
+        return []
+    tail = [f"  … and {left} {more} in the attached report"] if left else []
+    return [title, *items, *tail, ""]
+
+
 def _text_body(s: _Summary, attachment: str) -> str:
     lines = [f"{s.title}: {s.period}", f"Data as of {s.as_of}" if s.as_of else "", ""]
-    if s.headline:
-        lines.append("HEADLINE FIGURES")
-        width = max(len(label) for label, *_ in s.headline)
-        for label, value, change, _ in s.headline:
-            lines.append(f"  {label:<{width}}  {value:>10}  {change}".rstrip())
-        lines.append("")
-    if s.goals:
-        lines.append("GOALS (goal, segment: actual of target, attained, status)")
-        for goal, segment, target, actual, attained, status, _ in s.goals:
-            lines.append(f"  {goal}, {segment}: {actual} of {target}, {attained}, {status}".rstrip(", "))
-        if s.goals_left:
-            lines.append(f"  … and {s.goals_left} more goals in the attached report")
-        lines.append("")
-    if s.stories:
-        lines.append("SUCCESS STORIES")
-        lines += [f"  - {story}" for story in s.stories]
-        if s.stories_left:
-            lines.append(f"  … and {s.stories_left} more in the attached report")
-        lines.append("")
-    if s.notes:
-        lines.append("DATA QUALITY")
-        lines += [f"  ! {note}" for note in s.notes]
-        lines.append("")
+    width = max((len(label) for label, *_ in s.headline), default=0)
+    lines += _text_section(
+        "HEADLINE FIGURES",
+        [f"  {label:<{width}}  {value:>10}  {change}".rstrip() for label, value, change, _ in s.headline],
+    )
+    lines += _text_section(
+        "GOALS (goal, segment: actual of target, attained, status)",
+        [
+            f"  {goal}, {segment}: {actual} of {target}, {attained}, {status}".rstrip(", ")
+            for goal, segment, target, actual, attained, status, _ in s.goals
+        ],
+        s.goals_left,
+        "more goals",
+    )
+    lines += _text_section("SUCCESS STORIES", [f"  - {story}" for story in s.stories], s.stories_left)
+    lines += _text_section("DATA QUALITY", [f"  ! {note}" for note in s.notes])
     if not (s.headline or s.goals or s.stories):
         lines += ["There is no data for this period yet.", ""]
     lines.append(f"The full report is attached: {attachment}")
