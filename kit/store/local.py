@@ -50,7 +50,7 @@ from kit.store.base import (
 )
 from kit.store.cache import read_through_cache
 from kit.store.xlsx_extent import bounded_copy
-from kit.store.xlsx_patch import NOT_IN_XLSX, Changes, Declined, write_patched
+from kit.store.xlsx_patch import NOT_IN_XLSX, Changes, Declined, line_feeds, write_patched
 
 LOCK_TIMEOUT_SECONDS = 15
 LAST_ROW = 1_048_576  # the last row an .xlsx grid has
@@ -442,6 +442,8 @@ def _require_room(source: str, tab: str, first: int, count: int) -> None:
 
 
 def _set(cell, value: Any) -> None:
+    if isinstance(value, str):
+        value = line_feeds(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would store '=…' as a formula: people's text stays text
@@ -465,6 +467,8 @@ def _write_only_sheet(workbook: openpyxl.Workbook, name: str, grid: Grid) -> Non
         for position, value in enumerate(row):
             if r > 0 and position < len(definitions):
                 value = to_cell(definitions[position], value)
+            if isinstance(value, str):
+                value = line_feeds(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"

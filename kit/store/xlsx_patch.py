@@ -253,7 +253,7 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
         if not math.isfinite(value):
             raise Declined("a number that is not finite")
         return f'<c r="{reference}"{attribute}><v>{value!r}</v></c>'.encode()
-    text = _line_feeds(str(value))
+    text = line_feeds(str(value))
     if NOT_IN_XLSX.search(text):
         raise Declined("characters an XML file cannot hold")
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
@@ -261,10 +261,10 @@ def _cell(reference: str, value: Any, style: int | None, date_styles: tuple[int,
     return f'<c r="{reference}"{attribute} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'.encode()
 
 
-def _line_feeds(text: str) -> str:
+def line_feeds(text: str) -> str:
     """Line breaks as a cell holds them: LF. Excel and LibreOffice break a cell's line on LF only (Excel shows
-    a lone CR as nothing, LibreOffice reads CR LF as LF), and openpyxl writes a CR bare, which every XML
-    reader takes for LF: so a pasted CR LF or CR is one LF in both ways of writing."""
+    a lone CR as nothing, LibreOffice reads CR LF as LF); readers disagree on a CR left in the XML (calamine
+    0.9 keeps it, older ones made it LF), so both ways of writing turn a pasted CR LF or CR into one LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
