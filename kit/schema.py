@@ -144,9 +144,11 @@ NOMINATION_STATUSES = ("New", "Accepted", "Declined")
 ACTIVE_STATUS = "Active"  # the one advocate status that is counted, matched and asked
 NOMINATED_STATUS = "Nominated"  # an accepted nominee, on the roster but not yet an advocate to count or ask
 DO_NOT_CONTACT_STATUS = "Do Not Contact"  # asked never again, by anyone: the matcher says so in words
-UNAVAILABLE_STATUSES = ("Retired", DO_NOT_CONTACT_STATUS)  # never assigned to a request, whatever the ranking said
+# never assigned to a request, whatever the ranking said
+UNAVAILABLE_STATUSES = ("Retired", DO_NOT_CONTACT_STATUS)
 ALLOCATABLE_STATUSES = ("New", "In Progress")  # open requests the matcher may give an advocate (if none yet)
-ASSIGNED_STATUS = "In Progress"  # what a request becomes when an advocate is assigned (finder or match --apply)
+# what a request becomes when an advocate is assigned (finder or match --apply)
+ASSIGNED_STATUS = "In Progress"
 NEW_STATUS = "New"  # a request just logged, and a nomination not yet decided
 NOMINATION_ACCEPTED = "Accepted"
 NOMINATION_DECLINED = "Declined"
