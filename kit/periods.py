@@ -7,7 +7,12 @@
   from 1 February 2026 to 31 January 2027 and FY2027-Q1 is February to April 2026. With a start month of 1,
   fiscal years are calendar years (FY2027 = 2027);
 - ``2026``: a calendar year;
-- ``2026-07-01..2026-09-30``: any span of days, both ends included.
+- ``2026-07-01..2026-09-30``: any span of days, both ends included;
+- keywords counted from the day the figures are as of (``--as-of``): ``this-month``, ``last-month``,
+  ``this-quarter``, ``last-quarter``, ``this-year``, ``last-year`` and the fiscal ones, ``this-fiscal-quarter``,
+  ``last-fiscal-quarter``, ``this-fiscal-year``, ``last-fiscal-year``. A keyword becomes the period it names
+  (``last-quarter`` on 2026-12-01 is ``2026-Q3``, and is labelled so); the Goals tab, which has no such day,
+  takes only the fixed forms.
 
 A ``Period`` knows its first and last day (both inclusive), the period before it (the previous month,
 quarter or year; for an explicit span, the span of the same length just before it) and how much of it has
@@ -43,6 +48,20 @@ _YEAR = re.compile(r"^(\d{4})$")
 _SPAN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 
 FORMS = "2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026 or 2026-07-01..2026-09-30"
+# The keywords a command accepts beside FORMS, each counted from the day the figures are as of.
+KEYWORDS = (
+    "this-month",
+    "last-month",
+    "this-quarter",
+    "last-quarter",
+    "this-year",
+    "last-year",
+    "this-fiscal-quarter",
+    "last-fiscal-quarter",
+    "this-fiscal-year",
+    "last-fiscal-year",
+)
+KEYWORD_FORMS = f"{FORMS.replace(' or ', ', ')}, or a keyword: {', '.join(KEYWORDS)}"
 # The years a period or a day may fall in: the years the kit reads dates from (see kit/cells.py).
 YEARS = f"{DATE_YEARS[0]} to {DATE_YEARS[1]}"
 
@@ -186,19 +205,50 @@ def parse_day(text: str, name: str) -> dt.date:
     return day
 
 
-def parse_period(text: str, *, fiscal_year_start_month: int = 1) -> Period:
+def parse_period(text: str, *, fiscal_year_start_month: int = 1, as_of: dt.date | None = None) -> Period:
     """Read a period as people write it (see the module docstring); raises InputError naming the forms.
 
-    A period must lie in the years the kit reads dates from (1900 to 2199), as must the day it is measured on.
+    ``as_of`` is the day keywords such as ``last-quarter`` count from; without it (the Goals tab) only the
+    fixed forms are read. A period must lie in the years the kit reads dates from (1900 to 2199), as must the
+    day it is measured on.
     """
     raw = "" if text is None else str(text).strip()
-    period = _parse_period(raw, fiscal_year_start_month)
+    keyword = re.sub(r"[\s_]+", "-", raw.lower())
+    if keyword in KEYWORDS:
+        if as_of is None:
+            raise InputError(f"period {raw!r}: a keyword needs the day it counts from; write {FORMS}")
+        period = keyword_period(keyword, as_of, fiscal_year_start_month)
+    else:
+        period = _parse_period(raw, fiscal_year_start_month, as_of is not None)
     if not (_in_years(period.start.year) and _in_years(period.end.year)):
         raise InputError(f"period {raw!r}: use a period in the years {YEARS}")
     return period
 
 
-def _parse_period(raw: str, fiscal_year_start_month: int) -> Period:
+def keyword_period(keyword: str, as_of: dt.date, fiscal_year_start_month: int = 1) -> Period:
+    """The period a keyword (``KEYWORDS``) names on ``as_of``: ``last-quarter`` on 2026-12-01 is 2026-Q3."""
+    which, _, unit = keyword.partition("-")
+    if unit == "month":
+        period = current_month(as_of)
+    elif unit == "quarter":
+        period = current_quarter(as_of)
+    elif unit == "year":
+        period = year_period(as_of.year)
+    else:
+        period = current_fiscal(as_of, fiscal_year_start_month, quarter=unit == "fiscal-quarter")
+    return period.previous() if which == "last" else period
+
+
+def current_fiscal(as_of: dt.date, start_month: int, *, quarter: bool) -> Period:
+    """The fiscal quarter (or year) ``as_of`` falls in; fiscal years are named after the year they end in."""
+    if not 1 <= start_month <= 12:
+        raise InputError(f"fiscal year start month {start_month} is not 1..12")
+    fiscal_year = as_of.year + 1 if start_month > 1 and as_of.month >= start_month else as_of.year
+    number = (as_of.month - start_month) % 12 // 3 + 1
+    return fiscal_period(fiscal_year, number if quarter else None, start_month)
+
+
+def _parse_period(raw: str, fiscal_year_start_month: int, keywords: bool = False) -> Period:
     # Years outside 1900..2199 are refused by the caller; a year such as 9999 must not reach dt.date first.
     years = [int(y) for y in re.findall(r"\d{4}", raw)]
     if years and not all(_in_years(y) for y in years):
@@ -222,7 +272,7 @@ def _parse_period(raw: str, fiscal_year_start_month: int) -> Period:
             return span_period(start, end)
     except ValueError:
         pass  # a date such as 2026-02-30: fall through to the message below
-    raise InputError(f"period {raw!r}: not a period; write {FORMS}")
+    raise InputError(f"period {raw!r}: not a period; write {KEYWORD_FORMS if keywords else FORMS}")
 
 
 def current_quarter(as_of: dt.date) -> Period:

@@ -160,3 +160,116 @@ def test_any_day_is_a_day_between_1900_and_2199_or_an_input_error(day):
     else:
         with pytest.raises(InputError, match="--as-of"):
             parse_day(day.isoformat(), "--as-of")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Keywords, counted from the day the figures are as of
+
+
+@pytest.mark.parametrize(
+    ("keyword", "as_of", "label", "start", "end"),
+    [
+        ("this-month", D(2026, 12, 1), "2026-12", D(2026, 12, 1), D(2026, 12, 31)),
+        ("last-month", D(2026, 12, 1), "2026-11", D(2026, 11, 1), D(2026, 11, 30)),
+        ("last-month", D(2026, 1, 15), "2025-12", D(2025, 12, 1), D(2025, 12, 31)),
+        ("this-quarter", D(2026, 12, 1), "2026-Q4", D(2026, 10, 1), D(2026, 12, 31)),
+        ("last-quarter", D(2026, 12, 1), "2026-Q3", D(2026, 7, 1), D(2026, 9, 30)),
+        ("last-quarter", D(2026, 2, 28), "2025-Q4", D(2025, 10, 1), D(2025, 12, 31)),
+        ("this-year", D(2026, 12, 1), "2026", D(2026, 1, 1), D(2026, 12, 31)),
+        ("last-year", D(2026, 12, 1), "2025", D(2025, 1, 1), D(2025, 12, 31)),
+    ],
+)
+def test_a_calendar_keyword_is_the_period_it_names_on_as_of(keyword, as_of, label, start, end):
+    period = parse_period(keyword, as_of=as_of)
+    assert (period.label, period.start, period.end) == (label, start, end)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "as_of", "label", "start", "end"),
+    [
+        # Start month 2: FY2027 = February 2026 .. January 2027; December 2026 is in its Q4 (Nov–Jan).
+        ("this-fiscal-quarter", D(2026, 12, 1), "FY2027-Q4", D(2026, 11, 1), D(2027, 1, 31)),
+        ("last-fiscal-quarter", D(2026, 12, 1), "FY2027-Q3", D(2026, 8, 1), D(2026, 10, 31)),
+        ("this-fiscal-year", D(2026, 12, 1), "FY2027", D(2026, 2, 1), D(2027, 1, 31)),
+        ("last-fiscal-year", D(2026, 12, 1), "FY2026", D(2025, 2, 1), D(2026, 1, 31)),
+        # January 2027 is still FY2027's last month; February 2027 opens FY2028.
+        ("this-fiscal-quarter", D(2027, 1, 31), "FY2027-Q4", D(2026, 11, 1), D(2027, 1, 31)),
+        ("this-fiscal-quarter", D(2027, 2, 1), "FY2028-Q1", D(2027, 2, 1), D(2027, 4, 30)),
+        ("last-fiscal-quarter", D(2027, 2, 1), "FY2027-Q4", D(2026, 11, 1), D(2027, 1, 31)),
+    ],
+)
+def test_a_fiscal_keyword_uses_the_fiscal_year_start_month(keyword, as_of, label, start, end):
+    period = parse_period(keyword, fiscal_year_start_month=2, as_of=as_of)
+    assert (period.label, period.start, period.end) == (label, start, end)
+
+
+def test_fiscal_keywords_with_a_january_start_are_the_calendar_quarter_and_year():
+    day = D(2026, 12, 1)
+    assert parse_period("last-fiscal-quarter", as_of=day).label == "FY2026-Q3"
+    assert (
+        parse_period("last-fiscal-quarter", as_of=day).start,
+        parse_period("this-fiscal-year", as_of=day).end,
+    ) == (
+        D(2026, 7, 1),
+        D(2026, 12, 31),
+    )
+
+
+@pytest.mark.parametrize("text", ["Last-Quarter", "last quarter", "last_quarter", " LAST-QUARTER "])
+def test_keywords_are_read_whatever_the_case_and_separator(text):
+    assert parse_period(text, as_of=D(2026, 12, 1)).label == "2026-Q3"
+
+
+@given(as_of=st.dates(dt.date(1901, 1, 1), dt.date(2198, 12, 31)), start_month=st.integers(1, 12))
+def test_this_period_contains_as_of_and_last_period_ends_the_day_before_it_starts(as_of, start_month):
+    for unit in ("month", "quarter", "year", "fiscal-quarter", "fiscal-year"):
+        this = parse_period(f"this-{unit}", fiscal_year_start_month=start_month, as_of=as_of)
+        last = parse_period(f"last-{unit}", fiscal_year_start_month=start_month, as_of=as_of)
+        assert this.contains(as_of)
+        assert last.end + dt.timedelta(days=1) == this.start
+
+
+def test_an_unknown_keyword_is_one_line_listing_every_accepted_form():
+    with pytest.raises(InputError) as error:
+        parse_period("last-quater", as_of=D(2026, 12, 1))
+    message = str(error.value)
+    assert "\n" not in message and "'last-quater'" in message
+    for form in ("2026-Q4", "FY2027-Q1", "2026-07-01..2026-09-30", "last-month", "last-fiscal-year"):
+        assert form in message
+
+
+def test_a_keyword_without_a_day_to_count_from_is_refused_as_the_goals_tab_needs():
+    with pytest.raises(InputError, match="'last-month'"):
+        parse_period("last-month")
+
+
+def test_metrics_for_last_quarter_are_the_metrics_for_that_quarter(demo_workbook):
+    from kit.metrics import measure
+    from kit.store import open_store
+
+    program = open_store(str(demo_workbook)).read()
+    day = D(2026, 12, 1)
+    by_keyword = measure(program, period="last-quarter", as_of=day).to_dict()
+    by_label = measure(program, period="2026-Q3", as_of=day).to_dict()
+    assert by_keyword["period"]["label"] == "2026-Q3"
+    assert by_keyword == by_label
+
+
+def test_metrics_command_with_a_bad_keyword_exits_2_with_one_line(demo_workbook, capsys):
+    from kit.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            [
+                "metrics",
+                "--source",
+                str(demo_workbook),
+                "--period",
+                "previous-quarter",
+                "--as-of",
+                "2026-12-01",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert len(err.strip().splitlines()) == 1 and "last-quarter" in err and "2026-Q4" in err

@@ -42,12 +42,13 @@ def _gaps(program: Program, as_of: dt.date) -> pd.DataFrame:
 
 
 def resolve_period(program: Program, period: str | Period | None, as_of: dt.date) -> Period:
-    """A period from text (fiscal forms use the program's fiscal year), or the current calendar quarter."""
+    """A period from text (fiscal forms use the program's fiscal year; keywords such as ``last-quarter`` count
+    from ``as_of``), or the current calendar quarter."""
     if period is None or (isinstance(period, str) and not period.strip()):
         return current_quarter(as_of)
     if isinstance(period, Period):
         return period
-    return parse_period(period, fiscal_year_start_month=program.settings.fiscal_year_start_month)
+    return parse_period(period, fiscal_year_start_month=program.settings.fiscal_year_start_month, as_of=as_of)
 
 
 def compute(
