@@ -187,7 +187,11 @@ def templates(out_dir: str, readme: str | None) -> None:
 
 
 def _period_help(default: str) -> str:
-    return f"2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026 or 2026-07-01..2026-09-30 (default: {default})."
+    return (
+        "2026-11, 2026-Q4, FY2027-Q1, FY2027, 2026, 2026-07-01..2026-09-30, or counted from --as-of: "
+        "this-month, last-month, this-quarter, last-quarter, this-year, last-year, last-fiscal-quarter … "
+        f"(default: {default})."
+    )
 
 
 @cli.command(
