@@ -811,6 +811,18 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
     Setting("sla_days.case_study", "45", "Days to fulfil a case study request.", high=MAX_DAYS),
     Setting("sla_days.speaking", "30", "Days to fulfil a speaking request.", high=MAX_DAYS),
     Setting(
+        "sla_business_days",
+        "no",
+        "Count the SLA days above as business days (Monday to Friday) instead of calendar days.",
+        SettingKind.YES_NO,
+    ),
+    Setting(
+        "due_soon_hours",
+        "72",
+        "An open request whose SLA falls due within this many hours is due soon (72: within 3 days).",
+        high=MAX_DAYS * 24,
+    ),
+    Setting(
         "strategic_segments",
         "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
         "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",
