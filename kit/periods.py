@@ -108,6 +108,11 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
+    def phrase(self, as_of: dt.date) -> str:
+        """When, in a sentence: 'this quarter' only while the period runs on ``as_of``; 'in 2026-Q3' for one
+        that is over (or not begun), and for a span of days, which has no name to say 'this' of."""
+        return f"this {self.noun}" if self.noun != "period" and self.contains(as_of) else f"in {self.label}"
+
     def overlaps(self, other: Period) -> bool:
         return self.start <= other.end and other.start <= self.end
 

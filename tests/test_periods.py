@@ -273,3 +273,33 @@ def test_metrics_command_with_a_bad_keyword_exits_2_with_one_line(demo_workbook,
     err = capsys.readouterr().err
     assert exit_.value.code == 2
     assert len(err.strip().splitlines()) == 1 and "last-quarter" in err and "2026-Q4" in err
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Words follow the period: "this quarter" only while it runs
+
+
+@pytest.mark.parametrize(
+    ("period", "as_of", "words"),
+    [
+        ("2026-Q4", D(2026, 12, 1), "this quarter"),
+        ("2026-Q3", D(2026, 12, 1), "in 2026-Q3"),
+        ("2026-12", D(2026, 12, 1), "this month"),
+        ("2026-11", D(2026, 12, 1), "in 2026-11"),
+        ("2026", D(2026, 12, 31), "this year"),
+        ("2027-Q1", D(2026, 12, 1), "in 2027-Q1"),
+        ("2026-11-01..2026-12-31", D(2026, 12, 1), "in 2026-11-01..2026-12-31"),
+    ],
+)
+def test_a_period_says_this_only_while_it_runs(period, as_of, words):
+    assert parse_period(period).phrase(as_of) == words
+
+
+def test_a_past_quarters_draft_message_and_stories_say_in_that_quarter(demo_program):
+    from kit.metrics import measure
+
+    past = measure(demo_program, period="last-quarter", as_of=D(2026, 12, 1))
+    texts = [past.to_dict()["draft_message"], *(s.sentence for s in past.success_stories)]
+    assert past.success_stories, "the demo has won deals with advocates in 2026-Q3"
+    assert "in 2026-Q3" in texts[0]
+    assert not any("this quarter" in t for t in texts)

@@ -214,7 +214,7 @@ def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[SuccessStory, ...
         amount = opp[O.amount]
         amount_text = money(amount) if amount is not None and not pd.isna(amount) else "a deal"
         phrase = _activity_phrase({k: int(v) for k, v in counts.items()})
-        sentence = f"{rep} closed {amount_text} at {opp[O.account]} {_period_phrase(period)}"
+        sentence = f"{rep} closed {amount_text} at {opp[O.account]} {_period_phrase(period, as_of)}"
         sentence += f" with {phrase}." if phrase else "."
         stories.append(
             SuccessStory(

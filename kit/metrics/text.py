@@ -4,6 +4,7 @@ prints. Numbers are written by ``kit.formatting`` (re-exported here as metrics a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,9 @@ def _activity_phrase(counts: Mapping[str, int]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _period_phrase(period: Period) -> str:
-    return f"this {period.noun}" if period.noun != "period" else f"in {period.label}"
+def _period_phrase(period: Period, as_of: dt.date) -> str:
+    """'this quarter' while the period runs on ``as_of``, else 'in 2026-Q3' (``Period.phrase``)."""
+    return period.phrase(as_of)
 
 
 def figure_names(keys: Iterable[str]) -> str:
@@ -61,13 +63,14 @@ def figure_names(keys: Iterable[str]) -> str:
 
 def draft_message(m: ProgramMetrics) -> str:
     """A ready-to-edit note from the executive to the company, written from the figures only."""
-    when = _period_phrase(m.period)
+    when = _period_phrase(m.period, m.as_of)
     if not m.has_data:
         return (
             "Our customer advocacy program is just starting: there is no data in the program's workbook yet."
         )
     if not m.period_has_data:
-        return f"Nothing was recorded in the customer advocacy program for {m.period.label} yet."
+        yet = " yet" if m.period.contains(m.as_of) else ""
+        return f"Nothing was recorded in the customer advocacy program for {m.period.label}{yet}."
     f = {h.key: h for h in m.headline}
     lines = ["Team,", ""]
     impact = []
