@@ -12,6 +12,9 @@ day and at what time the reports go out. Every scheduler runs the same command,
 So a weekly schedule sends a fresh quarter-to-date update every week, a second run in the same week sends
 nothing, and a biweekly schedule is simply a weekly cron line whose every other run finds the edition
 already delivered (cron cannot say "every other Monday").
+
+``[schedule] sync = ["hubspot"]`` runs ``advocacy-kit sync hubspot`` first, so the reports count this
+morning's opportunities. The reports go out whatever the sync did (see :func:`run_command`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 from kit.errors import ConfigError, KitError
 from kit.folders import writable_folder
 from kit.report import REPORTS
+from kit.sync.run import CRMS
 
 CADENCES = ("weekly", "biweekly", "monthly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -58,6 +62,7 @@ class Schedule:
     reports: tuple[str, ...] = REPORT_NAMES
     log_file: Path | None = None  # default: advocacy-kit.log in the reports folder
     env_file: Path | None = None  # sourced before the run: where the SMTP password lives, not in crontab
+    sync: tuple[str, ...] = ()  # CRMs synced into Opportunities before the reports, in this order
 
     @property
     def when(self) -> str:
@@ -109,6 +114,12 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
     if not isinstance(reports, list) or not reports or any(r not in REPORT_NAMES for r in reports):
         raise ConfigError(f"[schedule] reports = {reports!r}: a list of {', '.join(REPORT_NAMES)}")
 
+    sync = section.get("sync", [])
+    if isinstance(sync, str):
+        sync = [sync]
+    if not isinstance(sync, list) or any(not isinstance(c, str) or c.lower() not in CRMS for c in sync):
+        raise ConfigError(f"[schedule] sync = {section.get('sync')!r}: a list of {', '.join(CRMS)}, or []")
+
     def path(key: str) -> Path | None:
         value = section.get(key)
         if value is None:
@@ -124,6 +135,7 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
         reports=tuple(dict.fromkeys(reports)),
         log_file=path("log_file"),
         env_file=path("env_file"),
+        sync=tuple(dict.fromkeys(c.lower() for c in sync)),
     )
 
 
@@ -166,13 +178,27 @@ def run_command(
 ) -> str:
     """The shell command a scheduler runs: the same for cron, systemd and CI (quoted for sh).
 
+    With ``schedule.sync`` it first runs ``sync CRM`` for each CRM, then the reports whatever the sync's exit
+    code: a sync writes all or nothing, so after a failed one the Opportunities tab still holds the last
+    successful sync, and a week-old pipeline in Monday's update beats no update. Exit 1 (some rows refused,
+    the others written) is a sync that worked; any other failure (the CRM or its token refused, 2; a row
+    edited meanwhile, 3) is in the run log and on stderr, and the whole run then exits 1 even when the
+    reports went out, so cron mails it and systemd marks the run failed.
+
     With ``with_env`` (cron) it first sources ``env_file``; systemd reads that file itself.
     """
-    parts = [*program]
+    base = [*program]
     if config is not None:
-        parts += ["--config", str(config)]
-    parts += ["report", report, "--email"]
-    command = f"cd {shlex.quote(str(workdir))} && " + " ".join(shlex.quote(p) for p in parts)
+        base += ["--config", str(config)]
+
+    def kit(*args: str) -> str:
+        return " ".join(shlex.quote(p) for p in [*base, *args])
+
+    reports = kit("report", report, "--email")
+    if schedule.sync:
+        syncs = "".join(f"{kit('sync', crm)} || [ $? -eq 1 ] || sync_failed=1; " for crm in schedule.sync)
+        reports = f'{{ sync_failed=; {syncs}{reports} && [ -z "$sync_failed" ]; }}'
+    command = f"cd {shlex.quote(str(workdir))} && {reports}"
     if (
         with_env and schedule.env_file is not None
     ):  # the password lives in a file only you can read, not in crontab
@@ -202,7 +228,8 @@ def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit
     """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``).
 
     ``command`` should not source the env file itself (see :func:`run_command`'s ``with_env``): the service
-    names it in ``EnvironmentFile=``.
+    names it in ``EnvironmentFile=``. systemd reads ``$`` and ``%`` in ``ExecStart=`` itself (its variables and
+    specifiers), so they are doubled to reach ``sh`` as written.
     """
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     time = schedule.at.strftime("%H:%M:00")
@@ -216,7 +243,7 @@ def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit
         "[Service]\n"
         "Type=oneshot\n"
         + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
-        + f"ExecStart=/bin/sh -c {shlex.quote(command)}\n"
+        + f"ExecStart=/bin/sh -c {shlex.quote(command.replace('$', '$$').replace('%', '%%'))}\n"
     )
     timer = (
         "[Unit]\n"

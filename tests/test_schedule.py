@@ -101,6 +101,40 @@ def test_systemd_timer_uses_the_same_command_the_configured_time_and_the_env_fil
     assert f"ExecStart=/bin/sh -c '{COMMAND}'" in units["advocacy-kit.service"]
 
 
+def test_a_schedule_that_syncs_runs_each_crm_sync_before_the_reports_in_one_line():
+    plan = schedule(sync=["salesforce", "hubspot"])
+
+    command = run_command(
+        plan, program=["/v/advocacy-kit"], config=Path("/srv/kit.toml"), workdir=Path("/srv")
+    )
+
+    kit = "/v/advocacy-kit --config /srv/kit.toml"
+    assert command == (
+        f"cd /srv && {{ sync_failed=; {kit} sync salesforce || [ $? -eq 1 ] || sync_failed=1; "
+        f"{kit} sync hubspot || [ $? -eq 1 ] || sync_failed=1; "
+        f'{kit} report all --email && [ -z "$sync_failed" ]; }}'
+    )
+    assert cron_lines(plan, command)[2] == f"0 7 * * 1 {command} >/dev/null"
+
+
+def test_a_schedule_without_sync_runs_only_the_reports():
+    command = run_command(schedule(sync=[]), program=["advocacy-kit"], config=None, workdir=Path("/srv"))
+
+    assert command == "cd /srv && advocacy-kit report all --email"
+
+
+def test_systemd_doubles_dollar_and_percent_so_sh_gets_the_sync_line_as_cron_does():
+    plan = schedule(sync=["hubspot"])
+    command = run_command(plan, program=["advocacy-kit"], config=None, workdir=Path("/data/100%"))
+
+    service = systemd_units(plan, command)["advocacy-kit.service"]
+
+    # systemd.service(5): "$$" is a literal dollar sign and "%%" a literal percent sign in ExecStart=
+    [exec_start] = [line for line in service.splitlines() if line.startswith("ExecStart=")]
+    assert "[ $$? -eq 1 ]" in exec_start and '"$$sync_failed"' in exec_start and "/data/100%%" in exec_start
+    assert exec_start.replace("$$", "$").replace("%%", "%") == f"ExecStart=/bin/sh -c '{command}'"
+
+
 @pytest.mark.parametrize(
     ("section", "message"),
     [
@@ -110,6 +144,7 @@ def test_systemd_timer_uses_the_same_command_the_configured_time_and_the_env_fil
         ({"time": "7.30"}, "24-hour time"),
         ({"time": "25:00"}, "24-hour time"),
         ({"reports": ["board-deck"]}, "a list of goal-tracking, executive-update"),
+        ({"sync": ["pipedrive"]}, r"\[schedule\] sync = \['pipedrive'\]: a list of salesforce, hubspot"),
     ],
 )
 def test_schedule_mistakes_are_config_errors_naming_the_setting(section, message):
