@@ -679,7 +679,8 @@ def goals_table(m: ProgramMetrics) -> str:
 def stories(m: ProgramMetrics) -> str:
     """The success stories as sentences, each followed by the advocates who helped (names only)."""
     if not m.success_stories:
-        return paragraph(f"No won deal with an advocate's help closed in {m.period.label} yet.", "empty")
+        yet = " yet" if m.period.contains(m.as_of) else ""
+        return paragraph(f"No won deal with an advocate's help closed in {m.period.label}{yet}.", "empty")
     parts = []
     for story in m.success_stories:
         helpers = ", ".join(story.advocates_used)

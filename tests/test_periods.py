@@ -303,3 +303,35 @@ def test_a_past_quarters_draft_message_and_stories_say_in_that_quarter(demo_prog
     assert past.success_stories, "the demo has won deals with advocates in 2026-Q3"
     assert "in 2026-Q3" in texts[0]
     assert not any("this quarter" in t for t in texts)
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees: the HTML without its style, images, notebook cell ids and tags."""
+    import html
+    import re
+
+    page = re.sub(r"<style.*?</style>|<img[^>]*>|id=\"cell-id=[^\"]*\"", "", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+@pytest.mark.slow
+def test_executive_update_for_last_quarter_is_the_one_for_that_quarter_and_never_says_this_quarter(
+    demo_workbook, tmp_path
+):
+    from kit.cli import main
+
+    pages = {}
+    for period in ("last-quarter", "2026-Q3"):
+        out = tmp_path / period
+        with pytest.raises(SystemExit) as exit_:
+            main(
+                ["report", "executive-update", "--source", str(demo_workbook), "--period", period]
+                + ["--as-of", "2026-12-01", "--out", str(out)]
+            )
+        assert exit_.value.code == 0
+        pages[period] = (out / "executive_update_2026-Q3.html").read_text(encoding="utf-8")
+    by_keyword, by_label = (_visible_text(pages[p]) for p in ("last-quarter", "2026-Q3"))
+    assert by_keyword == by_label
+    assert "Period 2026-Q3" in by_keyword
+    assert "this quarter" not in pages["last-quarter"].lower()
+    assert "in 2026-Q3" in by_keyword  # the draft message and the stories name the quarter
