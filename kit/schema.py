@@ -823,6 +823,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         high=MAX_DAYS * 24,
     ),
     Setting(
+        "min_deals_for_rates",
+        "10",
+        "Closed deals needed on each side (with an advocate, without) before the reports compare win rates.",
+        low=1,
+        high=1_000_000,
+    ),
+    Setting(
         "strategic_segments",
         "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
         "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",

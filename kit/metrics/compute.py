@@ -19,6 +19,7 @@ from kit.metrics.outcomes import (
     _comparable_day,
     _figures,
     _impact,
+    _precision,
     _service,
     _stakeholders,
     _stories,
@@ -87,8 +88,12 @@ def compute(
     history = period.history(TREND_PERIODS)
     previous_until = _comparable_day(period, as_of)
     now, before = figures(segment, period), figures(segment, period.previous(), previous_until)
+    impact = _impact(data, period, as_of)
+    precision = _precision(data, period, as_of, impact)  # n and interval of each share
     headline = tuple(
-        Headline(key, label, now[key], before[key], _change(now[key], before[key]), unit)
+        Headline(
+            key, label, now[key], before[key], _change(now[key], before[key]), unit, **precision.get(key, {})
+        )
         for key, (label, unit) in HEADLINE.items()
     )
     trends = pd.DataFrame(
@@ -134,7 +139,7 @@ def compute(
         coverage=coverage,
         pipeline=_pipeline(data, period, as_of),
         service=_service(data, period, as_of, gaps),
-        impact=_impact(data, period, as_of),
+        impact=impact,
         activity=_activity(data, period, as_of),
         recruiting=_recruiting(data, coverage, as_of),
         stakeholders=_stakeholders(data, period, as_of),

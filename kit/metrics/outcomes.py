@@ -5,7 +5,9 @@ influenced and the stories of the biggest wins, and the colleagues who fed it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kit import schema
@@ -39,8 +41,18 @@ from kit.metrics.definitions import (
     ratio,
     sla_days,
 )
-from kit.metrics.sections import STAKEHOLDER_COLUMNS, DealSide, Impact, Service, SuccessStory, _columns
+from kit.metrics.sections import (
+    STAKEHOLDER_COLUMNS,
+    ComparableLift,
+    DealSide,
+    DealSizeBand,
+    Impact,
+    Service,
+    SuccessStory,
+    _columns,
+)
 from kit.metrics.text import _activity_phrase, _period_phrase, money
+from kit.metrics.uncertainty import Stratum, katz_ratio, mantel_haenszel_ratio, wilson_interval
 from kit.periods import Period, days_between
 
 
@@ -66,21 +78,116 @@ def _impact(d: Data, period: Period, as_of: dt.date) -> Impact:
             closed=int(mask.sum()),
             won=int((mask & won).sum()),
             win_rate=ratio((mask & won).sum(), mask.sum()),
+            win_rate_interval=wilson_interval(int((mask & won).sum()), int(mask.sum())),
             average_deal_size=_mean(amounts),
             median_sales_cycle_days=_median(cycle[mask]),
             won_amount=float(amounts.fillna(0).sum()),
         )
 
     with_, without = side(infl, priced_influenced), side(other, ~priced_influenced)
+    katz = katz_ratio(with_.won, with_.closed, without.won, without.closed)
+    priced_closed = closed_mask(priced, period, as_of) & priced[O.amount].notna()
     return Impact(
         closed=int(closed.sum()),
         influenced=int(infl.sum()),
         influenced_share=ratio(infl.sum(), closed.sum()),
+        influenced_share_interval=wilson_interval(int(infl.sum()), int(closed.sum())),
         revenue_influenced=with_.won_amount,
         with_advocates=with_,
         without_advocates=without,
         win_rate_lift=lift(with_.win_rate, without.win_rate),
+        win_rate_lift_interval=_minus_one(katz.interval),
+        win_rate_lift_comparable=_comparable_lift(
+            priced.loc[priced_closed, O.amount],
+            priced_influenced[priced_closed],
+            _true(priced.loc[priced_closed, O.is_won]),
+        ),
+        min_deals_for_rates=int(d.settings.integer("min_deals_for_rates")),
     )
+
+
+def _minus_one(interval: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A risk ratio's interval as a lift's (ratio − 1, as ``lift``)."""
+    return None if interval is None else (interval[0] - 1.0, interval[1] - 1.0)
+
+
+def _comparable_lift(amounts: pd.Series, influenced: pd.Series, won: pd.Series) -> ComparableLift:
+    """The lift among deals of similar size: the closed deals with an amount split at the terciles of their
+    amounts (numpy's linear quantiles; a band is ``low < amount <= high``, the first from the smallest), each
+    band's win rates with and without advocates combined as a Mantel–Haenszel risk ratio. A band without a
+    deal on one side says nothing about the difference and is dropped (``used`` False)."""
+    if amounts.empty:
+        return ComparableLift(value=None, interval=None, deals=0, bands=())
+    values = amounts.astype(float).to_numpy()
+    cuts = np.quantile(values, [1 / 3, 2 / 3])
+    band = np.searchsorted(cuts, values, side="left")  # 0: <= first cut, 1: <= second, 2: above
+    edges = [float(values.min()), float(cuts[0]), float(cuts[1]), float(values.max())]
+    infl, wins = influenced.to_numpy(dtype=bool), won.to_numpy(dtype=bool)
+    rows, strata = [], []
+    for b in range(3):
+        here = band == b
+        if not here.any():
+            continue
+        stratum = Stratum(
+            int((here & infl & wins).sum()),
+            int((here & infl).sum()),
+            int((here & ~infl & wins).sum()),
+            int((here & ~infl).sum()),
+        )
+        used = stratum.n_1 > 0 and stratum.n_0 > 0
+        if used:
+            strata.append(stratum)
+        rows.append(
+            DealSizeBand(
+                band=b + 1,
+                low=edges[b],
+                high=edges[b + 1],
+                closed_with=stratum.n_1,
+                won_with=stratum.events_1,
+                closed_without=stratum.n_0,
+                won_without=stratum.events_0,
+                used=used,
+            )
+        )
+    estimate = mantel_haenszel_ratio(strata)
+    return ComparableLift(
+        value=None if estimate.ratio is None else estimate.ratio - 1.0,
+        interval=_minus_one(estimate.interval),
+        deals=sum(s.n_1 + s.n_0 for s in strata),
+        bands=tuple(rows),
+    )
+
+
+def _sla_counts(
+    d: Data, period: Period, as_of: dt.date, days: pd.Series, timed: pd.DataFrame
+) -> tuple[int, int]:
+    """Requests fulfilled in the period within their SLA, and those timed (``within_sla_share``'s terms)."""
+    sla = d.rows("within_sla_share", _REQ)  # needs more cells: a subset of the rows timed
+    sla = sla[fulfilled_mask(sla, period, as_of)]
+    taken = days if len(sla) == len(timed) else days.loc[sla.index]
+    within = taken <= sla_days(sla, d.settings)
+    return int(within[taken.notna()].sum()), int(taken.notna().sum())
+
+
+def _precision(d: Data, period: Period, as_of: dt.date, impact: Impact) -> dict[str, dict[str, Any]]:
+    """Per headline share: its denominator ``n``, its 95% ``interval`` and, for the win-rate comparison
+    below ``min_deals_for_rates`` on a side, the sentence the reports show instead (``withheld``)."""
+    timed = d.rows("median_days_to_fulfil", _REQ)
+    timed = timed[fulfilled_mask(timed, period, as_of)]
+    within, sla_n = _sla_counts(d, period, as_of, days_to_fulfil(timed), timed)
+    w, wo = impact.with_advocates, impact.without_advocates
+    withheld = impact.too_few_deals
+    return {
+        "within_sla_share": {"n": sla_n, "interval": wilson_interval(within, sla_n)},
+        "influenced_share": {"n": impact.closed, "interval": impact.influenced_share_interval},
+        "win_rate_with": {"n": w.closed, "interval": w.win_rate_interval, "withheld": withheld},
+        "win_rate_without": {"n": wo.closed, "interval": wo.win_rate_interval, "withheld": withheld},
+        "win_rate_lift": {
+            "n": w.closed + wo.closed,
+            "interval": impact.win_rate_lift_interval,
+            "withheld": withheld,
+        },
+    }
 
 
 def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]:
@@ -90,10 +197,7 @@ def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]
     timed = d.rows("median_days_to_fulfil", _REQ)
     timed = timed[fulfilled_mask(timed, period, as_of)]
     days = days_to_fulfil(timed)
-    sla = d.rows("within_sla_share", _REQ)  # needs more cells: a subset of the rows timed
-    sla = sla[fulfilled_mask(sla, period, as_of)]
-    sla_days_taken = days if len(sla) == len(timed) else days.loc[sla.index]
-    within = sla_days_taken <= sla_days(sla, d.settings)
+    within, sla_n = _sla_counts(d, period, as_of, days, timed)
     impact = _impact(d, period, as_of)
     return {
         "active_advocates": int(active_mask(d.rows("active_advocates", _ADV), on).sum()),
@@ -106,7 +210,7 @@ def _figures(d: Data, period: Period, as_of: dt.date) -> dict[str, float | None]
         ),
         "requests_fulfilled": int(fulfilled_mask(fulfilled, period, as_of).sum()),
         "median_days_to_fulfil": _median(days),
-        "within_sla_share": ratio(within[sla_days_taken.notna()].sum(), sla_days_taken.notna().sum()),
+        "within_sla_share": ratio(within, sla_n),
         "activities": int(period.mask(d.rows("activities", _ACT)[X.date], until=as_of).sum()),
         "opportunities_influenced": impact.influenced,
         "influenced_share": impact.influenced_share,

@@ -55,6 +55,16 @@ def _strings() -> Any:
     return field(metadata={"strings": True})
 
 
+def _parts(cls: type) -> Any:
+    """A tuple of sections of one kind, a JSON list of objects."""
+    return field(metadata={"parts": cls})
+
+
+def _pair() -> Any:
+    """Two numbers (an interval) or None, a JSON list of two."""
+    return field(default=None, metadata={"pair": True})
+
+
 S = TypeVar("S", bound="_Section")
 
 
@@ -87,6 +97,10 @@ def _read(meta: Mapping[str, Any], value: Any) -> Any:
         return dt.date.fromisoformat(value) if isinstance(value, str) else value
     if "strings" in meta:
         return tuple(value or ())
+    if "parts" in meta:
+        return tuple(meta["parts"].from_dict(v) for v in value or ())
+    if "pair" in meta:
+        return None if value is None else tuple(value)
     return value
 
 
@@ -127,6 +141,13 @@ class Headline:
     previous: float | None
     change: float | None
     unit: str
+    # The shares only (kit.metrics.uncertainty): how many items the value is over, and its 95% interval
+    # (Wilson; Katz for the lift); left out of the JSON for the other figures.
+    n: int | None = None
+    interval: tuple[float, float] | None = None
+    # The sentence the reports show instead of the value when too few closed deals stand behind it
+    # ('not enough closed deals yet to compare (7 with an advocate, 31 without)'); the JSON keeps the value.
+    withheld: str = ""
 
     @property
     def improved(self) -> bool | None:
@@ -146,11 +167,19 @@ class Headline:
         return (self.value / self.previous - 1) * 100
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        out = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        if self.n is None:  # a count or a sum: no denominator, no interval
+            del out["n"], out["interval"]
+        if not self.withheld:
+            del out["withheld"]
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Headline:
-        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+        values = {f.name: data.get(f.name) for f in fields(cls) if f.name in data}
+        if values.get("interval") is not None:
+            values["interval"] = tuple(values["interval"])
+        return cls(**values)
 
 
 _ADVOCATE_ROW = ("advocate_id", "name", "company")
@@ -223,9 +252,37 @@ class DealSide(_Section):
     closed: int
     won: int
     win_rate: float | None
+    win_rate_interval: tuple[float, float] | None = _pair()  # Wilson, 95%
     average_deal_size: float | None
     median_sales_cycle_days: float | None
     won_amount: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealSizeBand(_Section):
+    """One deal-size band of the comparable lift: its amounts (``low`` < amount ≤ ``high``; the first band
+    from its smallest amount) and its closed and won deals on each side. ``used`` False: dropped, a side has
+    no deal."""
+
+    band: int
+    low: float
+    high: float
+    closed_with: int
+    won_with: int
+    closed_without: int
+    won_without: int
+    used: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComparableLift(_Section):
+    """The win-rate lift among deals of similar size (see 'Comparable lift'): a Mantel–Haenszel risk ratio
+    over the deal-size bands, written as a lift (ratio − 1), with its 95% interval (Greenland–Robins)."""
+
+    value: float | None
+    interval: tuple[float, float] | None = _pair()
+    deals: int  # the closed deals in the bands used
+    bands: tuple[DealSizeBand, ...] = _parts(DealSizeBand)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,10 +292,29 @@ class Impact(_Section):
     closed: int
     influenced: int
     influenced_share: float | None
+    influenced_share_interval: tuple[float, float] | None = _pair()
     revenue_influenced: float
     with_advocates: DealSide = _part(DealSide)
     without_advocates: DealSide = _part(DealSide)
     win_rate_lift: float | None
+    win_rate_lift_interval: tuple[float, float] | None = _pair()  # Katz, 95%, as a lift
+    win_rate_lift_comparable: ComparableLift | None = _part(ComparableLift)
+    min_deals_for_rates: int = 0  # Settings: below it on a side, the reports do not print the comparison
+
+    @property
+    def enough_deals(self) -> bool:
+        """At least ``min_deals_for_rates`` closed deals on each side: the win rates may be compared."""
+        sides = (self.with_advocates, self.without_advocates)
+        return all(s is not None and s.closed >= self.min_deals_for_rates for s in sides)
+
+    @property
+    def too_few_deals(self) -> str:
+        """What the reports say instead of the win rates when there are too few deals ('' when enough)."""
+        if self.enough_deals:
+            return ""
+        w = self.with_advocates.closed if self.with_advocates else 0
+        wo = self.without_advocates.closed if self.without_advocates else 0
+        return f"not enough closed deals yet to compare ({w} with an advocate, {wo} without)"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -517,6 +593,8 @@ def _jsonable(value: Any) -> Any:
 __all__ = [
     "ACTIVE_BY",
     "Activity",
+    "ComparableLift",
+    "DealSizeBand",
     "DataQuality",
     "DealSide",
     "HealthSummary",
