@@ -395,6 +395,36 @@ def health_command(state: _State, source: str | None, as_json: bool, limit: int,
         click.echo(describe_health(report, limit=limit))
 
 
+@cli.command(
+    "requests",
+    epilog="Example: advocacy-kit requests --open --team Sales   or   advocacy-kit requests --open --json",
+)
+@click.option("--open", "open_", is_flag=True, help="Only the open requests (New to Scheduled).")
+@click.option("--team", metavar="TEAM", help="Only this requesting team's requests (e.g. Sales).")
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as a JSON list of records.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day of the SLA clock (default: today).")
+@source_option
+@pass_state
+def requests_command(
+    state: _State, open_: bool, team: str | None, as_json: bool, as_of: str | None, source: str | None
+) -> None:
+    """The request queue, most urgent first: each request's SLA due day and state (past SLA, due soon, on
+    time; met or missed once completed), days open and needed_by (docs/requests.md)."""
+    import json
+
+    from kit.requests_queue import describe_queue, parse_team, queue_records, request_queue
+    from kit.store import open_store
+
+    only = None if team is None else parse_team(team)
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    program = open_store(state.source(source)).read()
+    queue = request_queue(program, as_of=day, open_only=open_, team=only)
+    if as_json:
+        click.echo(json.dumps(queue_records(queue), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe_queue(queue, as_of=day, open_only=open_, team=only))
+
+
 # --- matching ---
 
 
