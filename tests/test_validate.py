@@ -51,9 +51,6 @@ def activity(activity_id: str, advocate_id: str, /, **cells: object) -> dict:
     return factories.activity(advocate_id=advocate_id, **(given | cells))
 
 
-make = factories.program  # test_health still imports it from here, until it moves onto tests/factories.py
-
-
 BLANK = {A.advocate_id: None}
 HEADER_AGAIN = {c: c for c in schema.ADVOCATES.names}
 
