@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError
+from kit.program import column_letter
 
 DELIMITERS = ",;\t|"
 _SAMPLE_CHARS = 64_000
@@ -290,18 +291,10 @@ def _header(cells: tuple[Any, ...]) -> tuple[str, ...]:
     seen: dict[str, int] = {}
     out = []
     for i, text in enumerate(texts):
-        text = text or f"column {_letter(i + 1)}"
+        text = text or f"column {column_letter(i + 1)}"
         seen[text] = seen.get(text, 0) + 1
         out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
     return tuple(out)
-
-
-def _letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _blank(row: tuple[Any, ...]) -> bool:
