@@ -14,7 +14,7 @@ from kit.metrics.definitions import COUNT, HEADLINE, MONEY, SHARE, under_covered
 from kit.periods import Period
 
 if TYPE_CHECKING:
-    from kit.metrics.sections import ProgramMetrics
+    from kit.metrics.sections import Headline, Impact, ProgramMetrics
 
 
 ACTIVITY_NOUNS = {
@@ -55,6 +55,67 @@ def _period_phrase(period: Period, as_of: dt.date) -> str:
     return period.phrase(as_of)
 
 
+# What a headline share's ``n`` counts, for "68% of 25 deals".
+SAMPLE_NOUNS = {
+    "within_sla_share": "requests",
+    "influenced_share": "closed deals",
+    "win_rate_with": "closed deals",
+    "win_rate_without": "closed deals",
+    "win_rate_lift": "closed deals",
+}
+
+
+def interval_text(interval: tuple[float, float] | None, unit: str = SHARE, *, lift: bool = False) -> str:
+    """'95% interval 48–83%'; a lift's as signed percentages ('+31% to +348%'); '' without an interval."""
+    if interval is None:
+        return ""
+    low, high = interval
+    if lift:
+        return f"95% interval {low:+.0%} to {high:+.0%}"
+    if unit == SHARE:
+        return f"95% interval {low * 100:.0f}–{high:.0%}"
+    return f"95% interval {format_value(low, unit)}–{format_value(high, unit)}"
+
+
+def with_sample(h: Headline) -> str:
+    """A headline figure with what it rests on: '68% of 25 closed deals', or the sentence saying there are
+    too few deals to compare; a figure without a denominator as ``format_value`` writes it."""
+    if h.withheld:
+        return h.withheld[:1].upper() + h.withheld[1:]
+    value = format_value(h.value, h.unit)
+    if h.n is None or h.value is None:
+        return value
+    noun = SAMPLE_NOUNS.get(h.key, "items")
+    if h.key == "win_rate_lift":
+        return f"{value} (over {h.n} {noun})"
+    return f"{value} of {h.n} {noun}"
+
+
+def comparable_sentences(impact: Impact) -> list[str]:
+    """The lift among deals of similar size in words, with its interval and deal count, and what it is not.
+
+    'Among deals of similar size, those with an advocate won 1.4× as often (95% interval 1.1–1.8, 312
+    deals).' Nothing when too few deals stand behind the comparison (the reports say so once)."""
+    c = impact.win_rate_lift_comparable
+    if c is None or not impact.enough_deals:
+        return []
+    if c.value is None:
+        return [
+            "Deals of similar size cannot be compared yet: no size band has won deals on both sides "
+            "(with an advocate and without)."
+        ]
+    ratio = c.value + 1
+    bounds = f"95% interval {c.interval[0] + 1:.1f}–{c.interval[1] + 1:.1f}, " if c.interval else ""
+    used = sum(b.used for b in c.bands)
+    return [
+        f"Among deals of similar size, those with an advocate won {ratio:.1f}× as often as those without "
+        f"({bounds}{c.deals} deals in {used} size band{'s' if used != 1 else ''}).",
+        "This is an association, not proof that the advocate caused the win: deals that ask for a reference "
+        "may differ in other ways (stage, interest, the rep). Comparing deals of similar size removes the "
+        "difference in size only.",
+    ]
+
+
 def figure_names(keys: Iterable[str]) -> str:
     """'revenue influenced (won)', 'active advocates and new advocates': figures as the note names them."""
     names = [HEADLINE[k][0][:1].lower() + HEADLINE[k][0][1:] for k in keys]
@@ -79,9 +140,18 @@ def draft_message(m: ProgramMetrics) -> str:
             f"our customer advocates helped {format_value(f['opportunities_influenced'].value, COUNT)} deals "
             f"{when}, and the ones we won brought {format_value(f['revenue_influenced'].value, MONEY)}"
         )
-    if f["win_rate_lift"].value is not None and f["win_rate_lift"].value > 0:
+    lift, comparable = f["win_rate_lift"], m.impact.win_rate_lift_comparable
+    if lift.withheld:
+        pass  # too few closed deals to compare: the message claims nothing
+    elif comparable is not None and comparable.value is not None and comparable.value > 0:
         impact.append(
-            f"deals that used an advocate won {f['win_rate_lift'].value:.0%} more often than those that did not"
+            f"among deals of similar size, those that used an advocate won {comparable.value + 1:.1f}× as "
+            f"often as those that did not ({comparable.deals} closed deals)"
+        )
+    elif lift.value is not None and lift.value > 0:
+        impact.append(
+            f"deals that used an advocate won {lift.value:.0%} more often than those that did not "
+            f"({lift.n} closed deals)"
         )
     if impact:
         lines.append("Thank you: " + "; ".join(impact) + ".")
@@ -133,9 +203,17 @@ def describe_metrics(m: ProgramMetrics) -> str:
         lines.append(f"No data for {m.period.label}: nothing in the workbook is dated in this period.")
     width = max(len(h.label) for h in m.headline) + 2
     for h in m.headline:
+        sample = ""
+        if h.n is not None:
+            bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
+            sample = (
+                f"   n={h.n}"
+                + (f", {bounds}" if bounds else "")
+                + (" — too few to compare" if h.withheld else "")
+            )
         lines.append(
             f"  {h.label:<{width}}{format_value(h.value, h.unit):>12}   "
-            f"({format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)})"
+            f"({format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)}){sample}"
         )
     if len(m.goals):
         lines += ["", "Goals:"]
