@@ -830,6 +830,20 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         high=1_000_000,
     ),
     Setting(
+        "goal_tolerance",
+        "0.1",
+        "A running goal within this share of where it should be by now (target × share of its period "
+        "elapsed) is on track: 0.1 = 10% short.",
+        SettingKind.NUMBER,
+        high=1,
+    ),
+    Setting(
+        "goal_grace_days",
+        "7",
+        "No verdict on a goal in the first days of its period: it reads 'too early to tell' (0: none).",
+        high=MAX_DAYS,
+    ),
+    Setting(
         "strategic_segments",
         "industry=Insurance; product=Product A | industry=Healthcare; region=APAC",
         "The segments the program must grow, separated by '|'; each is column=value pairs separated by ';'.",

@@ -46,7 +46,7 @@ from kit.metrics.definitions import (
     stale_mask,
     under_covered,
 )
-from kit.metrics.goals import GOAL_COLUMNS, GoalStatus
+from kit.metrics.goals import GOAL_COLUMNS, GoalStatus, furthest_behind
 from kit.metrics.sections import (
     Activity,
     DataQuality,
@@ -107,6 +107,7 @@ __all__ = [
     "figure_names",
     "finding_affects",
     "format_change",
+    "furthest_behind",
     "format_value",
     "fulfilled_mask",
     "ignored_columns",

@@ -50,9 +50,13 @@ after ``as_of`` is ignored, as a typo or a plan.
   the whole previous period; a period not yet begun, with the previous one up to ``as_of``. The trends
   always show whole periods (the running one up to ``as_of``).
 - **Goal attainment**: actual ÷ target, where the actual is the goal's metric computed over the goal's
-  own period and segment. A goal counting things over the period (new advocates, revenue…) is *on track*
-  when the actual is at least the target times the share of the period elapsed; a goal on a level (active
-  advocates) is on track only once the level is reached. A period that is over is *achieved* or *missed*.
+  own period and segment. Where it should be by now (*expected*) is the target times the share of the
+  period elapsed for a goal counting things over the period (new advocates, revenue…), and the target itself
+  for a level (active advocates) or a figure where lower is better. A running goal is *on track* within the
+  Settings tab's ``goal_tolerance`` of expected (default 0.1: at least 90% of it; at most 110% where lower
+  is better), else *behind*; in the first ``goal_grace_days`` of its period (default 7) it is *too early to
+  tell*, unless its target is already reached. A period that is over is *achieved* or *missed*. "Furthest
+  behind" is the behind or missed goal with the lowest attainment, never one too early to tell.
 - **Segment filter**: a segment (``industry=Insurance; product=Product A``) narrows each tab by the columns
   it has (a condition on a column a tab lacks does not narrow that tab); advocates' activities follow their
   advocate, and an opportunity's influence counts every advocate's activity.

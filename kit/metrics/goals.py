@@ -32,6 +32,7 @@ class GoalStatus(enum.StrEnum):
     ON_TRACK = "on track"
     BEHIND = "behind"
     MISSED = "missed"
+    TOO_EARLY = "too early to tell"  # in the first goal_grace_days of the goal's period: no verdict yet
     NO_DATA = "no data"  # evaluated, but the figure has no value (nothing to divide by)
     NOT_EVALUATED = "not evaluated"  # the goal's row cannot be read; its note says why
 
@@ -99,14 +100,31 @@ def _evaluate_goals(
             actual = figures(goal_segment, goal_period)[metric]
             target = float(goal[G.target])
             elapsed = goal_period.share_elapsed(as_of)
-            row.update(_goal_status(metric, actual, target, elapsed))
+            settings = program_data.settings
+            days_in = (as_of - goal_period.start).days + 1  # the goal period's days gone by, as_of included
+            early = elapsed < 1.0 and days_in <= settings.integer("goal_grace_days")
+            row.update(
+                _goal_status(metric, actual, target, elapsed, settings.number("goal_tolerance"), early)
+            )
             row["period"] = goal_period.label
         rows.append(row)
     return pd.DataFrame(rows, columns=list(GOAL_COLUMNS))
 
 
-def _goal_status(metric: str, actual: float | None, target: float, elapsed: float) -> dict[str, Any]:
-    """Attainment and on-track status of one goal (see 'Goal attainment' in the module docstring)."""
+def _goal_status(
+    metric: str,
+    actual: float | None,
+    target: float,
+    elapsed: float,
+    tolerance: float = 0.0,
+    too_early: bool = False,
+) -> dict[str, Any]:
+    """Attainment and status of one goal (see 'Goal attainment' in the definitions).
+
+    ``expected`` is where the figure should be by now: the target times the share of the period elapsed for
+    a figure counted over the period, the target itself for a level or a figure where lower is better. A
+    running goal within ``tolerance`` (a share of ``expected``) of it is on track; ``too_early`` (the first
+    ``goal_grace_days`` of its period) gives no verdict unless the target is already reached."""
     lower = metric in LOWER_IS_BETTER
     level = metric in LEVEL_METRICS
     attainment = (
@@ -119,7 +137,9 @@ def _goal_status(metric: str, actual: float | None, target: float, elapsed: floa
         status = GoalStatus.ACHIEVED
     elif elapsed >= 1.0:
         status = GoalStatus.MISSED
-    elif not level and not lower and actual >= expected:
+    elif too_early:
+        status = GoalStatus.TOO_EARLY
+    elif (actual <= expected * (1 + tolerance)) if lower else (actual >= expected * (1 - tolerance)):
         status = GoalStatus.ON_TRACK
     else:
         status = GoalStatus.BEHIND
@@ -130,3 +150,12 @@ def _goal_status(metric: str, actual: float | None, target: float, elapsed: floa
         "expected": expected,
         "status": status,
     }
+
+
+def furthest_behind(goals: pd.DataFrame) -> dict[str, Any] | None:
+    """The goal furthest from its target among those with a bad verdict (behind or missed), by attainment;
+    None when there is none. A goal too early to tell is never named, whatever its attainment."""
+    bad = goals[goals["status"].map(lambda s: GoalStatus(s).tone == "bad") & goals["attainment"].notna()]
+    if bad.empty:
+        return None
+    return bad.sort_values("attainment", kind="stable").iloc[0].to_dict()
