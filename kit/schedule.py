@@ -13,6 +13,10 @@ So a weekly schedule sends a fresh quarter-to-date update every week, a second r
 nothing, and a biweekly schedule is simply a weekly cron line whose every other run finds the edition
 already delivered (cron cannot say "every other Monday").
 
+A monthly schedule reports on the month that just ended (``--period last-month``, a keyword counted from the
+day of the run), not on a quarter a few days old; ``period`` in ``[schedule]`` says otherwise for any cadence
+(``"this-quarter"``, ``"last-quarter"``, ``"last-fiscal-quarter"`` …).
+
 ``[schedule] sync = ["hubspot"]`` runs ``advocacy-kit sync hubspot`` first, so the reports count this
 morning's opportunities. The reports go out whatever the sync did (see :func:`run_command`).
 """
@@ -63,6 +67,7 @@ class Schedule:
     log_file: Path | None = None  # default: advocacy-kit.log in the reports folder
     env_file: Path | None = None  # sourced before the run: where the SMTP password lives, not in crontab
     sync: tuple[str, ...] = ()  # CRMs synced into Opportunities before the reports, in this order
+    period: str | None = None  # what each run reports on (--period); None: the quarter running that day
 
     @property
     def when(self) -> str:
@@ -120,6 +125,8 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
     if not isinstance(sync, list) or any(not isinstance(c, str) or c.lower() not in CRMS for c in sync):
         raise ConfigError(f"[schedule] sync = {section.get('sync')!r}: a list of {', '.join(CRMS)}, or []")
 
+    period = _period(section.get("period"), cadence)
+
     def path(key: str) -> Path | None:
         value = section.get(key)
         if value is None:
@@ -136,7 +143,31 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
         log_file=path("log_file"),
         env_file=path("env_file"),
         sync=tuple(dict.fromkeys(c.lower() for c in sync)),
+        period=period,
     )
+
+
+# A monthly run on the 1st covers the month just ended, not the few days of a new quarter.
+DEFAULT_PERIODS = {"monthly": "last-month"}
+
+
+def _period(value: Any, cadence: str) -> str | None:
+    """``[schedule] period``, checked: a keyword counted from the day of each run (``last-month``) or a fixed
+    period; by default ``last-month`` for a monthly schedule and the running quarter otherwise."""
+    from kit.errors import InputError
+    from kit.periods import KEYWORD_FORMS, KEYWORDS, parse_period
+
+    if value is None:
+        return DEFAULT_PERIODS.get(cadence)
+    text = str(value).strip()
+    keyword = re.sub(r"[\s_]+", "-", text.lower())
+    if keyword in KEYWORDS:
+        return keyword
+    try:
+        parse_period(text)
+    except InputError:
+        raise ConfigError(f"[schedule] period = {value!r}: write {KEYWORD_FORMS}") from None
+    return text
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -194,7 +225,7 @@ def run_command(
     def kit(*args: str) -> str:
         return " ".join(shlex.quote(p) for p in [*base, *args])
 
-    reports = kit("report", report, "--email")
+    reports = kit("report", report, *(("--period", schedule.period) if schedule.period else ()), "--email")
     if schedule.sync:
         syncs = "".join(f"{kit('sync', crm)} || [ $? -eq 1 ] || sync_failed=1; " for crm in schedule.sync)
         reports = f'{{ sync_failed=; {syncs}{reports} && [ -z "$sync_failed" ]; }}'
@@ -218,7 +249,9 @@ def cron_lines(schedule: Schedule, command: str) -> list[str]:
         spec = f"{minute} {hour} {schedule.day} * *"
     else:
         spec = f"{minute} {hour} * * {(schedule.weekday + 1) % 7}"  # cron: 0 = Sunday, 1 = Monday
-    note = f"# {schedule.cadence}: {schedule.when}"
+    note = f"# {schedule.cadence}: {schedule.when}" + (
+        f", reporting on {schedule.period}" if schedule.period else ""
+    )
     if schedule.cadence == "biweekly":
         note += " (runs weekly; the delivery ledger sends once per two-week window)"
     return [BEGIN, note, f"{spec} {command.replace('%', chr(92) + '%')} >/dev/null", END]
