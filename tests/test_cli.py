@@ -10,18 +10,11 @@ import openpyxl
 import pytest
 
 from kit import schema
-from kit.cli import main
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import advocate, grids_from_rows, request
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def test_help_lists_the_commands(capsys):

@@ -24,17 +24,11 @@ from kit.program import grids_from_frames
 from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.gsheets import GoogleSheetStore
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import DEMO_AS_OF, advocate, grids_from_rows, request
 
 AS_OF = DEMO_AS_OF.isoformat()
 R = schema.REQUESTS.col
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")

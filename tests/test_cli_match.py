@@ -8,19 +8,12 @@ import json
 import pytest
 
 from kit import schema
-from kit.cli import main
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import AS_OF, advocate, request
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 DAY = ["--as-of", AS_OF.isoformat()]
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def requests_by_id(path) -> dict[str, tuple]:

@@ -6,22 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
 from kit.config import load_config
 from kit.errors import ConfigError
+from tests.command_line import run
 
 
 def write_config(folder: Path, text: str) -> Path:
     path = folder / "advocacy-kit.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 EVERY_SETTING = """\

@@ -16,21 +16,14 @@ import openpyxl
 import pytest
 
 from kit import schema
-from kit.cli import main
 from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import activity, advocate, grids_from_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 A, O = schema.ADVOCATES.col, schema.OPPORTUNITIES.col
 QUARTER_START, AS_OF = dt.date(2026, 10, 1), dt.date(2026, 11, 20)  # 2026-Q4, as of 20 November
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture
