@@ -2,7 +2,8 @@
 
 Validation says what is wrong; this says what to do next: which profiles to re-verify first, which advocates
 are resting because they reached their quarterly cap, which nominations are waiting for a decision (and for
-how long), and, per tab, the share of rows without errors. The reports show the same figures.
+how long), which open requests are past their SLA or due soon (``kit.sla``), and, per tab, the share of rows
+without errors. The reports show the same figures.
 
 Re-verification order: stalest first (never verified before everything else), then the most valuable
 first, where *value* is the number of activities the advocate did in the 365 days up to ``as_of`` (an
@@ -23,12 +24,15 @@ from kit import schema
 from kit.cells import as_text
 from kit.periods import days_between
 from kit.program import Program
+from kit.requests_queue import request_queue
+from kit.sla import DUE_SOON, PAST_SLA, SLA_DUE, SLA_STATE
 from kit.usage import CAP, USES, quarter_bounds, quarter_label, quarter_usage
 from kit.validate import WARNING, error_rows
 
 A = schema.ADVOCATES.col
 X = schema.ACTIVITIES.col
 N = schema.NOMINATIONS.col
+R = schema.REQUESTS.col
 
 # Columns of the work-list frames (the kit's own names).
 DAYS_SINCE_VERIFIED = "days_since_verified"
@@ -55,6 +59,16 @@ class Health:
     resting: pd.DataFrame  # advocates at or over their cap this quarter, most over first
     waiting_nominations: pd.DataFrame  # status New, oldest first, with a ``note`` where validation has one
     scores: pd.DataFrame  # per tab: rows, rows with errors / warnings, share without errors
+    # open requests past their SLA, then due soon, most urgent first (kit.requests_queue's columns)
+    requests_at_risk: pd.DataFrame
+
+    @property
+    def past_sla(self) -> pd.DataFrame:
+        return self.requests_at_risk[self.requests_at_risk[SLA_STATE] == PAST_SLA]
+
+    @property
+    def due_soon(self) -> pd.DataFrame:
+        return self.requests_at_risk[self.requests_at_risk[SLA_STATE] == DUE_SOON]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, missing values as null."""
@@ -64,6 +78,8 @@ class Health:
             "resting": _records(self.resting),
             "waiting_nominations": _records(self.waiting_nominations),
             "scores": _records(self.scores),
+            "requests_past_sla": _records(self.past_sla),
+            "requests_due_soon": _records(self.due_soon),
         }
 
 
@@ -75,7 +91,13 @@ def health(program: Program, findings: pd.DataFrame, *, as_of: dt.date) -> Healt
         resting=_resting(program, as_of),
         waiting_nominations=_waiting(program, findings, as_of),
         scores=_scores(program, findings),
+        requests_at_risk=_at_risk(program, as_of),
     )
+
+
+def _at_risk(program: Program, as_of: dt.date) -> pd.DataFrame:
+    queue = request_queue(program, as_of=as_of, open_only=True)
+    return queue[queue[SLA_STATE].isin((PAST_SLA, DUE_SOON))].reset_index(drop=True)
 
 
 def _reverify(program: Program, as_of: dt.date) -> pd.DataFrame:
@@ -246,6 +268,16 @@ def describe_health(report: Health, limit: int = 10) -> str:
             f"({as_text(rec[N.company])}): {waited}{note}"
         )
 
+    def request_line(rec: dict) -> str:
+        who = f", {as_text(rec[R.advocate_id])}" if as_text(rec[R.advocate_id]) else ", no advocate yet"
+        needed = f", needed by {as_text(rec[R.needed_by])}" if as_text(rec[R.needed_by]) else ""
+        return (
+            f"row {rec[ROW]:>6}  {rec[R.request_id]}  {as_text(rec[R.team])} {as_text(rec[R.activity])} "
+            f"({as_text(rec[R.status])}{who}): SLA due {as_text(rec[SLA_DUE])}{needed}"
+        )
+
+    section("Requests past their SLA", report.past_sla, request_line)
+    section("Requests due soon", report.due_soon, request_line)
     section("Re-verify these profiles next", report.reverify, verify_line)
     section("Resting: at their quarterly cap", report.resting, resting_line)
     section("Nominations waiting for a decision", report.waiting_nominations, waiting_line)

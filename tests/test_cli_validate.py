@@ -195,7 +195,15 @@ def test_health_json_is_the_whole_work_list(messy_workbook, capsys):
     data = json.loads(out)
 
     assert code == 0
-    assert set(data) == {"as_of", "reverify", "resting", "waiting_nominations", "scores"}
+    assert set(data) == {
+        "as_of",
+        "reverify",
+        "resting",
+        "waiting_nominations",
+        "scores",
+        "requests_past_sla",
+        "requests_due_soon",
+    }
     assert [r["advocate_id"] for r in data["reverify"]] == ["ADV-1"]
     scores = {s["tab"]: s for s in data["scores"]}
     assert scores["Advocates"]["rows_with_errors"] == 1
