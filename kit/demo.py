@@ -519,7 +519,7 @@ def _requests_and_activities(
 
     # Who served each request: an active advocate who agreed to the activity, preferring the same industry;
     # a small group of enthusiasts is asked far more often than anyone else (planted over-use).
-    active = roster[roster[A.status] == "Active"].reset_index(drop=True)
+    active = roster[roster[A.status] == schema.ACTIVE_STATUS].reset_index(drop=True)
     agreed = {
         a: np.flatnonzero(active[A.activities].map(lambda acts, a=a: a in acts).to_numpy())
         for a in schema.ACTIVITY_TYPES

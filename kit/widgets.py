@@ -137,7 +137,7 @@ class _Panel:
 class RosterFinder(_Panel):
     """Filter the roster by industry, product, use case, region, size, persona, activity, status and text."""
 
-    def __init__(self, program: Program, *, status: str = "Active") -> None:
+    def __init__(self, program: Program, *, status: str = schema.ACTIVE_STATUS) -> None:
         self.program = program
         self._index = roster.RosterIndex(program.advocates)  # folded once, filtered on every change
         options = roster.filter_options(program.advocates)
@@ -187,7 +187,7 @@ class RosterFinder(_Panel):
         self.table.value = html_table(found[columns], "kit-roster")
 
 
-def roster_finder(program: Program, *, status: str = "Active") -> RosterFinder:
+def roster_finder(program: Program, *, status: str = schema.ACTIVE_STATUS) -> RosterFinder:
     """The roster filter panel, starting on ``status`` advocates (``""`` for everyone)."""
     return RosterFinder(program, status=status)
 
