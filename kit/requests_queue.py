@@ -73,9 +73,8 @@ def request_queue(
             DAYS_OPEN: clock[DAYS_OPEN].to_numpy(),
             SLA_DUE: clock[SLA_DUE].to_numpy(),
             SLA_STATE: clock[SLA_STATE].to_numpy(),
-            R.needed_by: np.array(
-                [None if pd.isna(d) else d.date() for d in chosen[R.needed_by]], dtype=object
-            ),
+            # as whole days, dt.date or None (numpy's conversion), as sla_due is
+            R.needed_by: pd.to_datetime(chosen[R.needed_by]).to_numpy(dtype="datetime64[D]").astype(object),
             LATE: clock[LATE].to_numpy(),
         }
     )

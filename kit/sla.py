@@ -115,4 +115,4 @@ def _days(values: pd.Series) -> np.ndarray:
 
 def _dates(days: np.ndarray) -> np.ndarray:
     """Whole days as ``dt.date`` objects, None where NaT."""
-    return np.array([None if np.isnat(d) else d.item() for d in days], dtype=object)
+    return days.astype(object)  # numpy gives dt.date, and None for NaT
