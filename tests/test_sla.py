@@ -16,6 +16,7 @@ from kit.health import describe_health, health
 from kit.metrics import measure
 from kit.periods import parse_period
 from kit.program import Program
+from kit.requests_queue import request_queue
 from kit.sla import due_dates, open_counts, sla_clock
 from kit.validate import validate
 from tests import factories
@@ -221,3 +222,24 @@ def test_on_the_demo_completed_requests_met_their_sla_in_the_share_the_reports_c
 
     assert in_quarter.sum() > 20
     assert met_share == pytest.approx(within)
+
+
+def test_the_queue_reads_the_same_from_a_workbook_and_a_google_sheet(store_factory):
+    # sla_business_days typed as a real checkbox (TRUE): Sheets returns it as a boolean, the workbook as one too
+    rows = factories.grids_from_rows(
+        {
+            "Requests": [
+                req(1, DAY(2026, 11, 13)),  # Friday 13 + 5 business days: Friday 20, due today
+                req(2, DAY(2026, 11, 2), "rfp"),  # Monday 2 + 3 business days: Thursday 5, past
+                req(3, DAY(2026, 11, 2), **{R.status: "Completed", R.completed_on: DAY(2026, 11, 9)}),
+            ],
+            "Settings": [setting("sla_business_days", True)],
+        }
+    )
+    program = store_factory(rows).read()
+
+    queue = request_queue(program, as_of=AS_OF)
+
+    assert list(queue[R.request_id]) == ["REQ-000002", "REQ-000001", "REQ-000003"]
+    assert list(queue["sla_due"]) == [DAY(2026, 11, 5), DAY(2026, 11, 20), DAY(2026, 11, 9)]
+    assert list(queue["sla_state"]) == ["past_sla", "due_soon", "met"]  # REQ-3 completed on its due day
