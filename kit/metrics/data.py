@@ -11,16 +11,20 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
+from kit.cells import fold
 from kit.metrics.definitions import (
     _ACT,
     _ADV,
     _NOM,
     _OPP,
     _REQ,
+    ADVOCATE_ALIASES,
     NEEDED_WHERE_BLANK,
     NEEDS,
     SEGMENT_TABS,
     A,
+    N,
+    O,
     X,
     affected_figures,
     influenced_mask,
@@ -131,8 +135,56 @@ class Data:
             tab: self.tables[tab][segment_mask(segment, self.tables[tab], SEGMENT_TABS[tab])]
             for tab in SEGMENT_TABS
         }
+        tables[_NOM] = self.nominations[_nominations_mask(segment, self.tables)]
         tables[_ACT] = self.activities[self.activities[X.advocate_id].isin(tables[_ADV][A.advocate_id])]
         return Data(tables, self.unusable, self.settings, self.names, root=self.root or self)
+
+
+def _nominations_mask(segment: Segment, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """The nominations in ``segment``. A condition on a column the Nominations tab has (``products``, or an
+    ``industry`` or ``region`` column added to it) reads that column; one on a column it lacks reads the
+    nominee's: the accepted advocate's (``advocate_id``), else the company's as the roster, then the
+    Opportunities tab, hold it. A nomination whose company neither knows is not in the segment: counting every
+    nomination under the segment's label overstated its pipeline."""
+    nominations = tables[_NOM]
+    aliases = SEGMENT_TABS[_NOM]
+    own = Segment(tuple(c for c in segment.conditions if aliases.get(c[0], c[0]) in nominations.columns))
+    keep = segment_mask(own, nominations, aliases)
+    advocates, opportunities = tables[_ADV], tables[_OPP]
+    for column, value in segment.conditions:
+        if aliases.get(column, column) in nominations.columns:
+            continue
+        known = pd.Series([None] * len(nominations), index=nominations.index, dtype=object)
+        sources = [
+            (opportunities, O.account, column),
+            (advocates, A.company, ADVOCATE_ALIASES.get(column, column)),
+        ]
+        for frame, company, name in sources:  # the roster last, so it wins over the CRM
+            if name in frame.columns:
+                by_company = _first_by(frame[company].map(_company_key), frame[name])
+                found = nominations[N.company].map(_company_key).map(by_company)
+                known = found.where(found.notna(), known)
+        name = ADVOCATE_ALIASES.get(column, column)
+        if name in advocates.columns:
+            by_advocate = _first_by(advocates[A.advocate_id], advocates[name])
+            found = nominations[N.advocate_id].map(by_advocate)
+            known = found.where(found.notna(), known)
+        keep &= Segment(((column, value),)).mask(pd.DataFrame({column: known}))
+    return keep
+
+
+def _company_key(name: Any) -> str | None:
+    return fold(str(name)) if isinstance(name, str) and name.strip() else None
+
+
+def _first_by(keys: pd.Series, values: pd.Series) -> dict[Any, Any]:
+    """key → the first non-blank value held for it."""
+    pairs = pd.DataFrame({"key": keys, "value": values}).dropna()
+    held = np.array(
+        [bool(v) if isinstance(v, (tuple, list, str)) else True for v in pairs["value"]], dtype=bool
+    )
+    pairs = pairs.loc[held].drop_duplicates("key")
+    return dict(zip(pairs["key"], pairs["value"], strict=True))
 
 
 def ignored_columns(findings: pd.DataFrame) -> pd.Series:

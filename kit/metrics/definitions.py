@@ -59,7 +59,10 @@ after ``as_of`` is ignored, as a typo or a plan.
   behind" is the behind or missed goal with the lowest attainment, never one too early to tell.
 - **Segment filter**: a segment (``industry=Insurance; product=Product A``) narrows each tab by the columns
   it has (a condition on a column a tab lacks does not narrow that tab); advocates' activities follow their
-  advocate, and an opportunity's influence counts every advocate's activity.
+  advocate, and an opportunity's influence counts every advocate's activity. Nominations are narrowed by
+  their own columns (``products``, and ``industry`` or ``region`` when the tab has them) and, for a column
+  they lack, by the nominee's: the accepted advocate's, else their company's as the roster (then the
+  Opportunities tab) holds it; a nomination whose company neither knows is left out of the segment.
 - **Data quality**: a cell the validator marks as an *error* is ignored: the figures read it as blank. A
   row is left out of a figure only when a cell that figure needs is ignored; ``NEEDS`` declares, beside
   each figure, the cells it needs (the keys and the references that link tabs, the dates that place a row
