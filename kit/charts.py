@@ -120,8 +120,11 @@ def column_chart(
     *,
     title: str,
     unit: str = COUNT,
+    intervals: Mapping[str, Sequence[tuple[float, float] | None]] | None = None,
 ) -> Figure | None:
-    """Vertical grouped columns, one group per label (periods, or with/without), one colour per series.
+    """Vertical grouped columns, one group per label (periods, or with/without), one colour per series;
+    ``intervals`` (per series, a (low, high) per label, or None) are drawn as error bars, the value written
+    above the bar's top.
 
     None when no column would have a height."""
     if not labels or not any(v for vals in series.values() for v in vals if not _blank(v)):
@@ -135,11 +138,19 @@ def column_chart(
         xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
         ys = [0 if _blank(v) else float(v) * scale for v in values]
         ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
-        for x, v in zip(xs, values, strict=True):
+        bounds = list((intervals or {}).get(name) or [None] * len(values))
+        tops = list(ys)
+        for j, (y, bound) in enumerate(zip(ys, bounds, strict=True)):
+            if bound is None or _blank(values[j]):
+                continue
+            low, high = bound[0] * scale, bound[1] * scale
+            ax.errorbar(
+                xs[j], y, yerr=[[y - low], [high - y]], fmt="none", ecolor="#2d3748", capsize=6, lw=1.2
+            )
+            tops[j] = max(y, high)
+        for x, v, top in zip(xs, values, tops, strict=True):
             if not _blank(v):
-                ax.text(
-                    x, float(v) * scale, format_value(float(v), unit), ha="center", va="bottom", fontsize=8
-                )
+                ax.text(x, top, format_value(float(v), unit), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(labels)), [str(lbl) for lbl in labels])
     if count > 1:
         ax.legend(frameon=False, fontsize=9)

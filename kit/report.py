@@ -36,6 +36,7 @@ from kit.files import write_atomically
 from kit.folders import writable_folder
 from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value
 from kit.metrics import ProgramMetrics, compared_with, measure
+from kit.metrics.text import SAMPLE_NOUNS, comparable_sentences, interval_text, with_sample
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -512,10 +513,22 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
     cards = []
     for key in wanted:
         h = by_key[key]
+        if h.withheld:  # too few closed deals: the sentence, never the rate in bold (issue 18)
+            cards.append(
+                f'<div class="card" data-key="{esc(h.key)}"><div class="withheld">{esc(with_sample(h))}</div>'
+                f'<div class="label">{esc(h.label)}</div></div>'
+            )
+            continue
         trend = {True: "better", False: "worse", None: "flat"}[h.improved]  # green when it is good news
+        sample = ""
+        if h.n is not None and h.value is not None:
+            bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
+            noun = SAMPLE_NOUNS.get(h.key, "items")
+            sample = f'<div class="sample">{"over" if h.key == "win_rate_lift" else "of"} {h.n} {esc(noun)}'
+            sample += f"; {esc(bounds)}</div>" if bounds else "</div>"
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
-            f'<div class="label">{esc(h.label)}</div>'
+            f'<div class="label">{esc(h.label)}</div>{sample}'
             f'<div class="change {trend}">{esc(format_change(h.change, h.unit))} vs '
             f"{esc(format_value(h.previous, h.unit))} in {esc(previous)}</div></div>"
         )
@@ -702,13 +715,22 @@ def impact_sentences(m: ProgramMetrics) -> list[str]:
         f"{i.influenced} of the {i.closed} opportunities closed in {m.period.label} used an advocate "
         f"({format_value(i.influenced_share, SHARE)}); the won ones brought {format_value(i.revenue_influenced, MONEY)}."
     ]
-    if w.win_rate is not None and wo.win_rate is not None:
+    if not i.enough_deals:
+        text = i.too_few_deals
+        lines.append(
+            f"{text[:1].upper()}{text[1:]}: win rates are compared from {i.min_deals_for_rates} closed deals "
+            "on each side (Settings: min_deals_for_rates)."
+        )
+    elif w.win_rate is not None and wo.win_rate is not None:
         more = i.win_rate_lift
         compare = f"{more:.0%} more often" if more is not None and more > 0 else "no more often"
+        bounds = interval_text(i.win_rate_lift_interval, lift=True)
         lines.append(
             f"Opportunities that used an advocate won {compare} than the others "
-            f"({format_value(w.win_rate, SHARE)} vs {format_value(wo.win_rate, SHARE)})."
+            f"({format_value(w.win_rate, SHARE)} of {w.closed} vs {format_value(wo.win_rate, SHARE)} of "
+            f"{wo.closed}" + (f"; lift {bounds}" if bounds else "") + ")."
         )
+        lines += comparable_sentences(i)
     if w.average_deal_size is not None and wo.average_deal_size is not None:
         lines.append(
             f"Average won deal: {format_value(w.average_deal_size, MONEY)} with an advocate, "
@@ -720,6 +742,43 @@ def impact_sentences(m: ProgramMetrics) -> list[str]:
             f"{wo.median_sales_cycle_days:.0f} days without."
         )
     return lines
+
+
+def win_rate_chart(m: ProgramMetrics) -> None:
+    """The win rates with and without advocates, each with its 95% interval as an error bar and its number of
+    closed deals under its column; too few deals: no chart, the sentence saying so."""
+    from kit import charts
+
+    i = m.impact
+    w, wo = i.with_advocates, i.without_advocates
+    title = f"Win rate of opportunities closed in {m.period.label} (bars: 95% interval)"
+    if not i.closed:
+        show_chart(None, title=title, takeaway="", empty=f"No opportunity closed in {m.period.label}.")
+        return
+    if not i.enough_deals:
+        text = i.too_few_deals
+        show_chart(None, title=title, takeaway="", empty=f"{text[:1].upper()}{text[1:]}.")
+        return
+    fig = charts.column_chart(
+        [f"with an advocate ({w.closed} deals)", f"without ({wo.closed} deals)"],
+        {"win rate": [w.win_rate, wo.win_rate]},
+        title=title,
+        unit=SHARE,
+        intervals={"win rate": [w.win_rate_interval, wo.win_rate_interval]},
+    )
+    more, bounds = i.win_rate_lift, i.win_rate_lift_interval
+    takeaway = (
+        f"Opportunities that used an advocate won {more:.0%} more often "
+        f"(lift {interval_text(bounds, lift=True) or 'without an interval yet'})"
+        + (
+            "; that interval includes no difference at all, so this could be chance."
+            if bounds and bounds[0] <= 0
+            else "."
+        )
+        if more is not None and more > 0
+        else f"No win-rate lift from advocates can be shown for {m.period.label}."
+    )
+    show_chart(fig, title=title, takeaway=takeaway, empty=f"No opportunity closed in {m.period.label}.")
 
 
 def new_advocate_lines(m: ProgramMetrics) -> list[str]:

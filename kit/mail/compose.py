@@ -34,7 +34,8 @@ from kit.formatting import COUNT, MONEY, change_from, format_value, percent
 from kit.mail.errors import MailError
 from kit.mail.redact import ContactLeakError, clean, find_contacts, scrub_report
 from kit.mail.settings import parse_address
-from kit.metrics import HEADLINE, GoalStatus, ProgramMetrics
+from kit.metrics import HEADLINE, GoalStatus, Headline, ProgramMetrics
+from kit.metrics.text import SAMPLE_NOUNS, interval_text, with_sample
 from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,8 @@ h2 { font-size: 16px; margin: 0 0 8px 0; color: #111827; }
 .label { font-size: 12px; color: #6b7280; }
 .value { font-size: 22px; font-weight: bold; color: #111827; }
 .change { font-size: 12px; color: #6b7280; }
+.sample { font-size: 11px; color: #6b7280; }
+.withheld { font-size: 13px; color: #111827; }
 .up { color: #1a7f37; }
 .down { color: #c0392b; }
 .tiles { border-collapse: collapse; width: 100%; }
@@ -203,7 +206,9 @@ class _Summary:
     title: str
     period: str
     as_of: str
-    headline: list[tuple[str, str, str, str]]  # label, value, change, tone (up, down, neutral)
+    # label, value ('' when withheld), what it rests on ('of 25 closed deals', or the sentence saying there
+    # are too few deals to compare), change, tone (up, down, neutral)
+    headline: list[tuple[str, str, str, str, str]]
     goals: list[
         tuple[str, str, str, str, str, str, str]
     ]  # goal, segment, target, actual, attained, status, tone
@@ -216,12 +221,25 @@ class _Summary:
 _TREND = {True: "up", False: "down", None: "neutral"}  # Headline.improved: green when it is good news
 
 
+def _sample(h: Headline) -> str:
+    """Under a share: 'of 25 closed deals · 95% interval 48–83%'; the too-few-deals sentence instead of a
+    withheld rate; '' for a count or a sum."""
+    if h.withheld:
+        return with_sample(h)
+    if h.n is None or h.value is None:
+        return ""
+    bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
+    text = f"{'over' if h.key == 'win_rate_lift' else 'of'} {h.n} {SAMPLE_NOUNS.get(h.key, 'items')}"
+    return f"{text} · {bounds}" if bounds else text
+
+
 def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summary:
     headline = [
         (
             clean(h.label or h.key, contacts, 60),
-            format_value(h.value, h.unit),
-            change_from(h.change, h.previous, h.unit),
+            "" if h.withheld else format_value(h.value, h.unit),
+            _sample(h),
+            "" if h.withheld else change_from(h.change, h.previous, h.unit),
             _TREND[h.improved],
         )
         for h in m.headline[:MAX_HEADLINE]
@@ -278,7 +296,12 @@ def _text_body(s: _Summary, attachment: str) -> str:
     width = max((len(label) for label, *_ in s.headline), default=0)
     lines += _text_section(
         "HEADLINE FIGURES",
-        [f"  {label:<{width}}  {value:>10}  {change}".rstrip() for label, value, change, _ in s.headline],
+        [
+            f"  {label:<{width}}  {value:>10}  {change}".rstrip() + (f"  ({sample})" if sample else "")
+            if value
+            else f"  {label:<{width}}  {sample}"
+            for label, value, sample, change, _ in s.headline
+        ],
     )
     lines += _text_section(
         "GOALS (goal, segment: actual of target, attained, status)",
@@ -318,11 +341,13 @@ def _html_body(s: _Summary, charts: Sequence[tuple[str, Chart]], attachment: str
 
     if s.headline:
         tiles = []
-        for label, value, change, tone in s.headline:
+        for label, value, sample, change, tone in s.headline:
             tiles.append(
                 f'<td class="tile"><div class="label">{_e(label)}</div>'
-                f'<div class="value">{_e(value)}</div>'
-                f'<div class="change {tone}">{_e(change)}</div></td>'
+                + (f'<div class="value">{_e(value)}</div>' if value else "")
+                + (f'<div class="{"sample" if value else "withheld"}">{_e(sample)}</div>' if sample else "")
+                + (f'<div class="change {tone}">{_e(change)}</div>' if change or value else "")
+                + "</td>"
             )
         grid = "".join("<tr>" + "".join(tiles[i : i + 3]) + "</tr>" for i in range(0, len(tiles), 3))
         rows.append(
