@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +25,7 @@ from kit.schema import ASSIGNED_STATUS
 
 if TYPE_CHECKING:
     from kit.report import ReportRun
+    from kit.sync import SyncState
 
 DEBUG_ENV = "ADVOCACY_KIT_DEBUG"
 
@@ -88,7 +89,34 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
         raise InputError(f"{path} exists; pass --force to overwrite it")
 
 
+@contextmanager
+def _store_context() -> Iterator[None]:
+    """What every command runs within: the Google Sheet options from the environment (read once here,
+    docs/google-sheets.md), and the read cache kept until the command ends."""
+    from kit.store import google_options_from_env, google_sheet_options
+    from kit.store.cache import copies_kept_afterwards
+
+    # A local workbook's read-cache copy is kept when the command ends, so it also holds what the command
+    # worked out from the cells (the validator's findings): the next command need not work it out again.
+    with google_sheet_options(**google_options_from_env(os.environ)), copies_kept_afterwards():
+        yield
+
+
+class _Command(click.Command):
+    """A kit command: sets up the store's context when it runs. Not in the group's callback, which click
+    runs before a subcommand's --help is seen: the read cache loads pandas, and --help should not wait."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _store_context():
+            return super().invoke(ctx)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: advocacy-kit demo && advocacy-kit info --source demo/advocacy_program.xlsx",
 )
@@ -103,16 +131,7 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Run a customer advocacy program from a shared spreadsheet: roster, requests, matching, reports."""
-    ctx.obj = _State(config_path)
-    # Google Sheet sources: credentials and endpoint from the environment, read once here (docs/google-sheets.md).
-    from kit.store import google_options_from_env, google_sheet_options
-
-    ctx.with_resource(google_sheet_options(**google_options_from_env(os.environ)))
-    # A local workbook's read-cache copy is kept when the command ends, so it also holds what the command
-    # worked out from the cells (the validator's findings): the next command need not work it out again.
-    from kit.store.cache import copies_kept_afterwards
-
-    ctx.with_resource(copies_kept_afterwards())
+    ctx.obj = _State(config_path)  # each command runs within _store_context (see _Command)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -770,23 +789,34 @@ def sync_command(
     successful sync (kept beside the reports), upserted by opportunity id. Exit 0: done; 1: some rows
     refused (the others written); 2: the CRM or the program could not be read (nothing written)."""
     import json
+    import logging
 
     from kit.store import open_store
     from kit.sync import SyncState, sync
     from kit.sync.settings import fetcher_from_config
 
     config = state.config
-    fetch = fetcher_from_config(crm, config.section("sync").get(crm, {}), os.environ, base=config.path)
-    store = open_store(state.source(source))
-    result = sync(
-        crm,
-        store=store,
-        state=SyncState.beside(config.reports_dir),
-        fetch=fetch,
-        now=dt.datetime.now(dt.UTC),
-        full=full,
-        dry_run=dry_run,
-    )
+    log = logging.getLogger("kit.cli")
+    sync_state = SyncState.beside(config.reports_dir)
+    with delivery_log(state, not dry_run):  # a sync writes the program: the run log says what, or why not
+        try:
+            fetch = fetcher_from_config(
+                crm, config.section("sync").get(crm, {}), os.environ, base=config.path
+            )
+            store = open_store(state.source(source))
+            result = sync(
+                crm,
+                store=store,
+                state=sync_state,
+                fetch=fetch,
+                now=dt.datetime.now(dt.UTC),
+                full=full,
+                dry_run=dry_run,
+            )
+        except Exception:
+            log.warning("%s", _last_good_sync(sync_state, crm))  # a scheduled run's reports go out next
+            raise
+        log.info("%s", result.summary)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
@@ -796,6 +826,21 @@ def sync_command(
     return 1 if result.plan.refused else 0
 
 
+def _last_good_sync(sync_state: SyncState, crm: str) -> str:
+    """What a failed sync leaves for the reports: the Opportunities tab as the last successful sync left it."""
+    from kit.sync import CRMS
+
+    try:
+        mark = sync_state.last(crm)
+    except KitError:
+        mark = None
+    when = f"finished {mark.synced_at}" if mark else "none yet"
+    return (
+        f"sync {crm} did not finish: reports made now count the opportunities of the last successful "
+        f"{CRMS[crm]} sync ({when})"
+    )
+
+
 # --- e-mail and schedule ---
 
 
@@ -803,7 +848,7 @@ def sync_command(
 def delivery_log(
     state: _State, active: bool, *, force: bool = False, out_dir: str | None = None
 ) -> Iterator[None]:
-    """While e-mailing (or writing .eml files), log the run, and any failure, to the rotating run log.
+    """While e-mailing (or writing .eml files), or syncing, log the run and any failure to the rotating run log.
 
     The log is ``[schedule] log_file``, else ``advocacy-kit.log`` beside the reports.
     """
@@ -916,7 +961,9 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
     """Print the cron lines that e-mail the reports on the [schedule] of the config, or install them.
 
     Every run is `advocacy-kit report ... --email`: the delivery ledger makes a run that finds this period's
-    edition already sent a no-op, so a missed or repeated run is harmless.
+    edition already sent a no-op, so a missed or repeated run is harmless. With `sync = ["hubspot"]` in
+    [schedule] it first runs `advocacy-kit sync hubspot`; the reports go out even when the sync fails (on the
+    last good sync's opportunities), and the run then exits 1 (docs/crm-sync.md).
     """
     from kit.schedule import cron_lines, install_crontab, run_command, systemd_units
 
@@ -929,6 +976,13 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
     if not config.section("schedule"):
         click.echo("Note: the config has no [schedule] section; using weekly on Monday at 07:00.", err=True)
     plan = _schedule(state)
+    for crm in plan.sync:
+        if crm not in config.section("sync"):
+            click.echo(
+                f"Note: [schedule] sync names {crm}, but the config has no [sync.{crm}] section "
+                "(see docs/crm-sync.md).",
+                err=True,
+            )
     script = Path(sys.executable).parent / "advocacy-kit"
     program = [str(script)] if script.exists() else [sys.executable, "-m", "kit.cli"]
     config_path = config.path.resolve() if config.path else None

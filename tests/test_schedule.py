@@ -9,11 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shlex
 import stat
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from emulators.hubspot import HubSpotEmulator
+from kit import schema
 from kit.cli import main
 from kit.errors import ConfigError
 from kit.schedule import (
@@ -29,6 +35,9 @@ from kit.schedule import (
     schedule_from_config,
     systemd_units,
 )
+from kit.store.local import LocalStore
+from tests.factories import activity, advocate
+from tests.smtp_server import Server
 
 COMMAND = "cd /srv/advocacy && /srv/venv/bin/advocacy-kit --config /srv/advocacy/advocacy-kit.toml report all --email"
 
@@ -304,3 +313,172 @@ def test_a_run_log_whose_folder_is_a_file_is_a_config_error_naming_both(tmp_path
         f"({occupied} is a file)"
     )
     assert occupied.read_text(encoding="utf-8") == "not a folder"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The scheduled line, run as cron runs it: sync the CRM, then render and e-mail the reports
+
+HUBSPOT_TOKEN = "pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+VENV_BIN = Path(sys.executable).parent  # where advocacy-kit is installed, as the schedule command finds it
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+# The scheduled report covers the current quarter (no --period in a cron line): the deals close on its first
+# day, and so does the reference call that helped Acme (on or before the close date counts).
+CLOSED_ON = quarter_start(dt.date.today())
+
+
+@pytest.fixture
+def hubspot() -> Iterator[HubSpotEmulator]:
+    """Two HubSpot deals in the default pipeline: Acme won (10,000), Globex lost (20,000)."""
+    with HubSpotEmulator() as emulator:
+        emulator.add_token(HUBSPOT_TOKEN)
+        owner = emulator.add_owner("Sam", "Rep")
+        for name, stage, amount in (("Acme", "closedwon", 10_000), ("Globex", "closedlost", 20_000)):
+            emulator.add_deal(
+                dealname=f"{name} renewal",
+                dealstage=stage,
+                amount=amount,
+                closedate=f"{CLOSED_ON.isoformat()}T12:00:00.000Z",
+                hubspot_owner_id=owner,
+                company=emulator.add_company(name, country="Germany"),
+            )
+        yield emulator
+
+
+@pytest.fixture
+def mail_server() -> Iterator[Server]:
+    server = Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def synced_program(tmp_path: Path, make_workbook, hubspot: HubSpotEmulator, mail_server: Server) -> Path:
+    """A program with one advocate whose reference call helped Acme's deal, no opportunities yet, and a config
+    that syncs HubSpot (the emulator) before e-mailing the goal-tracking report (to the SMTP server), with
+    the token in the env file, as cron needs it. Returns the config file."""
+    acme = next(iter(hubspot.deals))
+    workbook = make_workbook(
+        Advocates=[advocate(1)],
+        Activities=[activity(1, day=CLOSED_ON, **{schema.ACTIVITIES.col.opportunity_id: acme})],
+    )
+    env_file = tmp_path / "env"
+    env_file.write_text(f"HUBSPOT_ACCESS_TOKEN={HUBSPOT_TOKEN}\n")
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text(
+        f'source = "{workbook}"\nreports_dir = "reports"\n'
+        '[schedule]\ncadence = "weekly"\nreports = ["goal-tracking"]\nsync = ["hubspot"]\n'
+        f'env_file = "{env_file}"\n'
+        f'[sync.hubspot]\ntoken_env = "HUBSPOT_ACCESS_TOKEN"\nendpoint = "{hubspot.url}"\n'
+        "attempts = 2\nretry_wait = 0\n"
+        f'[email]\nhost = "127.0.0.1"\nport = {mail_server.port}\nsecurity = "none"\n'
+        'from = "Advocacy <advocacy@example.com>"\n'
+        '[email.recipients]\ngoal-tracking = ["pm@example.com"]\n'
+    )
+    return config
+
+
+def scheduled_line(config: Path, capsys) -> str:
+    """The command of the cron line `advocacy-kit schedule` prints, as cron hands it to sh."""
+    with pytest.raises(SystemExit) as done:
+        main(["--config", str(config), "schedule"])
+    assert done.value.code == 0
+    [line] = [ln for ln in capsys.readouterr().out.splitlines() if ln and not ln.startswith("#")]
+    return line.split(" ", 5)[5].replace("\\%", "%")  # after minute, hour, day, month and weekday
+
+
+def run_as_cron(command: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """``command`` in bash with cron's bare environment: a PATH, HOME, and nothing of this test's."""
+    environment = {
+        "PATH": f"{VENV_BIN}{os.pathsep}/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # the session's private read cache
+    }
+    return subprocess.run(
+        ["bash", "-c", command], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+
+def opportunities(config: Path) -> dict[str, tuple]:
+    """account → (amount, won) in the program's Opportunities tab."""
+    frame = LocalStore(config.parent / "program.xlsx").read().tables[schema.OPPORTUNITIES.name]
+    O = schema.OPPORTUNITIES.col  # noqa: N806
+    return {row[O.account]: (row[O.amount], bool(row[O.is_won])) for row in frame.to_dict("records")}
+
+
+def emailed_summary(server: Server) -> str:
+    [message] = server.mailbox.messages()
+    assert message["To"] == "pm@example.com"
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == f"goal_tracking_{CLOSED_ON.year}-Q{(CLOSED_ON.month + 2) // 3}.html"
+    return message.get_body(("plain",)).get_content()
+
+
+def figure(summary: str, label: str) -> str:
+    """The value printed after ``label`` in the e-mail's headline figures."""
+    [line] = [ln for ln in summary.splitlines() if ln.strip().startswith(label)]
+    return line.split()[len(label.split())]
+
+
+def test_the_scheduled_line_syncs_hubspot_then_emails_a_report_counting_the_synced_deals(
+    synced_program, hubspot, mail_server, tmp_path, capsys
+):
+    command = scheduled_line(synced_program, capsys)
+    assert command.index(" sync hubspot ") < command.index(" report goal-tracking --email")
+
+    ran = run_as_cron(command, tmp_path)
+
+    assert ran.returncode == 0, ran.stderr
+    assert opportunities(synced_program) == {"Acme": (10_000, True), "Globex": (20_000, False)}
+    summary = emailed_summary(mail_server)
+    # Acme (won, 10,000) had the reference call; Globex (lost) had none: by hand, 1 influenced, $10,000 won
+    assert figure(summary, "Opportunities influenced") == "1"
+    assert figure(summary, "Revenue influenced (won)") == "$10K"  # the e-mail writes money compact
+    log = (tmp_path / "reports" / "advocacy-kit.log").read_text()
+    assert log.index("run: advocacy-kit sync") < log.index("run: advocacy-kit report")
+
+
+def test_a_failed_sync_still_sends_the_report_on_the_last_good_sync_and_the_run_exits_1(
+    synced_program, hubspot, mail_server, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", HUBSPOT_TOKEN)
+    with pytest.raises(SystemExit) as first:
+        main(["--config", str(synced_program), "sync", "hubspot"])  # last week's sync
+    assert first.value.code == 0
+    capsys.readouterr()
+    acme = next(iter(hubspot.deals))
+    hubspot.update_deal(acme, amount=15_000)  # a change this run cannot read: the token has expired
+    hubspot.revoke_tokens()
+    command = scheduled_line(synced_program, capsys)
+
+    ran = run_as_cron(command, tmp_path)
+
+    assert ran.returncode == 1
+    assert ran.stderr.startswith("advocacy-kit: error: HubSpot refused the access token")
+    assert ran.stderr.count("\n") == 1
+    assert opportunities(synced_program) == {"Acme": (10_000, True), "Globex": (20_000, False)}
+    assert (
+        figure(emailed_summary(mail_server), "Revenue influenced (won)") == "$10K"
+    )  # the e-mail writes money compact
+    log = (tmp_path / "reports" / "advocacy-kit.log").read_text()
+    assert "reports made now count the opportunities of the last successful HubSpot sync" in log
+    assert log.index("failed: CrmAuthError") < log.index("run: advocacy-kit report")
+
+
+def test_the_systemd_service_runs_the_cron_line_without_sourcing_the_env_file(synced_program, capsys):
+    cron = scheduled_line(synced_program, capsys)
+    with pytest.raises(SystemExit):
+        main(["--config", str(synced_program), "schedule", "--systemd"])
+    service = capsys.readouterr().out
+
+    [exec_start] = [ln for ln in service.splitlines() if ln.startswith("ExecStart=/bin/sh -c ")]
+    # systemd.service(5): "$$" is a literal "$", "%%" a literal "%"
+    command = shlex.split(exec_start.removeprefix("ExecStart=/bin/sh -c "))[0]
+    command = command.replace("$$", "$").replace("%%", "%")
+    assert f"EnvironmentFile={synced_program.parent / 'env'}" in service
+    assert f"{command} >/dev/null" == cron.split(" && ", 3)[3]  # after `set -a && . env && set +a`
