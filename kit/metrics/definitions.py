@@ -34,6 +34,15 @@ after ``as_of`` is ignored, as a typo or a plan.
 - **Win rate with / without references**: won ÷ closed, among the influenced / the other closed
   opportunities. **Lift**: how much more often influenced deals win (with ÷ without − 1): 0.31 means
   "won 31% more often".
+- **Comparable lift**: the lift among deals of similar size. The closed deals with an amount are split at
+  the terciles of their amounts into three bands; a band with no deal on one side is dropped; the bands' win
+  rates are combined as a Mantel–Haenszel risk ratio (written as a lift, ratio − 1). An association, not
+  proof: it removes the difference in deal size only (the stage at the time of the request would do more).
+- **Intervals**: each share (within SLA, influenced, the win rates) carries its denominator ``n`` and a 95%
+  Wilson score interval (E. B. Wilson, *JASA* 22 (1927) 209–212); the lift a Katz log interval (Katz et al.,
+  *Biometrics* 34 (1978) 469–474); the comparable lift the Greenland–Robins interval (*Biometrics* 41 (1985)
+  55–68). See ``kit.metrics.uncertainty``. **Minimum sample**: with fewer closed deals than the Settings
+  tab's ``min_deals_for_rates`` on a side, the reports say so instead of showing the win rates and the lift.
 - **Deal size** is the average amount of won deals; **sales cycle** the median days from ``created_on`` to
   ``close_date`` of closed deals.
 - **Advocate activity**: an Activities row dated in the period.
