@@ -121,10 +121,12 @@ def column_chart(
     title: str,
     unit: str = COUNT,
     intervals: Mapping[str, Sequence[tuple[float, float] | None]] | None = None,
+    to_date: Sequence[bool] | None = None,
 ) -> Figure | None:
     """Vertical grouped columns, one group per label (periods, or with/without), one colour per series;
     ``intervals`` (per series, a (low, high) per label, or None) are drawn as error bars, the value written
-    above the bar's top.
+    above the bar's top. A label whose ``to_date`` is true (a period still running) is drawn lighter and
+    hatched and labelled "to date", so it does not read as a whole period beside whole ones.
 
     None when no column would have a height."""
     if not labels or not any(v for vals in series.values() for v in vals if not _blank(v)):
@@ -137,7 +139,11 @@ def column_chart(
     for k, (name, values) in enumerate(series.items()):
         xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
         ys = [0 if _blank(v) else float(v) * scale for v in values]
-        ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
+        bars = ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
+        for bar, partial in zip(bars, to_date or [False] * len(labels), strict=True):
+            if partial:
+                bar.set_alpha(0.45)
+                bar.set_hatch("//")
         bounds = list((intervals or {}).get(name) or [None] * len(values))
         tops = list(ys)
         for j, (y, bound) in enumerate(zip(ys, bounds, strict=True)):
@@ -151,7 +157,11 @@ def column_chart(
         for x, v, top in zip(xs, values, tops, strict=True):
             if not _blank(v):
                 ax.text(x, top, format_value(float(v), unit), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(labels)), [str(lbl) for lbl in labels])
+    partial = to_date or [False] * len(labels)
+    ax.set_xticks(
+        range(len(labels)),
+        [f"{lbl}\n(to date)" if p else str(lbl) for lbl, p in zip(labels, partial, strict=True)],
+    )
     if count > 1:
         ax.legend(frameon=False, fontsize=9)
     if unit == MONEY:

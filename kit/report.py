@@ -493,8 +493,84 @@ def title_block(title: str, m: ProgramMetrics) -> str:
             f'<p class="notice no-data">No data for {esc(m.period.label)}: nothing in the workbook is dated '
             "in this period.</p>"
         )
+    if m.has_data and m.as_of > m.period.end:
+        parts.append(f'<p class="notice statuses">{esc(past_statuses_note(m.period.label))}</p>')
     parts.append(data_quality_note(m))
     return "\n".join(parts)
+
+
+def past_statuses_note(periods: str) -> str:
+    """Why a past period's active advocates may differ from what was true then: no status history."""
+    return (
+        f"Active advocates of {periods} are counted with today's statuses: the workbook keeps no history of "
+        "an advocate's status, so one who has left since is not counted, even for the days they were active."
+    )
+
+
+def is_running(m: ProgramMetrics) -> bool:
+    """Whether the report's period is still running on the day the figures are as of (its figures to date)."""
+    return m.period.start <= m.as_of < m.period.end
+
+
+_TREND_SERIES = {
+    "requests_fulfilled": "requests fulfilled",
+    "activities": "activities",
+    "opportunities_influenced": "opportunities influenced",
+}
+_TREND_TABLE = {
+    "period": "Period",
+    "active_advocates": "Active",
+    "new_advocates": "New",
+    "requests_fulfilled": "Fulfilled",
+    "within_sla_share": "Within SLA",
+    "opportunities_influenced": "Influenced",
+    "revenue_influenced": "Revenue influenced",
+    "win_rate_lift": "Win-rate lift",
+}
+
+
+def trends(m: ProgramMetrics) -> None:
+    """The last periods side by side, chart then table. A period still running is marked 'to date' (lighter,
+    hatched columns; its row so labelled), and the takeaway compares it only with the same days of the one
+    before, never with whole periods."""
+    from kit import charts
+
+    t = m.trends
+    title = "Requests fulfilled, activities and opportunities influenced"
+    running = is_running(m)
+    to_date = [running and i == len(t) - 1 for i in range(len(t))]
+    fig = charts.column_chart(
+        t["period"].tolist(),
+        {name: t[key].tolist() for key, name in _TREND_SERIES.items()},
+        title=title,
+        to_date=to_date,
+    )
+    if running:
+        h = m.figure("activities")
+        takeaway = (
+            f"Activities: {format_value(h.value, COUNT)} in {m.period.label} to date, against "
+            f"{format_value(h.previous, COUNT)} in {compared_with(m)}; the earlier columns are whole periods."
+        )
+    else:
+        takeaway = (
+            f"Activities went from {format_value(t['activities'].iloc[0], COUNT)} in {t['period'].iloc[0]} "
+            f"to {format_value(t['activities'].iloc[-1], COUNT)} in {t['period'].iloc[-1]}."
+            if len(t)
+            else ""
+        )
+    show_chart(fig, title=title, takeaway=takeaway, empty="No data to chart yet.")
+    shown = t.assign(period=[f"{p} (to date)" if d else p for p, d in zip(t["period"], to_date, strict=True)])
+    show(
+        table(
+            shown,
+            _TREND_TABLE,
+            units={"within_sla_share": SHARE, "revenue_influenced": MONEY, "win_rate_lift": SHARE},
+        )
+    )
+    past = [p for p, d in zip(t["period"], to_date, strict=True) if not d]
+    if m.has_data and past:
+        periods = past[0] if len(past) == 1 else f"{past[0]} to {past[-1]}"
+        show(paragraph(past_statuses_note(periods), "note"))
 
 
 def data_quality_note(m: ProgramMetrics) -> str:
