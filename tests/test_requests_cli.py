@@ -16,20 +16,13 @@ import openpyxl
 import pytest
 
 from kit import schema
-from kit.cli import main
+from tests.command_line import run
 from tests.factories import DEMO_AS_OF, request, setting
 
 R = schema.REQUESTS.col
 DAY = dt.date
 AS_OF = ["--as-of", DEMO_AS_OF.isoformat()]  # Friday 20 November 2026
 OPEN = ("New", "In Progress", "Owner Approval", "Advocate Asked", "Scheduled")  # the schema's open statuses
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def _cells(path: Path) -> tuple[list[dict], dict[str, str]]:
