@@ -220,7 +220,7 @@ def test_keywords_are_read_whatever_the_case_and_separator(text):
     assert parse_period(text, as_of=D(2026, 12, 1)).label == "2026-Q3"
 
 
-@given(as_of=st.dates(dt.date(1901, 1, 1), dt.date(2198, 12, 31)), start_month=st.integers(1, 12))
+@given(as_of=st.dates(dt.date(1902, 1, 1), dt.date(2197, 12, 31)), start_month=st.integers(1, 12))
 def test_this_period_contains_as_of_and_last_period_ends_the_day_before_it_starts(as_of, start_month):
     for unit in ("month", "quarter", "year", "fiscal-quarter", "fiscal-year"):
         this = parse_period(f"this-{unit}", fiscal_year_start_month=start_month, as_of=as_of)
