@@ -7,18 +7,16 @@ HubSpot (a subset of the search filter operators, one pipeline per object by def
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import itertools
 import json
 import re
-import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from emulators._http import LoopbackServer
+from emulators._http import LoopbackEmulator
 
 SEARCH_LIMIT = 100  # "the maximum number of results per page is 200" for some objects; 100 for deals search
 RESULT_CAP = 10_000  # "the search endpoints are limited to 10,000 total results for any given query"
@@ -83,11 +81,12 @@ def _millis(value: dt.datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
-class HubSpotEmulator:
+class HubSpotEmulator(LoopbackEmulator):
     """The emulator. ``start()`` serves it; ``url`` is its base; ``calls`` counts requests per endpoint,
     ``log`` lists ``(endpoint, path)`` in order and ``searches`` the body of each deals search."""
 
     def __init__(self, *, page_limit: int = SEARCH_LIMIT, result_cap: int = RESULT_CAP) -> None:
+        super().__init__("hubspot-emulator")
         self.page_limit = page_limit
         self.result_cap = result_cap
         self.tokens: set[str] = set()
@@ -96,35 +95,10 @@ class HubSpotEmulator:
         self.companies: dict[str, dict[str, str | None]] = {}
         self.owners: dict[str, dict[str, str]] = {}
         self.pipelines: dict[str, dict[str, Any]] = {}
-        self.calls: collections.Counter[str] = collections.Counter()
-        self.log: list[tuple[str, str]] = []
         self.searches: list[dict[str, Any]] = []
         self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        self._search_failures: dict[int, tuple[int, int]] = {}  # page number -> (status, times)
-        self._next_failures: list[list[int]] = []
         self._ids = itertools.count(1001)
-        self._lock = threading.RLock()
-        self._server = LoopbackServer(self.handle, "hubspot-emulator")
         self.add_pipeline("default", "Sales Pipeline", DEFAULT_STAGES)
-
-    # -- lifecycle ------------------------------------------------------------------------------------------
-
-    def start(self) -> HubSpotEmulator:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> HubSpotEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     # -- test controls --------------------------------------------------------------------------------------
 
@@ -187,26 +161,8 @@ class HubSpotEmulator:
         self.clock += dt.timedelta(seconds=1)
         return self.clock
 
-    def fail_on_page(self, page: int, status: int = 500, *, times: int = 1) -> None:
-        """Answer the deals search asking for its ``page``-th page (1 = no ``after``) with ``status``."""
-        with self._lock:
-            self._search_failures[page] = (status, times)
-
-    def fail_next(self, status: int, *, times: int = 1) -> None:
-        """Answer the next ``times`` calls with ``status`` and HubSpot's body for it (429: the rate limit)."""
-        with self._lock:
-            self._next_failures.append([status, times])
-
-    def clear_injections(self) -> None:
-        with self._lock:
-            self._search_failures.clear()
-            self._next_failures.clear()
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.calls.clear()
-            self.log.clear()
-            self.searches.clear()
+    def _recorded(self) -> list[list[Any]]:
+        return [self.searches]
 
     # -- dispatch -------------------------------------------------------------------------------------------
 
@@ -253,12 +209,9 @@ class HubSpotEmulator:
             raise _Refusal(401, error_body(401, expired if token in self.revoked else None))
 
     def _inject_next(self) -> None:
-        if self._next_failures:
-            failure = self._next_failures[0]
-            failure[1] -= 1
-            if failure[1] <= 0:
-                self._next_failures.pop(0)
-            raise _Refusal(failure[0], error_body(failure[0]))
+        status = self._next_failure()
+        if status is not None:
+            raise _Refusal(status, error_body(status))
 
     # -- endpoints ------------------------------------------------------------------------------------------
 
@@ -276,12 +229,8 @@ class HubSpotEmulator:
         if after >= self.result_cap:
             raise _Refusal(400, error_body(400, f"paging past {self.result_cap} results is not supported"))
         page = after // max(1, min(limit, self.page_limit)) + 1
-        if page in self._search_failures:
-            status, times = self._search_failures[page]
-            if times <= 1:
-                del self._search_failures[page]
-            else:
-                self._search_failures[page] = (status, times - 1)
+        status = self._page_failure(page)
+        if status is not None:
             raise _Refusal(status, error_body(status))
         deals = list(self.deals.items())
         groups = body.get("filterGroups") or []

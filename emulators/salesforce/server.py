@@ -9,18 +9,16 @@ simpler than Salesforce (a SOQL subset: one object, ``AND``-ed comparisons, ``OR
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import html
 import itertools
 import re
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from emulators._http import LoopbackServer
+from emulators._http import LoopbackEmulator
 
 API_VERSION = "59.0"  # simple-salesforce 1.12's DEFAULT_API_VERSION
 INSTANCE_HOST = "emulator.my.salesforce.com"
@@ -112,45 +110,21 @@ class _Cursor:
         self.fields = fields
 
 
-class SalesforceEmulator:
+class SalesforceEmulator(LoopbackEmulator):
     """The emulator. ``start()`` serves it; ``url`` is its base; ``calls`` counts requests per endpoint,
     ``log`` lists ``(endpoint, path)`` in order and ``queries`` the SOQL text each query received."""
 
     def __init__(self, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__("salesforce-emulator")
         self.page_size = page_size
         self.opportunities: dict[str, dict[str, Any]] = {}
         self.users: dict[str, tuple[str, str]] = {}  # username -> (password, security token)
         self.apps: dict[str, tuple[str | None, str | None]] = {}  # consumer key -> (secret, public key PEM)
         self.tokens: set[str] = set()
-        self.calls: collections.Counter[str] = collections.Counter()
-        self.log: list[tuple[str, str]] = []
         self.queries: list[str] = []
         self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         self._cursors: dict[str, _Cursor] = {}
-        self._page_failures: dict[int, tuple[int, int]] = {}  # page number -> (status, times)
-        self._next_failures: list[list[int]] = []  # [status, times]
         self._ids = itertools.count(1)
-        self._lock = threading.RLock()
-        self._server = LoopbackServer(self.handle, "salesforce-emulator")
-
-    # -- lifecycle ------------------------------------------------------------------------------------------
-
-    def start(self) -> SalesforceEmulator:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> SalesforceEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     # -- test controls --------------------------------------------------------------------------------------
 
@@ -200,27 +174,8 @@ class SalesforceEmulator:
         with self._lock:
             self.tokens.clear()
 
-    def fail_on_page(self, page: int, status: int = 500, *, times: int = 1) -> None:
-        """Answer the request for a query's ``page``-th page (1 = the query itself) with ``status``,
-        ``times`` times."""
-        with self._lock:
-            self._page_failures[page] = (status, times)
-
-    def fail_next(self, status: int, *, times: int = 1) -> None:
-        """Answer the next ``times`` data API calls (not log-ins) with ``status`` and Salesforce's body for it."""
-        with self._lock:
-            self._next_failures.append([status, times])
-
-    def clear_injections(self) -> None:
-        with self._lock:
-            self._page_failures.clear()
-            self._next_failures.clear()
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.calls.clear()
-            self.log.clear()
-            self.queries.clear()
+    def _recorded(self) -> list[list[Any]]:
+        return [self.queries]
 
     # -- dispatch -------------------------------------------------------------------------------------------
 
@@ -268,20 +223,13 @@ class SalesforceEmulator:
             raise _Refusal(401)
 
     def _inject_next(self) -> None:
-        if self._next_failures:
-            failure = self._next_failures[0]
-            failure[1] -= 1
-            if failure[1] <= 0:
-                self._next_failures.pop(0)
-            raise _Refusal(failure[0])
+        status = self._next_failure()
+        if status is not None:
+            raise _Refusal(status)
 
     def _inject_page(self, page: int) -> None:
-        if page in self._page_failures:
-            status, times = self._page_failures[page]
-            if times <= 1:
-                del self._page_failures[page]
-            else:
-                self._page_failures[page] = (status, times - 1)
+        status = self._page_failure(page)
+        if status is not None:
             raise _Refusal(status)
 
     def _issue_token(self) -> str:
