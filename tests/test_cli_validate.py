@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from kit import schema
-from kit.cli import main
 from kit.store.local import LocalStore
 from kit.validate import FINDING_COLUMNS
+from tests.command_line import run
 from tests.factories import DEMO_AS_OF, advocate, request
 
 A = schema.ADVOCATES.col
@@ -18,13 +18,6 @@ R = schema.REQUESTS.col
 AS_OF = ["--as-of", DEMO_AS_OF.isoformat()]
 # The advocate the printed work-list names, verified long ago (a warning, not an error).
 DANA = {A.advocate_id: "ADV-1", A.name: "Dana Ortiz", A.company: "Acme", A.last_verified: "2024-01-01"}
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
+from tests.command_line import run
 
 CONFIG = """source = "{workbook}"
 [sync.salesforce]
@@ -22,13 +22,6 @@ SECRETS = {
     "SALESFORCE_SECURITY_TOKEN": "tok",
     "HUBSPOT_ACCESS_TOKEN": "pat-na1-x",
 }
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.mark.parametrize(

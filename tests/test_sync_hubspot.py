@@ -11,8 +11,8 @@ import pytest
 
 from emulators.hubspot import HubSpotEmulator
 from kit import schema
-from kit.cli import main
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import activity, advocate
 
 O = schema.OPPORTUNITIES.col  # noqa: E741
@@ -78,13 +78,6 @@ def setup(tmp_path: Path, make_workbook, hubspot: HubSpotEmulator, monkeypatch):
     )
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     return config, workbook
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def sync(config: Path, capsys, *more: str) -> tuple[int, str, str]:

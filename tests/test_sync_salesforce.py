@@ -11,8 +11,8 @@ import pytest
 
 from emulators.salesforce import SalesforceEmulator, write_private_key
 from kit import schema
-from kit.cli import main
 from kit.store.local import LocalStore
+from tests.command_line import run
 from tests.factories import activity, advocate
 
 O = schema.OPPORTUNITIES.col  # noqa: E741
@@ -66,13 +66,6 @@ def setup(tmp_path: Path, make_workbook, salesforce: SalesforceEmulator, monkeyp
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     return config, workbook
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def opportunities(workbook: Path) -> dict[str, dict]:
