@@ -188,6 +188,14 @@ class Program:
     def goals(self) -> pd.DataFrame:
         return self.tables[schema.GOALS.name]
 
+    @property
+    def people(self) -> pd.DataFrame:
+        return self.tables[schema.PEOPLE.name]
+
+    @property
+    def commitments(self) -> pd.DataFrame:
+        return self.tables[schema.COMMITMENTS.name]
+
     @cached_property
     def settings(self) -> Settings:
         frame = self.tables[schema.SETTINGS.name]
@@ -380,9 +388,11 @@ def program_from_grids(
     skipped: list[SkippedRow] = []
     for tab in schema.TABS:
         name = _find_tab(grids, tab)
-        if name is None:
+        if name is None and not tab.optional:
             raise SchemaError(f"{source}: the workbook has no tab {tab.name!r}")
-        raw, header, skips, factorized = _frame_from_grid(tab, grids[name], source)
+        # a workbook made before an optional tab existed reads as if the tab were there, empty
+        grid = [list(tab.names)] if name is None else grids[name]
+        raw, header, skips, factorized = _frame_from_grid(tab, grid, source)
         raws[tab.name] = raw
         headers[tab.name] = header
         skipped.extend(skips)

@@ -65,6 +65,8 @@ class Tab:
     name: str
     description: str
     columns: tuple[Column, ...]
+    # A tab added after workbooks were already in use: a workbook without it reads as if it were empty.
+    optional: bool = False
     col: SimpleNamespace = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -139,6 +141,10 @@ REQUEST_STATUSES = (
 # Requests still waiting for something: they count against an advocate's capacity once assigned.
 OPEN_REQUEST_STATUSES = ("New", "In Progress", "Owner Approval", "Advocate Asked", "Scheduled")
 NOMINATION_STATUSES = ("New", "Accepted", "Declined")
+PEOPLE_STATUSES = ("Active", "Left")
+# A stakeholder agreement runs both ways: what the program gives a team, and what the team gives back.
+PROGRAM_TO_TEAM, TEAM_TO_PROGRAM = "program_to_team", "team_to_program"
+COMMITMENT_DIRECTIONS = (PROGRAM_TO_TEAM, TEAM_TO_PROGRAM)
 
 # Status groups: what the validator, the matcher, the metrics and every write mean by each word, said once.
 ACTIVE_STATUS = "Active"  # the one advocate status that is counted, matched and asked
@@ -728,7 +734,105 @@ SETTINGS = Tab(
     ),
 )
 
-TABS: tuple[Tab, ...] = (ADVOCATES, REQUESTS, ACTIVITIES, NOMINATIONS, OPPORTUNITIES, GOALS, SETTINGS)
+PEOPLE = Tab(
+    "People",
+    "The colleagues the program serves: sellers, CSMs and their managers, to see who uses the program.",
+    (
+        _c(
+            "email",
+            Kind.EMAIL,
+            "Their work e-mail (as in Requests' requester_email).",
+            required=True,
+            key=True,
+            width=28,
+            headers=("E-mail", "Email Address", "Work Email"),
+        ),
+        _c(
+            "name",
+            Kind.TEXT,
+            "Their name (as in Opportunities' owner).",
+            required=True,
+            width=22,
+            headers=("Full Name", "Employee Name", "User Name"),
+        ),
+        _c("team", Kind.ENUM, "Their team.", values=TEAMS, width=16, headers=("Department",)),
+        _c(
+            "role",
+            Kind.TEXT,
+            "e.g. Account Executive, CSM, SE, Manager.",
+            width=20,
+            headers=("Title", "Job Title", "Position"),
+        ),
+        _c(
+            "manager_email",
+            Kind.EMAIL,
+            "Their manager's e-mail (a row of this tab too).",
+            width=28,
+            headers=("Manager", "Manager Email", "Reports To"),
+        ),
+        _c(
+            "started_on",
+            Kind.DATE,
+            "When they joined the company (new starters' uptake counts from it).",
+            width=12,
+            headers=("Start Date", "Hire Date", "Started"),
+        ),
+        _c(
+            "status",
+            Kind.ENUM,
+            "Active, or Left once they leave.",
+            values=PEOPLE_STATUSES,
+            width=10,
+            headers=("Employee Status",),
+        ),
+    ),
+    optional=True,
+)
+
+COMMITMENTS = Tab(
+    "Commitments",
+    "The stakeholder agreements: what the program gives each team, and what each team gives back.",
+    (
+        _c("commitment_id", Kind.ID, "Unique id, e.g. C-01.", required=True, key=True, width=10),
+        _c("team", Kind.ENUM, "The team the agreement is with.", required=True, values=TEAMS, width=16),
+        _c(
+            "direction",
+            Kind.ENUM,
+            "program_to_team (the program's side) or team_to_program (the team's side).",
+            required=True,
+            values=COMMITMENT_DIRECTIONS,
+            width=18,
+        ),
+        _c("commitment", Kind.TEXT, "The words people signed.", required=True, width=40),
+        _c(
+            "metric",
+            Kind.TEXT,
+            "The figure that measures it, e.g. requests_made; empty for one tracked by hand.",
+            width=24,
+        ),
+        _c("target", Kind.AMOUNT, "The number to reach (a share as 0.8).", width=10),
+        _c(
+            "period",
+            Kind.TEXT,
+            "2026-Q4, FY2027-Q1, 2026 … or a keyword such as this-quarter.",
+            width=14,
+        ),
+        _c("status_note", Kind.TEXT, "Where a commitment tracked by hand stands.", width=30),
+    ),
+    optional=True,
+)
+
+TABS: tuple[Tab, ...] = (
+    ADVOCATES,
+    REQUESTS,
+    ACTIVITIES,
+    NOMINATIONS,
+    OPPORTUNITIES,
+    GOALS,
+    SETTINGS,
+    PEOPLE,
+    COMMITMENTS,
+)
 TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
 
 # Whole numbers with a meaningful range: (tab, column) -> (lowest, highest or None). A number outside it is
