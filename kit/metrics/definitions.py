@@ -188,6 +188,7 @@ LEVEL_METRICS = {
     "win_rate_with",
     "win_rate_without",
     "win_rate_lift",
+    "sellers_using_share",  # a commitment's metric (kit.metrics.adoption), judged by the goals' rules
 }
 # Goal metrics where lower is better.
 LOWER_IS_BETTER = {"median_days_to_fulfil", "win_rate_without"}
