@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kit import schema
+from kit.metrics.adoption import _adoption, _commitments
 from kit.metrics.advocates import _activity, _coverage, _pipeline, _recruiting, _roster
 from kit.metrics.data import _blanked, _prepare, unusable_cells
 from kit.metrics.definitions import HEADLINE, SEGMENT_TABS, TREND_PERIODS, A, G, N, O, R, X
@@ -148,6 +149,8 @@ def compute(
         data_quality=_data_quality(program, findings, everything, _health(health)),
         usage=usage,
         warnings=tuple(warnings),
+        adoption=_adoption(everything, program.people, unusable, period, as_of, previous_until),
+        commitments=_commitments(everything, program.people, program.commitments, unusable, period, as_of),
     )
 
 

@@ -395,6 +395,51 @@ class DataQuality(_Section):
         return bool(self.rows_excluded or self.errors)
 
 
+# Per team, the adoption figures and the metrics a commitment may name (kit.metrics.adoption).
+ADOPTION_TEAM_COLUMNS = (
+    "team", "people", "requests_made", "nominations_made", "sellers_with_deals", "sellers_using",
+    "sellers_using_share", "deals_influenced", "within_sla_share", "profiles_updated",
+)  # fmt: skip
+ADOPTION_MANAGER_COLUMNS = (
+    "manager_email", "manager", "team", "people", "requests", "nominations",
+    "sellers_with_deals", "sellers_using", "sellers_using_share", "deals_influenced",
+)  # fmt: skip
+COMMITMENT_COLUMNS = (
+    "commitment_id", "team", "direction", "commitment", "metric", "period", "target", "actual",
+    "attainment", "expected", "status", "note",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Adoption(_Section):
+    """Who among the People tab's colleagues uses the program (see 'Adoption' in docs/reports.md)."""
+
+    people: int  # People rows the figures use (with an e-mail)
+    sellers_with_deals: int  # n: people owning an opportunity closed in the period
+    sellers_using: int  # of them, those who made a request in the period or the one before
+    sellers_using_share: float | None
+    sellers_using_interval: tuple[float, float] | None = _pair()  # Wilson, 95%
+    previous_sellers_with_deals: int  # the same, for the previous period as of its comparable day
+    previous_sellers_using_share: float | None
+    # the coaching list: sellers with deals closed and no request, most closed amount first
+    coaching: pd.DataFrame = _table(
+        "email", "name", "team", "manager_email", "manager", "closed_deals", "closed_amount"
+    )
+    new_starters: pd.DataFrame = _table(
+        "email", "name", "team", "manager_email", "started_on", "first_request_on", "days_to_first_request",
+        dates=("started_on", "first_request_on"),
+    )  # fmt: skip
+    new_starters_count: int
+    uptake_n: int  # new starters who started at least UPTAKE_DAYS ago
+    uptake_within: int  # of them, those whose first request came within UPTAKE_DAYS
+    uptake_share: float | None
+    uptake_interval: tuple[float, float] | None = _pair()
+    by_team: pd.DataFrame = _table(*ADOPTION_TEAM_COLUMNS)
+    by_manager: pd.DataFrame = _table(*ADOPTION_MANAGER_COLUMNS)
+    unmatched_owners: int  # deals closed in the period whose owner is not in People
+    notes: tuple[str, ...] = _strings()  # rows the figures left out, and why
+
+
 # ------------------------------------------------------------------------------------------------------------
 # All of them
 
@@ -443,12 +488,15 @@ class ProgramMetrics:
     data_quality: DataQuality
     usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # per advocate, this quarter (may be empty)
     warnings: tuple[str, ...] = ()  # e.g. a segment value no row holds, so its figures are empty
+    adoption: Adoption | None = None  # None: figures made before the People tab (an old JSON)
+    commitments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COMMITMENT_COLUMNS)))
 
     TABLES: ClassVar[dict[str, tuple[str, ...]]] = {
         "goals": GOAL_COLUMNS,
         "coverage": COVERAGE_COLUMNS,
         "stakeholders": STAKEHOLDER_COLUMNS,
         "trends": TREND_COLUMNS,
+        "commitments": COMMITMENT_COLUMNS,
     }
 
     @property
@@ -499,6 +547,8 @@ class ProgramMetrics:
                 "data_quality": self.data_quality.to_dict(),
                 "draft_message": draft_message(self),
                 "warnings": list(self.warnings),
+                "adoption": self.adoption.to_dict() if self.adoption else {},
+                "commitments": _records(self.commitments),
             }
         )
 
@@ -532,6 +582,8 @@ class ProgramMetrics:
             trends=_frame(data.get("trends"), TREND_COLUMNS),
             data_quality=DataQuality.from_dict(data["data_quality"]),
             warnings=tuple(data.get("warnings") or ()),
+            adoption=Adoption.from_dict(data["adoption"]) if data.get("adoption") else None,
+            commitments=_frame(data.get("commitments"), COMMITMENT_COLUMNS),
         )
 
 
@@ -593,6 +645,7 @@ def _jsonable(value: Any) -> Any:
 __all__ = [
     "ACTIVE_BY",
     "Activity",
+    "Adoption",
     "ComparableLift",
     "DealSizeBand",
     "DataQuality",
