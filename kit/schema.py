@@ -153,9 +153,17 @@ DO_NOT_CONTACT_STATUS = "Do Not Contact"  # asked never again, by anyone: the ma
 # never assigned to a request, whatever the ranking said
 UNAVAILABLE_STATUSES = ("Retired", DO_NOT_CONTACT_STATUS)
 ALLOCATABLE_STATUSES = ("New", "In Progress")  # open requests the matcher may give an advocate (if none yet)
-# what a request becomes when an advocate is assigned (finder or match --apply)
-ASSIGNED_STATUS = "In Progress"
+PAUSED_STATUS = "Paused"
 NEW_STATUS = "New"  # a request just logged, and a nomination not yet decided
+# A request's life (kit/requests_life.py): assigned, it waits on the account owner (Owner Approval) or goes
+# straight to the advocate (Advocate Asked); the advocate's yes makes it In Progress until a date is set.
+OWNER_APPROVAL_STATUS = "Owner Approval"
+ADVOCATE_ASKED_STATUS = "Advocate Asked"
+ACCEPTED_STATUS = "In Progress"  # the advocate said yes; no date yet
+ASSIGNED_STATUS = ACCEPTED_STATUS  # the old name, until kit/cli.py stops reading it
+SCHEDULED_STATUS = "Scheduled"
+COMPLETED_STATUS = "Completed"
+CANCELLED_STATUS = "Cancelled"
 NOMINATION_ACCEPTED = "Accepted"
 NOMINATION_DECLINED = "Declined"
 OUTCOMES = ("Completed", "No Show", "Cancelled", "Positive", "Neutral", "Negative")
@@ -822,6 +830,28 @@ COMMITMENTS = Tab(
     optional=True,
 )
 
+HISTORY = Tab(
+    "History",
+    "Every move of a request from one status to the next, one row each, written by the kit (advocacy-kit "
+    "request …): how long owners take to approve and advocates to answer.",
+    (
+        _c("request_id", Kind.ID, "The request that moved.", required=True, width=12, references="Requests"),
+        _c("at", Kind.TEXT, "When, in UTC (2026-12-02T09:30:00Z).", required=True, width=21),
+        _c("by", Kind.TEXT, "Who made the move.", width=22),
+        _c("from_status", Kind.ENUM, "Its status before.", values=REQUEST_STATUSES, width=16),
+        _c("to_status", Kind.ENUM, "Its status after.", required=True, values=REQUEST_STATUSES, width=16),
+        _c(
+            "advocate_id",
+            Kind.ID,
+            "The advocate concerned (for a rejection or a decline: the one who was on the request).",
+            width=12,
+            references="Advocates",
+        ),
+        _c("note", Kind.TEXT, "The reason, the date set, an override of the cap.", width=40),
+    ),
+    optional=True,
+)
+
 TABS: tuple[Tab, ...] = (
     ADVOCATES,
     REQUESTS,
@@ -832,6 +862,7 @@ TABS: tuple[Tab, ...] = (
     SETTINGS,
     PEOPLE,
     COMMITMENTS,
+    HISTORY,
 )
 TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
 
@@ -1007,6 +1038,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "allocate_within_segment",
         "yes",
         "Matching: allocate only advocates in the request's own industry and region (when it names them).",
+        SettingKind.YES_NO,
+    ),
+    Setting(
+        "owner_approval",
+        "yes",
+        "Ask the advocate's account owner (owner_email) to approve before the advocate is asked: yes "
+        "(required) or no.",
         SettingKind.YES_NO,
     ),
 )
