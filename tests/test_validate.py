@@ -21,6 +21,8 @@ N = schema.NOMINATIONS.col
 O = schema.OPPORTUNITIES.col
 G = schema.GOALS.col
 S = schema.SETTINGS.col
+P = schema.PEOPLE.col
+C = schema.COMMITMENTS.col
 
 
 def advocate(advocate_id: str, name: str, company: str, /, **cells: object) -> dict:
@@ -114,9 +116,9 @@ def messy_program() -> Program:
              N.company: "Cobalt Bank", N.status: "Declined", N.decided_on: "2026-10-02"},  # row 6: clean (decided)
         ],
         Opportunities=[
-            {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "$3.8M",
+            {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "$3.8M", O.owner: "ana  LÓPEZ",
              O.created_on: "2026-01-01", O.close_date: "2026-03-01", O.is_closed: "TRUE", O.is_won: "yes"},
-            {O.opportunity_id: "OPP-2", O.account: "Lakeside Retail", O.amount: "TBD",
+            {O.opportunity_id: "OPP-2", O.account: "Lakeside Retail", O.amount: "TBD", O.owner: "Anna Lopes",
              O.created_on: "2026-05-01", O.close_date: "2026-04-01", O.is_won: "maybe"},  # row 3
             {O.opportunity_id: "OPP-1", O.account: "Pioneer Retail", O.amount: "1,200,000"},  # row 4
             {O.opportunity_id: "OPP-5", O.account: "Keystone Care", O.amount: 1e308},  # row 5
@@ -127,6 +129,18 @@ def messy_program() -> Program:
             {G.goal_id: "G-2", G.period: "2026-Q4", G.metric: "active_advocates", G.target: "3.8m",
              G.segment: "industry Insurance"},  # row 3
             {G.goal_id: "G-3", G.period: "2026-Q5", G.metric: "win_rate", G.target: 0.3},  # row 4
+        ],
+        People=[
+            {P.email: "mo.boss@seller.example.com", P.name: "Mo Boss", P.team: "Sales", P.status: "Active"},
+            {P.name: "No Mail", P.team: "Sales"},  # row 3
+            {P.email: "ana.lopez@seller.example.com", P.name: "Ana López", P.team: "Sales",
+             P.manager_email: "mo.bos@seller.example.com"},  # row 4
+        ],
+        Commitments=[
+            {C.commitment_id: "C-1", C.team: "Sales", C.direction: "team_to_program", C.commitment: "Use it",
+             C.metric: "requests_made", C.target: 10, C.period: "this quarter"},  # row 2: clean (a keyword)
+            {C.commitment_id: "C-2", C.team: "Slaes", C.direction: "team_to_program", C.commitment: "Use it",
+             C.metric: "request_made", C.target: 10, C.period: "2026-Q5"},  # row 3
         ],
         Settings=[
             setting("cooldown_days", "two weeks"),  # row 2
@@ -190,6 +204,12 @@ EXPECTED = {
     ("Goals", 3, G.segment, "bad_segment"),
     ("Goals", 4, G.period, "bad_period"),
     ("Goals", 4, G.metric, "unknown_metric"),
+    ("People", 3, P.email, "missing_required"),
+    ("People", 4, P.manager_email, "unknown_manager"),
+    ("Opportunities", 3, O.owner, "unmatched_owner"),
+    ("Commitments", 3, C.team, "bad_enum"),
+    ("Commitments", 3, C.metric, "unknown_metric"),
+    ("Commitments", 3, C.period, "bad_period"),
     ("Settings", 2, S.value, "bad_setting"),
     ("Settings", 3, S.key, "unknown_setting"),
 }
@@ -221,6 +241,7 @@ def test_the_messy_workbook_exercises_every_code_the_validator_has():
 def test_clean_rows_of_the_messy_workbook_have_no_findings(messy_findings):
     findings = messy_findings
     clean = {"Advocates": 2, "Requests": 2, "Activities": 2, "Nominations": 2, "Opportunities": 2, "Goals": 2}
+    clean |= {"People": 2, "Commitments": 2}
 
     for table, row in clean.items():
         assert findings[(findings["table"] == table) & (findings["row"] == row)].empty, table

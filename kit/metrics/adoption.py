@@ -315,7 +315,10 @@ def _commitments(
 ) -> pd.DataFrame:  # fmt: skip
     """Each commitment whose period overlaps ``period`` (none given: ``period`` itself), with its team's
     actual over its own period, target, attainment and status, by the goals' rules (``_goal_status``)."""
-    commitments = _blanked(schema.COMMITMENTS, commitments, unusable.get(schema.COMMITMENTS.name, {}))
+    # An unusable target is blank ('no target'); the period, metric and team stay as typed, so the note
+    # quotes one it cannot read (as a goal's does).
+    cells = unusable.get(schema.COMMITMENTS.name, {})
+    commitments = _blanked(schema.COMMITMENTS, commitments, {C.target: cells.get(C.target, ())})
     people = adoption_data(data, people_tab, unusable)
     settings = data.settings
     cache: dict[Period, pd.DataFrame] = {}
@@ -350,8 +353,8 @@ def _commitments(
             row["status"], row["note"] = HAND, c[C.status_note] or ""
         elif metric not in COMMITMENT_METRICS:
             row["note"] = f"metric {metric!r} is not one the kit computes ({', '.join(COMMITMENT_METRICS)})"
-        elif c[C.team] is None:
-            row["note"] = "no team"
+        elif c[C.team] not in schema.TEAMS:
+            row["note"] = "no team" if c[C.team] is None else f"team {c[C.team]!r} is not a team"
         elif row["target"] is None:
             row["note"] = "no target"
         else:

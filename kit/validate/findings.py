@@ -44,8 +44,8 @@ SEVERITY: dict[str, str] = {
     "consent_missing": ERROR,  # an open request needs a consent the advocate has not given
     "bad_setting": ERROR,
     "bad_segment": ERROR,
-    "bad_period": ERROR,  # a goal's period the kit cannot read (2026-Q5, a span that ends before it starts)
-    "unknown_metric": ERROR,  # a goal's metric the kit does not compute
+    "bad_period": ERROR,  # a goal's (or a commitment's) period the kit cannot read (2026-Q5, a span that ends before it starts)
+    "unknown_metric": ERROR,  # a goal's (or a commitment's) metric the kit does not compute
     "synonym": WARNING,  # a word read as a drop-down value ("held" as Completed): type the value itself
     "possible_duplicate": WARNING,  # a similar name at the same company
     "already_an_advocate": WARNING,  # an undecided nomination of someone on the roster
@@ -57,6 +57,8 @@ SEVERITY: dict[str, str] = {
     "blank_row": WARNING,
     "repeated_header": WARNING,
     "unknown_setting": WARNING,
+    "unmatched_owner": WARNING,  # an opportunity's owner no one in People matches (by name or e-mail)
+    "unknown_manager": WARNING,  # a person's manager_email is not a row of People
 }
 
 # Errors that fault a rule, not a cell: the request is assigned to someone it must not be, and the cell is

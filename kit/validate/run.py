@@ -16,6 +16,7 @@ from kit.validate.dates import _date_checks
 from kit.validate.findings import ERROR, RULE_ERRORS, Finding, _Collector
 from kit.validate.goals import _goal_metrics, _goal_periods, _goal_segments
 from kit.validate.people import _nominees_already_known, _person_duplicates
+from kit.validate.people_tab import _people_checks
 from kit.validate.rows import _duplicate_keys, _skipped_rows, _unknown_references
 from kit.validate.settings import _settings_checks
 from kit.validate.upkeep import _over_cap, _stale_profiles
@@ -35,8 +36,12 @@ def validate(program: Program, *, as_of: dt.date) -> pd.DataFrame:
     return _with_affects(found.frame(), program)
 
 
-# The tabs whose cells the headline figures read; an error elsewhere (Goals, Settings) says its own effect.
-_FIGURE_TABS = tuple(t.name for t in schema.TABS if t not in (schema.GOALS, schema.SETTINGS))
+# The tabs whose cells the headline figures read; an error elsewhere (Goals, Settings, People, Commitments)
+# says its own effect (a goal or a commitment not evaluated, a setting's default used, a person left out of
+# the adoption figures, which say so).
+_FIGURE_TABS = tuple(
+    t.name for t in schema.TABS if t not in (schema.GOALS, schema.SETTINGS, schema.PEOPLE, schema.COMMITMENTS)
+)
 
 
 def _with_affects(findings: pd.DataFrame, program: Program) -> pd.DataFrame:
@@ -90,6 +95,7 @@ def _findings_of_the_cells(program: Program) -> tuple[Finding, ...]:
         _goal_segments(found, program)
         _goal_periods(found, program)
         _goal_metrics(found, program)
+        _people_checks(found, program)
         program.derived[_CELL_FINDINGS] = tuple(found.rows)
     return program.derived[_CELL_FINDINGS]
 
