@@ -126,6 +126,34 @@ def goal(n: int = 1, **cells: Any) -> Row:
     return row | cells
 
 
+def person(n: int = 1, **cells: Any) -> Row:
+    """An Active Account Executive in Sales, Seller n (seller{n}@example.com), started on 1 January 2025 (so no
+    new starter on AS_OF), with no manager unless told."""
+    row = {
+        schema.PEOPLE.col.email: f"seller{n}@example.com",
+        schema.PEOPLE.col.name: f"Seller {n}",
+        schema.PEOPLE.col.team: "Sales",
+        schema.PEOPLE.col.role: "Account Executive",
+        schema.PEOPLE.col.started_on: dt.date(2025, 1, 1),
+        schema.PEOPLE.col.status: "Active",
+    }
+    return row | cells
+
+
+def commitment(n: int = 1, **cells: Any) -> Row:
+    """Sales' side of its agreement: 10 requests made in 2026-Q4."""
+    row = {
+        schema.COMMITMENTS.col.commitment_id: f"C-{n:02d}",
+        schema.COMMITMENTS.col.team: "Sales",
+        schema.COMMITMENTS.col.direction: schema.TEAM_TO_PROGRAM,
+        schema.COMMITMENTS.col.commitment: "Sales logs every reference it needs as a request",
+        schema.COMMITMENTS.col.metric: "requests_made",
+        schema.COMMITMENTS.col.target: 10,
+        schema.COMMITMENTS.col.period: "2026-Q4",
+    }
+    return row | cells
+
+
 def setting(key: str, value: Any) -> Row:
     """One row of the Settings tab: ``setting("cooldown_days", 0)``."""
     return {S.key: key, S.value: value}
