@@ -7,7 +7,10 @@ What is planted, so that every report has something true to say:
 - a few advocates are used far beyond their quarterly cap this quarter (the burnout risk);
 - about one profile in eight has not been verified for over a year (stale);
 - the strategic segment ``industry=Healthcare; region=APAC`` has no advocate at all, while Sales keeps
-  asking for it (a recruiting gap), and Insurance on Product A is short of its goal.
+  asking for it (a recruiting gap), and Insurance on Product A is short of its goal;
+- forty colleagues in People over five teams: three sellers close deals without ever asking the program
+  (the coaching list), three new starters take it up at different speeds, and each team has a sample
+  agreement (Commitments) running both ways.
 
 Everything is generated with numpy arrays, so 50,000 advocates take seconds (the benchmarks use it).
 """
@@ -21,11 +24,22 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
-from kit.schema import ACTIVITIES, ADVOCATES, GOALS, NOMINATIONS, OPPORTUNITIES, REQUESTS, SETTINGS
+from kit.schema import (
+    ACTIVITIES,
+    ADVOCATES,
+    COMMITMENTS,
+    GOALS,
+    NOMINATIONS,
+    OPPORTUNITIES,
+    PEOPLE,
+    REQUESTS,
+    SETTINGS,
+)
 
 A, R, X, N, O, G, S = (
     t.col for t in (ADVOCATES, REQUESTS, ACTIVITIES, NOMINATIONS, OPPORTUNITIES, GOALS, SETTINGS)
 )
+P, C = PEOPLE.col, COMMITMENTS.col
 
 INDUSTRIES = (
     "Insurance",
@@ -289,6 +303,9 @@ def build_demo(
     requests, activities = _requests_and_activities(rng, shape, roster, opportunities, start, as_of)
     opportunities = _decide_deals(rng, opportunities, activities, as_of)
     nominations = _nominations(rng, shape, roster, companies, start, as_of)
+    people = _people(as_of)
+    # People come after every other tab, and draw nothing from ``rng``: the planted figures stay as they were.
+    requests, nominations = _colleagues_asking(requests, nominations, people)
     frames = {
         ADVOCATES.name: roster,
         REQUESTS.name: requests,
@@ -297,6 +314,8 @@ def build_demo(
         OPPORTUNITIES.name: opportunities,
         GOALS.name: _goals(as_of, advocates),
         SETTINGS.name: _settings(),
+        PEOPLE.name: people,
+        COMMITMENTS.name: _commitments(advocates),
     }
     return {
         name: frame[schema.TAB_BY_NAME[name].names].reset_index(drop=True) for name, frame in frames.items()
@@ -760,3 +779,132 @@ def _goals(as_of: dt.date, advocates: int) -> pd.DataFrame:
 def _settings() -> pd.DataFrame:
     rows = [(s.key, s.default, s.description) for s in schema.SETTING_DEFAULTS]
     return pd.DataFrame(rows, columns=SETTINGS.names)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# People and their agreements (issue 22)
+
+SALES_MANAGERS = (
+    ("Helen Carter", "VP Sales"),
+    ("Maria Gonzalez", "Sales Manager"),
+    ("Peter Novak", "Sales Manager"),
+)
+# Sellers who close deals and never ask the program: their requests in the draw go to colleagues instead.
+NON_USERS = ("Sven Olsen", "Nina Kaur", "Owen Hughes")
+# New starters: (name, days before as_of they started, days after starting of their first request or None).
+NEW_STARTERS = (("Ravi Menon", 150, 30), ("Lena Fischer", 100, None), ("Jonas Berg", 45, 12))
+CSMS = (
+    "Rita Okoye", "Ben Carter", "Chloe Martin", "Yusuf Demir", "Hannah Weiss", "Leo Rossi", "Mei Chen",
+    "Sara Lind", "Tariq Aziz", "Ella Brooks", "Noah Fischer", "Ivy Laurent", "Omar Haddad",
+)  # fmt: skip
+OTHER_TEAMS = {
+    "PR": ("Julia Stone", "Mark Ellis", "Zoe Adams"),
+    "Events": ("Carlos Mendes", "Amy Turner", "Felix Braun"),
+    "Demand Gen": ("Olivia Reed", "Sam Patel", "Lucy Grant"),
+}
+_VENDOR = "vendor.example.com"
+
+
+def _email(name: str, prefix: str = "") -> str:
+    return f"{prefix}{name.split()[0].lower()}@{_VENDOR}"
+
+
+def _people(as_of: dt.date) -> pd.DataFrame:
+    """Forty colleagues over five teams: the twelve sellers who own the demo's deals (their e-mails are the
+    ones the requests already use), three new starters, Sales' managers, the CSMs who own advocates
+    (csm.<first name>, as the roster's owner_email), and PR, Events and Demand Gen with a lead each."""
+    vp, west, east = (_email(name) for name, _ in SALES_MANAGERS)
+    long_ago = pd.Timestamp(as_of) - pd.Timedelta(days=900)
+    rows = [(_email(n), n, "Sales", role, None if n == "Helen Carter" else vp, long_ago, "Active")
+            for n, role in SALES_MANAGERS]  # fmt: skip
+    for i, name in enumerate(REPS):
+        started = long_ago + pd.Timedelta(days=30 * i)
+        rows.append(
+            (_email(name), name, "Sales", "Account Executive", (west, east)[i % 2], started, "Active")
+        )
+    for name, days, _ in NEW_STARTERS:
+        started = pd.Timestamp(as_of) - pd.Timedelta(days=days)
+        rows.append((_email(name), name, "Sales", "Account Executive", west, started, "Active"))
+    lead = f"csm.lead@{_VENDOR}"
+    rows.append((lead, CSMS[0], "Customer Success", "CS Manager", vp, long_ago, "Active"))
+    for i, name in enumerate(CSMS[1:]):
+        # the roster's owners: csm.<a seller's first name>, as kit.demo's advocates are owned
+        email = _email(REPS[i], "csm.")
+        rows.append((email, name, "Customer Success", "CSM", lead, long_ago, "Active"))
+    for team, (head, *members) in OTHER_TEAMS.items():
+        rows.append((_email(head), head, team, f"{team} Lead", None, long_ago, "Active"))
+        for name in members:
+            rows.append((_email(name), name, team, team, _email(head), long_ago, "Active"))
+    return pd.DataFrame(rows, columns=PEOPLE.names)
+
+
+def _colleagues_asking(
+    requests: pd.DataFrame, nominations: pd.DataFrame, people: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requests and nominations made by the People of their own team (no draw from the demo's generator):
+    a team's members in turn; the sellers in NON_USERS never ask; a new starter asks first when planned;
+    a team without People asks from its shared mailbox."""
+    members = {
+        team: [e for e, n in zip(group[P.email], group[P.name], strict=True) if n not in NON_USERS]
+        for team, group in people.groupby(P.team)
+    }
+    starters = {n: s for n, s in zip(people[P.name], people[P.started_on], strict=True)}
+    sales = [_email(n) for n in REPS if n not in NON_USERS]
+    requests = requests.copy()
+    emails = []
+    for i, team in enumerate(requests[R.team]):
+        if team == "Sales":
+            emails.append(sales[i % len(sales)])
+        elif team in members:
+            emails.append(members[team][i % len(members[team])])
+        else:
+            emails.append(f"{team.lower().replace(' ', '.')}@{_VENDOR}")
+    requests[R.requester_email] = emails
+    for name, _, first in NEW_STARTERS:
+        if first is None:
+            continue
+        day = starters[name] + pd.Timedelta(days=first)
+        later = requests.index[(requests[R.team] == "Sales") & (requests[R.requested_on] >= day)]
+        if len(later):
+            requests.loc[requests.loc[later, R.requested_on].idxmin(), R.requester_email] = _email(name)
+    nominations = nominations.copy()
+    nominators = []
+    for i, team in enumerate(nominations[N.team]):
+        pool = (
+            sales if team == "Sales" else members.get(team, [f"{team.lower().replace(' ', '.')}@{_VENDOR}"])
+        )
+        nominators.append(pool[i % len(pool)])
+    nominations[N.nominator_email] = nominators
+    return requests, nominations
+
+
+def _commitments(advocates: int) -> pd.DataFrame:
+    """A sample agreement per team, both ways: the program's SLA, the team's requests and nominations."""
+    scale = advocates / 300
+    q = "this-quarter"
+    to_team, to_program = schema.PROGRAM_TO_TEAM, schema.TEAM_TO_PROGRAM
+    rows = [
+        ("C-01", "Sales", to_team, "References for late-stage deals fulfilled within the SLA",
+         "within_sla_share", 0.8, q, None),
+        ("C-02", "Sales", to_program, "Every reference need logged as a request in the kit",
+         "requests_made", round(50 * scale), q, None),
+        ("C-03", "Sales", to_program, "Three sellers in four with closed deals use the program",
+         "sellers_using_share", 0.75, q, None),
+        ("C-04", "Customer Success", to_team, "A searchable, current advocate database",
+         None, None, q, "Database reviewed with the CS leads in October"),
+        ("C-05", "Customer Success", to_program, "Nominate happy customers every quarter",
+         "nominations_made", round(8 * scale), q, None),
+        ("C-06", "Customer Success", to_program, "Keep advocate profiles current",
+         "profiles_updated", round(40 * scale), q, None),
+        ("C-07", "PR", to_team, "Media-ready advocates within the SLA", "within_sla_share", 0.7, q, None),
+        ("C-08", "PR", to_program, "Ask through the program, not around it",
+         "requests_made", round(6 * scale), q, None),
+        ("C-09", "Events", to_team, "Speakers confirmed within the SLA", "within_sla_share", 0.7, q, None),
+        ("C-10", "Events", to_program, "Event speaker needs logged a quarter ahead",
+         "requests_made", round(8 * scale), q, None),
+        ("C-11", "Demand Gen", to_team, "Monthly list of new case-study candidates",
+         None, None, q, "Sent on the first Monday of each month"),
+        ("C-12", "Demand Gen", to_program, "Campaign reference needs logged as requests",
+         "requests_made", round(12 * scale), q, None),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=COMMITMENTS.names)
