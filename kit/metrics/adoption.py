@@ -187,7 +187,9 @@ def _new_starters(data: Data, people: pd.DataFrame, as_of: dt.date) -> pd.DataFr
             "started_on": new[P.started_on],
             "days_since_start": (pd.Timestamp(as_of) - new[P.started_on]).dt.days,
             "first_request_on": first_on,
-            "days_to_first_request": days.astype(object).where(days.notna(), None),
+            "days_to_first_request": pd.Series(
+                [None if pd.isna(d) else int(d) for d in days], index=new.index, dtype=object
+            ),
         }
     )
     return frame.sort_values(["started_on", "name"], kind="stable").reset_index(drop=True)
