@@ -1,7 +1,8 @@
-"""The program's business actions, and the only code that writes them: log a request, assign an advocate,
-apply a whole allocation, accept or decline a nomination.
+"""The program's business actions, and the only code that writes them: log a request, accept or decline a
+nomination. A request's moves after it is logged (assign, approve, accept, schedule, complete …) live in
+``kit.requests_life``, which builds on the rows, ids and ``Write`` records here.
 
-The CLI (``match --open --apply``) and the notebook widgets call these functions, so an action follows the
+The CLI and the notebook widgets call these functions, so an action follows the
 same rules whichever button or command started it. Each takes the store to write to and the program as the
 person saw it; every change to an existing row is a keyed ``RowUpdate`` expecting the cells as they were read,
 so a change someone made in the sheet meanwhile refuses the write (``ConflictError``, nothing written) instead
@@ -17,23 +18,17 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from kit import schema
 from kit.cells import as_text, fold, is_blank, same_cell
-from kit.errors import ConflictError, InputError
+from kit.errors import InputError
 from kit.program import Program
 from kit.store import RowUpdate, Store
 
-if TYPE_CHECKING:
-    from kit.match import Allocation
-
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
-
-# What an accepted nominee's status is on the roster until the program team has spoken with them.
-# (Not yet a schema constant; it names one of schema.ADVOCATE_STATUSES.)
 
 # What a new request may carry from the person describing it; the kit sets its id, date and status.
 REQUEST_FIELDS: tuple[str, ...] = (
@@ -54,7 +49,6 @@ REQUEST_FIELDS: tuple[str, ...] = (
 )
 REQUEST_ID_PREFIX, REQUEST_ID_WIDTH = "REQ-", 6
 ADVOCATE_ID_PREFIX, ADVOCATE_ID_WIDTH = "ADV-", 4
-_APPLY_ROUNDS = 5  # each round after a conflict sets aside at least one changed request
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -127,7 +121,7 @@ def _as_read(program: Program, tab: schema.Tab, row: int, columns: Iterable[str]
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Requests: log one, assign an advocate (one rule for every path), apply an allocation
+# Requests: log one (its moves after that: kit.requests_life)
 
 
 def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[str, Any]:
@@ -154,126 +148,6 @@ def log_request(store: Store, description: Mapping[str, Any], *, as_of: dt.date)
     values = {R.request_id: next_id(used, REQUEST_ID_PREFIX, REQUEST_ID_WIDTH), **values}
     (row,) = store.append(schema.REQUESTS.name, [values])
     return _appended(schema.REQUESTS, row, values)
-
-
-def _refuse_unassignable(request: str, advocate_id: str, standing: object, advocate_row: int) -> None:
-    """The rule every assignment follows: an advocate who is Retired or Do Not Contact is never assigned,
-    whatever a ranking or a person proposed."""
-    if standing in schema.UNAVAILABLE_STATUSES:
-        raise InputError(
-            f"{request} cannot be assigned {advocate_id}: {advocate_id} is {standing} "
-            f"(Advocates row {advocate_row}) and must not be asked; nothing was written"
-        )
-
-
-def _refuse_closed(request_id: str, status: object, row: int) -> None:
-    if status not in schema.OPEN_REQUEST_STATUSES:
-        raise InputError(
-            f"{request_id} is {as_text(status) or 'without a status'} (Requests row {row}); "
-            "only an open request can be assigned; nothing was written"
-        )
-
-
-def _assignment(request_id: str, advocate_id: str, expected: Mapping[str, Any]) -> RowUpdate:
-    """The cells an assignment writes. Whatever the request's open status was, it becomes In Progress: an
-    approval, ask or date that was under way belonged to the previous advocate, if any."""
-    values = {R.advocate_id: as_text(advocate_id), R.status: schema.ASSIGNED_STATUS}
-    return RowUpdate(request_id, values=values, expected=expected)
-
-
-def _advocate_standing(program: Program, advocate_id: str) -> tuple[int, object]:
-    row = row_of(program, schema.ADVOCATES, as_text(advocate_id))
-    return row, program.advocates.at[row, A.status]
-
-
-def assign(store: Store, program: Program, request_id: str, advocate_id: str) -> Write:
-    """Assign ``advocate_id`` to an open request and set it In Progress.
-
-    ``program`` is the program as the person saw it: the update expects the request's ``advocate_id`` and
-    ``status`` cells to still hold what was read then, so a request someone else assigned or closed meanwhile
-    raises ``ConflictError`` and nothing is written.
-    """
-    advocate_row, standing = _advocate_standing(program, advocate_id)
-    _refuse_unassignable(request_id, advocate_id, standing, advocate_row)
-    tab = schema.REQUESTS
-    row = row_of(program, tab, request_id)
-    _refuse_closed(request_id, program.requests.at[row, R.status], row)
-    update = _assignment(request_id, advocate_id, _as_read(program, tab, row, (R.advocate_id, R.status)))
-    (written,) = store.update(tab.name, [update])
-    return _updated(tab, written, update)
-
-
-def log_and_assign(
-    store: Store, program: Program, description: Mapping[str, Any], advocate_id: str, *, as_of: dt.date
-) -> tuple[Write, Write]:
-    """Log a described request, then assign ``advocate_id`` to it (the finder's "new request" + Assign).
-
-    The advocate is checked before anything is written. If someone assigns the just-logged request in the
-    moment between the two writes, the ConflictError says the request was logged.
-    """
-    advocate_row, standing = _advocate_standing(program, advocate_id)
-    _refuse_unassignable("the new request", advocate_id, standing, advocate_row)
-    logged = log_request(store, description, as_of=as_of)
-    as_logged = {R.advocate_id: None, R.status: schema.NEW_STATUS}
-    update = _assignment(logged.key, advocate_id, as_logged)
-    try:
-        (written,) = store.update(schema.REQUESTS.name, [update])
-    except ConflictError as error:
-        raise ConflictError(f"{logged.describe()}; but the assignment was refused: {error}") from None
-    return logged, _updated(schema.REQUESTS, written, update)
-
-
-def apply_allocation(
-    store: Store, program: Program, allocation: Allocation
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """Write each assignment ``allocation`` proposes (``kit.match.allocate``'s result for ``program``), by
-    the same rule as ``assign``, setting aside any request that rule refuses or someone changed meanwhile.
-
-    Each update expects the request's ``advocate_id`` and ``status`` cells as they were read. The store's
-    update is all-or-nothing, so on a conflict the requests are read again, the changed ones are set aside
-    (with the reason) and the others written; nothing a manager typed meanwhile is overwritten.
-    Returns (request ids written, [(request id, why skipped)]).
-    """
-    tab = schema.REQUESTS
-    advocates = program.advocates
-    standing_by_id = {
-        as_text(aid): (row, status)
-        for row, aid, status in zip(
-            advocates.index, advocates[A.advocate_id], advocates[A.status], strict=True
-        )
-    }
-    pending: dict[str, RowUpdate] = {}
-    skipped: list[tuple[str, str]] = []
-    proposals = allocation.assignments
-    for row, rid, aid in zip(proposals.index, proposals[R.request_id], proposals[R.advocate_id], strict=True):
-        standing = standing_by_id.get(as_text(aid))
-        try:
-            if standing is None:
-                raise InputError(f"{rid} cannot be assigned {aid}: Advocates has no advocate_id {aid!r}")
-            advocate_row, status = standing
-            _refuse_unassignable(rid, aid, status, advocate_row)
-            _refuse_closed(rid, program.requests.at[row, R.status], row)
-        except InputError as refused:
-            skipped.append((rid, str(refused)))
-            continue
-        pending[rid] = _assignment(rid, aid, _as_read(program, tab, row, (R.advocate_id, R.status)))
-    written: list[str] = []
-    for _ in range(_APPLY_ROUNDS):
-        if not pending:
-            break
-        try:
-            store.update(tab.name, list(pending.values()))
-        except ConflictError as error:
-            before = len(pending)
-            skipped.extend(_set_aside_changed(store, tab, pending))
-            if len(pending) == before:  # the conflict was not about these cells: report it, write nothing
-                skipped.extend((rid, str(error)) for rid in pending)
-                pending = {}
-        else:
-            written.extend(pending)
-            pending = {}
-    skipped.extend((rid, "the workbook kept changing; try again") for rid in pending)
-    return written, skipped
 
 
 def _set_aside_changed(store: Store, tab: schema.Tab, pending: dict[str, RowUpdate]) -> list[tuple[str, str]]:

@@ -21,7 +21,6 @@ import click
 
 from kit.config import Config, load_config
 from kit.errors import ConfigError, InputError, KitError
-from kit.schema import ASSIGNED_STATUS
 
 if TYPE_CHECKING:
     from kit.report import ReportRun
@@ -458,8 +457,8 @@ def requests_command(
 @click.option(
     "--apply",
     is_flag=True,
-    help=f"With --open: write each proposal (advocate_id, status '{ASSIGNED_STATUS}') unless the request "
-    "changed since it was read.",
+    help="With --open: assign each proposal as `advocacy-kit request assign` does (Owner Approval, or "
+    "Advocate Asked when no owner approves) unless the request changed since it was read.",
 )
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day to match on (default: today).")
 @source_option
@@ -504,10 +503,12 @@ def match_command(
     allocation = match.allocate(program, as_of=day)
     written: list[str] = []
     skipped: list[tuple[str, str]] = []
+    moved = []
     if apply:
-        from kit.actions import apply_allocation
+        from kit.requests_life import apply_allocation
 
-        written, skipped = apply_allocation(store, program, allocation)
+        moved, skipped = apply_allocation(store, program, allocation, by=_who(), at=_moment(day))
+        written = [t.request_id for t in moved]
     if as_json:
         payload = {
             "as_of": day.isoformat(),
@@ -524,12 +525,182 @@ def match_command(
         if not apply:
             click.echo("\nNothing was written (add --apply to write these proposals to the Requests tab).")
         else:
-            click.echo(
-                f"\nWrote {len(written)} assignment(s) (status {ASSIGNED_STATUS}): {', '.join(written)}"
-            )
+            click.echo(f"\nWrote {len(written)} assignment(s):")
+            for transition in moved:
+                click.echo(f"  {transition.describe()}")
             for rid, why in skipped:
                 click.echo(f"Skipped {rid}: {why}")
     return 3 if skipped else 0
+
+
+def _who() -> str:
+    """Who the History tab says made a move: the person running the command (their login name)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        return ""
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """The moment a move is recorded: now, on ``day`` (today unless --as-of names another)."""
+    return dt.datetime.combine(day, dt.datetime.now(dt.UTC).time(), tzinfo=dt.UTC)
+
+
+# --- a request's life ---
+
+
+@cli.group(
+    "request",
+    cls=_Group,
+    epilog="Example: advocacy-kit request assign REQ-000123 ADV-0042   then   "
+    "advocacy-kit request approve REQ-000123",
+)
+def request_group() -> None:
+    """Move one request along its life: assign, approve or reject (the account owner), accept or decline
+    (the advocate), schedule, complete, cancel. Each prints what changed and adds a row to the History tab.
+    Exit 2 when the move is not allowed (nothing written), 3 when someone changed the request meanwhile."""
+
+
+def _request_move(name: str, epilog: str, *, advocate: bool = False, reason: str = "", on: bool = False):
+    """A ``request <name>`` subcommand: the options every move shares, and the ones this move needs."""
+
+    def decorate(function):
+        function = source_option(function)
+        function = click.option("--by", metavar="WHO", help="Who made the move (default: your login name).")(
+            function
+        )
+        function = click.option(
+            "--as-of", "as_of", metavar="YYYY-MM-DD", help="The day the move is recorded on (default: today)."
+        )(function)
+        if on:
+            function = click.option(
+                "--on", "on_", required=True, metavar="YYYY-MM-DD", help="The day it is set for, or was done."
+            )(function)
+        if reason:
+            function = click.option("--reason", metavar="TEXT", help=reason)(function)
+        if advocate:
+            function = click.option(
+                "--override-cap",
+                is_flag=True,
+                help="Assign an advocate at their quarterly cap (the History tab records the decision).",
+            )(function)
+            function = click.argument("advocate_id", metavar="ADVOCATE_ID")(function)
+        function = click.argument("request_id", metavar="REQUEST_ID")(function)
+        function = pass_state(function)
+        return request_group.command(name, epilog=f"Example: {epilog}")(function)
+
+    return decorate
+
+
+def _run_move(state: _State, source: str | None, as_of: str | None, by: str | None, move) -> int:
+    from kit.store import open_store
+
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    store = open_store(state.source(source))
+    transition = move(store, store.read(), by=by or _who(), at=_moment(day))
+    click.echo(transition.describe())
+    for write in transition.writes:
+        click.echo(f"  {write.describe()}")
+    return 0
+
+
+@_request_move("assign", "advocacy-kit request assign REQ-000123 ADV-0042", advocate=True)
+def request_assign(state, request_id, advocate_id, override_cap, as_of, by, source) -> int:
+    """Give the request an advocate: Owner Approval when the advocate has an account owner (and the
+    Settings tab's owner_approval is yes), else Advocate Asked. Refused for an advocate who is not Active,
+    has not agreed to the activity, lacks a consent it needs, or is at their cap (see --override-cap)."""
+    from kit import requests_life
+
+    return _run_move(
+        state,
+        source,
+        as_of,
+        by,
+        lambda store, program, **when: requests_life.assign(
+            store, program, request_id, advocate_id, override_cap=override_cap, **when
+        ),
+    )
+
+
+@_request_move("approve", "advocacy-kit request approve REQ-000123 --by owner@example.com")
+def request_approve(state, request_id, as_of, by, source) -> int:
+    """The account owner agrees: the advocate may be asked (Owner Approval → Advocate Asked)."""
+    from kit import requests_life
+
+    return _run_move(state, source, as_of, by, lambda s, p, **w: requests_life.approve(s, p, request_id, **w))
+
+
+@_request_move(
+    "reject",
+    'advocacy-kit request reject REQ-000123 --reason "renewal under way"',
+    reason="Why the owner says no (required; the requester sees it).",
+)
+def request_reject(state, request_id, reason, as_of, by, source) -> int:
+    """The account owner says no: back to New without the advocate, the reason in History."""
+    from kit import requests_life
+
+    return _run_move(
+        state, source, as_of, by, lambda s, p, **w: requests_life.reject(s, p, request_id, reason, **w)
+    )
+
+
+@_request_move("accept", "advocacy-kit request accept REQ-000123")
+def request_accept(state, request_id, as_of, by, source) -> int:
+    """The advocate says yes (Advocate Asked → In Progress); set the date with `request schedule`."""
+    from kit import requests_life
+
+    return _run_move(state, source, as_of, by, lambda s, p, **w: requests_life.accept(s, p, request_id, **w))
+
+
+@_request_move(
+    "decline",
+    'advocacy-kit request decline REQ-000123 --reason "travelling all month"',
+    reason="Why the advocate says no (kept in History).",
+)
+def request_decline(state, request_id, reason, as_of, by, source) -> int:
+    """The advocate says no: back to New without them, so someone else can be assigned."""
+    from kit import requests_life
+
+    return _run_move(
+        state, source, as_of, by, lambda s, p, **w: requests_life.decline(s, p, request_id, reason, **w)
+    )
+
+
+@_request_move("schedule", "advocacy-kit request schedule REQ-000123 --on 2026-12-10", on=True)
+def request_schedule(state, request_id, on_, as_of, by, source) -> int:
+    """Set (or move) the date: In Progress or Scheduled → Scheduled; the date goes in History."""
+    from kit import requests_life
+
+    return _run_move(
+        state, source, as_of, by, lambda s, p, **w: requests_life.schedule(s, p, request_id, on_, **w)
+    )
+
+
+@_request_move("complete", "advocacy-kit request complete REQ-000123 --on 2026-12-10", on=True)
+def request_complete(state, request_id, on_, as_of, by, source) -> int:
+    """It happened: Completed on that day, and an Activities row for the advocate, linked to the request
+    and its opportunity."""
+    from kit import requests_life
+
+    return _run_move(
+        state, source, as_of, by, lambda s, p, **w: requests_life.complete(s, p, request_id, on_, **w)
+    )
+
+
+@_request_move(
+    "cancel",
+    'advocacy-kit request cancel REQ-000123 --reason "deal lost"',
+    reason="Why the request is cancelled (required).",
+)
+def request_cancel(state, request_id, reason, as_of, by, source) -> int:
+    """Close an open request as Cancelled, with the reason in History."""
+    from kit import requests_life
+
+    return _run_move(
+        state, source, as_of, by, lambda s, p, **w: requests_life.cancel(s, p, request_id, reason, **w)
+    )
 
 
 def _json_records(frame) -> list[dict]:

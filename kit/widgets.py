@@ -242,8 +242,10 @@ def open_requests(program: Program) -> pd.DataFrame:
 class RequestMatcher(_Panel):
     """Pick an open request or describe a new one, rank advocates for it, assign one with a click."""
 
-    def __init__(self, program: Program, store: Store, *, as_of: dt.date, top: int = 10) -> None:
-        self.program, self.store, self.as_of, self.top = program, store, as_of, top
+    def __init__(
+        self, program: Program, store: Store, *, as_of: dt.date, top: int = 10, by: str = "finder"
+    ) -> None:
+        self.program, self.store, self.as_of, self.top, self.by = program, store, as_of, top, by
         self.ranked = pd.DataFrame()
         self.writes: tuple[Write, ...] = ()
         self._showing_existing = False
@@ -359,26 +361,38 @@ class RequestMatcher(_Panel):
         """Write the assignment (appending the request first if it is new); then reload the program."""
         if not self.advocate.value:
             raise InputError("press Find advocates and pick one first; nothing was written")
+        from kit import requests_life
+
         keep = self.picker.value
+        # the day matched on (its quarter is the one whose cap counts), at the time of the click
+        at = dt.datetime.combine(self.as_of, dt.datetime.now(dt.UTC).time(), tzinfo=dt.UTC)
         try:
             if self.picker.value == NEW_REQUEST:
-                writes = actions.log_and_assign(
-                    self.store, self.program, self.request, self.advocate.value, as_of=self.as_of
+                logged, moved = requests_life.log_and_assign(
+                    self.store, self.program, self.request, self.advocate.value, by=self.by, at=at
                 )
+                writes = (logged, *moved.writes)
             else:
-                writes = (actions.assign(self.store, self.program, self.picker.value, self.advocate.value),)
-            keep = writes[-1].key
+                moved = requests_life.assign(
+                    self.store, self.program, self.picker.value, self.advocate.value, by=self.by, at=at
+                )
+                writes = moved.writes
+            keep = moved.request_id
         finally:
             # Show the sheet as it is now, whether the write went through or was refused.
             self.program = self.store.read()
             self._fill_picker(keep=keep)
         self.writes = writes
-        return _confirm(writes)
+        self.moved = moved
+        return _confirm(writes, after=f"\n{moved.describe()}")
 
 
-def request_matcher(program: Program, store: Store, *, as_of: dt.date, top: int = 10) -> RequestMatcher:
-    """The request picker/describer with ranked advocates and an Assign button writing to ``store``."""
-    return RequestMatcher(program, store, as_of=as_of, top=top)
+def request_matcher(
+    program: Program, store: Store, *, as_of: dt.date, top: int = 10, by: str = "finder"
+) -> RequestMatcher:
+    """The request picker/describer with ranked advocates and an Assign button writing to ``store`` (by the
+    same rules as ``advocacy-kit request assign``; ``by`` is who the History tab says made the move)."""
+    return RequestMatcher(program, store, as_of=as_of, top=top, by=by)
 
 
 # ------------------------------------------------------------------------------------------------------------

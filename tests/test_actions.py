@@ -10,12 +10,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kit import actions, match, schema
+from kit import actions, match, requests_life, schema
 from kit.errors import ConflictError, InputError
 from kit.store import RowUpdate
 from tests.factories import AS_OF, advocate, grids_from_rows, nomination, request
 
 A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
+AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # on AS_OF
+ASKED = schema.ADVOCATE_ASKED_STATUS  # what assigning an advocate without an account owner sets
 
 
 def requests_by_id(store) -> dict[str, tuple]:
@@ -29,17 +31,21 @@ def requests_by_id(store) -> dict[str, tuple]:
 
 def assign_one(store, program, request_id: str, advocate_id: str) -> None:
     """The finder's path: one request, one advocate."""
-    actions.assign(store, program, request_id, advocate_id)
+    requests_life.assign(store, program, request_id, advocate_id, by="pm", at=AT)
 
 
 def apply_one(store, program, request_id: str, advocate_id: str) -> None:
     """The `match --apply` path: an allocation proposing that advocate for that request."""
-    written, skipped = actions.apply_allocation(
-        store, program, allocation_of(program, {request_id: advocate_id})
-    )
+    written, skipped = apply(store, program, allocation_of(program, {request_id: advocate_id}))
     if skipped:
         raise InputError(skipped[0][1])
     assert written == [request_id]
+
+
+def apply(store, program, allocation) -> tuple[list[str], list[tuple[str, str]]]:
+    """``match --apply``'s write: the request ids assigned, and those skipped with why."""
+    moved, skipped = requests_life.apply_allocation(store, program, allocation, by="pm", at=AT)
+    return [t.request_id for t in moved], skipped
 
 
 def allocation_of(program, proposals: dict[str, str]) -> match.Allocation:
@@ -57,13 +63,13 @@ BOTH_PATHS = pytest.mark.parametrize("write", [assign_one, apply_one], ids=["fin
 
 
 @BOTH_PATHS
-def test_assigning_writes_the_advocate_and_sets_the_request_in_progress(store_factory, write):
+def test_assigning_writes_the_advocate_and_asks_them_when_no_owner_approves(store_factory, write):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Requests": [request(1)]}))
 
     write(store, store.read(), "REQ-000001", "ADV-0001")
 
-    assert requests_by_id(store) == {"REQ-000001": ("ADV-0001", schema.ASSIGNED_STATUS)}
-    assert schema.ASSIGNED_STATUS == "In Progress"
+    # the finder and match --apply once set different statuses; both now go where the request's life says
+    assert requests_by_id(store) == {"REQ-000001": ("ADV-0001", "Advocate Asked")}
 
 
 @BOTH_PATHS
@@ -88,20 +94,24 @@ def test_assigning_refuses_a_closed_request_and_writes_nothing(store_factory):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1), advocate(2)], "Requests": [done]}))
     before = store.read_grids()
 
-    with pytest.raises(InputError, match="REQ-000001 is Completed .*only an open request can be assigned"):
-        actions.assign(store, store.read(), "REQ-000001", "ADV-0002")
+    with pytest.raises(
+        InputError, match="REQ-000001 is Completed .*assign is allowed only from New or In Progress"
+    ):
+        assign_one(store, store.read(), "REQ-000001", "ADV-0002")
 
     assert store.read_grids() == before
 
 
-def test_reassigning_a_request_already_asked_of_someone_else_puts_it_back_in_progress(store_factory):
+def test_reassigning_a_request_already_asked_of_someone_is_refused_until_they_decline(store_factory):
     asked = request(1, **{R.status: "Advocate Asked", R.advocate_id: "ADV-0001"})
     store = store_factory(grids_from_rows({"Advocates": [advocate(1), advocate(2)], "Requests": [asked]}))
 
-    actions.assign(store, store.read(), "REQ-000001", "ADV-0002")
+    with pytest.raises(InputError, match="decline it first"):
+        assign_one(store, store.read(), "REQ-000001", "ADV-0002")
+    requests_life.decline(store, store.read(), "REQ-000001", "no answer", by="pm", at=AT)
+    assign_one(store, store.read(), "REQ-000001", "ADV-0002")
 
-    # The ask went to the previous advocate; nobody has asked the new one yet.
-    assert requests_by_id(store) == {"REQ-000001": ("ADV-0002", "In Progress")}
+    assert requests_by_id(store) == {"REQ-000001": ("ADV-0002", "Advocate Asked")}
 
 
 def test_assigning_a_request_changed_since_it_was_read_raises_conflict_and_writes_nothing(store_factory):
@@ -114,7 +124,7 @@ def test_assigning_a_request_changed_since_it_was_read_raises_conflict_and_write
     before = store.read_grids()
 
     with pytest.raises(ConflictError, match="found 'ADV-0002'"):
-        actions.assign(store, program, "REQ-000001", "ADV-0001")
+        assign_one(store, program, "REQ-000001", "ADV-0001")
 
     assert store.read_grids() == before
 
@@ -124,7 +134,7 @@ def test_assigning_an_unknown_advocate_names_it_and_writes_nothing(store_factory
     before = store.read_grids()
 
     with pytest.raises(InputError, match="Advocates has no advocate_id 'ADV-0009'"):
-        actions.assign(store, store.read(), "REQ-000001", "ADV-0009")
+        assign_one(store, store.read(), "REQ-000001", "ADV-0009")
 
     assert store.read_grids() == before
 
@@ -132,11 +142,11 @@ def test_assigning_an_unknown_advocate_names_it_and_writes_nothing(store_factory
 def test_assign_returns_the_cells_it_changed_as_they_were_and_are(store_factory):
     store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Requests": [request(1)]}))
 
-    write = actions.assign(store, store.read(), "REQ-000001", "ADV-0001")
+    moved = requests_life.assign(store, store.read(), "REQ-000001", "ADV-0001", by="pm", at=AT)
 
-    assert write.describe() == (
-        "Requests row 2 (REQ-000001) updated: advocate_id '' → 'ADV-0001', status 'New' → 'In Progress'"
-    )
+    assert [w.describe() for w in moved.writes if w.tab == "Requests"] == [
+        "Requests row 2 (REQ-000001) updated: status 'New' → 'Advocate Asked', advocate_id '' → 'ADV-0001'"
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -177,13 +187,16 @@ def test_log_request_without_who_what_or_team_writes_nothing(store_factory, miss
     assert store.read_grids() == before
 
 
-def test_log_and_assign_logs_the_request_then_assigns_it_in_progress(store_factory):
-    store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Requests": [request(1)]}))
+def test_log_and_assign_logs_the_request_then_assigns_it(store_factory):
+    agreed = advocate(1, **{A.activities: "case_study", A.consents: "name; story"})
+    store = store_factory(grids_from_rows({"Advocates": [agreed], "Requests": [request(1)]}))
 
-    logged, assigned = actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=AS_OF)
+    logged, assigned = requests_life.log_and_assign(
+        store, store.read(), DESCRIBED, "ADV-0001", by="pm", at=AT
+    )
 
-    assert (logged.action, assigned.action) == ("appended", "updated")
-    assert requests_by_id(store)["REQ-000002"] == ("ADV-0001", "In Progress")
+    assert (logged.action, assigned.request_id, assigned.to_status) == ("appended", "REQ-000002", ASKED)
+    assert requests_by_id(store)["REQ-000002"] == ("ADV-0001", ASKED)
 
 
 def test_log_and_assign_refuses_an_unavailable_advocate_before_logging_anything(store_factory):
@@ -194,7 +207,7 @@ def test_log_and_assign_refuses_an_unavailable_advocate_before_logging_anything(
     with pytest.raises(
         InputError, match="the new request cannot be assigned ADV-0001: ADV-0001 is Do Not Contact"
     ):
-        actions.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", as_of=AS_OF)
+        requests_life.log_and_assign(store, store.read(), DESCRIBED, "ADV-0001", by="pm", at=AT)
 
     assert store.read_grids() == before
 
@@ -211,7 +224,7 @@ def test_apply_never_overwrites_a_request_changed_since_the_read_and_writes_the_
     # Meanwhile a manager assigns REQ-000001 by hand in the sheet.
     store.update("Requests", [RowUpdate("REQ-000001", {R.advocate_id: "ADV-0002", R.status: "Scheduled"})])
 
-    written, skipped = actions.apply_allocation(store, program, allocation)
+    written, skipped = apply(store, program, allocation)
 
     assert written == ["REQ-000002"]
     assert skipped == [
@@ -223,7 +236,7 @@ def test_apply_never_overwrites_a_request_changed_since_the_read_and_writes_the_
     ]
     assert requests_by_id(store) == {
         "REQ-000001": ("ADV-0002", "Scheduled"),  # the manager's edit stands
-        "REQ-000002": ("ADV-0003", "In Progress"),  # the other proposal was not lost
+        "REQ-000002": ("ADV-0003", ASKED),  # the other proposal was not lost
     }
 
 
@@ -235,7 +248,7 @@ def test_apply_skips_a_request_deleted_since_the_read(store_factory):
     grids = store.read_grids()
     store.replace_tab("Requests", [row for row in grids["Requests"] if row[0] != "REQ-000002"])
 
-    written, skipped = actions.apply_allocation(store, program, allocation)
+    written, skipped = apply(store, program, allocation)
 
     assert written == ["REQ-000001"]
     assert skipped == [("REQ-000002", "is no longer in the Requests tab; left as it is")]
@@ -250,12 +263,12 @@ def test_apply_skips_an_unavailable_advocate_and_writes_the_other_proposals(stor
     program = store.read()
     allocation = allocation_of(program, {"REQ-000001": "ADV-0001", "REQ-000002": "ADV-0002"})
 
-    written, skipped = actions.apply_allocation(store, program, allocation)
+    written, skipped = apply(store, program, allocation)
 
     assert written == ["REQ-000001"]
     assert [rid for rid, _ in skipped] == ["REQ-000002"]
     assert "ADV-0002 is Retired" in skipped[0][1]
-    assert requests_by_id(store) == {"REQ-000001": ("ADV-0001", "In Progress"), "REQ-000002": (None, "New")}
+    assert requests_by_id(store) == {"REQ-000001": ("ADV-0001", ASKED), "REQ-000002": (None, "New")}
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -75,23 +75,25 @@ def test_match_open_proposes_and_writes_nothing_without_apply(workbook, capsys):
     assert workbook.read_bytes() == before
 
 
-def test_match_open_apply_writes_the_advocate_and_status_in_progress(workbook, capsys):
-    # The rules of the write (conflicts, refusals) are specified in test_actions; here, what the command says.
+def test_match_open_apply_assigns_as_request_assign_does_and_says_where_each_went(workbook, capsys):
+    # The rules of the write (conflicts, refusals) are specified in test_actions and test_request_life.
     code, out, _ = run(["match", "--open", "--apply", "--source", str(workbook), *DAY], capsys)
     assert code == 0
-    assert "Wrote 2 assignment(s) (status In Progress): REQ-000001, REQ-000002" in out
+    assert "Wrote 2 assignment(s):" in out
+    assert "REQ-000001: New → Advocate Asked (ADV-0001)" in out  # no account owner to approve
     assert requests_by_id(workbook) == {
-        "REQ-000001": ("ADV-0001", "In Progress"),
-        "REQ-000002": ("ADV-0003", "In Progress"),
+        "REQ-000001": ("ADV-0001", "Advocate Asked"),
+        "REQ-000002": ("ADV-0003", "Advocate Asked"),
         "REQ-000003": (None, "New"),
         "REQ-000004": ("ADV-0002", "Scheduled"),
     }
 
 
-def test_match_apply_help_names_the_status_it_writes(capsys):
+def test_match_apply_help_says_it_assigns_as_request_assign_does(capsys):
     code, out, _ = run(["match", "--help"], capsys)
     assert code == 0
-    assert "status 'In Progress'" in " ".join(out.split())
+    text = "".join(out.split())  # click may wrap inside a word
+    assert "as`advocacy-kitrequestassign`does(OwnerApproval" in text
 
 
 def test_match_needs_a_request_or_open(workbook, capsys):

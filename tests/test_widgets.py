@@ -243,11 +243,13 @@ def test_assign_writes_the_advocate_on_the_picked_request_and_says_what_it_wrote
 
     request = read(path).requests.loc[2]
     assert request[R.advocate_id] == "ADV-0001"
-    assert request[R.status] == "In Progress"
+    assert request[R.status] == "Advocate Asked"  # as `advocacy-kit request assign` sets it (no owner)
+    message = shown(matcher.message)
     assert (
-        "Requests row 2 (REQ-000001) updated: advocate_id '' → 'ADV-0001', status 'New' → 'In Progress'"
-        in shown(matcher.message)
+        "Requests row 2 (REQ-000001) updated: status 'New' → 'Advocate Asked', advocate_id '' → 'ADV-0001'"
+        in (message)
     )
+    assert "REQ-000001: New → Advocate Asked (ADV-0001)" in message
 
 
 def test_assign_on_a_described_request_logs_it_then_assigns_it(make_workbook):
@@ -255,7 +257,8 @@ def test_assign_on_a_described_request_logs_it_then_assigns_it(make_workbook):
     matcher = matcher_on(path)
     matcher.fields[R.requester_email].value = "ae@vendor.example.com"
     matcher.fields[R.team].value = "Sales"
-    matcher.fields[R.activity].value = "case_study"
+    # a reference call: Ana has not consented to the name and story a case study needs
+    matcher.fields[R.activity].value = "reference_call"
     matcher.fields[R.industry].value = "Insurance"
     matcher.fields[R.notes].value = "=prospect wants a CFO"
     matcher.find_button.click()
@@ -268,14 +271,17 @@ def test_assign_on_a_described_request_logs_it_then_assigns_it(make_workbook):
     assert logged[R.request_id] == "REQ-000003"
     assert logged[R.requested_on].date() == AS_OF
     assert logged[R.requester_email] == "ae@vendor.example.com"
-    assert logged[R.activity] == "case_study"
+    assert logged[R.activity] == "reference_call"
     assert logged[R.industry] == "Insurance"
     assert logged[R.notes] == "=prospect wants a CFO"
     assert logged[R.advocate_id] == "ADV-0001"
-    assert logged[R.status] == "In Progress"
+    assert logged[R.status] == "Advocate Asked"
     message = shown(matcher.message)
     assert "Requests row 4 (REQ-000003) appended" in message
-    assert "Requests row 4 (REQ-000003) updated: advocate_id '' → 'ADV-0001'" in message
+    assert (
+        "Requests row 4 (REQ-000003) updated: status 'New' → 'Advocate Asked', advocate_id '' → 'ADV-0001'"
+        in (message)
+    )
     assert matcher.picker.value == "REQ-000003"  # the form now shows the logged request
 
 
@@ -333,7 +339,7 @@ def test_a_logged_request_whose_assignment_is_refused_says_it_was_logged(make_wo
     matcher = request_matcher(read(path), ColleagueAssignsRightAfterTheAppend(path), as_of=AS_OF)
     matcher.fields[R.requester_email].value = "ae@vendor.example.com"
     matcher.fields[R.team].value = "Sales"
-    matcher.fields[R.activity].value = "case_study"
+    matcher.fields[R.activity].value = "reference_call"
     matcher.find_button.click()
 
     matcher.assign_button.click()
