@@ -160,7 +160,6 @@ NEW_STATUS = "New"  # a request just logged, and a nomination not yet decided
 OWNER_APPROVAL_STATUS = "Owner Approval"
 ADVOCATE_ASKED_STATUS = "Advocate Asked"
 ACCEPTED_STATUS = "In Progress"  # the advocate said yes; no date yet
-ASSIGNED_STATUS = ACCEPTED_STATUS  # the old name, until kit/cli.py stops reading it
 SCHEDULED_STATUS = "Scheduled"
 COMPLETED_STATUS = "Completed"
 CANCELLED_STATUS = "Cancelled"
