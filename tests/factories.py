@@ -16,7 +16,7 @@ from kit.program import Grid, Program, program_from_grids
 if TYPE_CHECKING:
     from kit.metrics import ProgramMetrics
 
-A, R, X, N, O, G, S = (
+A, R, X, N, O, G, S, H = (
     t.col
     for t in (
         schema.ADVOCATES,
@@ -26,6 +26,7 @@ A, R, X, N, O, G, S = (
         schema.OPPORTUNITIES,
         schema.GOALS,
         schema.SETTINGS,
+        schema.HISTORY,
     )
 )
 
@@ -150,6 +151,19 @@ def commitment(n: int = 1, **cells: Any) -> Row:
         schema.COMMITMENTS.col.metric: "requests_made",
         schema.COMMITMENTS.col.target: 10,
         schema.COMMITMENTS.col.period: "2026-Q4",
+    }
+    return row | cells
+
+
+def history(request_id: str = "REQ-000001", **cells: Any) -> Row:
+    """A History row: the request assigned to ADV-0001 on AS_OF's morning, New → Advocate Asked."""
+    row = {
+        H.request_id: request_id,
+        H.at: "2026-11-20T09:00:00Z",
+        H.by: "pm@example.com",
+        H.from_status: schema.NEW_STATUS,
+        H.to_status: schema.ADVOCATE_ASKED_STATUS,
+        H.advocate_id: "ADV-0001",
     }
     return row | cells
 

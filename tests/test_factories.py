@@ -10,6 +10,7 @@ from tests.factories import (
     activity,
     advocate,
     goal,
+    history,
     nomination,
     opportunity,
     program,
@@ -29,6 +30,7 @@ def test_default_rows_of_every_tab_are_clean():
         Opportunities=[opportunity(1), opportunity(2)],
         Goals=[goal(1), goal(2)],
         Settings=[setting("cooldown_days", "14")],
+        History=[history("REQ-000001"), history("REQ-000002")],
     )
 
     findings = validate(clean, as_of=AS_OF)
