@@ -288,3 +288,48 @@ def test_validate_names_an_unmatched_owner_with_the_closest_people_names(tmp_pat
     assert code == 0 and len(found) == 1
     assert found[0]["table"] == "Opportunities" and found[0]["column"] == "owner"
     assert '"Dana Ortiz"' in found[0]["message"] and found[0]["severity"] == "warning"
+
+
+def _moves(request_id, *stints):
+    """History rows: the request entering Owner Approval at each ``start`` and leaving it at each ``end``."""
+    rows = []
+    for start, end in stints:
+        rows.append(
+            {"request_id": request_id, "at": start, "from_status": "New", "to_status": "Owner Approval"}
+        )
+        rows.append(
+            {
+                "request_id": request_id,
+                "at": end,
+                "from_status": "Owner Approval",
+                "to_status": "Advocate Asked",
+            }
+        )
+    return rows
+
+
+def test_owner_approval_median_days_per_team_from_the_history_judged_lower_is_better():
+    history = [
+        *_moves("REQ-000001", ("2026-10-01T09:00:00Z", "2026-10-03T21:00:00Z")),  # 2.5 days
+        *_moves(
+            "REQ-000004",
+            ("2026-10-10T00:00:00Z", "2026-10-11T00:00:00Z"),  # 1 day
+            ("2026-10-12T00:00:00Z", "2026-10-16T00:00:00Z"),  # 4 days
+        ),
+        *_moves("REQ-000006", ("2026-09-28T00:00:00Z", "2026-09-30T00:00:00Z")),  # left in Q3: not counted
+    ]
+    agreements = [
+        commitment(1, **{C.metric: "owner_approval_median_days", C.target: 3}),
+        commitment(2, **{C.metric: "owner_approval_median_days", C.target: 2}),
+    ]
+    figures = measure(
+        program(Requests=_requests(), History=history, Commitments=agreements), period="2026-Q4", as_of=AS_OF
+    )
+
+    teams = figures.adoption.by_team.set_index("team")
+    assert teams.loc["Sales", "owner_approval_median_days"] == 2.5  # the median of 2.5, 1 and 4
+    assert pd.isna(teams.loc[CS, "owner_approval_median_days"])
+    rows = figures.commitments.set_index("commitment_id")
+    assert rows.loc["C-01", "status"] == "met"  # 2.5 days, at most 3
+    # at most 2: not pro-rated (expected is the target), and 2.5 is beyond 110% of it
+    assert (rows.loc["C-02", "expected"], rows.loc["C-02", "status"]) == (2, "behind")

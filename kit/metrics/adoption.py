@@ -24,6 +24,7 @@ from kit.metrics.definitions import (
     _OPP,
     _REQ,
     COUNT,
+    DAYS,
     SHARE,
     A,
     N,
@@ -54,6 +55,7 @@ COMMITMENT_METRICS: dict[str, tuple[str, str]] = {
     "within_sla_share": ("Requests fulfilled within SLA", SHARE),
     "profiles_updated": ("Advocate profiles updated", COUNT),
     "sellers_using_share": ("Sellers using the program", SHARE),
+    "owner_approval_median_days": ("Median days for the account owner to approve", DAYS),
 }
 
 # A commitment's status: the goals' verdicts under the agreement's words, and two of its own.
@@ -195,8 +197,47 @@ def _new_starters(data: Data, people: pd.DataFrame, as_of: dt.date) -> pd.DataFr
     return frame.sort_values(["started_on", "name"], kind="stable").reset_index(drop=True)
 
 
+def owner_approval_days(
+    history: pd.DataFrame, requests: pd.DataFrame, period: Period, as_of: dt.date
+) -> pd.DataFrame:
+    """Each time a request left Owner Approval in ``period`` (up to ``as_of``), per the History tab: its
+    ``team`` (the request's) and the ``days`` (fractional) since it entered Owner Approval last."""
+    H = schema.HISTORY.col
+    empty = pd.DataFrame({"team": pd.Series(dtype=object), "days": pd.Series(dtype=float)})
+    if history.empty:
+        return empty
+    moves = history.assign(when=pd.to_datetime(history[H.at], utc=True, errors="coerce"))
+    moves = moves.dropna(subset=["when", H.request_id]).sort_values("when", kind="stable")
+    entered = moves.loc[moves[H.to_status] == schema.OWNER_APPROVAL_STATUS, [H.request_id, "when"]]
+    left = moves[moves[H.from_status] == schema.OWNER_APPROVAL_STATUS]
+    if entered.empty or left.empty:
+        return empty
+    stints = pd.merge_asof(
+        left[[H.request_id, "when"]],
+        entered.rename(columns={"when": "entered"}),
+        left_on="when",
+        right_on="entered",
+        by=H.request_id,
+        direction="backward",
+    ).dropna(subset=["entered"])
+    day = stints["when"].dt.tz_convert(None).dt.normalize()
+    stints = stints[period.mask(day, until=as_of).to_numpy()]
+    teams = requests.dropna(subset=[R.request_id]).drop_duplicates(R.request_id).set_index(R.request_id)
+    return pd.DataFrame(
+        {
+            "team": stints[H.request_id].map(teams[R.team]).to_numpy(dtype=object),
+            "days": ((stints["when"] - stints["entered"]).dt.total_seconds() / 86_400).to_numpy(),
+        }
+    )
+
+
 def _team_rows(
-    data: Data, people: pd.DataFrame, sellers: pd.DataFrame, period: Period, as_of: dt.date
+    data: Data,
+    people: pd.DataFrame,
+    sellers: pd.DataFrame,
+    period: Period,
+    as_of: dt.date,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per team (the schema's teams, in order, those with anything to count): ``ADOPTION_TEAM_COLUMNS``."""
     requests = data.rows("requests_received", _REQ)
@@ -212,9 +253,13 @@ def _team_rows(
     advocates = data.advocates
     verified = advocates[period.mask(advocates[A.last_verified], until=as_of)]
     verified_team = verified[A.owner_email].map(email_key).map(team_of)
+    approvals = owner_approval_days(
+        history if history is not None else pd.DataFrame(), data.requests, period, as_of
+    )
     rows = []
     for team in schema.TEAMS:
         mine = sellers[sellers[P.team] == team]
+        approved = approvals.loc[approvals["team"] == team, "days"]
         within = timed[timed[R.team] == team]
         row = {
             "team": team,
@@ -227,6 +272,7 @@ def _team_rows(
             "deals_influenced": int(mine["deals_influenced"].sum()),
             "within_sla_share": ratio(int(within["within"].sum()), len(within)),
             "profiles_updated": int((verified_team == team).sum()),
+            "owner_approval_median_days": float(approved.median()) if len(approved) else None,
         }
         if row["people"] or row["requests_made"] or row["nominations_made"]:
             rows.append(row)
@@ -271,7 +317,7 @@ def adoption_data(data: Data, people_tab: pd.DataFrame, unusable: Mapping[str, A
 
 def _adoption(
     data: Data, people_tab: pd.DataFrame, unusable: Mapping[str, Any], period: Period, as_of: dt.date,
-    previous_until: dt.date,
+    previous_until: dt.date, history: pd.DataFrame | None = None,
 ) -> Adoption:  # fmt: skip
     people = adoption_data(data, people_tab, unusable)
     left_out = len(people_tab) - len(people)
@@ -304,7 +350,7 @@ def _adoption(
         uptake_within=took_up,
         uptake_share=ratio(took_up, len(eligible)),
         uptake_interval=wilson_interval(took_up, len(eligible)),
-        by_team=_team_rows(data, people, sellers, period, as_of),
+        by_team=_team_rows(data, people, sellers, period, as_of, history),
         by_manager=_manager_rows(data, people, sellers, period, as_of),
         unmatched_owners=unmatched,
         notes=tuple(notes),
@@ -313,7 +359,7 @@ def _adoption(
 
 def _commitments(
     data: Data, people_tab: pd.DataFrame, commitments: pd.DataFrame, unusable: Mapping[str, Any],
-    period: Period, as_of: dt.date,
+    period: Period, as_of: dt.date, history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """Each commitment whose period overlaps ``period`` (none given: ``period`` itself), with its team's
     actual over its own period, target, attainment and status, by the goals' rules (``_goal_status``)."""
@@ -328,7 +374,7 @@ def _commitments(
     def team_figures(per: Period) -> pd.DataFrame:
         if per not in cache:
             sellers = _sellers(data, people, per, as_of)
-            cache[per] = _team_rows(data, people, sellers, per, as_of).set_index("team")
+            cache[per] = _team_rows(data, people, sellers, per, as_of, history).set_index("team")
         return cache[per]
 
     rows = []

@@ -125,6 +125,7 @@ def compute(
         (data.opportunities, O.close_date),
         (data.nominations, N.submitted_on),
     )
+    history = program.tables.get(schema.HISTORY.name)  # the request's moves (owner approval), when kept
     return ProgramMetrics(
         period=period,
         previous_period=period.previous(),
@@ -149,8 +150,10 @@ def compute(
         data_quality=_data_quality(program, findings, everything, _health(health)),
         usage=usage,
         warnings=tuple(warnings),
-        adoption=_adoption(everything, program.people, unusable, period, as_of, previous_until),
-        commitments=_commitments(everything, program.people, program.commitments, unusable, period, as_of),
+        adoption=_adoption(everything, program.people, unusable, period, as_of, previous_until, history),
+        commitments=_commitments(
+            everything, program.people, program.commitments, unusable, period, as_of, history
+        ),
     )
 
 

@@ -191,7 +191,7 @@ LEVEL_METRICS = {
     "sellers_using_share",  # a commitment's metric (kit.metrics.adoption), judged by the goals' rules
 }
 # Goal metrics where lower is better.
-LOWER_IS_BETTER = {"median_days_to_fulfil", "win_rate_without"}
+LOWER_IS_BETTER = {"median_days_to_fulfil", "win_rate_without", "owner_approval_median_days"}
 
 
 def _true(series: pd.Series) -> pd.Series:

@@ -399,6 +399,7 @@ class DataQuality(_Section):
 ADOPTION_TEAM_COLUMNS = (
     "team", "people", "requests_made", "nominations_made", "sellers_with_deals", "sellers_using",
     "sellers_using_share", "deals_influenced", "within_sla_share", "profiles_updated",
+    "owner_approval_median_days",
 )  # fmt: skip
 ADOPTION_MANAGER_COLUMNS = (
     "manager_email", "manager", "team", "people", "requests", "nominations",
