@@ -342,3 +342,23 @@ def test_the_whole_loop_from_the_command_line_and_a_second_run_refused(store_fac
         code, out, err = run(["request", *args, *source], capsys)
         assert code == 2 and err.count("\n") == 1 and "nothing was written" in err, (args, err)
     assert store.read_grids() == before
+
+
+@pytest.mark.parametrize("turned_down", ["reject", "decline"])
+def test_an_advocate_rejected_by_the_owner_or_who_declined_is_not_proposed_again_for_that_request(
+    store_factory, turned_down
+):
+    tabs = {"Advocates": [owned(1), owned(2)], "Requests": [request(1), request(2)]}
+    store = store_factory(grids_from_rows(tabs))
+    requests_life.assign(store, store.read(), "REQ-000001", "ADV-0001", by="pm", at=AT)
+    if turned_down == "reject":
+        requests_life.reject(store, store.read(), "REQ-000001", "renewal under way", by=OWNER, at=AT)
+    else:
+        requests_life.approve(store, store.read(), "REQ-000001", by=OWNER, at=AT)
+        requests_life.decline(store, store.read(), "REQ-000001", "too busy", by="ADV-0001", at=AT)
+    program = store.read()
+
+    assert list(match.rank("REQ-000001", program, as_of=AS_OF)[A.advocate_id]) == ["ADV-0002"]
+    assert set(match.rank("REQ-000002", program, as_of=AS_OF)[A.advocate_id]) == {"ADV-0001", "ADV-0002"}
+    proposed = match.allocate(program, as_of=AS_OF).assignments
+    assert "ADV-0001" not in set(proposed.loc[proposed[R.request_id] == "REQ-000001", R.advocate_id])

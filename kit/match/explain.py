@@ -28,6 +28,7 @@ _FAILED_AS_COUNT = {
     "at_cap": "are at their quarterly cap",
     "resting": "are resting after a recent activity",
     "booked": "are booked for another request around that date",
+    "turned_down": "were turned down for this request already",
 }
 
 
@@ -172,6 +173,7 @@ def excluded_because(
             + f", cool-down {matcher.settings.cooldown} days"
         ).to_numpy(object),
         "booked": _booked_texts(matcher, enc, failed["booked"]),
+        "turned_down": np.full(n, "turned down for this request already (History)", dtype=object),
     }
     because = np.full(n, "", dtype=object)
     for rule, mask in failed.items():

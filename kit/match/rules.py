@@ -2,8 +2,9 @@
 
 An advocate is eligible for a request when they have an id, are Active and not Do Not Contact, have agreed
 to the request's activity, do not work at the prospect, are under their quarterly cap, have rested the
-cool-down since their last activity, and are not already booked for another open request due within the
-cool-down of this one's date. Each rule is an array over (requests, advocates); ``explain`` puts them in words.
+cool-down since their last activity, are not already booked for another open request due within the
+cool-down of this one's date, and were not turned down for this request already (the account owner rejected
+them, or they declined it: the History tab says so). Each rule is an array over (requests, advocates); ``explain`` puts them in words.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kit import schema
+from kit.cells import as_text, is_blank
 from kit.errors import InputError
 from kit.match.encoding import (
     NO_DAY,
@@ -45,6 +47,7 @@ class Matcher:
         self.roster, self.vocab = encode_roster(program, as_of, self.settings)
         self.bookings = Bookings.read(program.requests, self.vocab.id_position)
         self.reader = RequestReader(program, as_of)
+        self.turned_down_for = turned_down(program)
 
     def encode(self, requests: Sequence[Request]) -> EncodedRequests:
         return encode_requests(requests, self.vocab, self.bookings)
@@ -72,6 +75,7 @@ class Matcher:
             "at_cap": each(~ros.under_cap),
             "resting": each(~ros.rested),
             "booked": self.booked(ros, enc),
+            "turned_down": self.turned_down(ros, enc),
         }
 
     def eligible(self, ros: Roster, enc: EncodedRequests) -> np.ndarray:
@@ -84,7 +88,21 @@ class Matcher:
                 ok &= (ros.company[None, :] != wanted) & (ros.account[None, :] != wanted)
         if self.bookings.due.size:
             ok &= ~self.booked(ros, enc)
+        if self.turned_down_for:
+            ok &= ~self.turned_down(ros, enc)
         return ok
+
+    def turned_down(self, ros: Roster, enc: EncodedRequests) -> np.ndarray:
+        """Advocates the account owner rejected for this request, or who declined it."""
+        out = np.zeros((len(enc.requests), len(ros.ids)), dtype=bool)
+        if not self.turned_down_for:
+            return out
+        position = {as_text(a): j for j, a in enumerate(ros.ids) if not is_blank(a)}
+        for i, request in enumerate(enc.requests):
+            for advocate_id in self.turned_down_for.get(as_text(request.request_id), ()):
+                if advocate_id in position:
+                    out[i, position[advocate_id]] = True
+        return out
 
     def booked(self, ros: Roster, enc: EncodedRequests) -> np.ndarray:
         """Advocates already assigned to another open request due within the cool-down of this one's date."""
@@ -122,6 +140,24 @@ class Matcher:
         if named.any():
             inside &= ~named[:, None] | (ros.region[None, :] == enc.region[:, None])
         return inside
+
+
+def turned_down(program: Program) -> dict[str, frozenset[str]]:
+    """Request id → the advocates not to propose for it again: History rows that took it back to New from
+    Owner Approval (the owner rejected them) or Advocate Asked (they declined)."""
+    history = program.tables.get(schema.HISTORY.name)
+    if history is None or history.empty:
+        return {}
+    H = schema.HISTORY.col
+    back = history[
+        (history[H.to_status] == schema.NEW_STATUS)
+        & history[H.from_status].isin((schema.OWNER_APPROVAL_STATUS, schema.ADVOCATE_ASKED_STATUS))
+    ]
+    found: dict[str, set[str]] = {}
+    for request_id, advocate_id in zip(back[H.request_id], back[H.advocate_id], strict=True):
+        if not is_blank(request_id) and not is_blank(advocate_id):
+            found.setdefault(as_text(request_id), set()).add(as_text(advocate_id))
+    return {r: frozenset(a) for r, a in found.items()}
 
 
 # The matcher cache: a notebook ranks request after request on the same program and day.
