@@ -595,12 +595,17 @@ def _request_move(name: str, epilog: str, *, advocate: bool = False, reason: str
 
 
 def _run_move(state: _State, source: str | None, as_of: str | None, by: str | None, move) -> int:
+    from kit import schema
     from kit.store import open_store
 
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     store = open_store(state.source(source))
     transition = move(store, store.read(), by=by or _who(), at=_moment(day))
     click.echo(transition.describe())
+    if transition.history_tab_added:
+        click.echo(
+            f"  Added the {schema.HISTORY.name} tab (the workbook had none): one row per move from now on."
+        )
     for write in transition.writes:
         click.echo(f"  {write.describe()}")
     return 0

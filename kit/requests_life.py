@@ -99,6 +99,7 @@ class Transition:
     on: dt.date | None = None  # the date scheduled or completed
     note: str = ""
     override_cap: bool = False
+    history_tab_added: bool = False  # the workbook had no History tab: this move added it
     writes: tuple[Write, ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
@@ -117,12 +118,13 @@ class Transition:
 _HAS_HISTORY: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
-def _ensure_history(store: Store) -> bool:
+def _ensure_history(store: Store, program: Program) -> bool:
     """Make sure the store has a History tab; add it (header only) to a workbook made before it existed.
 
-    Returns True when it was added. Checked once per store object, before anything else is written.
+    Returns True when it was added. Checked before anything else is written, once per store object, and
+    only when the program read shows no History rows (a workbook without the tab reads as if it were empty).
     """
-    if store in _HAS_HISTORY:
+    if store in _HAS_HISTORY or not program[schema.HISTORY].empty:
         return False
     names = {name.strip().lower() for name in store.read_grids()}
     added = schema.HISTORY.name.lower() not in names
@@ -238,8 +240,7 @@ def _move(
     advocate_id = advocate_id if advocate_id is not None else request.advocate_id
     _, advocate = _advocate(program, advocate_id)
     writes: list[Write] = []
-    if _ensure_history(store):
-        writes.append(Write(schema.HISTORY.name, 1, "", "appended", (("tab", "", "added"),)))
+    added = _ensure_history(store, program)
     update = RowUpdate(request.id, values={R.status: to_status, **(values or {})}, expected=request.expected)
     (written,) = store.update(schema.REQUESTS.name, [update])
     writes.append(_updated(schema.REQUESTS, written, update))
@@ -258,6 +259,7 @@ def _move(
         on=on,
         note=note,
         override_cap=override_cap,
+        history_tab_added=added,
     )
     if action == "complete":
         writes.append(_append_activity(store, request, transition))
@@ -481,7 +483,7 @@ def apply_allocation(
         except InputError as refused:
             skipped.append((as_text(rid), str(refused)))
     if plans:
-        _ensure_history(store)
+        _ensure_history(store, program)
     pending = {
         rid: RowUpdate(
             rid,

@@ -14,6 +14,7 @@ import pytest
 from kit import match, requests_life, schema
 from kit.errors import ConflictError, InputError
 from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV, RowUpdate
+from kit.store.local import LocalStore
 from tests.command_line import run
 from tests.factories import AS_OF, activity, advocate, grids_from_rows, request, setting
 
@@ -255,7 +256,7 @@ def test_a_workbook_made_before_the_history_tab_gets_it_on_the_first_move(store_
     moved = requests_life.assign(store, store.read(), "REQ-000001", "ADV-0001", by="pm", at=AT)
 
     assert history(store) == [("REQ-000001", "New", "Advocate Asked", "ADV-0001")]
-    assert "History" in {w.tab for w in moved.writes}
+    assert moved.history_tab_added
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -362,3 +363,17 @@ def test_an_advocate_rejected_by_the_owner_or_who_declined_is_not_proposed_again
     assert set(match.rank("REQ-000002", program, as_of=AS_OF)[A.advocate_id]) == {"ADV-0001", "ADV-0002"}
     proposed = match.allocate(program, as_of=AS_OF).assignments
     assert "ADV-0001" not in set(proposed.loc[proposed[R.request_id] == "REQ-000001", R.advocate_id])
+
+
+def test_on_a_workbook_without_history_the_first_move_says_it_added_the_tab(make_workbook, capsys):
+    path = make_workbook(Advocates=[advocate(1)], Requests=[request(1)])
+    store = LocalStore(path)
+    grids = store.read_grids()
+    del grids[schema.HISTORY.name]
+    store.write_grids(grids)
+
+    code, out, err = run(["request", "assign", "REQ-000001", "ADV-0001", "--source", str(path)], capsys)
+
+    assert code == 0, err
+    assert "Added the History tab" in out
+    assert "History" in store.read_grids()
