@@ -1046,6 +1046,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         "(required) or no.",
         SettingKind.YES_NO,
     ),
+    Setting(
+        "owner_approval_days",
+        "2",
+        "Days an account owner has to answer an approval ask; the daily digest lists requests waiting longer.",
+        low=1,
+        high=MAX_DAYS,
+    ),
 )
 SETTING_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTING_DEFAULTS}
 # An activity with no SLA setting of its own may be given one (sla_days.webinar): read as sla_days.default is.
