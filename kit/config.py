@@ -64,6 +64,8 @@ SETTINGS: dict[str, dict[str, Setting]] = {
     "": {
         "source": Setting((str,), "a workbook path or a Google Sheet URL, in quotes"),
         "reports_dir": _PATH,
+        "outbox_dir": _PATH,  # where `request <move> --dry-run` writes its messages; default reports_dir/outbox
+        "message_templates": _PATH,  # a folder of templates overriding kit/mail/templates/, by file name
         "email": _TABLE,
         "schedule": _TABLE,
         "sync": _TABLE,
@@ -76,6 +78,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "password_env": _TEXT,
         "password": _TEXT,  # known, so that kit.mail can say never to put it here
         "from": _TEXT,
+        "reply_to": _TEXT,  # where people answer the request messages; default: from
         "recipients": Setting((dict,), "a table: [email.recipients] with a list of addresses per report"),
         "timeout": _SECONDS,
         "attempts": Setting((int,), "a whole number from 1 to 100", 1, 100),
@@ -91,6 +94,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "log_file": _PATH,
         "env_file": _PATH,
         "sync": Setting((list,), 'a list of CRMs to sync before the reports, e.g. ["salesforce"]', items=str),
+        "digest": Setting((str, dt.time), 'a 24-hour time such as "07:30" for the daily digest'),
     },
     "sync": {"salesforce": _TABLE, "hubspot": _TABLE},
     # kit.sync.salesforce.SalesforceSettings; secrets only as the NAMES of environment variables
@@ -169,6 +173,13 @@ class Config:
     source_is_default: bool = False
     sections: Mapping[str, Any] = field(default_factory=dict)  # the rest ([email], [schedule])
     warnings: tuple[str, ...] = ()  # one line per key the kit does not know (ignored), for the CLI to print
+    outbox_dir: Path | None = None  # None: reports_dir/outbox
+    message_templates: Path | None = None  # None: the kit's own templates only
+
+    @property
+    def outbox(self) -> Path:
+        """Where ``--dry-run`` writes the request messages: ``outbox_dir``, else ``outbox`` beside the reports."""
+        return self.outbox_dir if self.outbox_dir is not None else self.reports_dir / "outbox"
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.sections.get(name, {})
@@ -206,5 +217,10 @@ def load_config(
         source = str(base / source)  # a workbook path is relative to the config file, not to the cwd
     reports = Path(data.get("reports_dir", "reports"))
     reports = reports if reports.is_absolute() else base / reports
-    sections = {k: v for k, v in data.items() if k not in ("source", "reports_dir")}
-    return Config(source, reports, candidate, source_is_default, sections, warnings)
+    folders = {}
+    for key in ("outbox_dir", "message_templates"):
+        if key in data:
+            folder = Path(data[key]).expanduser()
+            folders[key] = folder if folder.is_absolute() else base / folder
+    sections = {k: v for k, v in data.items() if k not in ("source", "reports_dir", *folders)}
+    return Config(source, reports, candidate, source_is_default, sections, warnings, **folders)
