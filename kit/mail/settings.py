@@ -19,6 +19,7 @@ from kit.errors import ConfigError
 from kit.report import REPORTS as _REPORT_SPECS
 
 REPORTS = tuple(_REPORT_SPECS)  # goal-tracking, executive-update: named once, in kit.report
+DIGEST = "digest"  # the daily work-list (kit.digest): its own recipients, else goal-tracking's
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DRY_RUN_SENDER = "advocacy-kit <advocacy-kit@advocacy-kit.invalid>"  # .invalid: never delivered
@@ -180,8 +181,10 @@ def settings_from_config(section: Mapping[str, Any], *, where: str = "[email]") 
     if not isinstance(table, Mapping):
         raise ConfigError(f"{where} recipients must be a table: [email.recipients] with a list per report")
     for report, people in table.items():
-        if report not in REPORTS:
-            raise ConfigError(f"[email.recipients] {report!r}: not a report; use {' or '.join(REPORTS)}")
+        if report not in (*REPORTS, DIGEST):
+            raise ConfigError(
+                f"[email.recipients] {report!r}: not a report; use {', '.join(REPORTS)} or {DIGEST}"
+            )
         if isinstance(people, str):
             people = [people]
         if not isinstance(people, list):
