@@ -377,3 +377,26 @@ def test_on_a_workbook_without_history_the_first_move_says_it_added_the_tab(make
     assert code == 0, err
     assert "Added the History tab" in out
     assert "History" in store.read_grids()
+
+
+@pytest.mark.parametrize(
+    ("status", "args", "said"),
+    [
+        ("Owner Approval", ["reject", "REQ-000001"], "reject needs a reason"),
+        ("In Progress", ["schedule", "REQ-000001", "--on", "2026-11-01"], "before the request came in"),
+        ("In Progress", ["schedule", "REQ-000001", "--on", "next week"], "needs a date"),
+        ("New", ["assign", "REQ-000001", "ADV-0404"], "Advocates has no advocate_id 'ADV-0404'"),
+        ("New", ["cancel", "REQ-000404", "--reason", "gone"], "Requests has no request_id 'REQ-000404'"),
+    ],
+)
+def test_the_command_line_refuses_bad_input_in_one_line_with_exit_2_and_writes_nothing(
+    store_factory, source_of, capsys, status, args, said
+):
+    store = assigned(store_factory, status)
+    before = store.read_grids()
+
+    code, out, err = run(["request", *args, "--source", source_of(store)], capsys)
+
+    assert (code, out) == (2, "")
+    assert said in err and err.count("\n") == 1 and "Traceback" not in err
+    assert store.read_grids() == before
