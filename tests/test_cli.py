@@ -52,13 +52,15 @@ def test_info_on_a_missing_file_is_one_line_and_exit_2():
     assert "/no/such.xlsx" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_demo_writes_a_workbook_with_all_seven_tabs(tmp_path, capsys):
+def test_demo_writes_a_workbook_with_the_seven_tabs_and_people_and_commitments(tmp_path, capsys):
     code, out, _ = run(
         ["demo", "--advocates", "300", "--out", str(tmp_path), "--as-of", "2026-11-20"], capsys
     )
     workbook = openpyxl.load_workbook(tmp_path / "advocacy_program.xlsx", read_only=True)
     assert code == 0
-    assert workbook.sheetnames[:7] == [t.name for t in schema.TABS]
+    required = [t.name for t in schema.TABS if not t.optional]
+    assert workbook.sheetnames[: len(required)] == required
+    assert {schema.PEOPLE.name, schema.COMMITMENTS.name} <= set(workbook.sheetnames)
     assert "300 rows" in out
 
 

@@ -9,10 +9,12 @@ from tests.factories import (
     AS_OF,
     activity,
     advocate,
+    commitment,
     goal,
     history,
     nomination,
     opportunity,
+    person,
     program,
     request,
     setting,
@@ -31,6 +33,9 @@ def test_default_rows_of_every_tab_are_clean():
         Goals=[goal(1), goal(2)],
         Settings=[setting("cooldown_days", "14")],
         History=[history("REQ-000001"), history("REQ-000002")],
+        # the default opportunities' owner is Sam Rep: in People, so no unmatched owner
+        People=[person(1, **{schema.PEOPLE.col.name: "Sam Rep"}), person(2)],
+        Commitments=[commitment(1), commitment(2)],
     )
 
     findings = validate(clean, as_of=AS_OF)
