@@ -375,3 +375,18 @@ def test_push_and_pull_carry_people_and_commitments(
     for tab in (schema.PEOPLE, schema.COMMITMENTS):
         assert len(pulled[tab]) == len(_people() if tab is schema.PEOPLE else _commitments())
         pd.testing.assert_frame_equal(pulled[tab], original[tab], check_dtype=False)
+
+
+def test_the_demo_has_people_over_five_teams_non_users_new_starters_and_an_agreement_per_team(demo_program):
+    people, agreements = demo_program.people, demo_program.commitments
+
+    figures = measure(demo_program, period="2026-Q4", as_of=AS_OF)
+
+    assert len(people) == 40 and people[P.team].nunique() == 5
+    assert set(agreements[C.team]) == set(people[P.team])  # a sample agreement per team
+    assert set(agreements[C.direction]) == set(schema.COMMITMENT_DIRECTIONS)
+    # the sellers planted as never asking: on the coaching list, with deals closed this quarter
+    assert set(figures.adoption.coaching["name"]) == {"Sven Olsen", "Nina Kaur", "Owen Hughes"}
+    assert figures.adoption.new_starters_count == 3 and figures.adoption.unmatched_owners == 0
+    assert not figures.adoption.notes
+    assert (figures.commitments["status"] != "not evaluated").all()
