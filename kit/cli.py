@@ -567,6 +567,7 @@ def _request_move(name: str, epilog: str, *, advocate: bool = False, reason: str
     """A ``request <name>`` subcommand: the options every move shares, and the ones this move needs."""
 
     def decorate(function):
+        function = _with_messages(function)
         function = source_option(function)
         function = click.option("--by", metavar="WHO", help="Who made the move (default: your login name).")(
             function
@@ -594,13 +595,77 @@ def _request_move(name: str, epilog: str, *, advocate: bool = False, reason: str
     return decorate
 
 
+def _with_messages(function):
+    """--email and --dry-run on a ``request`` move: read by ``_run_move`` from the context, so that each move's
+    own function keeps only the options it uses."""
+    import functools
+
+    @functools.wraps(function)
+    def run(*args, email: bool = False, dry_run: bool = False, **kwargs):
+        return function(*args, **kwargs)
+
+    run = click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Write the messages this move owes people as .eml files to the outbox.",
+    )(run)
+    return click.option(
+        "--email",
+        is_flag=True,
+        help="E-mail the messages this move owes people, once each ([email] settings).",
+    )(run)
+
+
+def _request_messenger(state: _State, *, email: bool, dry_run: bool):
+    """What writes or sends a move's messages (None without --email or --dry-run); the [email] settings and
+    the password are checked here, before the move is written."""
+    if not (email or dry_run):
+        return None
+    if email and dry_run:
+        raise click.UsageError("--email sends and --dry-run only writes the messages: use one")
+    from kit.mail import DRY_RUN_SENDER, parse_address, settings_from_config
+
+    config = state.config
+    section = config.section("email")
+    settings = settings_from_config(section) if (section or email) else None
+    password = settings.password(os.environ) if settings is not None and email else None
+    sender = settings.sender if settings is not None else DRY_RUN_SENDER
+    reply_to = str(parse_address(section.get("reply_to") or sender, "[email] reply_to"))
+
+    def deliver_messages(transition, program) -> None:
+        from kit.delivery import Ledger
+        from kit.mail import contacts_from_program
+        from kit.mail.request_messages import deliver, messages_for
+
+        contacts = contacts_from_program(program)
+        plan = messages_for(
+            transition, program, reply_to=reply_to, contacts=contacts, templates=config.message_templates
+        )
+        deliver(
+            plan,
+            sender=sender,
+            reply_to=reply_to,
+            contacts=contacts,
+            outbox=config.outbox,
+            settings=settings if email else None,
+            password=password,
+            ledger=Ledger.beside(config.reports_dir) if email else None,
+            echo=click.echo,
+        )
+
+    return deliver_messages
+
+
 def _run_move(state: _State, source: str | None, as_of: str | None, by: str | None, move) -> int:
     from kit import schema
     from kit.store import open_store
 
+    options = click.get_current_context().params
+    messenger = _request_messenger(state, email=options.get("email"), dry_run=options.get("dry_run"))
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     store = open_store(state.source(source))
-    transition = move(store, store.read(), by=by or _who(), at=_moment(day))
+    program = store.read()
+    transition = move(store, program, by=by or _who(), at=_moment(day))
     click.echo(transition.describe())
     if transition.history_tab_added:
         click.echo(
@@ -608,6 +673,8 @@ def _run_move(state: _State, source: str | None, as_of: str | None, by: str | No
         )
     for write in transition.writes:
         click.echo(f"  {write.describe()}")
+    if messenger is not None:
+        messenger(transition, program)
     return 0
 
 

@@ -1,0 +1,371 @@
+"""The messages a request's moves send: the account owner's approval ask, the advocate's ask, the requester's news.
+
+A move of a request (``kit.requests_life``) returns a ``Transition``; :func:`messages_for` turns it, with the
+program as read before the move, into the messages that move owes people:
+
+============  ===================================================================
+assign        the account owner's approval ask (→ Owner Approval), or the advocate's ask (→ Advocate
+              Asked); and the requester hears an advocate is proposed (*assigned*)
+approve       the advocate's ask; the requester hears the owner *approved*
+reject        the requester hears it was *declined* by the owner, with the reason
+decline       the requester hears the advocate *declined*, with the reason if given
+schedule      the requester hears the date (*scheduled*)
+complete      the requester hears it is *completed*
+============  ===================================================================
+
+Accept and cancel send nothing (the requester hears the date next; a cancellation is the program's own).
+
+The words are Jinja2 templates in ``kit/mail/templates/requests/`` (plain text and simple HTML, the HTML
+autoescaped); a folder named by the config's ``message_templates`` overrides any of them by file name. The
+first ``{% set subject %}`` of each ``.txt`` is the subject.
+
+What a message says of the prospect is the request's own cells (industry, size, product, use case, region),
+never the prospect's name nor any customer's contact details; the advocate's own address appears only on the
+message addressed to them (its To header). :func:`build_email` checks every part of every message for the
+program's contact details (``kit.mail.redact``) before anything is written or sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kit import schema
+from kit.cells import as_text, parse_date
+from kit.mail.redact import ContactLeakError, clean, find_contacts
+from kit.mail.settings import parse_address
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from kit.program import Program
+    from kit.requests_life import Transition
+
+A, R = schema.ADVOCATES.col, schema.REQUESTS.col
+TEMPLATES = Path(__file__).parent / "templates"
+OWNER_APPROVAL_DAYS_SETTING = "owner_approval_days"
+ADVOCATE_REPLY_DAYS = 5  # the advocate is asked to answer within this many days (the digest's wait too)
+LEDGER_REPORT = "request-message"  # the delivery ledger's "report" for these messages
+
+OWNER, ADVOCATE, REQUESTER = "owner", "advocate", "requester"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message a move owes one person: whom (``recipient``, a bare address), in what role, and the words.
+
+    ``key`` is what makes it one delivery in the ledger, with the request and the recipient: the move (from
+    and to status, the advocate, the date set) and the kind. A date moved is a new message; the same move
+    made again for the same advocate is not sent twice.
+    """
+
+    request_id: str
+    action: str
+    kind: str  # the template's name: owner_ask, advocate_ask, requester_assigned …
+    role: str  # owner | advocate | requester
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    key: str
+    moment: str  # when the move was made, 20261202T093000Z
+
+    @property
+    def file_name(self) -> str:
+        """The outbox file: the moment of the move, request and kind, so a later move never overwrites it."""
+        return f"{self.moment}_{self.request_id}_{self.kind}.eml"
+
+
+def environment(templates: str | os.PathLike[str] | None = None) -> jinja2.Environment:
+    """The templates: the config's ``message_templates`` folder first (when given), then the kit's own."""
+    import jinja2
+
+    folders = [str(Path(templates))] if templates else []
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*folders, str(TEMPLATES)]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,  # a misspelt name in an overriding template fails, not blanks out
+        keep_trailing_newline=True,
+        trim_blocks=True,
+    )
+
+
+def day_text(day: dt.date | None) -> str:
+    """'Friday 4 December 2026' (no leading zero, no locale), or '' for no day."""
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
+
+
+def an_activity(activity: str | None) -> str:
+    """'a reference call', 'an analyst briefing', 'an RFP reference' (the reports' nouns)."""
+    from kit.metrics.text import ACTIVITY_NOUNS
+
+    text = as_text(activity)
+    noun = ACTIVITY_NOUNS.get(text, (text.replace("_", " ") or "activity",))[0]
+    return f"{'an' if noun[0] in 'aeiouAEIOU' or noun.startswith('RFP') else 'a'} {noun}"
+
+
+def _request_cells(program: Program, request_id: str) -> Mapping[str, Any]:
+    requests = program.requests
+    found = requests[requests[R.request_id].map(as_text) == request_id]
+    return found.iloc[0] if len(found) else {}
+
+
+def _advocate_cells(program: Program, advocate_id: str | None) -> Mapping[str, Any]:
+    if not advocate_id:
+        return {}
+    roster = program.advocates
+    found = roster[roster[A.advocate_id].map(as_text) == advocate_id]
+    return found.iloc[0] if len(found) else {}
+
+
+def _context(
+    transition: Transition, program: Program, *, reply_to: str, contacts: Collection[str]
+) -> dict[str, Any]:
+    """What the templates may say: the request's cells (cleaned of any contact), the advocate's name."""
+    from kit.sla import due_dates
+
+    def text(value: Any) -> str:
+        return clean(value, contacts, limit=120)
+
+    cells = _request_cells(program, transition.request_id)
+    advocate = _advocate_cells(program, transition.advocate_id)
+    name = text(advocate.get(A.name)) or "the advocate"
+    needed_by = parse_date(cells.get(R.needed_by)) if len(cells) else None
+    sla_due = None
+    if len(cells):
+        requests = program.requests
+        sla_due = due_dates(requests.loc[[cells.name]], program.settings).iloc[0]
+    due = min((d for d in (needed_by, sla_due) if d), default=None)
+    today = transition.at.date()
+    owner_days = program.settings.integer(OWNER_APPROVAL_DAYS_SETTING)
+    reply_days = owner_days if transition.to_status == schema.OWNER_APPROVAL_STATUS else ADVOCATE_REPLY_DAYS
+    reply_by = today + dt.timedelta(days=max(1, reply_days))
+    if due is not None and today < due < reply_by:
+        reply_by = due  # the activity is needed sooner than the usual answer
+    facts = [
+        ("Activity", an_activity(transition.activity)[2:].lstrip() if transition.activity else ""),
+        ("Prospect's industry", text(cells.get(R.industry))),
+        ("Prospect's size", text(cells.get(R.company_size))),
+        ("Product", text(cells.get(R.product))),
+        ("Use case", text(cells.get(R.use_case))),
+        ("Region", text(cells.get(R.region))),
+        ("Asked for by", f"the {text(cells.get(R.team))} team" if text(cells.get(R.team)) else ""),
+        ("Needed by", day_text(due)),
+    ]
+    return {
+        "request_id": transition.request_id,
+        "activity": an_activity(transition.activity).split(" ", 1)[1],
+        "an_activity": an_activity(transition.activity),
+        "advocate_name": name,
+        "advocate_first_name": name.split()[0] if advocate.get(A.name) else "there",
+        "advocate_company": text(advocate.get(A.company)),
+        "facts": [(label, value) for label, value in facts if value],
+        "needed_by": day_text(due),
+        "reply_to": reply_to,
+        "reply_by": day_text(reply_by),
+        "waiting_on_owner": transition.to_status == schema.OWNER_APPROVAL_STATUS,
+        "by_owner": transition.action == "reject",
+        "reason": text(transition.note),
+        "on": day_text(transition.on),
+    }
+
+
+def _kinds(transition: Transition) -> list[tuple[str, str, str | None]]:
+    """(kind, role, address) of each message the move owes."""
+    t = transition
+    if t.action == "assign":
+        ask = (
+            ("owner_ask", OWNER, t.owner_email)
+            if t.to_status == schema.OWNER_APPROVAL_STATUS
+            else ("advocate_ask", ADVOCATE, t.advocate_email)
+        )
+        return [ask, ("requester_assigned", REQUESTER, t.requester_email)]
+    if t.action == "approve":
+        return [
+            ("advocate_ask", ADVOCATE, t.advocate_email),
+            ("requester_approved", REQUESTER, t.requester_email),
+        ]
+    if t.action in ("reject", "decline"):
+        return [("requester_declined", REQUESTER, t.requester_email)]
+    if t.action == "schedule":
+        return [("requester_scheduled", REQUESTER, t.requester_email)]
+    if t.action == "complete":
+        return [("requester_completed", REQUESTER, t.requester_email)]
+    return []  # accept, cancel
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The messages of one move, and the people it concerns who have no address to write to."""
+
+    messages: tuple[Message, ...]
+    unreachable: tuple[str, ...] = ()  # 'the requester (Requests has no requester_email)'
+
+
+def messages_for(
+    transition: Transition,
+    program: Program,
+    *,
+    reply_to: str,
+    contacts: Collection[str] = (),
+    templates: str | os.PathLike[str] | None = None,
+) -> Plan:
+    """The messages ``transition`` owes people, rendered; ``program`` is the program as read for the move.
+
+    Args:
+        reply_to: where people answer (``[email] reply_to``, else ``from``).
+        contacts: the program's contact details (``kit.mail.contacts_from_program``), cleaned out of any cell
+            a message shows.
+        templates: a folder whose templates override the kit's own, by file name.
+    """
+    env = environment(templates)
+    context = _context(transition, program, reply_to=bare_or_blank(reply_to), contacts=contacts)
+    moment = (
+        transition.at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        if transition.at.tzinfo
+        else (transition.at.strftime("%Y%m%dT%H%M%S"))
+    )
+    messages, unreachable = [], []
+    for kind, role, address in _kinds(transition):
+        address = as_text(address)
+        if not address:
+            column = {OWNER: "owner_email", ADVOCATE: "email", REQUESTER: "requester_email"}[role]
+            unreachable.append(f"the {role} ({kind}: no {column})")
+            continue
+        text_module = env.get_template(f"requests/{kind}.txt").make_module(context)
+        subject = (
+            " ".join(str(getattr(text_module, "subject", "")).split()) or f"Request {transition.request_id}"
+        )
+        html = env.get_template(f"requests/{kind}.html").render(context)
+        key = " ".join(
+            (
+                f"{transition.from_status}→{transition.to_status}",
+                transition.advocate_id or "-",
+                transition.on.isoformat() if transition.on else "-",
+                kind,
+            )
+        )
+        messages.append(
+            Message(
+                request_id=transition.request_id,
+                action=transition.action,
+                kind=kind,
+                role=role,
+                recipient=parse_address(address, f"{role} of {transition.request_id}").addr_spec,
+                subject=subject,
+                text=str(text_module).lstrip("\n"),
+                html=html,
+                key=key,
+                moment=moment,
+            )
+        )
+    return Plan(tuple(messages), tuple(unreachable))
+
+
+def bare_or_blank(address: str) -> str:
+    """The bare address of ``Name <a@b.c>`` (what a template shows as the reply address)."""
+    return parse_address(address, "[email] reply_to").addr_spec if address else ""
+
+
+def build_email(
+    message: Message,
+    *,
+    sender: str,
+    reply_to: str,
+    contacts: Collection[str],
+    now: dt.datetime | None = None,
+) -> EmailMessage:
+    """The message as an e-mail (plain text with an HTML alternative), refused when any part carries a contact
+    detail of the program other than the recipient's own address."""
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = sender
+    email["To"] = message.recipient
+    if reply_to:
+        email["Reply-To"] = reply_to
+    email["Date"] = formatdate((now or dt.datetime.now(dt.UTC)).timestamp(), localtime=False)
+    email["Message-ID"] = make_msgid(domain=parse_address(sender, "[email] from").domain)
+    email["X-Advocacy-Kit-Request"] = f"{message.request_id} {message.kind}"
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    others = {c for c in contacts if c != message.recipient.lower()}
+    leaks = find_contacts(email, others)
+    if leaks:
+        raise ContactLeakError(
+            f"{message.request_id}: the {message.kind} message to the {message.role} would carry another "
+            f"person's contact details ({', '.join(leaks)}); nothing was sent. Check the message templates."
+        )
+    return email
+
+
+def deliver(
+    plan: Plan,
+    *,
+    sender: str,
+    reply_to: str,
+    contacts: Collection[str],
+    outbox: str | os.PathLike[str] | None = None,
+    settings: Any = None,
+    password: str | None = None,
+    ledger: Any = None,
+    echo: Callable[[str], None] = print,
+    sleep: Callable[[float], None] | None = None,
+) -> None:
+    """Write each message of ``plan`` to ``outbox`` as an ``.eml`` (a dry run), or, given ``settings`` and
+    ``ledger``, send it once per (request, move, recipient) with the report e-mail's retries.
+
+    Says one line per message through ``echo``. Every message is tried; a refusal raises the first
+    :class:`~kit.mail.DeliveryError` afterwards (exit 4), those sent meanwhile being in the ledger.
+    """
+    import time
+
+    from kit.delivery import Scope, send_once
+    from kit.mail.compose import write_eml
+    from kit.mail.smtp import DeliveryError
+
+    emails = [(m, build_email(m, sender=sender, reply_to=reply_to, contacts=contacts)) for m in plan.messages]
+    failures: list[DeliveryError] = []
+    for message, email in emails:
+        who = f"the {message.role} ({message.recipient})"
+        if settings is None:
+            path = write_eml(email, Path(outbox or "outbox") / message.file_name)
+            echo(f"  Wrote {path} for {who} (dry run: nothing was sent)")
+            continue
+        try:
+            outcome = send_once(
+                email,
+                report=LEDGER_REPORT,
+                scope=Scope(label=message.request_id),
+                edition=message.key,
+                recipients=[message.recipient],
+                settings=settings,
+                password=password,
+                ledger=ledger,
+                report_file=message.kind,
+                sleep=sleep or time.sleep,
+            )
+        except DeliveryError as error:
+            echo(f"  Not e-mailed to {who}: {error}")
+            failures.append(error)
+            continue
+        if outcome.sent:
+            echo(f"  E-mailed {who}: {message.subject}")
+        else:
+            echo(f"  {who.capitalize()} already has this message; nothing sent")
+    for gap in plan.unreachable:
+        echo(f"  No message to {gap}")
+    if failures:
+        error = failures[0]
+        raise DeliveryError(
+            f"{plan.messages[0].request_id}: the move was written, but {len(failures)} message(s) were not "
+            f"sent ({error}); see docs/requests.md for sending them again",
+            code=error.code,
+            reply=error.reply,
+            refused=error.refused,
+        )
