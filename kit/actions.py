@@ -70,7 +70,8 @@ class Write:
             f"{column} {before!r} → {after!r}" if self.action == "updated" else f"{column} {after!r}"
             for column, before, after in self.changes
         )
-        return f"{self.tab} row {self.row} ({self.key}) {self.action}: {cells}"
+        key = f" ({self.key})" if self.key else ""  # a History row has no key of its own
+        return f"{self.tab} row {self.row}{key} {self.action}: {cells}"
 
 
 def _appended(tab: schema.Tab, row: int, values: Mapping[str, Any]) -> Write:

@@ -400,3 +400,12 @@ def test_the_command_line_refuses_bad_input_in_one_line_with_exit_2_and_writes_n
     assert (code, out) == (2, "")
     assert said in err and err.count("\n") == 1 and "Traceback" not in err
     assert store.read_grids() == before
+
+
+def test_each_move_prints_the_history_row_it_added_without_an_empty_key(store_factory, source_of, capsys):
+    store = store_factory(grids_from_rows({"Advocates": [advocate(1)], "Requests": [request(1)]}))
+
+    code, out, _ = run(["request", "assign", "REQ-000001", "ADV-0001", "--source", source_of(store)], capsys)
+
+    assert code == 0
+    assert "History row 2 appended: request_id 'REQ-000001'" in out
