@@ -289,7 +289,7 @@ def run_reports(
     "report",
     epilog="Example: advocacy-kit report all --period 2026-Q4 --source demo/advocacy_program.xlsx --out reports",
 )
-@click.argument("which", type=click.Choice(["goal-tracking", "executive-update", "all"]))
+@click.argument("which", type=click.Choice(["goal-tracking", "executive-update", "all", "digest"]))
 @source_option
 @click.option("--period", "-p", metavar="PERIOD", help=_period_help("the calendar quarter of --as-of"))
 @click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance'.")
@@ -323,15 +323,109 @@ def report_command(
 ) -> None:
     """Render a report to HTML (code hidden), with the executed notebook beside it for audit.
 
-    goal-tracking is for the program manager; executive-update for the executives. A failing cell fails the
-    command with the cell's error and leaves the last good report in place. With --email (or --dry-run) the
-    run is also logged to a rotating file; see docs/email-and-scheduling.md.
+    goal-tracking is for the program manager; executive-update for the executives (all: both). A failing cell
+    fails the command with the cell's error and leaves the last good report in place. With --email (or
+    --dry-run) the run is also logged to a rotating file; see docs/email-and-scheduling.md.
+
+    digest is the program manager's daily work-list (requests past SLA or due soon, waiting on an owner or an
+    advocate, nominations, profiles, caps): printed, or e-mailed once per day; an empty day sends nothing.
     """
+    if which == "digest":
+        if period or segment:
+            raise click.UsageError(
+                "the digest is the work-list of --as-of: --period and --segment are for reports"
+            )
+        with delivery_log(state, email or dry_run, force=force, out_dir=out_dir):
+            run_digest(
+                state, source=source, out_dir=out_dir, as_of=as_of, email=email, dry_run=dry_run, force=force
+            )
+        return
     with delivery_log(state, email or dry_run, force=force, out_dir=out_dir):  # see 'e-mail and schedule'
         run = run_reports(
             state, which, source=source, period=period, segment=segment, out_dir=out_dir, as_of=as_of
         )
         deliver_rendered(state, run, email=email, dry_run=dry_run, force=force)
+
+
+def run_digest(
+    state: _State,
+    *,
+    source: str | None,
+    out_dir: str | None,
+    as_of: str | None,
+    email: bool,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """The daily digest: printed; with --dry-run written as .eml (and .html) beside the reports; with --email
+    sent once per day to [email.recipients] digest (else goal-tracking's). An empty day writes nothing."""
+    from kit.digest import REPORT, build_email, digest, recipients, render
+    from kit.mail import contacts_from_program
+    from kit.store import open_store
+    from kit.validate import validate
+
+    if email and dry_run:
+        raise click.UsageError("--email sends and --dry-run only writes the digest: use one")
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    config = state.config
+    settings = password = None
+    if email:
+        from kit.mail import settings_from_config
+
+        settings = settings_from_config(config.section("email"))
+        password = settings.password(os.environ)
+        to = recipients(settings)
+    program = open_store(state.source(source)).read()
+    work = digest(program, validate(program, as_of=day), as_of=day)
+    if work.empty:
+        click.echo(f"Nothing on the work-list for {day.isoformat()}: no digest written or sent.")
+        return
+    contacts = contacts_from_program(program)
+    if not (email or dry_run):
+        click.echo(render(work, contacts=contacts, templates=config.message_templates)[0], nl=False)
+        return
+    if dry_run:
+        from kit.files import write_atomically
+        from kit.mail import DRY_RUN_SENDER, settings_from_config
+        from kit.mail.compose import write_eml
+
+        section = config.section("email")
+        sender = settings_from_config(section).sender if section else DRY_RUN_SENDER
+        message = build_email(
+            work, sender=sender, to=(), contacts=contacts, templates=config.message_templates
+        )
+        folder, _ = reports_folder(state, out_dir)
+        eml = write_eml(message, folder / f"digest_{day.isoformat()}.eml")
+        html = folder / f"digest_{day.isoformat()}.html"
+        write_atomically(
+            html, render(work, contacts=contacts, templates=config.message_templates)[1].encode()
+        )
+        click.echo(f"Wrote {eml} and {html.name} (dry run: nothing was sent)")
+        return
+    from kit.delivery import Ledger, Scope, send_once
+
+    assert settings is not None
+    message = build_email(
+        work, sender=settings.sender, to=to, contacts=contacts, templates=config.message_templates
+    )
+    folder, _ = reports_folder(state, out_dir)
+    outcome = send_once(
+        message,
+        report=REPORT,
+        scope=Scope(day.isoformat(), day.isoformat(), day.isoformat()),
+        edition="daily",
+        recipients=to,
+        settings=settings,
+        password=password,
+        ledger=Ledger.beside(folder),
+        force=force,
+    )
+    if outcome.sent:
+        click.echo(f"E-mailed the digest of {day.isoformat()} to {', '.join(outcome.sent)}")
+    else:
+        click.echo(
+            f"The digest of {day.isoformat()} was already e-mailed today; nothing sent (--force resends)"
+        )
 
 
 # --- validation and data health ---
@@ -1136,6 +1230,11 @@ def _check_mail_settings(state: _State, which: str) -> None:
 
     settings = settings_from_config(state.config.section("email"))
     settings.password(os.environ)
+    if which == "digest":
+        from kit.digest import recipients
+
+        recipients(settings)
+        return
     for name in report_names(which):
         settings.recipients_for(name)
 
