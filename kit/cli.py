@@ -1305,9 +1305,10 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
     Every run is `advocacy-kit report ... --email`: the delivery ledger makes a run that finds this period's
     edition already sent a no-op, so a missed or repeated run is harmless. With `sync = ["hubspot"]` in
     [schedule] it first runs `advocacy-kit sync hubspot`; the reports go out even when the sync fails (on the
-    last good sync's opportunities), and the run then exits 1 (docs/crm-sync.md).
+    last good sync's opportunities), and the run then exits 1 (docs/crm-sync.md). With `digest = "07:30"` it
+    also e-mails the daily digest every day at that time (`advocacy-kit report digest --email`), once per day.
     """
-    from kit.schedule import cron_lines, install_crontab, run_command, systemd_units
+    from kit.schedule import cron_lines, digest_command, install_crontab, run_command, systemd_units
 
     config = state.config
     if config.path is None:
@@ -1333,11 +1334,16 @@ def schedule_command(state: _State, install: bool, systemd: bool) -> None:
     command = run_command(
         plan, program=program, config=config_path, workdir=workdir, report=which, with_env=not systemd
     )
+    digest = None
+    if plan.digest is not None:
+        digest = digest_command(
+            program=program, config=config_path, workdir=workdir, env_file=None if systemd else plan.env_file
+        )
     if systemd:
-        for name, text in systemd_units(plan, command).items():
+        for name, text in systemd_units(plan, command, digest=digest).items():
             click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
         return
-    block = cron_lines(plan, command)
+    block = cron_lines(plan, command, digest)
     if install:
         install_crontab(block)
         click.echo(f"Installed into your crontab: the reports go out {plan.when}.")

@@ -19,6 +19,9 @@ day of the run), not on a quarter a few days old; ``period`` in ``[schedule]`` s
 
 ``[schedule] sync = ["hubspot"]`` runs ``advocacy-kit sync hubspot`` first, so the reports count this
 morning's opportunities. The reports go out whatever the sync did (see :func:`run_command`).
+
+``[schedule] digest = "07:30"`` adds a daily line, ``advocacy-kit report digest --email``: the program manager's
+work-list (``kit.digest``), which the ledger sends once per day and an empty day does not send.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class Schedule:
     env_file: Path | None = None  # sourced before the run: where the SMTP password lives, not in crontab
     sync: tuple[str, ...] = ()  # CRMs synced into Opportunities before the reports, in this order
     period: str | None = None  # what each run reports on (--period); None: the quarter running that day
+    digest: dt.time | None = None  # when the daily digest goes out (every day); None: no digest
 
     @property
     def when(self) -> str:
@@ -79,12 +83,12 @@ class Schedule:
         return f"{every} {WEEKDAYS[self.weekday].capitalize()} at {time}"
 
 
-def _time(value: Any) -> dt.time:
+def _time(value: Any, key: str = "time") -> dt.time:
     if isinstance(value, dt.time):
         return value.replace(second=0, microsecond=0)
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ConfigError(f'[schedule] time = {value!r}: write a 24-hour time such as "07:30"')
+        raise ConfigError(f'[schedule] {key} = {value!r}: write a 24-hour time such as "07:30"')
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
@@ -144,6 +148,7 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
         env_file=path("env_file"),
         sync=tuple(dict.fromkeys(c.lower() for c in sync)),
         period=period,
+        digest=_time(section["digest"], "digest") if section.get("digest") is not None else None,
     )
 
 
@@ -237,7 +242,25 @@ def run_command(
     return command
 
 
-def cron_lines(schedule: Schedule, command: str) -> list[str]:
+def digest_command(
+    *, program: Sequence[str], config: Path | None, workdir: Path, env_file: Path | None = None
+) -> str:
+    """The shell command that e-mails the daily digest (``report digest --email``): the delivery ledger sends
+    it once per day, and a day with nothing on the work-list sends nothing."""
+    parts = [
+        *program,
+        *(["--config", str(config)] if config is not None else []),
+        "report",
+        "digest",
+        "--email",
+    ]
+    command = f"cd {shlex.quote(str(workdir))} && {' '.join(shlex.quote(p) for p in parts)}"
+    if env_file is not None:
+        command = f"set -a && . {shlex.quote(str(env_file))} && set +a && {command}"
+    return command
+
+
+def cron_lines(schedule: Schedule, command: str, digest: str | None = None) -> list[str]:
     """The crontab block (with its markers) that runs ``command`` on the schedule.
 
     stdout is dropped (progress and "Wrote …" lines every week are noise); stderr is left to cron, which
@@ -254,10 +277,19 @@ def cron_lines(schedule: Schedule, command: str) -> list[str]:
     )
     if schedule.cadence == "biweekly":
         note += " (runs weekly; the delivery ledger sends once per two-week window)"
-    return [BEGIN, note, f"{spec} {command.replace('%', chr(92) + '%')} >/dev/null", END]
+    lines = [BEGIN, note, f"{spec} {command.replace('%', chr(92) + '%')} >/dev/null"]
+    if digest is not None and schedule.digest is not None:
+        at = schedule.digest
+        lines += [
+            f"# the daily digest, every day at {at:%H:%M} (the delivery ledger sends it once per day)",
+            f"{at.minute} {at.hour} * * * {digest.replace('%', chr(92) + '%')} >/dev/null",
+        ]
+    return [*lines, END]
 
 
-def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit") -> dict[str, str]:
+def systemd_units(
+    schedule: Schedule, command: str, *, name: str = "advocacy-kit", digest: str | None = None
+) -> dict[str, str]:
     """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``).
 
     ``command`` should not source the env file itself (see :func:`run_command`'s ``with_env``): the service
@@ -287,7 +319,26 @@ def systemd_units(schedule: Schedule, command: str, *, name: str = "advocacy-kit
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    return {f"{name}.service": service, f"{name}.timer": timer}
+    units = {f"{name}.service": service, f"{name}.timer": timer}
+    if digest is not None and schedule.digest is not None:
+        units[f"{name}-digest.service"] = (
+            "[Unit]\n"
+            "Description=advocacy-kit: e-mail the program manager's daily digest\n\n"
+            "[Service]\n"
+            "Type=oneshot\n"
+            + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
+            + f"ExecStart=/bin/sh -c {shlex.quote(digest.replace('$', '$$').replace('%', '%%'))}\n"
+        )
+        units[f"{name}-digest.timer"] = (
+            "[Unit]\n"
+            f"Description=advocacy-kit daily digest at {schedule.digest:%H:%M}\n\n"
+            "[Timer]\n"
+            f"OnCalendar=*-*-* {schedule.digest:%H:%M}:00\n"
+            "Persistent=true\n\n"
+            "[Install]\n"
+            "WantedBy=timers.target\n"
+        )
+    return units
 
 
 def replace_block(crontab: str, block: Sequence[str]) -> str:
