@@ -8,13 +8,17 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
 from statsmodels.stats.proportion import proportion_confint
 
 from kit import schema
-from kit.metrics import ProgramMetrics, measure
+from kit.metrics import ProgramMetrics, compute, measure
 from tests.factories import AS_OF, activity, advocate, opportunity, program, request, setting
+from tests.properties import examples
 
 R = schema.REQUESTS.col
 Z95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
@@ -163,3 +167,45 @@ def test_below_min_deals_for_rates_the_win_rates_say_so_and_keep_their_value():
 
     lower = measure(_program(settings=[setting("min_deals_for_rates", 9)]), period="2026-Q4", as_of=AS_OF)
     assert lower.figure("win_rate_with").withheld == ""
+
+
+deal = st.tuples(st.integers(1, 60), st.booleans(), st.booleans())  # amount in $1,000, influenced, won
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(deal, min_size=1, max_size=30))
+def test_comparable_lift_is_mantel_haenszel_over_the_terciles_pandas_finds(deals):
+    opportunities = [
+        opportunity(n, amount=1000 * amount, close_date=dt.date(2026, 11, 1), is_won=won)
+        for n, (amount, _, won) in enumerate(deals, start=1)
+    ]
+    activities = [
+        activity(n, day=dt.date(2026, 10, 1), opportunity_id=f"OPP-{n:06d}")
+        for n, (_, influenced, _) in enumerate(deals, start=1)
+        if influenced
+    ]
+    figures = compute(  # not validated: every cell here is clean, and validation would cost a second
+        program(Advocates=[advocate(1)], Activities=activities, Opportunities=opportunities),
+        period="2026-Q4",
+        as_of=AS_OF,
+        findings=None,
+    )
+    # independently: pandas' quantiles as the cut points, pd.cut (right-closed) for the bands; equal cut points
+    # merge, leaving the band between them empty, as it is
+    frame = pd.DataFrame(deals, columns=["amount", "influenced", "won"])
+    frame["amount"] *= 1000
+    cuts = frame["amount"].quantile([1 / 3, 2 / 3]).round(2).tolist()  # to the cent, as the kit
+    frame["band"] = pd.cut(frame["amount"], [-np.inf, *cuts, np.inf], labels=False, duplicates="drop")
+    tables = []
+    for _, band in frame.groupby("band"):
+        w, wo = band[band["influenced"]], band[~band["influenced"]]
+        if len(w) and len(wo):
+            tables.append(_table(int(w["won"].sum()), len(w), int(wo["won"].sum()), len(wo)))
+    comparable = figures.impact.win_rate_lift_comparable
+
+    assert comparable.deals == sum(int(t.sum()) for t in tables)
+    denominator = sum(t[1, 0] * t[0].sum() / t.sum() for t in tables)
+    if not tables or denominator == 0:
+        assert comparable.value is None
+    else:
+        assert comparable.value == pytest.approx(StratifiedTable(tables).riskratio_pooled - 1)

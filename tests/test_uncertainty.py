@@ -7,12 +7,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
 from statsmodels.stats.proportion import proportion_confint
 
 from kit.metrics.uncertainty import Stratum, katz_ratio, mantel_haenszel_ratio, wilson_interval
+from tests.properties import examples
 
 Z95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
 
@@ -29,6 +30,7 @@ def test_wilson_interval_of_no_deal_is_none() -> None:
     assert wilson_interval(0, 0) is None
 
 
+@settings(max_examples=examples(300))
 @given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_wilson_interval_holds_the_rate_and_stays_within_0_and_1(case: tuple[int, int]) -> None:
     won, closed = case

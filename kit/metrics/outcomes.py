@@ -113,13 +113,15 @@ def _minus_one(interval: tuple[float, float] | None) -> tuple[float, float] | No
 
 def _comparable_lift(amounts: pd.Series, influenced: pd.Series, won: pd.Series) -> ComparableLift:
     """The lift among deals of similar size: the closed deals with an amount split at the terciles of their
-    amounts (numpy's linear quantiles; a band is ``low < amount <= high``, the first from the smallest), each
+    amounts (numpy's linear quantiles, to the cent; a band is ``low < amount <= high``, the first from the smallest), each
     band's win rates with and without advocates combined as a Mantel–Haenszel risk ratio. A band without a
     deal on one side says nothing about the difference and is dropped (``used`` False)."""
     if amounts.empty:
         return ComparableLift(value=None, interval=None, deals=0, bands=())
     values = amounts.astype(float).to_numpy()
-    cuts = np.quantile(values, [1 / 3, 2 / 3])
+    # to the cent: a cut point that falls on a deal's amount must not land a hair below it (45,000 read as
+    # 44,999.99999999998), or the band a deal falls in would depend on floating point
+    cuts = np.round(np.quantile(values, [1 / 3, 2 / 3]), 2)
     band = np.searchsorted(cuts, values, side="left")  # 0: <= first cut, 1: <= second, 2: above
     edges = [float(values.min()), float(cuts[0]), float(cuts[1]), float(values.max())]
     infl, wins = influenced.to_numpy(dtype=bool), won.to_numpy(dtype=bool)
