@@ -60,9 +60,9 @@ OWNER, ADVOCATE, REQUESTER = "owner", "advocate", "requester"
 class Message:
     """One message a move owes one person: whom (``recipient``, a bare address), in what role, and the words.
 
-    ``key`` is what makes it one delivery in the ledger, with the request and the recipient: the move (from
-    and to status, the advocate, the date set) and the kind. A date moved is a new message; the same move
-    made again for the same advocate is not sent twice.
+    ``key`` is what makes it one delivery in the ledger, with the request and the recipient: where the move
+    went (the status, the advocate, the date set) and the kind. A date moved is a new message; a move made
+    again to the same place (the same date set twice, the same advocate assigned again) is not sent twice.
     """
 
     request_id: str
@@ -245,7 +245,7 @@ def messages_for(
         html = env.get_template(f"requests/{kind}.html").render(context)
         key = " ".join(
             (
-                f"{transition.from_status}→{transition.to_status}",
+                transition.to_status,
                 transition.advocate_id or "-",
                 transition.on.isoformat() if transition.on else "-",
                 kind,
