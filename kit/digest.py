@@ -104,9 +104,9 @@ class Digest:
         titles = {
             "past_sla": "Past their SLA",
             "due_soon": f"Due within {self.due_soon_hours} hours",
-            "waiting_on_owner": f"Waiting on an account owner for more than {self.owner_days} days",
-            "waiting_on_advocate": f"Waiting on an advocate for more than {ADVOCATE_WAIT_DAYS} days",
-            "nominations": f"Nominations waiting for a decision for more than {NOMINATION_WAIT_DAYS} days",
+            "waiting_on_owner": f"Waiting on an account owner for more than {_days(self.owner_days)}",
+            "waiting_on_advocate": f"Waiting on an advocate for more than {_days(ADVOCATE_WAIT_DAYS)}",
+            "nominations": f"Nominations waiting for a decision for more than {_days(NOMINATION_WAIT_DAYS)}",
             "reverify": "Profiles to re-verify",
             "over_cap": "Advocates over their quarterly cap",
         }
@@ -155,6 +155,10 @@ class Digest:
             f"{as_text(rec[R.advocate_id]) or 'no advocate'}; waiting {rec[DAYS_WAITING]} days, since "
             f"{_day(rec[SINCE])} · row {rec[ROW]}"
         )
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
 
 
 def _activity(value: Any) -> str:
