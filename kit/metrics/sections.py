@@ -305,7 +305,7 @@ class Impact(_Section):
     def enough_deals(self) -> bool:
         """At least ``min_deals_for_rates`` closed deals on each side: the win rates may be compared."""
         sides = (self.with_advocates, self.without_advocates)
-        return all(s is not None and s.closed >= self.min_deals_for_rates for s in sides)
+        return all(s is not None and s.closed >= (self.min_deals_for_rates or 0) for s in sides)
 
     @property
     def too_few_deals(self) -> str:
