@@ -869,6 +869,31 @@ def request_cancel(state, request_id, reason, as_of, by, source) -> int:
     )
 
 
+@request_group.command(
+    "notify",
+    epilog="Example: advocacy-kit request notify REQ-000123 --email   (after exit 4: server was down)",
+)
+@click.argument("request_id", metavar="REQUEST_ID")
+@_with_messages
+@source_option
+@pass_state
+def request_notify(state, request_id, source) -> int:
+    """Write or send again the messages of the request's last move (from the History tab): after a move whose
+    e-mail failed (exit 4), this sends only what has not gone out; a message already sent is not sent twice."""
+    from kit.mail.request_messages import last_move
+    from kit.store import open_store
+
+    options = click.get_current_context().params
+    messenger = _request_messenger(state, email=options.get("email"), dry_run=options.get("dry_run"))
+    if messenger is None:
+        raise click.UsageError("say what to do with the messages: --email or --dry-run")
+    program = open_store(state.source(source)).read()
+    transition = last_move(program, request_id)
+    click.echo(f"The last move of {transition.describe()}, on {transition.at:%Y-%m-%d %H:%M} UTC")
+    messenger(transition, program)
+    return 0
+
+
 def _json_records(frame) -> list[dict]:
     """A result frame as JSON-safe records (dates as ISO text, missing as null)."""
     from kit.cells import is_blank

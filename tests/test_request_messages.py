@@ -313,7 +313,9 @@ def test_email_without_an_email_section_is_refused_before_the_move_is_written(
     assert LocalStore(path).read().requests.iloc[0][R.status] == "New"
 
 
-def test_a_server_that_refuses_exits_4_and_keeps_the_move(make_workbook, tmp_path, capsys):
+def test_a_server_that_refuses_exits_4_keeps_the_move_and_notify_sends_only_what_is_missing(
+    make_workbook, tmp_path, capsys
+):
     path = make_workbook(**tabs())
     server = Server()
     server.mailbox.refuse_rcpt[OWNER] = "550 no such mailbox"
@@ -328,3 +330,40 @@ def test_a_server_that_refuses_exits_4_and_keeps_the_move(make_workbook, tmp_pat
     assert "550" in err and err.count("\n") == 1
     assert LocalStore(path).read().requests.iloc[0][R.status] == "Owner Approval"
     assert [kind for _, kind, _ in received(server)] == ["requester_assigned"]
+
+    server.mailbox.refuse_rcpt.clear()
+    server.start()
+    try:
+        again = [run(["--config", str(config), "request", "notify", "REQ-000001", "--source", str(path), "--email"], capsys) for _ in range(2)]  # fmt: skip
+    finally:
+        server.stop()
+
+    assert [code for code, _, _ in again] == [0, 0]
+    assert [kind for _, kind, _ in received(server)] == ["requester_assigned", "owner_ask"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["owner_ask", "requester_assigned"])
+def test_a_message_reads_on_a_phone_without_scrolling_sideways(chromium, kind):
+    rows = tabs()
+    rows["Advocates"][0][A.company] = "Wolfeschlegelsteinhausenbergerdorff-Versicherungsgesellschaft AG"
+    from tests.factories import program as program_of
+
+    program = program_of(**rows)
+    transition = requests_life.Transition(
+        "REQ-000001", "assign", "New", "Owner Approval", "pm", AT, REQUESTER, "ADV-0001", ASKED, OWNER,
+        "reference_call",
+    )  # fmt: skip
+    (message,) = [m for m in messages_for(transition, program, reply_to=PM).messages if m.kind == kind]
+    page = chromium.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.set_content(message.html, wait_until="load")
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        text = page.inner_text("body")
+    finally:
+        page.close()
+
+    assert scroll <= client
+    assert "Ana Lima" in text and "REQ-000001" in text

@@ -364,8 +364,68 @@ def deliver(
         error = failures[0]
         raise DeliveryError(
             f"{plan.messages[0].request_id}: the move was written, but {len(failures)} message(s) were not "
-            f"sent ({error}); see docs/requests.md for sending them again",
+            f"sent ({error}); `advocacy-kit request notify {plan.messages[0].request_id} --email` sends the rest",
             code=error.code,
             reply=error.reply,
             refused=error.refused,
         )
+
+
+# What each move leaves on the History tab, read back: (from, to) → the move; None = any status before.
+_MOVES = {
+    (schema.OWNER_APPROVAL_STATUS, schema.ADVOCATE_ASKED_STATUS): "approve",
+    (schema.OWNER_APPROVAL_STATUS, schema.NEW_STATUS): "reject",
+    (schema.ADVOCATE_ASKED_STATUS, schema.NEW_STATUS): "decline",
+    (None, schema.OWNER_APPROVAL_STATUS): "assign",
+    (None, schema.ADVOCATE_ASKED_STATUS): "assign",
+    (None, schema.ACCEPTED_STATUS): "accept",
+    (None, schema.SCHEDULED_STATUS): "schedule",
+    (None, schema.COMPLETED_STATUS): "complete",
+    (None, schema.CANCELLED_STATUS): "cancel",
+}
+
+
+def last_move(program: Program, request_id: str) -> Transition:
+    """The request's last move as the History tab recorded it, with who it concerns as the sheet says now:
+    what ``request notify`` sends the messages of again (the ledger skips those already sent)."""
+    import re
+
+    from kit.errors import InputError
+    from kit.requests_life import Transition
+
+    H = schema.HISTORY.col
+    request_id = as_text(request_id)
+    history = program[schema.HISTORY]
+    rows = history[history[H.request_id].map(as_text) == request_id] if not history.empty else history
+    if rows.empty:
+        raise InputError(f"{request_id}: no move on the {schema.HISTORY.name} tab; nothing to send")
+    cells = _request_cells(program, request_id)
+    last = rows.iloc[-1]  # appended in order: the last row is the last move
+    before, after = as_text(last[H.from_status]), as_text(last[H.to_status])
+    action = _MOVES.get((before, after)) or _MOVES.get((None, after), "")
+    advocate_id = as_text(last[H.advocate_id]) or None
+    advocate = _advocate_cells(program, advocate_id)
+    note = as_text(last[H.note])
+    found = re.match(r"(?:schedule|complete) on (\d{4}-\d{2}-\d{2})(?:; )?", note)
+    on = dt.date.fromisoformat(found.group(1)) if found else None
+    import pandas as pd
+
+    at = pd.to_datetime(as_text(last[H.at]), utc=True, errors="coerce")
+    if pd.isna(at):
+        raise InputError(f"{request_id}: the {schema.HISTORY.name} tab's last move has no readable `at`")
+    at = at.to_pydatetime()
+    return Transition(
+        request_id=request_id,
+        action=action,
+        from_status=before,
+        to_status=after,
+        by=as_text(last[H.by]),
+        at=at,
+        requester_email=as_text(cells.get(R.requester_email)) or None,
+        advocate_id=advocate_id,
+        advocate_email=as_text(advocate.get(A.email)) or None,
+        owner_email=as_text(advocate.get(A.owner_email)) or None,
+        activity=as_text(cells.get(R.activity)) or None,
+        on=on,
+        note=note[found.end() :] if found else note,
+    )
