@@ -29,6 +29,7 @@ from kit.schema import (
     ADVOCATES,
     COMMITMENTS,
     GOALS,
+    HISTORY,
     NOMINATIONS,
     OPPORTUNITIES,
     PEOPLE,
@@ -39,7 +40,7 @@ from kit.schema import (
 A, R, X, N, O, G, S = (
     t.col for t in (ADVOCATES, REQUESTS, ACTIVITIES, NOMINATIONS, OPPORTUNITIES, GOALS, SETTINGS)
 )
-P, C = PEOPLE.col, COMMITMENTS.col
+P, C, H = PEOPLE.col, COMMITMENTS.col, HISTORY.col
 
 INDUSTRIES = (
     "Insurance",
@@ -316,6 +317,7 @@ def build_demo(
         SETTINGS.name: _settings(),
         PEOPLE.name: people,
         COMMITMENTS.name: _commitments(advocates),
+        HISTORY.name: _history(requests, as_of),
     }
     return {
         name: frame[schema.TAB_BY_NAME[name].names].reset_index(drop=True) for name, frame in frames.items()
@@ -908,3 +910,55 @@ def _commitments(advocates: int) -> pd.DataFrame:
          "requests_made", round(12 * scale), q, None),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=COMMITMENTS.names)
+
+
+# Each request's moves to its status today, as ``advocacy-kit request …`` writes them: asked the day after it
+# was logged, accepted the day after, scheduled the day after that, completed on its completed_on. Nothing is
+# drawn from the generator, so every other figure of the demo stays as it was.
+_PATHS = {
+    schema.ADVOCATE_ASKED_STATUS: (schema.ADVOCATE_ASKED_STATUS,),
+    schema.ACCEPTED_STATUS: (schema.ADVOCATE_ASKED_STATUS, schema.ACCEPTED_STATUS),
+    schema.SCHEDULED_STATUS: (schema.ADVOCATE_ASKED_STATUS, schema.ACCEPTED_STATUS, schema.SCHEDULED_STATUS),
+    schema.COMPLETED_STATUS: (
+        schema.ADVOCATE_ASKED_STATUS,
+        schema.ACCEPTED_STATUS,
+        schema.SCHEDULED_STATUS,
+        schema.COMPLETED_STATUS,
+    ),
+    schema.CANCELLED_STATUS: (schema.CANCELLED_STATUS,),
+    "Declined": ("Declined",),
+}
+_PROGRAM_TEAM = "advocacy@vendor.example.com"
+
+
+def _history(requests: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The History tab: one row per move of each request that has left New, dated no later than ``as_of``."""
+    status = requests[R.status]
+    requested = pd.to_datetime(requests[R.requested_on])
+    completed = pd.to_datetime(requests[R.completed_on])
+    moves = []
+    for step in range(1, max(len(path) for path in _PATHS.values()) + 1):
+        reaching = {current: path for current, path in _PATHS.items() if len(path) >= step}
+        moving = status.isin(list(reaching))
+        before = {
+            current: path[step - 2] if step > 1 else schema.NEW_STATUS for current, path in reaching.items()
+        }
+        to_status = status[moving].map({current: path[step - 1] for current, path in reaching.items()})
+        day = (requested + pd.Timedelta(days=step)).clip(upper=pd.Timestamp(as_of))
+        day = day.where(completed.isna() | (day <= completed), completed)[moving]
+        day = day.where(to_status != schema.COMPLETED_STATUS, completed[moving])
+        moves.append(
+            pd.DataFrame(
+                {
+                    H.request_id: requests[R.request_id][moving],
+                    H.at: day.dt.strftime(f"%Y-%m-%dT{9 + step:02d}:00:00Z"),
+                    H.by: _PROGRAM_TEAM,
+                    H.from_status: status[moving].map(before),
+                    H.to_status: to_status,
+                    H.advocate_id: requests[R.advocate_id][moving],
+                    H.note: None,
+                }
+            )
+        )
+    history = pd.concat(moves).sort_index(kind="stable")
+    return history[HISTORY.names].reset_index(drop=True)
