@@ -230,7 +230,7 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     code, out, _ = run(["match", "--open", "--apply", "--as-of", AS_OF, "--source", key], capsys)
 
     assert code == 3
-    assert "Wrote 1 assignment(s) (status In Progress): REQ-000002" in out
+    assert "Wrote 1 assignment(s):\n  REQ-000002: New → Advocate Asked (ADV-0002)\n" in out
     assert (
         "Skipped REQ-000001: changed by someone since it was read: advocate_id is now 'ADV-0009' (was '')"
         in out
@@ -240,7 +240,7 @@ def test_match_apply_leaves_a_request_a_manager_changed_meanwhile_and_exits_3(
     assert now.loc["REQ-000001", R.status] == "New"
     assert (now.loc["REQ-000002", R.advocate_id], now.loc["REQ-000002", R.status]) == (
         "ADV-0002",
-        "In Progress",
+        "Advocate Asked",  # no account owner on the advocate: asked straight away
     )
 
 
