@@ -273,7 +273,7 @@ def render(
 ) -> tuple[str, str]:
     """The digest as plain text and as HTML (every value cleaned of contact details)."""
     from kit.mail.redact import clean
-    from kit.mail.request_messages import environment
+    from kit.mail.request_messages import environment, rendered
 
     sections = [
         {
@@ -293,7 +293,7 @@ def render(
         "sections": sections,
     }
     env = environment(templates)
-    return env.get_template("digest.txt").render(context), env.get_template("digest.html").render(context)
+    return rendered(env, "digest.txt", context), rendered(env, "digest.html", context)
 
 
 def recipients(settings: MailSettings) -> tuple[str, ...]:

@@ -367,3 +367,17 @@ def test_a_message_reads_on_a_phone_without_scrolling_sideways(chromium, kind):
 
     assert scroll <= client
     assert "Ana Lima" in text and "REQ-000001" in text
+
+
+def test_a_broken_overriding_template_is_one_line_naming_it(make_workbook, tmp_path, capsys):
+    path = make_workbook(**tabs())
+    ours = tmp_path / "our-words" / "requests"
+    ours.mkdir(parents=True)
+    (ours / "owner_ask.txt").write_text("Hello {{ advocate_nmae }}\n")
+    config = tmp_path / "advocacy-kit.toml"
+    config.write_text('message_templates = "our-words"\n', encoding="utf-8")
+
+    code, _, err = run(["--config", str(config), "request", "assign", "REQ-000001", "ADV-0001", "--source", str(path), "--dry-run"], capsys)  # fmt: skip
+
+    assert code == 2 and err.count("\n") == 1
+    assert "owner_ask.txt" in err and "advocate_nmae" in err

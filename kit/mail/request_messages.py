@@ -96,6 +96,22 @@ def environment(templates: str | os.PathLike[str] | None = None) -> jinja2.Envir
     )
 
 
+def rendered(env: jinja2.Environment, name: str, context: Mapping[str, Any], *, module: bool = False) -> Any:
+    """Template ``name`` rendered (or, with ``module``, its module: text and ``subject``); a template that
+    cannot be read or rendered (a typo in an overriding one) is a ConfigError naming it."""
+    import jinja2
+
+    from kit.errors import ConfigError
+
+    try:
+        template = env.get_template(name)
+        return template.make_module(dict(context)) if module else template.render(context)
+    except jinja2.TemplateError as error:
+        where = getattr(error, "filename", None) or name
+        line = f", line {error.lineno}" if getattr(error, "lineno", None) else ""
+        raise ConfigError(f"message template {where}{line}: {error.message or error}") from None
+
+
 def day_text(day: dt.date | None) -> str:
     """'Friday 4 December 2026' (no leading zero, no locale), or '' for no day."""
     return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
@@ -238,11 +254,11 @@ def messages_for(
             column = {OWNER: "owner_email", ADVOCATE: "email", REQUESTER: "requester_email"}[role]
             unreachable.append(f"the {role} ({kind}: no {column})")
             continue
-        text_module = env.get_template(f"requests/{kind}.txt").make_module(context)
+        text_module = rendered(env, f"requests/{kind}.txt", context, module=True)
         subject = (
             " ".join(str(getattr(text_module, "subject", "")).split()) or f"Request {transition.request_id}"
         )
-        html = env.get_template(f"requests/{kind}.html").render(context)
+        html = rendered(env, f"requests/{kind}.html", context)
         key = " ".join(
             (
                 transition.to_status,
