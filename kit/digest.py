@@ -162,7 +162,10 @@ def _days(n: int) -> str:
 
 
 def _activity(value: Any) -> str:
-    return as_text(value).replace("_", " ")
+    """'reference call', 'RFP reference': the reports' nouns."""
+    from kit.mail.request_messages import an_activity
+
+    return an_activity(value).split(" ", 1)[1] if as_text(value) else "request"
 
 
 def _day(value: Any) -> str:
