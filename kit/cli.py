@@ -725,6 +725,10 @@ def _request_messenger(state: _State, *, email: bool, dry_run: bool):
     password = settings.password(os.environ) if settings is not None and email else None
     sender = settings.sender if settings is not None else DRY_RUN_SENDER
     reply_to = str(parse_address(section.get("reply_to") or sender, "[email] reply_to"))
+    from kit.mail.request_messages import check_templates
+
+    # a broken overriding template stops the move before it is written
+    check_templates(config.message_templates)
 
     def deliver_messages(transition, program) -> None:
         from kit.delivery import Ledger

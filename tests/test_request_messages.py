@@ -369,7 +369,9 @@ def test_a_message_reads_on_a_phone_without_scrolling_sideways(chromium, kind):
     assert "Ana Lima" in text and "REQ-000001" in text
 
 
-def test_a_broken_overriding_template_is_one_line_naming_it(make_workbook, tmp_path, capsys):
+def test_a_broken_overriding_template_is_one_line_naming_it_and_nothing_is_written(
+    make_workbook, tmp_path, capsys
+):
     path = make_workbook(**tabs())
     ours = tmp_path / "our-words" / "requests"
     ours.mkdir(parents=True)
@@ -381,3 +383,4 @@ def test_a_broken_overriding_template_is_one_line_naming_it(make_workbook, tmp_p
 
     assert code == 2 and err.count("\n") == 1
     assert "owner_ask.txt" in err and "advocate_nmae" in err
+    assert LocalStore(path).read().requests.iloc[0][R.status] == "New"  # found before the move was written

@@ -192,6 +192,45 @@ def _context(
     }
 
 
+KINDS = (
+    "owner_ask",
+    "advocate_ask",
+    "requester_assigned",
+    "requester_approved",
+    "requester_declined",
+    "requester_scheduled",
+    "requester_completed",
+)
+# Every name a template may use, with a value of its type: rendering each template with these before a move
+# is written finds a misspelt name in an overriding template while nothing has been written yet.
+_SAMPLE = {
+    "request_id": "REQ-000000",
+    "activity": "reference call",
+    "an_activity": "a reference call",
+    "advocate_name": "Sample Advocate",
+    "advocate_first_name": "Sample",
+    "advocate_company": "Sample Company",
+    "facts": [("Activity", "reference call")],
+    "needed_by": "Monday 1 January 2026",
+    "reply_to": "advocacy@example.com",
+    "reply_by": "Monday 1 January 2026",
+    "waiting_on_owner": True,
+    "by_owner": True,
+    "reason": "a reason",
+    "on": "Monday 1 January 2026",
+}
+
+
+def check_templates(templates: str | os.PathLike[str] | None = None) -> None:
+    """Render every request message once with sample values: ConfigError (naming the file) for one that
+    cannot be, so a broken overriding template stops the move before it is written."""
+    env = environment(templates)
+    for kind in KINDS:
+        for context in (_SAMPLE, {**_SAMPLE, "waiting_on_owner": False, "by_owner": False, "reason": ""}):
+            rendered(env, f"requests/{kind}.txt", context, module=True)
+            rendered(env, f"requests/{kind}.html", context)
+
+
 def _kinds(transition: Transition) -> list[tuple[str, str, str | None]]:
     """(kind, role, address) of each message the move owes."""
     t = transition
