@@ -347,7 +347,7 @@ def test_any_edit_to_a_descriptive_cell_leaves_every_headline_figure_unchanged(c
 def test_on_the_demo_a_mistyped_company_size_and_held_outcomes_change_no_figure_and_are_reported():
     from kit.demo import build_demo
     from kit.program import grids_from_frames
-    from kit.report import data_quality_note
+    from kit.report_page import data_quality_note
 
     as_of = dt.date(2026, 12, 1)
     grids = grids_from_frames(build_demo(as_of=as_of))

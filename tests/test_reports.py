@@ -332,7 +332,7 @@ def test_figures_written_for_the_kernels_read_back_as_the_same_typed_figures(dem
 
 def test_a_report_notebook_opened_by_hand_reads_the_program_itself(demo_workbook):
     from kit.metrics import measure
-    from kit.report import report_metrics
+    from kit.report_page import report_metrics
 
     m = report_metrics("", str(demo_workbook), period="2026-Q4", segment=None, as_of=DEMO_AS_OF)
     expected = measure(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF)
@@ -438,7 +438,7 @@ def test_a_headline_card_is_green_when_the_change_is_good_news_and_red_when_not(
     import dataclasses
 
     from kit.metrics import Headline, measure
-    from kit.report import headline_cards
+    from kit.report_page import headline_cards
 
     m = measure(demo_program, period="2026-Q4", as_of=DEMO_AS_OF)
     m = dataclasses.replace(

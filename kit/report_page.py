@@ -1,0 +1,541 @@
+"""The report notebooks' building blocks: the figures a notebook shows, and the HTML it shows them in.
+
+A report notebook (``notebooks/executive_update.ipynb``, ``goal_tracking.ipynb``) imports this module as
+``r`` and composes its page from these blocks: headline cards, tables, bullet lists, charts (drawn by
+``kit.charts``, numbers written by ``kit.formatting``), the goals table, the stories and the draft message.
+Everything that comes from the sheet goes through ``html.escape``. Running a notebook and rendering it to a
+report is ``kit.report``'s job; this module is what the notebook itself calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value
+from kit.metrics import ProgramMetrics, compared_with, measure
+from kit.metrics.text import SAMPLE_NOUNS, comparable_sentences, interval_text, with_sample
+from kit.report import METRICS_MIME, read_figures
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def report_metrics(
+    figures_file: str, source: str, *, period: str | None, segment: str | None, as_of: dt.date
+) -> ProgramMetrics:
+    """What a report notebook shows: the figures its run computed (``figures_file``), or, when a person
+    runs the notebook by hand (``figures_file`` empty), ``measure(open_store(source).read(), ...)``."""
+    if figures_file:
+        return read_figures(figures_file)
+    from kit.store import open_store
+
+    program = open_store(source).read()
+    return measure(program, period=period or None, segment=segment or None, as_of=as_of)
+
+
+def esc(value: Any) -> str:
+    """Any value as HTML-escaped text ('' for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    return html.escape(str(value), quote=True)
+
+
+def publish(figures: Mapping[str, Any]) -> None:
+    """Show the metrics dict as the notebook's machine-readable output (the cell tagged 'metrics')."""
+    from IPython.display import display
+
+    display(
+        {METRICS_MIME: dict(figures), "text/plain": f"metrics for {figures['period']['label']}"}, raw=True
+    )
+
+
+def show(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def title_block(title: str, m: ProgramMetrics) -> str:
+    """The report's title, period, 'data as of', scope, and the notices a reader must see first."""
+    source = Path(m.source).name if m.source and "://" not in m.source else (m.source or "")
+    parts = [
+        f'<header class="report-title"><h1>{esc(title)}</h1>',
+        f'<p class="subtitle">Period <strong>{esc(m.period.label)}</strong> '
+        f"({m.period.start:%-d %b %Y} – {m.period.end:%-d %b %Y}) · data as of "
+        f"<strong>{m.as_of:%-d %b %Y}</strong> · {esc(m.segment.label)}"
+        + (f" · {esc(source)}" if source else "")
+        + f" · compared with {esc(compared_with(m))}</p></header>",
+    ]
+    if not m.has_data:
+        parts.append(
+            '<p class="notice no-data">No data yet: the program\'s workbook has no advocates, requests, '
+            "activities or opportunities. Fill in the tabs and run the report again.</p>"
+        )
+    elif not m.period_has_data:
+        parts.append(
+            f'<p class="notice no-data">No data for {esc(m.period.label)}: nothing in the workbook is dated '
+            "in this period.</p>"
+        )
+    if m.has_data and m.as_of > m.period.end:
+        parts.append(f'<p class="notice statuses">{esc(past_statuses_note(m.period.label))}</p>')
+    parts.append(data_quality_note(m))
+    return "\n".join(parts)
+
+
+def past_statuses_note(periods: str) -> str:
+    """Why a past period's active advocates may differ from what was true then: no status history."""
+    return (
+        f"Active advocates of {periods} are counted with today's statuses: the workbook keeps no history of "
+        "an advocate's status, so one who has left since is not counted, even for the days they were active."
+    )
+
+
+def is_running(m: ProgramMetrics) -> bool:
+    """Whether the report's period is still running on the day the figures are as of (its figures to date)."""
+    return m.period.start <= m.as_of < m.period.end
+
+
+_TREND_SERIES = {
+    "requests_fulfilled": "requests fulfilled",
+    "activities": "activities",
+    "opportunities_influenced": "opportunities influenced",
+}
+_TREND_TABLE = {
+    "period": "Period",
+    "active_advocates": "Active",
+    "new_advocates": "New",
+    "requests_fulfilled": "Fulfilled",
+    "within_sla_share": "Within SLA",
+    "opportunities_influenced": "Influenced",
+    "revenue_influenced": "Revenue influenced",
+    "win_rate_lift": "Win-rate lift",
+}
+
+
+def trends(m: ProgramMetrics) -> None:
+    """The last periods side by side, chart then table. A period still running is marked 'to date' (lighter,
+    hatched columns; its row so labelled), and the takeaway compares it only with the same days of the one
+    before, never with whole periods."""
+    from kit import charts
+
+    t = m.trends
+    title = "Requests fulfilled, activities and opportunities influenced"
+    running = is_running(m)
+    to_date = [running and i == len(t) - 1 for i in range(len(t))]
+    fig = charts.column_chart(
+        t["period"].tolist(),
+        {name: t[key].tolist() for key, name in _TREND_SERIES.items()},
+        title=title,
+        to_date=to_date,
+    )
+    if running:
+        h = m.figure("activities")
+        takeaway = (
+            f"Activities: {format_value(h.value, COUNT)} in {m.period.label} to date, against "
+            f"{format_value(h.previous, COUNT)} in {compared_with(m)}; the earlier columns are whole periods."
+        )
+    else:
+        takeaway = (
+            f"Activities went from {format_value(t['activities'].iloc[0], COUNT)} in {t['period'].iloc[0]} "
+            f"to {format_value(t['activities'].iloc[-1], COUNT)} in {t['period'].iloc[-1]}."
+            if len(t)
+            else ""
+        )
+    show_chart(fig, title=title, takeaway=takeaway, empty="No data to chart yet.")
+    shown = t.assign(period=[f"{p} (to date)" if d else p for p, d in zip(t["period"], to_date, strict=True)])
+    show(
+        table(
+            shown,
+            _TREND_TABLE,
+            units={"within_sla_share": SHARE, "revenue_influenced": MONEY, "win_rate_lift": SHARE},
+        )
+    )
+    past = [p for p, d in zip(t["period"], to_date, strict=True) if not d]
+    if m.has_data and past:
+        periods = past[0] if len(past) == 1 else f"{past[0]} to {past[-1]}"
+        show(paragraph(past_statuses_note(periods), "note"))
+
+
+def data_quality_note(m: ProgramMetrics) -> str:
+    dq = m.data_quality
+    cls = "notice data-quality" + (" warn" if dq.needs_attention else "")
+    return f'<p class="{cls}"><strong>Data quality.</strong> {esc(dq.note)}</p>'
+
+
+def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
+    """Headline figures as cards: value, label, change from last period (data-key for tests and e-mail)."""
+    wanted = list(keys) if keys is not None else [h.key for h in m.headline]
+    by_key = {h.key: h for h in m.headline}
+    previous = m.previous_period.label
+    if m.previous_until < m.previous_period.end:  # the period is running: the same days of the previous one
+        previous += f" to {m.previous_until:%-d %b}"
+    cards = []
+    for key in wanted:
+        h = by_key[key]
+        if h.withheld:  # too few closed deals: the sentence, never the rate in bold (issue 18)
+            cards.append(
+                f'<div class="card" data-key="{esc(h.key)}"><div class="withheld">{esc(with_sample(h))}</div>'
+                f'<div class="label">{esc(h.label)}</div></div>'
+            )
+            continue
+        trend = {True: "better", False: "worse", None: "flat"}[h.improved]  # green when it is good news
+        sample = ""
+        if h.n is not None and h.value is not None:
+            bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
+            noun = SAMPLE_NOUNS.get(h.key, "items")
+            sample = f'<div class="sample">{"over" if h.key == "win_rate_lift" else "of"} {h.n} {esc(noun)}'
+            sample += f"; {esc(bounds)}</div>" if bounds else "</div>"
+        cards.append(
+            f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
+            f'<div class="label">{esc(h.label)}</div>{sample}'
+            f'<div class="change {trend}">{esc(format_change(h.change, h.unit))} vs '
+            f"{esc(format_value(h.previous, h.unit))} in {esc(previous)}</div></div>"
+        )
+    return f'<section class="cards">{"".join(cards)}</section>'
+
+
+def heading(text: str, level: int = 2) -> str:
+    return f"<h{level}>{esc(text)}</h{level}>"
+
+
+def paragraph(text: str, cls: str = "") -> str:
+    return f'<p class="{esc(cls)}">{esc(text)}</p>' if cls else f"<p>{esc(text)}</p>"
+
+
+def bullet_list(items: Sequence[str], empty: str = "") -> str:
+    if not items:
+        return paragraph(empty, "empty") if empty else ""
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def _cell(value: Any, unit: str | None) -> str:
+    if unit and not (value is None or (isinstance(value, float) and math.isnan(value))):
+        return esc(format_value(float(value), unit))
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return esc(f"{value:,.0f}")
+    return esc(value)
+
+
+def table(
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
+    columns: Mapping[str, str],
+    *,
+    units: Mapping[str, str] | None = None,
+    empty: str = "Nothing to show.",
+    cls: str = "",
+) -> str:
+    """An HTML table of ``columns`` (name → header) with values formatted by ``units`` and escaped."""
+    rows = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+    if not rows:
+        return paragraph(empty, "empty")
+    units = units or {}
+    head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(c), units.get(c))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Charts: drawn by kit.charts (the e-mail's come from there too), shown inline as PNGs, each with its title
+# and a one-line takeaway below it.
+
+
+def show_chart(fig: Figure | None, *, title: str, takeaway: str, empty: str) -> None:
+    """Show a chart and its takeaway; when there was nothing to draw (``fig`` None), its title and ``empty``."""
+    if fig is None:
+        show(heading(title, 4) + paragraph(empty, "empty"))
+        return
+    from IPython.display import display
+
+    display(fig)  # as a PNG, through the inline backend's formatter, as pyplot's show would
+    show(paragraph(takeaway, "takeaway"))
+
+
+def bar_chart(
+    labels: Sequence[Any],
+    values: Sequence[float | None],
+    *,
+    title: str,
+    takeaway: str,
+    unit: str = COUNT,
+    target: Sequence[float | None] | None = None,
+    empty: str = "No data to chart for this period.",
+) -> None:
+    """``kit.charts.bar_chart`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.bar_chart(labels, values, title=title, unit=unit, target=target)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
+
+
+def column_chart(
+    labels: Sequence[Any],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str,
+    takeaway: str,
+    unit: str = COUNT,
+    empty: str = "No data to chart yet.",
+) -> None:
+    """``kit.charts.column_chart`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.column_chart(labels, series, title=title, unit=unit)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
+
+
+def histogram(
+    values: Sequence[float | None],
+    *,
+    title: str,
+    takeaway: str,
+    xlabel: str,
+    marker: float | None = None,
+    empty: str = "No data to chart yet.",
+) -> None:
+    """``kit.charts.histogram`` shown with its takeaway."""
+    from kit import charts
+
+    fig = charts.histogram(values, title=title, xlabel=xlabel, marker=marker)
+    show_chart(fig, title=title, takeaway=takeaway, empty=empty)
+
+
+# Report sections built from several figures.
+
+_GOAL_COLUMNS = {
+    "goal_id": "Goal",
+    "metric": "Metric",
+    "segment": "Segment",
+    "period": "Period",
+    "target": "Target",
+    "actual": "Actual",
+    "attainment": "Attained",
+    "expected": "Expected by now",
+    "status": "Status",
+}
+
+
+def goals_table(m: ProgramMetrics) -> str:
+    """The goals of the period with actual, target (in the metric's unit), attainment and status."""
+    from kit.metrics import HEADLINE, GoalStatus
+
+    if m.goals.empty:
+        return paragraph(f"No goal in the Goals tab covers {m.period.label}.", "empty")
+    rows = []
+    for goal in m.goals.to_dict("records"):
+        unit = HEADLINE.get(goal["metric"], ("", COUNT))[1]
+        state = GoalStatus(goal["status"])
+        status = state.value + (f" ({goal['note']})" if goal["note"] else "")
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{esc(v)}</td>"
+                for v in (
+                    goal["goal_id"],
+                    goal["metric"],
+                    goal["segment"] or "whole program",
+                    goal["period"],
+                    format_value(goal["target"], unit) if goal["target"] is not None else "",
+                    format_value(goal["actual"], unit),
+                    format_value(goal["attainment"], SHARE),
+                    format_value(goal["expected"], unit),
+                )
+            )
+            + f'<td class="status-{esc(state.value.replace(" ", "-"))}">{esc(status)}</td></tr>'
+        )
+    head = "".join(f"<th>{esc(h)}</th>" for h in _GOAL_COLUMNS.values())
+    return f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def stories(m: ProgramMetrics) -> str:
+    """The success stories as sentences, each followed by the advocates who helped (names only)."""
+    if not m.success_stories:
+        yet = " yet" if m.period.contains(m.as_of) else ""
+        return paragraph(f"No won deal with an advocate's help closed in {m.period.label}{yet}.", "empty")
+    parts = []
+    for story in m.success_stories:
+        helpers = ", ".join(story.advocates_used)
+        parts.append(
+            f'<p class="story">{esc(story.sentence)}'
+            + (f"<br><small>Advocates: {esc(helpers)}</small>" if helpers else "")
+            + "</p>"
+        )
+    return "\n".join(parts)
+
+
+def impact_sentences(m: ProgramMetrics) -> list[str]:
+    """Program impact in words: win rates with and without advocates, deal size, sales cycle."""
+    i = m.impact
+    w, wo = i.with_advocates, i.without_advocates
+    if not i.closed:
+        return []
+    lines = [
+        f"{i.influenced} of the {i.closed} opportunities closed in {m.period.label} used an advocate "
+        f"({format_value(i.influenced_share, SHARE)}); the won ones brought {format_value(i.revenue_influenced, MONEY)}."
+    ]
+    if not i.enough_deals:
+        text = i.too_few_deals
+        lines.append(
+            f"{text[:1].upper()}{text[1:]}: win rates are compared from {i.min_deals_for_rates} closed deals "
+            "on each side (Settings: min_deals_for_rates)."
+        )
+    elif w.win_rate is not None and wo.win_rate is not None:
+        more = i.win_rate_lift
+        compare = f"{more:.0%} more often" if more is not None and more > 0 else "no more often"
+        bounds = interval_text(i.win_rate_lift_interval, lift=True)
+        lines.append(
+            f"Opportunities that used an advocate won {compare} than the others "
+            f"({format_value(w.win_rate, SHARE)} of {w.closed} vs {format_value(wo.win_rate, SHARE)} of "
+            f"{wo.closed}" + (f"; lift {bounds}" if bounds else "") + ")."
+        )
+        lines += comparable_sentences(i)
+    if w.average_deal_size is not None and wo.average_deal_size is not None:
+        lines.append(
+            f"Average won deal: {format_value(w.average_deal_size, MONEY)} with an advocate, "
+            f"{format_value(wo.average_deal_size, MONEY)} without."
+        )
+    if w.median_sales_cycle_days is not None and wo.median_sales_cycle_days is not None:
+        lines.append(
+            f"Median sales cycle: {w.median_sales_cycle_days:.0f} days with an advocate, "
+            f"{wo.median_sales_cycle_days:.0f} days without."
+        )
+    return lines
+
+
+def win_rate_chart(m: ProgramMetrics) -> None:
+    """The win rates with and without advocates, each with its 95% interval as an error bar and its number of
+    closed deals under its column; too few deals: no chart, the sentence saying so."""
+    from kit import charts
+
+    i = m.impact
+    w, wo = i.with_advocates, i.without_advocates
+    title = f"Win rate of opportunities closed in {m.period.label} (bars: 95% interval)"
+    if not i.closed:
+        show_chart(None, title=title, takeaway="", empty=f"No opportunity closed in {m.period.label}.")
+        return
+    if not i.enough_deals:
+        text = i.too_few_deals
+        show_chart(None, title=title, takeaway="", empty=f"{text[:1].upper()}{text[1:]}.")
+        return
+    fig = charts.column_chart(
+        [f"with an advocate ({w.closed} deals)", f"without ({wo.closed} deals)"],
+        {"win rate": [w.win_rate, wo.win_rate]},
+        title=title,
+        unit=SHARE,
+        intervals={"win rate": [w.win_rate_interval, wo.win_rate_interval]},
+    )
+    more, bounds = i.win_rate_lift, i.win_rate_lift_interval
+    takeaway = (
+        f"Opportunities that used an advocate won {more:.0%} more often "
+        f"(lift {interval_text(bounds, lift=True) or 'without an interval yet'})"
+        + (
+            "; that interval includes no difference at all, so this could be chance."
+            if bounds and bounds[0] <= 0
+            else "."
+        )
+        if more is not None and more > 0
+        else f"No win-rate lift from advocates can be shown for {m.period.label}."
+    )
+    show_chart(fig, title=title, takeaway=takeaway, empty=f"No opportunity closed in {m.period.label}.")
+
+
+def new_advocate_lines(m: ProgramMetrics) -> list[str]:
+    """'12 new Insurance advocates using Product A (40 in all)', one line per strategic segment."""
+    lines = []
+    for row in m.coverage.to_dict("records"):
+        count = int(row["new_advocates"])
+        phrase = row["phrase"] if count != 1 else row["phrase"].replace("advocates", "advocate", 1)
+        lines.append(f"{count} new {phrase} ({int(row['active_advocates'])} active in all)")
+    return lines
+
+
+def asks(m: ProgramMetrics) -> list[str]:
+    """What the executives can do: the biggest coverage gaps, the teams not using the program."""
+    from kit.metrics import under_covered
+
+    lines = [
+        f"Help us recruit {int(row['gap'])} more {row['phrase']} (we have {int(row['active_advocates'])}, "
+        f"the goal is {int(row['target'])})."
+        for row in under_covered(m.coverage).head(3).to_dict("records")
+    ]
+    idle = m.service.teams_without_requests
+    if m.has_data and idle:
+        lines.append(f"Encourage these teams to use customer references: {', '.join(idle)} made no request.")
+    return lines
+
+
+def draft(m: ProgramMetrics) -> str:
+    from kit.metrics import draft_message
+
+    return f'<div class="draft">{esc(draft_message(m))}</div>'
+
+
+def data_health(m: ProgramMetrics) -> str:
+    """The data-quality note; the rows each figure left out, per unusable cell and why; then the cells
+    ignored without leaving anything out (the goal-tracking report's detail, not the executive's)."""
+    dq = m.data_quality
+    parts = [data_quality_note(m)]
+    parts.append(
+        table(
+            dq.excluded,
+            {
+                "why": "Left out",
+                "tab": "Tab",
+                "column": "Column",
+                "rows": "Sheet rows",
+                "example": "Example",
+            },
+            empty="No figure leaves a row out.",
+        )
+    )
+    ignored = dq.ignored
+    if len(ignored):
+        parts.append(paragraph("Cells ignored (read as blank); no figure needs them, so no row is left out:"))
+        parts.append(
+            table(
+                ignored,
+                {
+                    "tab": "Tab",
+                    "column": "Column",
+                    "cells": "Cells",
+                    "rows": "Sheet rows",
+                    "example": "Example",
+                },
+            )
+        )
+    work = dq.health
+    if work is not None:
+        parts.append(
+            table(
+                work.scores,
+                {
+                    "tab": "Tab",
+                    "rows": "Rows",
+                    "rows_with_errors": "Rows with errors",
+                    "rows_with_warnings": "Rows with warnings",
+                    "share_without_errors": "Rows without errors",
+                },
+                units={"share_without_errors": SHARE},
+            )
+        )
+        parts.append(
+            paragraph(
+                f"Work-list: {work.profiles_to_reverify} profile(s) to re-verify, "
+                f"{work.advocates_resting} advocate(s) resting at their cap, "
+                f"{work.nominations_waiting} nomination(s) waiting for a decision "
+                "(`advocacy-kit health` lists them)."
+            )
+        )
+    return "\n".join(p for p in parts if p)
