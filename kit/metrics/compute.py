@@ -5,6 +5,7 @@ call."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -12,8 +13,21 @@ import pandas as pd
 from kit import schema
 from kit.metrics.adoption import _adoption, _commitments
 from kit.metrics.advocates import _activity, _coverage, _pipeline, _recruiting, _roster
-from kit.metrics.data import _blanked, _prepare, unusable_cells
-from kit.metrics.definitions import HEADLINE, SEGMENT_TABS, TREND_PERIODS, A, G, N, O, R, X
+from kit.metrics.data import Data, _blanked, _prepare, unusable_cells
+from kit.metrics.definitions import (
+    _REQ,
+    HEADLINE,
+    SEGMENT_TABS,
+    TREND_PERIODS,
+    A,
+    G,
+    N,
+    O,
+    R,
+    X,
+    days_to_fulfil,
+    fulfilled_mask,
+)
 from kit.metrics.goals import _evaluate_goals
 from kit.metrics.outcomes import (
     _change,
@@ -22,11 +36,12 @@ from kit.metrics.outcomes import (
     _impact,
     _precision,
     _service,
+    _sla_counts,
     _stakeholders,
     _stories,
 )
 from kit.metrics.quality import _data_quality, _health
-from kit.metrics.sections import TREND_COLUMNS, Headline, ProgramMetrics
+from kit.metrics.sections import TREND_COLUMNS, TREND_SAME_DAYS, Headline, ProgramMetrics
 from kit.periods import Period, current_quarter, parse_period
 from kit.program import Program
 from kit.segments import Segment
@@ -97,9 +112,7 @@ def compute(
         )
         for key, (label, unit) in HEADLINE.items()
     )
-    trends = pd.DataFrame(
-        [{"period": p.label, **figures(segment, p)} for p in history], columns=list(TREND_COLUMNS)
-    )
+    trends = _trends(history, period, as_of, lambda p, until=as_of: figures(segment, p, until), data)
     # A goal's unusable target (unreadable, or beyond any plausible figure) is blank: the goal says "no target".
     # Its period, metric and segment stay as typed: the goal's note quotes one it cannot read, and a blank
     # segment would mean the whole program.
@@ -155,6 +168,41 @@ def compute(
             everything, program.people, program.commitments, unusable, period, as_of, history
         ),
     )
+
+
+def _trends(
+    history: list[Period],
+    period: Period,
+    as_of: dt.date,
+    figures: Callable[..., dict[str, float | None]],
+    data: Data,
+) -> pd.DataFrame:
+    """The trends table (TREND_COLUMNS): each period's headline figures with what its shares rest on, and,
+    while ``period`` runs, each earlier period's charted figures up to the same elapsed day."""
+    running = period.start <= as_of < period.end
+    rows = []
+    for p in history:
+        impact = _impact(data, p, as_of)
+        timed = data.rows("median_days_to_fulfil", _REQ)
+        timed = timed[fulfilled_mask(timed, p, as_of)]
+        row: dict[str, Any] = {"period": p.label, **figures(p)}
+        row["within_sla_n"] = _sla_counts(data, p, as_of, days_to_fulfil(timed), timed)[1]
+        row["closed_with"] = impact.with_advocates.closed
+        row["closed_without"] = impact.without_advocates.closed
+        # an earlier period, while this one runs: its first as many days as have passed in this one
+        same_day = _same_day(p, period, as_of) if running and p.end < period.start else None
+        row["same_days_until"] = pd.Timestamp(same_day) if same_day else pd.NaT
+        same = figures(p, same_day) if same_day else {}
+        for key in TREND_SAME_DAYS:
+            row[f"{key}_same_days"] = same.get(key)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+
+
+def _same_day(earlier: Period, running: Period, as_of: dt.date) -> dt.date:
+    """The day of ``earlier`` as far into it as ``as_of`` is into ``running`` (no later than its last day):
+    the rule of 'Change from the previous period', for any earlier period."""
+    return min(earlier.start + (as_of - running.start), earlier.end)
 
 
 def segment_warnings(program: Program, segment: str | Segment | None) -> list[str]:

@@ -456,7 +456,20 @@ COVERAGE_COLUMNS = (
     "gap",
 )
 STAKEHOLDER_COLUMNS = ("team", "person", "requests", "nominations", "total")
-TREND_COLUMNS = ("period", *HEADLINE)
+# What each period's trend row rests on: the requests timed against their SLA (``within_sla_share``'s n) and
+# the closed deals with and without an advocate (the lift's n; below ``min_deals_for_rates`` on a side the
+# reports hold the lift back, as the headline does).
+TREND_SAMPLES = ("within_sla_n", "closed_with", "closed_without")
+# The figures the trend chart draws; while the report's period runs, each earlier period also carries its
+# value up to the same elapsed day (``<key>_same_days``, up to ``same_days_until``), drawn beside its whole one.
+TREND_SAME_DAYS = ("requests_fulfilled", "activities", "opportunities_influenced")
+TREND_COLUMNS = (
+    "period",
+    *HEADLINE,
+    *TREND_SAMPLES,
+    "same_days_until",
+    *(f"{key}_same_days" for key in TREND_SAME_DAYS),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -485,7 +498,7 @@ class ProgramMetrics:
     recruiting: Recruiting
     stakeholders: pd.DataFrame  # STAKEHOLDER_COLUMNS
     success_stories: tuple[SuccessStory, ...]
-    trends: pd.DataFrame  # TREND_COLUMNS: the headline figures of the last TREND_PERIODS periods
+    trends: pd.DataFrame  # TREND_COLUMNS: the last TREND_PERIODS periods' headline figures, with their n
     data_quality: DataQuality
     usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # per advocate, this quarter (may be empty)
     warnings: tuple[str, ...] = ()  # e.g. a segment value no row holds, so its figures are empty
@@ -580,7 +593,7 @@ class ProgramMetrics:
             recruiting=Recruiting.from_dict(data["recruiting"]),
             stakeholders=_frame(data.get("stakeholders"), STAKEHOLDER_COLUMNS),
             success_stories=tuple(SuccessStory.from_dict(s) for s in data.get("success_stories") or ()),
-            trends=_frame(data.get("trends"), TREND_COLUMNS),
+            trends=_frame(data.get("trends"), TREND_COLUMNS, dates=("same_days_until",)),
             data_quality=DataQuality.from_dict(data["data_quality"]),
             warnings=tuple(data.get("warnings") or ()),
             adoption=Adoption.from_dict(data["adoption"]) if data.get("adoption") else None,
