@@ -226,3 +226,55 @@ def test_a_key_typed_as_a_number_finds_its_row(store_factory):
 
     assert rows == [2]
     assert store.read().requests.loc[2, R.status] == "Scheduled"
+
+
+def test_update_by_row_fills_a_key_nobody_typed(store_factory):
+    typed = request(2, **{R.request_id: None, R.requester_email: "ana@example.com"})
+    store = store_factory(grids_from_rows({"Requests": [request(1), typed]}))
+
+    rows = store.update(
+        "Requests",
+        [
+            RowUpdate(
+                "row 3", {R.request_id: "REQ-000002"}, expected={R.request_id: None, R.team: "Sales"}, row=3
+            )
+        ],
+    )
+
+    after = store.read().requests
+    assert rows == [3]
+    assert after.loc[3, R.request_id] == "REQ-000002"
+    assert after.loc[3, R.requester_email] == "ana@example.com"
+
+
+def test_update_by_row_refuses_a_row_sorted_away_since_read(store_factory):
+    first, typed = request(1), request(2, **{R.request_id: None, R.team: "Marketing"})
+    store = store_factory(grids_from_rows({"Requests": [first, typed]}))
+    # A manager sorts the tab meanwhile: row 3 now holds REQ-000001.
+    store.write_grids(grids_from_rows({"Requests": [typed, first]}))
+
+    with pytest.raises(ConflictError, match=r"Requests!\w+3"):
+        store.update(
+            "Requests",
+            [
+                RowUpdate(
+                    "row 3",
+                    {R.request_id: "REQ-000002"},
+                    expected={R.request_id: None, R.team: "Marketing"},
+                    row=3,
+                )
+            ],
+        )
+
+    assert list(store.read().requests[R.request_id]) == [None, "REQ-000001"]
+
+
+def test_update_by_row_refuses_a_row_deleted_since_read(store_factory):
+    store = store_factory(grids_from_rows({"Requests": [request(1)]}))
+
+    with pytest.raises(ConflictError):
+        store.update(
+            "Requests", [RowUpdate("row 3", {R.request_id: "REQ-000002"}, expected={R.team: "Sales"}, row=3)]
+        )
+
+    assert list(store.read().requests[R.request_id]) == ["REQ-000001"]

@@ -3,8 +3,10 @@
 A store reads a whole program at once and writes it back in three ways: append rows, update rows by key
 (never by position: managers sort and insert rows between a read and a write), and replace a tab the kit
 owns (the ``Issues`` tab). An update names the values it expects to find; if any differs, the whole update
-is refused with ``ConflictError`` and nothing is written. The checks live here, so the local workbook and
-the Google Sheet refuse exactly the same things.
+is refused with ``ConflictError`` and nothing is written. A row a person typed without its key (a request
+with no ``request_id`` yet) is addressed by its sheet row instead, and checked against every cell read there,
+so a row sorted away or edited meanwhile is refused the same way. The checks live here, so the local workbook
+and the Google Sheet refuse exactly the same things.
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from kit.program import Grid, Program, column_letter, normalise_header, program_
 
 @dataclass(frozen=True)
 class RowUpdate:
-    """Set ``values`` on the row whose key is ``key``, provided its cells still hold ``expected``."""
+    """Set ``values`` on the row whose key is ``key``, provided its cells still hold ``expected``.
+
+    With ``row`` (a sheet row, header = 1) the update is addressed by position, for a row that has no key yet;
+    ``key`` then only names it in messages, and ``expected`` should hold every cell as read (its blank key
+    included), since nothing else tells that the row is still the one that was read.
+    """
 
     key: str
     values: Mapping[str, Any]
     expected: Mapping[str, Any] = field(default_factory=dict)
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,30 @@ def locate(
             )
         rows[as_text(key)] = hits[0]
     return rows
+
+
+def target_rows(
+    tab: schema.Tab,
+    key_cells: Iterable[tuple[int, Any]],
+    updates: Sequence[RowUpdate],
+    last_row: int,
+    where: str,
+) -> list[int]:
+    """The sheet row of each update: located by key, or its own ``row`` (which must still be within the data)."""
+    keyed = [u.key for u in updates if u.row is None]
+    found = locate(tab, key_cells, keyed, where) if keyed else {}
+    targets = []
+    for update in updates:
+        if update.row is None:
+            targets.append(found[as_text(update.key)])
+        elif 2 <= update.row <= last_row:
+            targets.append(update.row)
+        else:
+            raise ConflictError(
+                f"{where}: {tab.name} row {update.row} ({update.key}) is no longer there (rows deleted since "
+                "it was read); nothing was written"
+            )
+    return targets
 
 
 def check_expected(

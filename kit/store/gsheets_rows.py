@@ -17,7 +17,7 @@ from typing import Any
 from kit.cells import as_text
 from kit.errors import ConflictError, SourceError
 from kit.program import column_letter
-from kit.store.base import RowUpdate, check_expected, header_of, locate, row_cells, schema_tab
+from kit.store.base import RowUpdate, check_expected, header_of, row_cells, schema_tab, target_rows
 from kit.store.gsheets_api import SheetsApi
 from kit.store.gsheets_cells import (
     _UNFORMATTED,
@@ -157,14 +157,16 @@ def update_rows(api: SheetsApi, tab: str, updates: Sequence[RowUpdate]) -> list[
         key_column = api.batch_get(f"reading the keys of {tab}", [f"{quoted}!{letter}:{letter}"], params)[
             0
         ].get("values", [])
-    key_cells = (
+    key_cells = [
         (number, cells[0] if cells else None)
         for number, cells in enumerate(key_column, start=1)
         if number >= 2
-    )
-    rows = locate(definition, key_cells, [u.key for u in updates], api.source)
+    ]
+    # A row addressed by position is read below with the others: if it is gone, its cells read blank and
+    # check_expected refuses them, as it refuses any other change.
+    reach = max([len(key_column), *(u.row or 0 for u in updates)])
+    targets = target_rows(definition, key_cells, updates, reach, api.source)
     # Call 2: the header again and the target rows, to check against what the caller read.
-    targets = [rows[as_text(u.key)] for u in updates]
     second = api.batch_get(
         f"reading the rows to update in {tab}",
         [f"{quoted}!1:1"] + [f"{quoted}!{r}:{r}" for r in targets],
@@ -177,7 +179,7 @@ def update_rows(api: SheetsApi, tab: str, updates: Sequence[RowUpdate]) -> list[
     data = []
     for update, row, value_range in zip(updates, targets, second[1:], strict=True):
         cells = _grid(tab, [header_row, (value_range.get("values") or [[]])[0]], width=len(header))[1]
-        if as_text(cells[position]) != as_text(update.key):
+        if update.row is None and as_text(cells[position]) != as_text(update.key):
             raise ConflictError(
                 f"{api.source}: {tab} row {row} no longer holds {key_name} {update.key!r} (rows were moved "
                 "while updating); nothing was written, run it again"

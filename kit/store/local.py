@@ -34,7 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from kit import schema
-from kit.cells import as_text, to_cell
+from kit.cells import to_cell
 from kit.errors import InputError, KitError, SourceError
 from kit.files import real_path, remove_stale_temporaries, replacing
 from kit.program import Grid, Program, column_letter, normalise_header, program_from_grids
@@ -44,9 +44,9 @@ from kit.store.base import (
     Store,
     check_expected,
     header_of,
-    locate,
     row_cells,
     schema_tab,
+    target_rows,
 )
 from kit.store.cache import read_through_cache
 from kit.store.xlsx_extent import bounded_copy
@@ -239,6 +239,7 @@ class LocalStore(Store):
                     lambda key: ((row, _at(grid[row - 1], key)) for row in range(2, last + 1)),
                     lambda row: grid[row - 1],
                     updates,
+                    last,
                 )
                 changes: dict[int, dict[int, Any]] = {}
                 for update, row in zip(updates, targets, strict=True):
@@ -268,17 +269,17 @@ class LocalStore(Store):
         keys: Callable[[int], Iterable[tuple[int, Any]]],
         row_of: Callable[[int], Sequence[Any]],
         updates: Sequence[RowUpdate],
+        last: int,
     ) -> list[int]:
         """The sheet row of each update, once every update is known to apply (all or nothing).
 
         ``keys(position)`` gives (sheet row, cell) down the key column at that position in the header;
-        ``row_of(row)`` gives a row's cells as they are now.
+        ``row_of(row)`` gives a row's cells as they are now; ``last`` is the last row holding data.
         """
         key_name = definition.key.name if definition.key else None
         if key_name not in header:
             raise SourceError(f"{self.source}: tab {tab!r} has no key column {key_name!r}")
-        found = locate(definition, keys(header.index(key_name)), [u.key for u in updates], self.source)
-        targets = [found[as_text(u.key)] for u in updates]  # as locate spells keys (12.0 is '12')
+        targets = target_rows(definition, keys(header.index(key_name)), updates, last, self.source)
         for update, row in zip(updates, targets, strict=True):
             cells = row_of(row)
             current = [_at(cells, i) for i in range(len(header))]
@@ -330,6 +331,7 @@ class LocalStore(Store):
                 lambda key: ((r, sheet.cell(row=r, column=key + 1).value) for r in range(2, last + 1)),
                 lambda row: [sheet.cell(row=row, column=i + 1).value for i in range(len(header))],
                 updates,
+                last,
             )
             for update, row in zip(updates, targets, strict=True):
                 for column, value in update.values.items():
