@@ -24,7 +24,7 @@ import pandas as pd
 
 from kit import schema
 from kit.cells import as_text, fold, is_blank, same_cell
-from kit.errors import InputError
+from kit.errors import ConflictError, InputError
 from kit.program import Program
 from kit.store import RowUpdate, Store
 
@@ -142,13 +142,59 @@ def new_request_row(description: Mapping[str, Any], *, as_of: dt.date) -> dict[s
 
 
 def log_request(store: Store, description: Mapping[str, Any], *, as_of: dt.date) -> Write:
-    """Append a described request to the Requests tab with the next free id, status New."""
+    """Append a described request to the Requests tab with the next free id, status New; rows typed in the
+    sheet without an id get theirs first (``fill_request_ids``), so the new one comes after them."""
     values = new_request_row(description, as_of=as_of)
     # The id from a fresh read: someone may have logged a request since the program on screen was read.
-    used = store.read().requests[R.request_id]
+    now = store.read()
+    filled, _ = fill_request_ids(
+        store, now
+    )  # a typed row changed meanwhile keeps its blank id, for next time
+    used = [*now.requests[R.request_id], *(w.key for w in filled)]
     values = {R.request_id: next_id(used, REQUEST_ID_PREFIX, REQUEST_ID_WIDTH), **values}
     (row,) = store.append(schema.REQUESTS.name, [values])
     return _appended(schema.REQUESTS, row, values)
+
+
+def fill_request_ids(store: Store, program: Program) -> tuple[list[Write], list[tuple[int, str]]]:
+    """Give each request a person typed without a ``request_id`` the next free id, in sheet order.
+
+    Such a row has no key, so each update is addressed by its sheet row and expects every cell of that row as
+    ``program`` read it: a row someone sorted, edited or deleted meanwhile is skipped (sheet row and why),
+    never overwritten. Ids come after every id in use now, not only those ``program`` saw.
+
+    Returns the rows written and those skipped.
+    """
+    frame = program.requests
+    blank = frame.index[frame[R.request_id].map(is_blank)].tolist() if R.request_id in frame else []
+    if not blank:
+        return [], []
+    used = [*store.read().requests[R.request_id], *frame[R.request_id]]
+    raw = program.raw.get(schema.REQUESTS.name)
+    columns = list(raw.columns) if raw is not None else list(frame.columns)
+    updates = []
+    for row in blank:
+        request_id = next_id(used, REQUEST_ID_PREFIX, REQUEST_ID_WIDTH)
+        used.append(request_id)
+        updates.append(
+            RowUpdate(
+                request_id, {R.request_id: request_id}, _as_read(program, schema.REQUESTS, row, columns), row
+            )
+        )
+    try:
+        rows = store.update(schema.REQUESTS.name, updates)
+        return [_updated(schema.REQUESTS, r, u) for r, u in zip(rows, updates, strict=True)], []
+    except ConflictError:
+        pass  # one row changed: write the others one at a time, so the changed one alone is left
+    written, skipped = [], []
+    for update in updates:
+        try:
+            (row,) = store.update(schema.REQUESTS.name, [update])
+            written.append(_updated(schema.REQUESTS, row, update))
+        except ConflictError as error:
+            reason = str(error).split(": ", 1)[-1]
+            skipped.append((update.row or 0, f"changed by someone since it was read ({reason})"))
+    return written, skipped
 
 
 def _set_aside_changed(store: Store, tab: schema.Tab, pending: dict[str, RowUpdate]) -> list[tuple[str, str]]:

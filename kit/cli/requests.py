@@ -17,17 +17,29 @@ if TYPE_CHECKING:
 
 @cli.command(
     "requests",
-    epilog="Example: advocacy-kit requests --open --team Sales   or   advocacy-kit requests --open --json",
+    epilog="Example: advocacy-kit requests --open --team Sales   or   advocacy-kit requests --fill-ids",
 )
 @click.option("--open", "open_", is_flag=True, help="Only the open requests (New to Scheduled).")
 @click.option("--team", metavar="TEAM", help="Only this requesting team's requests (e.g. Sales).")
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as a JSON list of records.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day of the SLA clock (default: today).")
+@click.option(
+    "--fill-ids",
+    is_flag=True,
+    help="First give each request typed in the sheet without a request_id the next free id (a row "
+    "changed meanwhile is skipped: exit 3).",
+)
 @source_option
 @pass_state
 def requests_command(
-    state: State, open_: bool, team: str | None, as_json: bool, as_of: str | None, source: str | None
-) -> None:
+    state: State,
+    open_: bool,
+    team: str | None,
+    as_json: bool,
+    as_of: str | None,
+    fill_ids: bool,
+    source: str | None,
+) -> int:
     """The request queue, most urgent first: each request's SLA due day and state (past SLA, due soon, on
     time; met or missed once completed), days open and needed_by (docs/requests.md)."""
     import json
@@ -37,12 +49,28 @@ def requests_command(
 
     only = None if team is None else parse_team(team)
     day = parse_date_option(as_of, "as-of") or dt.date.today()
-    program = open_store(state.source(source)).read()
+    store = open_store(state.source(source))
+    program = store.read()
+    skipped: list[tuple[int, str]] = []
+    if fill_ids:
+        from kit.actions import fill_request_ids
+
+        filled, skipped = fill_request_ids(store, program)
+        # the notes go to stderr, so --json stays one JSON document
+        for write in filled:
+            click.echo(write.describe(), err=as_json)
+        for row, why in skipped:
+            click.echo(f"Skipped Requests row {row}: {why}", err=as_json)
+        if not filled and not skipped:
+            click.echo("Every request has its request_id; nothing was written.", err=as_json)
+        if filled:
+            program = store.read()
     queue = request_queue(program, as_of=day, open_only=open_, team=only)
     if as_json:
         click.echo(json.dumps(queue_records(queue), indent=2, ensure_ascii=False))
     else:
         click.echo(describe_queue(queue, as_of=day, open_only=open_, team=only))
+    return 3 if skipped else 0
 
 
 # --- matching ---
