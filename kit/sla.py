@@ -14,7 +14,7 @@ On ``as_of``, an open request (``schema.OPEN_REQUEST_STATUSES``) is
 - ``on_time`` otherwise.
 
 A *Completed* request ``met`` its SLA when completed on or before its due day, else ``missed``: in calendar days
-exactly the metrics' *within SLA* (days to fulfil no more than ``sla_days``). Declined and cancelled requests,
+exactly the metrics' *within SLA* (``kit.metrics.definitions.within_sla``, on the same due day). Declined and cancelled requests,
 and any request without the dates its state needs, have no state.
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
-from kit.metrics.definitions import days_to_fulfil, sla_days
+from kit.metrics.definitions import SLA_BUSINESS_DAYS, days_to_fulfil, sla_days, sla_due
 from kit.program import Settings
 
 R = schema.REQUESTS.col
@@ -43,7 +43,7 @@ DAYS_OPEN = "days_open"
 LATE = "late"
 CLOCK_COLUMNS = (SLA_DAYS, SLA_DUE, SLA_STATE, DAYS_OPEN, LATE)
 
-BUSINESS_DAYS_SETTING = "sla_business_days"
+BUSINESS_DAYS_SETTING = SLA_BUSINESS_DAYS
 DUE_SOON_SETTING = "due_soon_hours"
 
 
@@ -53,15 +53,7 @@ def due_dates(requests: pd.DataFrame, settings: Settings) -> pd.Series:
 
 
 def _due(requests: pd.DataFrame, settings: Settings) -> np.ndarray:
-    start = _days(requests[R.requested_on])
-    allowed = sla_days(requests, settings).to_numpy(dtype="int64")
-    due = np.full(len(start), np.datetime64("NaT"), dtype="datetime64[D]")
-    known = ~np.isnat(start)
-    if bool(settings.value(BUSINESS_DAYS_SETTING)):
-        due[known] = np.busday_offset(start[known], allowed[known], roll="forward")
-    else:
-        due[known] = start[known] + allowed[known].astype("timedelta64[D]")
-    return due
+    return sla_due(requests, settings)  # one due day for the clock and the metrics' within-SLA share
 
 
 def sla_clock(requests: pd.DataFrame, settings: Settings, *, as_of: dt.date) -> pd.DataFrame:

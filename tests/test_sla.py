@@ -243,3 +243,34 @@ def test_the_queue_reads_the_same_from_a_workbook_and_a_google_sheet(store_facto
     assert list(queue[R.request_id]) == ["REQ-000002", "REQ-000001", "REQ-000003"]
     assert list(queue["sla_due"]) == [DAY(2026, 11, 5), DAY(2026, 11, 20), DAY(2026, 11, 9)]
     assert list(queue["sla_state"]) == ["past_sla", "due_soon", "met"]  # REQ-3 completed on its due day
+
+
+def test_with_business_days_the_metrics_within_sla_share_counts_the_same_due_day_as_the_clock():
+    # Reference calls (SLA 5) requested Friday 6 November 2026, completed in Q4:
+    #   REQ-1 on Thursday 12 Nov: 6 calendar days (missed in calendar days), but the 5th business day after
+    #         Friday 6 is Friday 13 Nov, so met in business days;
+    #   REQ-2 on Friday 13 Nov: 7 calendar days, met in business days (due that day);
+    #   REQ-3 on Monday 16 Nov: missed either way.
+    done = {R.status: "Completed", R.advocate_id: "ADV-0001"}
+    requests = [
+        req(1, DAY(2026, 11, 6), **done, **{R.completed_on: DAY(2026, 11, 12)}),
+        req(2, DAY(2026, 11, 6), **done, **{R.completed_on: DAY(2026, 11, 13)}),
+        req(3, DAY(2026, 11, 6), **done, **{R.completed_on: DAY(2026, 11, 16)}),
+    ]
+    business = factories.program(
+        Advocates=[factories.advocate(1)],
+        Requests=requests,
+        Settings=[setting("sla_business_days", "TRUE")],
+    )
+    calendar = factories.program(Advocates=[factories.advocate(1)], Requests=requests)
+
+    in_business = measure(business, period="2026-Q4", as_of=AS_OF)
+    in_calendar = measure(calendar, period="2026-Q4", as_of=AS_OF)
+
+    assert in_business.figure("within_sla_share").value == pytest.approx(2 / 3)
+    assert in_business.service.within_sla_share == pytest.approx(2 / 3)
+    per_activity = in_business.service.sla_by_activity.set_index("activity")
+    assert per_activity.loc["reference_call", "within_sla_share"] == pytest.approx(2 / 3)
+    assert in_calendar.figure("within_sla_share").value == 0  # 6, 7 and 10 days, all over 5
+    states = sla_clock(business.requests, business.settings, as_of=AS_OF)["sla_state"].tolist()
+    assert states == ["met", "met", "missed"]  # the clock agrees with the metric

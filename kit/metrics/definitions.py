@@ -22,8 +22,11 @@ after ``as_of`` is ignored, as a typo or a plan.
   **Declined**: requested in the period and now *Declined*. **Open**: in one of the open statuses (New,
   In Progress, Owner Approval, Advocate Asked, Scheduled) today. **Overdue**: open, with ``needed_by``
   before ``as_of``.
-- **Days to fulfil**: from ``requested_on`` to ``completed_on``. **Within SLA**: fulfilled in no more days
-  than the Settings tab's ``sla_days.<activity>`` (``sla_days.default`` for the others).
+- **Days to fulfil**: from ``requested_on`` to ``completed_on``. **SLA due day**: ``requested_on`` plus the
+  Settings tab's ``sla_days.<activity>`` (``sla_days.default`` for the others), in calendar days, or in
+  business days (Monday to Friday) when ``sla_business_days`` is yes. **Within SLA**: completed on or before
+  its SLA due day (in calendar days: in no more days than ``sla_days``). The request queue's clock
+  (``kit.sla``) counts with the same due day.
 - **Closed opportunity**: ``is_closed`` or ``is_won`` is TRUE and ``close_date`` falls in the period.
   **Won**: ``is_won`` is TRUE.
 - **Influenced opportunity**: a closed opportunity with at least one advocate activity linked to it, dated
@@ -288,6 +291,34 @@ def sla_days(requests: pd.DataFrame, settings: Any) -> pd.Series:
     """The SLA in days of each request's activity, from the Settings tab."""
     cache = {a: settings.sla_days(a) for a in schema.ACTIVITY_TYPES}
     return requests[R.activity].map(cache).fillna(settings.sla_days("default")).astype(int)
+
+
+SLA_BUSINESS_DAYS = "sla_business_days"  # the Settings key: count the SLA in business days
+
+
+def sla_due(requests: pd.DataFrame, settings: Any) -> np.ndarray:
+    """Each request's SLA due day (``datetime64[D]``, NaT where ``requested_on`` is blank): the one
+    definition the metrics' within-SLA share and the queue's clock (``kit.sla``) both count with."""
+    start = pd.to_datetime(requests[R.requested_on], errors="coerce").to_numpy(dtype="datetime64[D]")
+    allowed = sla_days(requests, settings).to_numpy(dtype="int64")
+    due = np.full(len(start), np.datetime64("NaT"), dtype="datetime64[D]")
+    known = ~np.isnat(start)
+    if bool(settings.value(SLA_BUSINESS_DAYS)):
+        # a request logged on a Saturday or Sunday starts counting on the Monday
+        due[known] = np.busday_offset(start[known], allowed[known], roll="forward")
+    else:
+        due[known] = start[known] + allowed[known].astype("timedelta64[D]")
+    return due
+
+
+def within_sla(requests: pd.DataFrame, settings: Any) -> pd.Series:
+    """Whether each request was completed on or before its SLA due day (False where either day is blank)."""
+    completed = pd.to_datetime(requests[R.completed_on], errors="coerce").to_numpy(dtype="datetime64[D]")
+    due = sla_due(requests, settings)
+    known = ~np.isnat(completed) & ~np.isnat(due)
+    within = np.zeros(len(due), dtype=bool)
+    within[known] = completed[known] <= due[known]
+    return pd.Series(within, index=requests.index)
 
 
 def fulfilled_mask(requests: pd.DataFrame, period: Period, as_of: dt.date) -> pd.Series:

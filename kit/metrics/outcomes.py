@@ -40,6 +40,7 @@ from kit.metrics.definitions import (
     open_mask,
     ratio,
     sla_days,
+    within_sla,
 )
 from kit.metrics.sections import (
     STAKEHOLDER_COLUMNS,
@@ -167,7 +168,7 @@ def _sla_counts(
     sla = d.rows("within_sla_share", _REQ)  # needs more cells: a subset of the rows timed
     sla = sla[fulfilled_mask(sla, period, as_of)]
     taken = days if len(sla) == len(timed) else days.loc[sla.index]
-    within = taken <= sla_days(sla, d.settings)
+    within = within_sla(sla, d.settings)
     return int(within[taken.notna()].sum()), int(taken.notna().sum())
 
 
@@ -251,8 +252,9 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
     timed = usable[fulfilled_mask(usable, period, as_of)]
     days = days_median if len(timed) == len(days_median) else days_median.loc[timed.index]
     sla = sla_days(timed, d.settings)
+    within = within_sla(timed, d.settings)
     per_activity = (
-        pd.DataFrame({"activity": timed[R.activity], "within": days <= sla, "sla_days": sla})
+        pd.DataFrame({"activity": timed[R.activity], "within": within, "sla_days": sla})
         .groupby("activity", dropna=True)
         .agg(fulfilled=("within", "size"), within_sla=("within", "sum"), sla_days=("sla_days", "first"))
         .reset_index()
@@ -278,7 +280,7 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         open=len(open_),
         overdue=len(overdue),
         median_days_to_fulfil=_median(days_median),
-        within_sla_share=ratio((days <= sla)[days.notna()].sum(), days.notna().sum()),
+        within_sla_share=ratio(within[days.notna()].sum(), days.notna().sum()),
         by_team=_by(received, R.team, "requests"),
         by_activity=_by(received, R.activity, "requests"),
         by_team_activity=by_team_activity,
