@@ -95,6 +95,9 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "env_file": _PATH,
         "sync": Setting((list,), 'a list of CRMs to sync before the reports, e.g. ["salesforce"]', items=str),
         "digest": Setting((str, dt.time), 'a 24-hour time such as "07:30" for the daily digest'),
+        "manager_note": Setting(
+            (bool, int), "true (the managers' notes on the 1st of each month) or a day from 1 to 28", 1, 28
+        ),
     },
     "sync": {"salesforce": _TABLE, "hubspot": _TABLE},
     # kit.sync.salesforce.SalesforceSettings; secrets only as the NAMES of environment variables

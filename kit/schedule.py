@@ -22,6 +22,10 @@ morning's opportunities. The reports go out whatever the sync did (see :func:`ru
 
 ``[schedule] digest = "07:30"`` adds a daily line, ``advocacy-kit report digest --email``: the program manager's
 work-list (``kit.digest``), which the ledger sends once per day and an empty day does not send.
+
+``[schedule] manager_note = true`` (or a day of the month, 1 to 28; true is the 1st) adds a monthly line,
+``advocacy-kit report manager-note --all --email``: each people manager's note on the month just ended
+(``kit.manager_note``), which the ledger sends once per manager per month.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ class Schedule:
     sync: tuple[str, ...] = ()  # CRMs synced into Opportunities before the reports, in this order
     period: str | None = None  # what each run reports on (--period); None: the quarter running that day
     digest: dt.time | None = None  # when the daily digest goes out (every day); None: no digest
+    manager_note: int | None = None  # the day of the month the manager notes go out; None: no notes
 
     @property
     def when(self) -> str:
@@ -149,6 +154,21 @@ def schedule_from_config(section: Mapping[str, Any], *, base: Path | None = None
         sync=tuple(dict.fromkeys(c.lower() for c in sync)),
         period=period,
         digest=_time(section["digest"], "digest") if section.get("digest") is not None else None,
+        manager_note=_note_day(section.get("manager_note")),
+    )
+
+
+def _note_day(value: Any) -> int | None:
+    """``[schedule] manager_note``: true (the 1st of the month), a day from 1 to 28, or false / absent."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return 1
+    if isinstance(value, int) and 1 <= value <= 28:
+        return value
+    raise ConfigError(
+        f"[schedule] manager_note = {value!r}: true (on the 1st of each month), a day of the month from 1 to "
+        "28, or false"
     )
 
 
@@ -260,7 +280,28 @@ def digest_command(
     return command
 
 
-def cron_lines(schedule: Schedule, command: str, digest: str | None = None) -> list[str]:
+def manager_note_command(
+    *, program: Sequence[str], config: Path | None, workdir: Path, env_file: Path | None = None
+) -> str:
+    """The shell command that e-mails the monthly manager notes (``report manager-note --all --email``, on
+    last month by default): the delivery ledger sends each manager one note per month."""
+    parts = [
+        *program,
+        *(["--config", str(config)] if config is not None else []),
+        "report",
+        "manager-note",
+        "--all",
+        "--email",
+    ]
+    command = f"cd {shlex.quote(str(workdir))} && {' '.join(shlex.quote(p) for p in parts)}"
+    if env_file is not None:
+        command = f"set -a && . {shlex.quote(str(env_file))} && set +a && {command}"
+    return command
+
+
+def cron_lines(
+    schedule: Schedule, command: str, digest: str | None = None, manager_note: str | None = None
+) -> list[str]:
     """The crontab block (with its markers) that runs ``command`` on the schedule.
 
     stdout is dropped (progress and "Wrote …" lines every week are noise); stderr is left to cron, which
@@ -284,11 +325,22 @@ def cron_lines(schedule: Schedule, command: str, digest: str | None = None) -> l
             f"# the daily digest, every day at {at:%H:%M} (the delivery ledger sends it once per day)",
             f"{at.minute} {at.hour} * * * {digest.replace('%', chr(92) + '%')} >/dev/null",
         ]
+    if manager_note is not None and schedule.manager_note is not None:
+        at, day = schedule.at, schedule.manager_note
+        lines += [
+            f"# the managers' notes on last month, on day {day} of every month at {at:%H:%M} (once per manager)",
+            f"{at.minute} {at.hour} {day} * * {manager_note.replace('%', chr(92) + '%')} >/dev/null",
+        ]
     return [*lines, END]
 
 
 def systemd_units(
-    schedule: Schedule, command: str, *, name: str = "advocacy-kit", digest: str | None = None
+    schedule: Schedule,
+    command: str,
+    *,
+    name: str = "advocacy-kit",
+    digest: str | None = None,
+    manager_note: str | None = None,
 ) -> dict[str, str]:
     """A user service and timer that run ``command`` on the schedule (``systemctl --user enable --now``).
 
@@ -334,6 +386,24 @@ def systemd_units(
             f"Description=advocacy-kit daily digest at {schedule.digest:%H:%M}\n\n"
             "[Timer]\n"
             f"OnCalendar=*-*-* {schedule.digest:%H:%M}:00\n"
+            "Persistent=true\n\n"
+            "[Install]\n"
+            "WantedBy=timers.target\n"
+        )
+    if manager_note is not None and schedule.manager_note is not None:
+        units[f"{name}-manager-note.service"] = (
+            "[Unit]\n"
+            "Description=advocacy-kit: e-mail each people manager their team's monthly note\n\n"
+            "[Service]\n"
+            "Type=oneshot\n"
+            + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
+            + f"ExecStart=/bin/sh -c {shlex.quote(manager_note.replace('$', '$$').replace('%', '%%'))}\n"
+        )
+        units[f"{name}-manager-note.timer"] = (
+            "[Unit]\n"
+            f"Description=advocacy-kit manager notes on day {schedule.manager_note} of each month\n\n"
+            "[Timer]\n"
+            f"OnCalendar=*-*-{schedule.manager_note:02d} {schedule.at:%H:%M}:00\n"
             "Persistent=true\n\n"
             "[Install]\n"
             "WantedBy=timers.target\n"

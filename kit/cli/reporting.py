@@ -106,7 +106,9 @@ def run_reports(
     "report",
     epilog="Example: advocacy-kit report all --period 2026-Q4 --source demo/advocacy_program.xlsx --out reports",
 )
-@click.argument("which", type=click.Choice(["goal-tracking", "executive-update", "all", "digest"]))
+@click.argument(
+    "which", type=click.Choice(["goal-tracking", "executive-update", "all", "digest", "manager-note"])
+)
 @source_option
 @click.option("--period", "-p", metavar="PERIOD", help=_period_help("the calendar quarter of --as-of"))
 @click.option("--segment", metavar="SEGMENT", help="Only this segment, e.g. 'industry=Insurance'.")
@@ -125,6 +127,12 @@ def run_reports(
 @click.option(
     "--force", is_flag=True, help="With --email: send even to recipients who already have this edition."
 )
+@click.option(
+    "--manager", "manager", metavar="EMAIL", help="manager-note: the note of this one people manager."
+)
+@click.option(
+    "--all", "all_managers", is_flag=True, help="manager-note: a note to every people manager in People."
+)
 @pass_state
 def report_command(
     state: State,
@@ -137,6 +145,8 @@ def report_command(
     email: bool = False,
     dry_run: bool = False,
     force: bool = False,
+    manager: str | None = None,
+    all_managers: bool = False,
 ) -> None:
     """Render a report to HTML (code hidden), with the executed notebook beside it for audit.
 
@@ -146,7 +156,31 @@ def report_command(
 
     digest is the program manager's daily work-list (requests past SLA or due soon, waiting on an owner or an
     advocate, nominations, profiles, caps): printed, or e-mailed once per day; an empty day sends nothing.
+
+    manager-note (with --manager EMAIL or --all) is the monthly note to each people manager about their own
+    team (use, wins to retell, new starters, who has not used it yet, one ask): printed, written as .eml
+    (--dry-run), or e-mailed once per manager per period (--email). --period defaults to last-month.
     """
+    if which == "manager-note":
+        if segment:
+            raise click.UsageError("the manager note covers the whole program: --segment is for reports")
+        if bool(manager) == all_managers:
+            raise click.UsageError("report manager-note needs --manager EMAIL or --all (one of them)")
+        with logged_run(state, email or dry_run, force=force, out_dir=out_dir):
+            run_manager_notes(
+                state,
+                manager=manager,
+                source=source,
+                period=period,
+                out_dir=out_dir,
+                as_of=as_of,
+                email=email,
+                dry_run=dry_run,
+                force=force,
+            )
+        return
+    if manager or all_managers:
+        raise click.UsageError("--manager and --all are for `report manager-note`")
     if which == "digest":
         if period or segment:
             raise click.UsageError(
@@ -245,6 +279,115 @@ def run_digest(
         )
 
 
+def run_manager_notes(
+    state: State,
+    *,
+    manager: str | None,
+    source: str | None,
+    period: str | None,
+    out_dir: str | None,
+    as_of: str | None,
+    email: bool,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """The monthly manager notes (``kit.manager_note``): printed; with --dry-run written as .eml (and .html)
+    beside the reports; with --email sent once per manager per period through the delivery ledger."""
+    from kit.mail import DRY_RUN_SENDER, contacts_from_program, settings_from_config
+    from kit.manager_note import (
+        DEFAULT_PERIOD,
+        EDITION,
+        REPORT,
+        build_email,
+        check_templates,
+        find_manager,
+        manager_notes,
+        render,
+    )
+    from kit.metrics import measure
+    from kit.store import open_store
+
+    if email and dry_run:
+        raise click.UsageError("--email sends and --dry-run only writes the notes: use one")
+    day = parse_date_option(as_of, "as-of") or dt.date.today()
+    config = state.config
+    templates = config.message_templates
+    check_templates(templates)  # a broken overriding template fails before the sheet is read
+    settings = password = None
+    if email:
+        settings = settings_from_config(config.section("email"))
+        password = settings.password(os.environ)
+    program = open_store(state.source(source)).read()
+    figures = measure(program, period=period or DEFAULT_PERIOD, as_of=day)
+    notes = manager_notes(program, figures)
+    if manager:
+        notes = [find_manager(notes, manager)]
+    if not notes:
+        click.echo("No one on the People tab is named as a manager (manager_email): no note written or sent.")
+        return
+    contacts = contacts_from_program(program)
+    if not (email or dry_run):
+        for note in notes:
+            click.echo(f"To: {note.manager} <{note.manager_email}>")
+            click.echo(render(note, contacts=contacts, templates=templates)[0])
+        return
+    folder, _ = reports_folder(state, out_dir)
+    if dry_run:
+        from kit.files import write_atomically
+        from kit.mail.compose import write_eml
+
+        section = config.section("email")
+        sender = settings_from_config(section).sender if section else DRY_RUN_SENDER
+        for note in notes:
+            message = build_email(note, sender=sender, contacts=contacts, templates=templates)
+            eml = write_eml(message, folder / f"{note.file_stem}.eml")
+            html = folder / f"{note.file_stem}.html"
+            write_atomically(html, render(note, contacts=contacts, templates=templates)[1].encode())
+            click.echo(f"Wrote {eml} and {html.name} for {note.manager} (dry run: nothing was sent)")
+        return
+    from kit.delivery import Ledger, Scope, send_once
+    from kit.mail import DeliveryError
+
+    assert settings is not None
+    ledger = Ledger.beside(folder)
+    failures: list[DeliveryError] = []
+    for note in notes:
+        message = build_email(note, sender=settings.sender, contacts=contacts, templates=templates)
+        try:
+            outcome = send_once(
+                message,
+                report=REPORT,
+                scope=Scope(note.period, note.start.isoformat(), note.end.isoformat()),
+                edition=EDITION,
+                recipients=[message["To"]],
+                settings=settings,
+                password=password,
+                ledger=ledger,
+                force=force,
+                report_file=note.file_stem,
+            )
+        except DeliveryError as error:
+            click.echo(f"advocacy-kit: the note to {note.manager_email}: {error}", err=True)
+            failures.append(error)
+            continue
+        if outcome.sent:
+            click.echo(f"E-mailed the {note.period} note to {note.manager} <{note.manager_email}>")
+        else:
+            click.echo(
+                f"{note.manager} <{note.manager_email}> already has the {note.period} note; nothing sent "
+                "(--force resends)"
+            )
+    if failures:
+        error = failures[0]
+        raise DeliveryError(
+            f"{len(failures)} of {len(notes)} manager notes were not sent ({error}); run the command again "
+            "to send only those",
+            code=error.code,
+            reply=error.reply,
+            refused=error.refused,
+        )
+
+
 # --- e-mail and schedule ---
 
 
@@ -308,8 +451,17 @@ def schedule_command(state: State, install: bool, systemd: bool) -> None:
     [schedule] it first runs `advocacy-kit sync hubspot`; the reports go out even when the sync fails (on the
     last good sync's opportunities), and the run then exits 1 (docs/crm-sync.md). With `digest = "07:30"` it
     also e-mails the daily digest every day at that time (`advocacy-kit report digest --email`), once per day.
+    With `manager_note = true` (or a day of the month) it e-mails each people manager their team's note on the
+    month just ended (`advocacy-kit report manager-note --all --email`), once per manager per month.
     """
-    from kit.schedule import cron_lines, digest_command, install_crontab, run_command, systemd_units
+    from kit.schedule import (
+        cron_lines,
+        digest_command,
+        install_crontab,
+        manager_note_command,
+        run_command,
+        systemd_units,
+    )
 
     config = state.config
     if config.path is None:
@@ -340,11 +492,16 @@ def schedule_command(state: State, install: bool, systemd: bool) -> None:
         digest = digest_command(
             program=program, config=config_path, workdir=workdir, env_file=None if systemd else plan.env_file
         )
+    note = None
+    if plan.manager_note is not None:
+        note = manager_note_command(
+            program=program, config=config_path, workdir=workdir, env_file=None if systemd else plan.env_file
+        )
     if systemd:
-        for name, text in systemd_units(plan, command, digest=digest).items():
+        for name, text in systemd_units(plan, command, digest=digest, manager_note=note).items():
             click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
         return
-    block = cron_lines(plan, command, digest)
+    block = cron_lines(plan, command, digest, note)
     if install:
         install_crontab(block)
         click.echo(f"Installed into your crontab: the reports go out {plan.when}.")

@@ -62,6 +62,8 @@ def check_mail_settings(state: State, which: str) -> None:
 
     settings = settings_from_config(state.config.section("email"))
     settings.password(os.environ)
+    if which == "manager-note":
+        return  # its recipients are the managers on the People tab, not [email.recipients]
     if which == "digest":
         from kit.digest import recipients
 
