@@ -171,3 +171,17 @@ def test_a_bad_team_or_day_is_one_line_and_exit_2(small_workbook, capsys, option
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert named in err
+
+
+def test_on_the_demo_the_reports_past_sla_and_due_soon_counts_are_the_queues(demo_workbook, capsys):
+    from kit.metrics import measure
+    from kit.store.local import LocalStore
+
+    _, out, _ = run(["requests", "--open", "--json", "--source", str(demo_workbook), *AS_OF], capsys)
+    states = [r["sla_state"] for r in json.loads(out)]
+
+    service = measure(LocalStore(demo_workbook).read(), period="2026-Q4", as_of=DEMO_AS_OF).service
+
+    assert states.count("past_sla") > 0
+    assert (service.past_sla, service.due_soon) == (states.count("past_sla"), states.count("due_soon"))
+    assert service.open == len(states)

@@ -262,6 +262,9 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
     per_activity["within_sla_share"] = per_activity["within_sla"] / per_activity["fulfilled"]
     open_ = requests[open_mask(requests, as_of)]
     overdue = open_[open_[R.needed_by] < _day(as_of)]
+    from kit.sla import DUE_SOON, PAST_SLA, sla_clock  # here: kit.sla imports kit.metrics
+
+    states = sla_clock(open_, d.settings, as_of=as_of)["sla_state"]
     by_team_activity = (
         received.groupby([R.team, R.activity])
         .size()
@@ -279,6 +282,8 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         cancelled=int((received[R.status] == "Cancelled").sum()),
         open=len(open_),
         overdue=len(overdue),
+        past_sla=int((states == PAST_SLA).sum()),
+        due_soon=int((states == DUE_SOON).sum()),
         median_days_to_fulfil=_median(days_median),
         within_sla_share=ratio(within[days.notna()].sum(), days.notna().sum()),
         by_team=_by(received, R.team, "requests"),

@@ -231,7 +231,9 @@ class Service(_Section):
     declined: int
     cancelled: int
     open: int
-    overdue: int
+    overdue: int  # open, past its needed_by
+    past_sla: int = 0  # open, past its SLA due day (kit.sla, the queue's clock)
+    due_soon: int = 0  # open, due within due_soon_hours
     median_days_to_fulfil: float | None
     within_sla_share: float | None
     by_team: pd.DataFrame = _table(R.team, "requests")
