@@ -14,7 +14,8 @@ ended) the note says
 - **not using it yet**: the coaching list's entries for their reports (deals closed, no request), each with the
   open deals they still own, where a reference could help next;
 - **one ask**: the first that applies of: coach the seller with most at stake; help the new starter without a
-  first request; the team's side of its agreement that is behind; nominate a customer; else thank the team.
+  first request; the team's side of its agreement that is behind; nominate a customer; else thank the team
+  (and retell a win).
 
 The note names colleagues (the People tab) and customer companies, never an advocate's name, e-mail or phone:
 every value is cleaned (``kit.mail.redact.clean``) and the message is searched for the program's contact
@@ -207,14 +208,15 @@ def _ask(note: dict[str, Any], behind: list[str]) -> str:
     """The one thing to ask of the team (the first that applies; see the module docstring)."""
     if note["not_using"]:
         top = note["not_using"][0]
-        at_stake = (
-            f" with {_count(top.open_deals, 'open deal')} ({money(top.open_amount)})"
-            if top.open_deals
-            else ""
-        )
+        if top.open_deals:
+            return (
+                f"Ask {top.name}, who has {_count(top.open_deals, 'open deal')} ({money(top.open_amount)}), to "
+                "request a customer reference for the next late-stage one: it takes two minutes, and the program "
+                "finds the advocate."
+            )
         return (
-            f"Ask {top.name}{at_stake} to request a customer reference for their next late-stage deal: "
-            "it takes two minutes, and the program finds the advocate."
+            f"Ask {top.name} to request a customer reference for their next late-stage deal: it takes two "
+            "minutes, and the program finds the advocate."
         )
     waiting = [s for s in note["starters"] if s.first_request_on is None]
     if waiting:
@@ -227,8 +229,14 @@ def _ask(note: dict[str, Any], behind: list[str]) -> str:
             f"Your team is behind on its side of the agreement: {behind[0]}. Ask the team to close the gap."
         )
     if not note["nominations"]:
-        return "Ask each seller to nominate one happy customer as an advocate this month."
-    return "Thank the team: every seller with a closed deal used the program. Share one of the wins above."
+        return "Ask everyone on your team to nominate one happy customer as an advocate this month."
+    if note["sellers_with_deals"]:
+        retell = " Retell one of the wins above at the next team meeting." if note["wins"] else ""
+        return f"Thank the team: every seller with a closed deal used the program.{retell}"
+    return (
+        f"Thank the team for its {_count(note['nominations'], 'nomination')}, and ask each of them to nominate "
+        "one more happy customer this month."
+    )
 
 
 def manager_notes(program: Program, metrics: ProgramMetrics) -> list[ManagerNote]:
@@ -275,10 +283,13 @@ def manager_notes(program: Program, metrics: ProgramMetrics) -> list[ManagerNote
         ]
         behind = [f"“{c}”" for c in mine["commitment"]]
         share = row.get("sellers_using_share") if len(row) else None
+        wins = tuple(_wins(program, metrics, people, team))
         parts = {
             "not_using": not_using,
             "starters": new,
             "nominations": int(row.get("nominations", 0)) if len(row) else 0,
+            "sellers_with_deals": int(row.get("sellers_with_deals", 0)) if len(row) else 0,
+            "wins": wins,
         }
         notes.append(
             ManagerNote(
@@ -290,13 +301,13 @@ def manager_notes(program: Program, metrics: ProgramMetrics) -> list[ManagerNote
                 start=metrics.period.start,
                 end=metrics.period.end,
                 reports=len(team),
-                sellers_with_deals=int(row.get("sellers_with_deals", 0)) if len(row) else 0,
+                sellers_with_deals=parts["sellers_with_deals"],
                 sellers_using=int(row.get("sellers_using", 0)) if len(row) else 0,
                 sellers_using_share=None if share is None or pd.isna(share) else float(share),
                 program_share=adoption.sellers_using_share if adoption is not None else None,
                 requests=int(row.get("requests", 0)) if len(row) else 0,
                 nominations=parts["nominations"],
-                wins=tuple(_wins(program, metrics, people, team)),
+                wins=wins,
                 starters=tuple(new),
                 not_using=tuple(not_using),
                 ask=_ask(parts, behind),

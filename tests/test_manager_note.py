@@ -17,7 +17,7 @@ from kit import schema
 from kit.manager_note import build_email, manager_notes, render
 from kit.metrics import measure
 from tests.command_line import run
-from tests.factories import AS_OF, DEMO_AS_OF, activity, advocate, opportunity, person, request
+from tests.factories import AS_OF, DEMO_AS_OF, activity, advocate, commitment, opportunity, person, request
 from tests.factories import program as program_of
 from tests.smtp_server import Server
 
@@ -142,6 +142,22 @@ def test_the_ask_turns_to_the_new_starter_when_every_seller_asked():
 
     assert morgan.not_using == () and morgan.sellers_using == 2
     assert morgan.ask.startswith("Help Cara Diaz make a first request")
+
+
+def test_the_ask_turns_to_the_teams_side_of_the_agreement_when_it_is_behind():
+    rows = tabs()
+    rows["Requests"].append(
+        request(2, **{R.requester_email: "seller2@example.com", R.requested_on: dt.date(2026, 10, 3)})
+    )
+    rows["People"][4][P.started_on] = dt.date(2025, 1, 1)  # Cara is no longer a new starter
+    # Sales promised 10 requests in October; the Requests tab holds 1 made in October: missed
+    rows["Commitments"] = [commitment(1, **{schema.COMMITMENTS.col.period: "2026-10"})]
+
+    morgan = notes_of(rows)[MORGAN]
+
+    assert morgan.ask.startswith(
+        "Your team is behind on its side of the agreement: “Sales logs every reference"
+    )
 
 
 def test_the_note_names_colleagues_and_customers_never_an_advocates_contact_details():
