@@ -122,11 +122,17 @@ def column_chart(
     unit: str = COUNT,
     intervals: Mapping[str, Sequence[tuple[float, float] | None]] | None = None,
     to_date: Sequence[bool] | None = None,
+    same_days: Mapping[str, Sequence[float | None]] | None = None,
+    same_days_label: str = "",
 ) -> Figure | None:
     """Vertical grouped columns, one group per label (periods, or with/without), one colour per series;
     ``intervals`` (per series, a (low, high) per label, or None) are drawn as error bars, the value written
     above the bar's top. A label whose ``to_date`` is true (a period still running) is drawn lighter and
     hatched and labelled "to date", so it does not read as a whole period beside whole ones.
+
+    ``same_days`` (per series, a value per label, or None) draws inside each whole column a narrower hatched
+    one (gid ``same-days:<series>``) of that period's value up to the same elapsed day as the running one, so the
+    partial column has its like beside it; ``same_days_label`` names them in the legend.
 
     None when no column would have a height."""
     if not labels or not any(v for vals in series.values() for v in vals if not _blank(v)):
@@ -136,6 +142,7 @@ def column_chart(
     width = 0.8 / count
     scale = 100 if unit == SHARE else 1
     colours = [BLUE, ORANGE, GREY, GREEN]
+    drawn_same_days = False
     for k, (name, values) in enumerate(series.items()):
         xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
         ys = [0 if _blank(v) else float(v) * scale for v in values]
@@ -144,6 +151,23 @@ def column_chart(
             if partial:
                 bar.set_alpha(0.45)
                 bar.set_hatch("//")
+        partial_values = list((same_days or {}).get(name) or [None] * len(values))
+        for j, part in enumerate(partial_values):
+            if _blank(part):
+                continue
+            inner = ax.bar(
+                xs[j],
+                float(part) * scale,
+                width=width * 0.5,
+                color="white",
+                alpha=0.8,
+                edgecolor="#2d3748",
+                hatch="//",
+                linewidth=0.8,
+                label=same_days_label if same_days_label and not drawn_same_days else "_nolegend_",
+            )
+            inner.patches[0].set_gid(f"same-days:{name}")
+            drawn_same_days = True
         bounds = list((intervals or {}).get(name) or [None] * len(values))
         tops = list(ys)
         for j, (y, bound) in enumerate(zip(ys, bounds, strict=True)):
@@ -162,7 +186,19 @@ def column_chart(
         range(len(labels)),
         [f"{lbl}\n(to date)" if p else str(lbl) for lbl, p in zip(labels, partial, strict=True)],
     )
-    if count > 1:
+    if drawn_same_days:  # below the axes, the same-days columns named last: a legend inside hid the tallest
+        handles, names = ax.get_legend_handles_labels()
+        order = sorted(range(len(names)), key=lambda i: names[i] == same_days_label)
+        ax.legend(
+            [handles[i] for i in order],
+            [names[i] for i in order],
+            frameon=False,
+            fontsize=8,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.2),
+            ncol=2,
+        )
+    elif count > 1:
         ax.legend(frameon=False, fontsize=9)
     if unit == MONEY:
         ax.yaxis.set_major_formatter(lambda v, _: format_value(v, MONEY))
