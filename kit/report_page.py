@@ -123,27 +123,55 @@ _TREND_TABLE = {
 }
 
 
-def trends(m: ProgramMetrics) -> None:
-    """The last periods side by side, chart then table. A period still running is marked 'to date' (lighter,
-    hatched columns; its row so labelled), and the takeaway compares it only with the same days of the one
-    before, never with whole periods."""
+_TREND_TITLE = "Requests fulfilled, activities and opportunities influenced"
+
+
+def _trend_to_date(m: ProgramMetrics) -> list[bool]:
+    """Per trend row, whether it is the report's period still running (its figures to date)."""
+    running = is_running(m)
+    return [running and i == len(m.trends) - 1 for i in range(len(m.trends))]
+
+
+def trend_chart(m: ProgramMetrics) -> Figure | None:
+    """The trends' columns: the running period lighter and hatched, 'to date', and inside each earlier
+    period's column a narrower hatched one of its value up to the same elapsed day (issue 18)."""
     from kit import charts
 
     t = m.trends
-    title = "Requests fulfilled, activities and opportunities influenced"
-    running = is_running(m)
-    to_date = [running and i == len(t) - 1 for i in range(len(t))]
-    fig = charts.column_chart(
+    days = (m.as_of - m.period.start).days + 1
+    same_days = {}
+    if is_running(m):
+        same_days = {
+            name: t[f"{key}_same_days"].tolist() if f"{key}_same_days" in t else [None] * len(t)
+            for key, name in _TREND_SERIES.items()
+        }
+    return charts.column_chart(
         t["period"].tolist(),
         {name: t[key].tolist() for key, name in _TREND_SERIES.items()},
-        title=title,
-        to_date=to_date,
+        title=_TREND_TITLE,
+        to_date=_trend_to_date(m),
+        same_days=same_days,
+        same_days_label=f"first {days} days, as {m.period.label} to date",
     )
+
+
+def trends(m: ProgramMetrics) -> None:
+    """The last periods side by side, chart then table. A period still running is marked 'to date' (lighter,
+    hatched columns; its row so labelled) with each earlier period's same days drawn inside its column, and
+    the takeaway compares it only with the same days of the one before, never with whole periods. Each
+    share shows what it rests on; a lift on too few closed deals is held back, as in the headline."""
+    t = m.trends
+    title = _TREND_TITLE
+    running = is_running(m)
+    to_date = _trend_to_date(m)
+    days = (m.as_of - m.period.start).days + 1
+    fig = trend_chart(m)
     if running:
         h = m.figure("activities")
         takeaway = (
             f"Activities: {format_value(h.value, COUNT)} in {m.period.label} to date, against "
-            f"{format_value(h.previous, COUNT)} in {compared_with(m)}; the earlier columns are whole periods."
+            f"{format_value(h.previous, COUNT)} in {compared_with(m)}; the earlier columns are whole periods, "
+            f"each with its first {days} days hatched inside."
         )
     else:
         takeaway = (
@@ -153,18 +181,43 @@ def trends(m: ProgramMetrics) -> None:
             else ""
         )
     show_chart(fig, title=title, takeaway=takeaway, empty="No data to chart yet.")
-    shown = t.assign(period=[f"{p} (to date)" if d else p for p, d in zip(t["period"], to_date, strict=True)])
-    show(
-        table(
-            shown,
-            _TREND_TABLE,
-            units={"within_sla_share": SHARE, "revenue_influenced": MONEY, "win_rate_lift": SHARE},
-        )
+    shown = t.assign(
+        period=[f"{p} (to date)" if d else p for p, d in zip(t["period"], to_date, strict=True)],
+        within_sla_share=[_share_of(row) for row in t.to_dict("records")],
+        win_rate_lift=[_lift_over(row, m.impact.min_deals_for_rates or 0) for row in t.to_dict("records")],
     )
+    show(table(shown, _TREND_TABLE, units={"revenue_influenced": MONEY}))
     past = [p for p, d in zip(t["period"], to_date, strict=True) if not d]
     if m.has_data and past:
         periods = past[0] if len(past) == 1 else f"{past[0]} to {past[-1]}"
         show(paragraph(past_statuses_note(periods), "note"))
+
+
+def _count(value: Any) -> int | None:
+    """A whole count from a trends cell, or None where the figures carry none (an older JSON)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
+
+
+def _share_of(row: Mapping[str, Any]) -> str:
+    """A period's share within SLA with the requests it rests on: '71% of 35'."""
+    value, n = row.get("within_sla_share"), _count(row.get("within_sla_n"))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format_value(float(value), SHARE) + (f" of {n}" if n is not None else "")
+
+
+def _lift_over(row: Mapping[str, Any], minimum: int) -> str:
+    """A period's win-rate lift over the closed deals it rests on, or, below ``minimum`` closed deals on a
+    side, what the headline says instead: never a lift on too few deals (issue 18)."""
+    with_, without = _count(row.get("closed_with")), _count(row.get("closed_without"))
+    if with_ is not None and without is not None and min(with_, without) < minimum:
+        return f"too few deals ({with_} with, {without} without)"
+    value = row.get("win_rate_lift")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format_value(float(value), SHARE) + (
+        f" over {with_ + without} deals" if with_ is not None and without is not None else ""
+    )
 
 
 def data_quality_note(m: ProgramMetrics) -> str:
