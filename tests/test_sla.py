@@ -274,3 +274,26 @@ def test_with_business_days_the_metrics_within_sla_share_counts_the_same_due_day
     assert in_calendar.figure("within_sla_share").value == 0  # 6, 7 and 10 days, all over 5
     states = sla_clock(business.requests, business.settings, as_of=AS_OF)["sla_state"].tolist()
     assert states == ["met", "met", "missed"]  # the clock agrees with the metric
+
+
+def test_the_within_sla_share_per_requesting_team_counts_each_teams_fulfilled_requests():
+    # Reference calls (SLA 5 calendar days) requested 2 November, completed in Q4:
+    # Sales: on 6 Nov (4 days, within) and 10 Nov (8 days, over); Marketing: on 7 Nov (5 days, within).
+    done = {R.status: "Completed", R.advocate_id: "ADV-0001"}
+    program = factories.program(
+        Advocates=[factories.advocate(1)],
+        Requests=[
+            req(1, DAY(2026, 11, 2), **done, **{R.completed_on: DAY(2026, 11, 6), R.team: "Sales"}),
+            req(2, DAY(2026, 11, 2), **done, **{R.completed_on: DAY(2026, 11, 10), R.team: "Sales"}),
+            req(3, DAY(2026, 11, 2), **done, **{R.completed_on: DAY(2026, 11, 7), R.team: "Events"}),
+            req(4, DAY(2026, 11, 2), **{R.team: "Events"}),  # open: not in the share
+        ],
+    )
+
+    metrics = measure(program, period="2026-Q4", as_of=AS_OF)
+
+    for figures in (metrics, type(metrics).from_dict(metrics.to_dict())):  # as the report kernel gets it
+        per_team = figures.service.sla_by_team.set_index(R.team)
+        assert per_team["fulfilled"].to_dict() == {"Events": 1, "Sales": 2}
+        assert per_team["within_sla"].to_dict() == {"Events": 1, "Sales": 1}
+        assert per_team["within_sla_share"].to_dict() == {"Events": 1.0, "Sales": 0.5}

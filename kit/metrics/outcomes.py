@@ -260,6 +260,15 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         .reset_index()
     )
     per_activity["within_sla_share"] = per_activity["within_sla"] / per_activity["fulfilled"]
+    timed_days = days.notna()  # the within-SLA share's own terms: requests with both days known
+    per_team = (
+        pd.DataFrame({R.team: timed[R.team], "within": within})[timed_days]
+        .groupby(R.team, dropna=True)
+        .agg(fulfilled=("within", "size"), within_sla=("within", "sum"))
+        .reset_index()
+        .sort_values([R.team])
+    )
+    per_team["within_sla_share"] = per_team["within_sla"] / per_team["fulfilled"]
     open_ = requests[open_mask(requests, as_of)]
     overdue = open_[open_[R.needed_by] < _day(as_of)]
     from kit.sla import DUE_SOON, PAST_SLA, sla_clock  # here: kit.sla imports kit.metrics
@@ -290,6 +299,7 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         by_activity=_by(received, R.activity, "requests"),
         by_team_activity=by_team_activity,
         sla_by_activity=per_activity,
+        sla_by_team=per_team,
         teams_without_requests=tuple(t for t in schema.TEAMS if t not in set(received[R.team].dropna())),
         unserved=len(unserved),
         unserved_by_segment=(

@@ -242,6 +242,9 @@ class Service(_Section):
     sla_by_activity: pd.DataFrame = _table(
         "activity", "fulfilled", "within_sla", "sla_days", "within_sla_share"
     )
+    # per requesting team, the requests fulfilled in the period and the share within SLA: the program's
+    # side of its agreement with each team
+    sla_by_team: pd.DataFrame = _table(R.team, "fulfilled", "within_sla", "within_sla_share")
     teams_without_requests: tuple[str, ...] = _strings()
     unserved: int  # open requests no advocate could serve (kit.match.recruiting_gaps)
     unserved_by_segment: pd.DataFrame = _table("segment", "requests")
