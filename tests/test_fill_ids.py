@@ -30,7 +30,7 @@ def _ids(store) -> list:
 
 
 def test_typed_rows_get_the_next_ids_in_sheet_order(store_factory):
-    rows = [request(7), _typed("Sales", "a@example.com"), request(3), _typed("Marketing", "b@example.com")]
+    rows = [request(7), _typed("Sales", "a@example.com"), request(3), _typed("Events", "b@example.com")]
     store = store_factory(grids_from_rows({"Requests": rows}))
 
     written, skipped = fill_request_ids(store, store.read())
@@ -44,7 +44,7 @@ def test_typed_rows_get_the_next_ids_in_sheet_order(store_factory):
 
 
 def test_a_typed_row_changed_since_read_is_skipped_and_the_others_filled(store_factory):
-    first, second = _typed("Sales", "a@example.com"), _typed("Marketing", "b@example.com")
+    first, second = _typed("Sales", "a@example.com"), _typed("Events", "b@example.com")
     store = store_factory(grids_from_rows({"Requests": [request(1), first, second]}))
     seen = store.read()
     # Meanwhile the person who typed row 3 corrects its team.
@@ -100,7 +100,7 @@ def test_fill_ids_command_on_a_google_sheet_skips_a_row_edited_meanwhile_and_exi
     monkeypatch.setenv(ENDPOINT_ENV, sheets_emulator.url)
     key = sheets_emulator.create_spreadsheet("Advocacy program", owner=SERVICE_ACCOUNT_EMAIL)
     grids = grids_from_rows(
-        {"Requests": [request(1), _typed("Sales", "a@example.com"), _typed("Marketing", "b@example.com")]}
+        {"Requests": [request(1), _typed("Sales", "a@example.com"), _typed("Events", "b@example.com")]}
     )
     store = GoogleSheetStore(key, credentials_file=str(service_account_file), endpoint=sheets_emulator.url)
     store.write_grids(grids)
