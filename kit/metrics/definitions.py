@@ -60,7 +60,9 @@ after ``as_of`` is ignored, as a typo or a plan.
   events of those days; active advocates is the level on that day, so its change is the growth over one
   period's length, as it is between two whole periods. Once the period is over, it is compared whole with
   the whole previous period; a period not yet begun, with the previous one up to ``as_of``. The trends
-  always show whole periods (the running one up to ``as_of``).
+  always show whole periods (the running one up to ``as_of``); while one runs, each earlier period also
+  carries its figures up to the same elapsed day (its start plus ``as_of − period.start``, no later than its
+  end), and each period what its rates rest on (requests timed against their SLA, closed deals per side).
 - **Goal attainment**: actual ÷ target, where the actual is the goal's metric computed over the goal's
   own period and segment. Where it should be by now (*expected*) is the target times the share of the
   period elapsed for a goal counting things over the period (new advocates, revenue…), and the target itself
