@@ -185,3 +185,9 @@ def test_on_the_demo_the_reports_past_sla_and_due_soon_counts_are_the_queues(dem
     assert states.count("past_sla") > 0
     assert (service.past_sla, service.due_soon) == (states.count("past_sla"), states.count("due_soon"))
     assert service.open == len(states)
+    watch = service.sla_watch
+    expected = {
+        r["request_id"]: r["sla_state"] for r in json.loads(out) if r["sla_state"] in ("past_sla", "due_soon")
+    }
+    assert dict(zip(watch[R.request_id], watch["sla_state"], strict=True)) == expected
+    assert list(watch["sla_state"]) == sorted(watch["sla_state"], key=["past_sla", "due_soon"].index)

@@ -273,7 +273,24 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
     overdue = open_[open_[R.needed_by] < _day(as_of)]
     from kit.sla import DUE_SOON, PAST_SLA, sla_clock  # here: kit.sla imports kit.metrics
 
-    states = sla_clock(open_, d.settings, as_of=as_of)["sla_state"]
+    clock = sla_clock(open_, d.settings, as_of=as_of)
+    states = clock["sla_state"]
+    watched = states.isin([PAST_SLA, DUE_SOON])
+    sla_watch = (
+        pd.DataFrame(
+            {
+                R.request_id: open_[R.request_id],
+                R.team: open_[R.team],
+                R.activity: open_[R.activity],
+                R.status: open_[R.status],
+                "sla_due": pd.to_datetime(clock["sla_due"]),
+                "sla_state": states,
+                R.needed_by: open_[R.needed_by],
+            }
+        )[watched]
+        .sort_values(["sla_due", R.needed_by, R.request_id], na_position="last")
+        .reset_index(drop=True)
+    )
     by_team_activity = (
         received.groupby([R.team, R.activity])
         .size()
@@ -293,6 +310,7 @@ def _service(d: Data, period: Period, as_of: dt.date, gaps: pd.DataFrame | None)
         overdue=len(overdue),
         past_sla=int((states == PAST_SLA).sum()),
         due_soon=int((states == DUE_SOON).sum()),
+        sla_watch=sla_watch,
         median_days_to_fulfil=_median(days_median),
         within_sla_share=ratio(within[days.notna()].sum(), days.notna().sum()),
         by_team=_by(received, R.team, "requests"),

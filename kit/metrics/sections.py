@@ -245,6 +245,17 @@ class Service(_Section):
     # per requesting team, the requests fulfilled in the period and the share within SLA: the program's
     # side of its agreement with each team
     sla_by_team: pd.DataFrame = _table(R.team, "fulfilled", "within_sla", "within_sla_share")
+    # the open requests past their SLA or due soon (kit.sla), most urgent first: the reports' watch list
+    sla_watch: pd.DataFrame = _table(
+        R.request_id,
+        R.team,
+        R.activity,
+        R.status,
+        "sla_due",
+        "sla_state",
+        R.needed_by,
+        dates=("sla_due", R.needed_by),
+    )
     teams_without_requests: tuple[str, ...] = _strings()
     unserved: int  # open requests no advocate could serve (kit.match.recruiting_gaps)
     unserved_by_segment: pd.DataFrame = _table("segment", "requests")
