@@ -592,3 +592,116 @@ def data_health(m: ProgramMetrics) -> str:
             )
         )
     return "\n".join(p for p in parts if p)
+
+
+# Adoption and the stakeholder agreements (issue 22): the Commitments tab's two directions side by side per
+# team, and the coaching list. Colleagues' names and managers only, never an advocate's contact.
+
+_COMMITMENT_CLASS = {"met": "achieved", "on track": "on-track", "behind": "behind", "missed": "missed"}
+
+
+def _commitment_cells(row: Mapping[str, Any] | None) -> str:
+    """Three cells for one side of an agreement: the words, actual / target, status (with its note)."""
+    from kit.metrics.adoption import COMMITMENT_METRICS
+
+    if row is None:
+        return "<td></td><td></td><td></td>"
+    unit = COMMITMENT_METRICS.get(row["metric"] or "", ("", COUNT))[1]
+    target = row.get("target")
+    has_target = target is not None and not (isinstance(target, float) and math.isnan(target))
+    figure = format_value(row.get("actual"), unit) + (
+        f" / {format_value(target, unit)}" if has_target else ""
+    )
+    status = str(row["status"])
+    note = row.get("note") or ""
+    css = _COMMITMENT_CLASS.get(status)
+    cls = f' class="status-{css}"' if css else ""
+    shown = status + (f" ({note})" if note else "")
+    return (
+        f"<td>{esc(row['commitment'])}</td><td>{esc(figure if row['metric'] else '')}</td>"
+        f"<td{cls}>{esc(shown)}</td>"
+    )
+
+
+def stakeholder_scorecard(m: ProgramMetrics) -> str:
+    """One table per team: what the program gives the team beside what the team gives the program (each with
+    actual / target and status, as ``metrics --json`` gives them), under the team's use of the program."""
+    from kit import schema
+
+    commitments = m.commitments
+    if commitments.empty:
+        return paragraph(
+            f"No commitment in the {schema.COMMITMENTS.name} tab covers {m.period.label}: write each team's "
+            "agreement there (what the program gives, what the team gives back).",
+            "empty",
+        )
+    by_team = m.adoption.by_team.set_index("team") if m.adoption is not None else pd.DataFrame()
+    teams = [t for t in schema.TEAMS if t in set(commitments["team"])]
+    teams += sorted({str(t) for t in commitments["team"].dropna()} - set(teams))
+    parts = []
+    for team in teams:
+        mine = commitments[commitments["team"] == team]
+        give = mine[mine["direction"] == schema.PROGRAM_TO_TEAM].to_dict("records")
+        back = mine[mine["direction"] == schema.TEAM_TO_PROGRAM].to_dict("records")
+        rows = "".join(
+            "<tr>"
+            + _commitment_cells(give[i] if i < len(give) else None)
+            + _commitment_cells(back[i] if i < len(back) else None)
+            + "</tr>"
+            for i in range(max(len(give), len(back)))
+        )
+        head = (
+            f'<tr><th colspan="3">The program gives {esc(team)}</th>'
+            f'<th colspan="3">{esc(team)} gives the program</th></tr>'
+            + "<tr>"
+            + "<th>Commitment</th><th>Actual / target</th><th>Status</th>" * 2
+            + "</tr>"
+        )
+        use = ""
+        if team in by_team.index:
+            row = by_team.loc[team]
+            n = int(row["sellers_with_deals"])
+            if n:
+                use = (
+                    f"{int(row['sellers_using'])} of {n} sellers with closed deals used the program "
+                    f"({format_value(row['sellers_using_share'], SHARE)}); {int(row['requests_made'])} requests, "
+                    f"{int(row['nominations_made'])} nominations in {m.period.label}."
+                )
+            else:
+                use = (
+                    f"{int(row['requests_made'])} requests, {int(row['nominations_made'])} nominations in "
+                    f"{m.period.label}."
+                )
+        parts.append(
+            heading(team, 3)
+            + (paragraph(use) if use else "")
+            # six columns do not fit a phone: the table scrolls inside its box, not the page
+            + '<div style="overflow-x:auto;max-width:100%">'
+            + f'<table class="scorecard" data-team="{esc(team)}"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+            + "</div>"
+        )
+    return "\n".join(parts)
+
+
+def coaching_table(m: ProgramMetrics) -> str:
+    """The coaching list: sellers who closed deals in the period without a request, most closed first, with
+    their team and manager (colleagues only)."""
+    if m.adoption is None or m.adoption.coaching.empty:
+        return paragraph(
+            f"Every seller with a deal closed in {m.period.label} made a request (or no closed deal's owner is "
+            "in the People tab).",
+            "empty",
+        )
+    coaching = m.adoption.coaching.assign(manager=lambda f: f["manager"].fillna(f["manager_email"]))
+    return table(
+        coaching,
+        {
+            "name": "Seller",
+            "team": "Team",
+            "manager": "Manager",
+            "closed_deals": "Closed deals",
+            "closed_amount": "Closed amount",
+        },
+        units={"closed_deals": COUNT, "closed_amount": MONEY},
+        cls="coaching",
+    )
