@@ -70,3 +70,19 @@ def test_executive_update_shows_each_teams_share_within_sla_with_its_n(demo_work
     assert len(teams) >= 3
     for team, (n, within) in teams.items():
         assert f"{team} {n} {within} {round(100 * within / n)}%" in section
+
+
+def test_goal_tracking_counts_and_lists_past_sla_and_due_soon_requests_as_the_queue_does(
+    demo_workbook, tmp_path, capsys
+):
+    queue = _queue(demo_workbook, capsys)
+    past = [r["request_id"] for r in queue if r["sla_state"] == "past_sla"]
+    soon = [r["request_id"] for r in queue if r["sla_state"] == "due_soon"]
+
+    text = _report("goal-tracking", demo_workbook, tmp_path, capsys)
+
+    assert len(past) > 0
+    assert f"Past their SLA now {len(past)} " in text
+    assert f"Due soon on their SLA {len(soon)} " in text
+    listed = _section(text, "Past their SLA or due soon", 6000).split("Within SLA by requesting team")[0]
+    assert sorted(re.findall(r"REQ-\d{6}", listed)) == sorted(past + soon)
