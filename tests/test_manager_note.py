@@ -380,3 +380,34 @@ def test_goal_tracking_shows_each_teams_agreement_side_by_side_with_its_status(
     names = [tr.find("td").get_text() for tr in coaching.find("tbody").find_all("tr")]
     assert names == ["Ben Okafor", "Dev Patel"]  # $30,000 then $20,000; Ana asked
     assert ADVOCATE_EMAIL not in page.get_text()
+
+
+@pytest.mark.slow
+def test_the_executive_update_says_each_teams_use_and_asks_the_teams_behind(make_workbook, tmp_path, capsys):
+    from bs4 import BeautifulSoup
+
+    path = make_workbook(**scorecard_tabs())
+    code, _, err = run(
+        ["report", "executive-update", "--source", str(path), "--period", "2026-10"]
+        + ["--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out")],
+        capsys,
+    )
+    assert code == 0, err
+    page = BeautifulSoup((tmp_path / "out" / "executive_update_2026-10.html").read_text(), "html.parser")
+
+    def items(title: str) -> list[str]:
+        found = page.find(lambda tag: tag.name == "h2" and tag.get_text() == title)
+        return [li.get_text() for li in found.find_next("ul").find_all("li")]
+
+    # October: Ana, Ben and Dev (all Sales) closed deals, Ana asked → 1 of 3. September: only Ben closed a
+    # deal, and he made no request in August or September → 0 of 1.
+    assert items("Who uses the program, by team") == [
+        "All teams: 33% of sellers with closed deals used the program (1 of 3), up from 0% (1 seller in 2026-09).",
+        "Sales: 33% of sellers with closed deals used the program (1 of 3).",
+    ]
+    asks = items("Our asks of you")
+    assert (
+        "Help Sales keep its side of the agreement: “Sales logs every reference it needs as a request” "
+        "(missed: 0 of 1)." in asks
+    )
+    assert "Help PR keep its side of the agreement: “PR asks through the program” (missed: 0 of 2)." in asks
