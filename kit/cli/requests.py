@@ -78,7 +78,7 @@ def requests_command(
 
 @cli.command(
     "match",
-    epilog="Example: advocacy-kit match REQ-000123 --top 5   or   advocacy-kit match --open --apply",
+    epilog="Example: advocacy-kit match REQ-000123 --top 5   or   advocacy-kit match --open --apply --email",
 )
 @click.argument("request_id", required=False, metavar="[REQUEST_ID]")
 @click.option("--open", "open_", is_flag=True, help="Propose an advocate for every open, unassigned request.")
@@ -91,6 +91,13 @@ def requests_command(
     "Advocate Asked when no owner approves) unless the request changed since it was read.",
 )
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day to match on (default: today).")
+@click.option(
+    "--email",
+    is_flag=True,
+    help="With --apply: e-mail the messages each assignment owes (the owner's approval ask or the "
+    "advocate's ask, the requester's news), once each, as `request assign --email` does.",
+)
+@click.option("--dry-run", "dry_run", is_flag=True, help="With --apply: write those messages to the outbox.")
 @source_option
 @pass_state
 def match_command(
@@ -101,6 +108,8 @@ def match_command(
     as_json: bool,
     apply: bool,
     as_of: str | None,
+    email: bool,
+    dry_run: bool,
     source: str | None,
 ) -> int:
     """Rank advocates for one request, or allocate all open requests at once (nothing is written
@@ -114,6 +123,11 @@ def match_command(
         raise click.UsageError("give a REQUEST_ID or --open (one of the two)")
     if apply and not open_:
         raise click.UsageError("--apply writes an allocation: use it with --open")
+    if (email or dry_run) and not apply:
+        raise click.UsageError("--email and --dry-run send the messages of the assignments --apply writes")
+    messenger = (
+        _request_messenger(state, email=email, dry_run=dry_run, notes_to_stderr=as_json) if apply else None
+    )
     day = parse_date_option(as_of, "as-of") or dt.date.today()
     store = open_store(state.source(source))
     program = store.read()
@@ -160,6 +174,9 @@ def match_command(
                 click.echo(f"  {transition.describe()}")
             for rid, why in skipped:
                 click.echo(f"Skipped {rid}: {why}")
+    if messenger is not None:
+        for transition in moved:  # after the whole allocation is written: a mail failure (exit 4) undoes none
+            messenger(transition, program)
     return 3 if skipped else 0
 
 
@@ -246,9 +263,10 @@ def _with_messages(function):
     )(run)
 
 
-def _request_messenger(state: State, *, email: bool, dry_run: bool):
+def _request_messenger(state: State, *, email: bool, dry_run: bool, notes_to_stderr: bool = False):
     """What writes or sends a move's messages (None without --email or --dry-run); the [email] settings and
-    the password are checked here, before the move is written."""
+    the password are checked here, before the move is written. ``notes_to_stderr``: what it says about each
+    message goes to stderr (a --json command keeps stdout for its JSON)."""
     if not (email or dry_run):
         return None
     if email and dry_run:
@@ -284,7 +302,7 @@ def _request_messenger(state: State, *, email: bool, dry_run: bool):
             settings=settings if email else None,
             password=password,
             ledger=Ledger.beside(config.reports_dir) if email else None,
-            echo=click.echo,
+            echo=lambda line: click.echo(line, err=notes_to_stderr),
         )
 
     return deliver_messages
