@@ -271,41 +271,14 @@ def _request_messenger(state: State, *, email: bool, dry_run: bool, notes_to_std
         return None
     if email and dry_run:
         raise click.UsageError("--email sends and --dry-run only writes the messages: use one")
-    from kit.mail import DRY_RUN_SENDER, parse_address, settings_from_config
+    from kit.mail.request_messages import messenger
 
-    config = state.config
-    section = config.section("email")
-    settings = settings_from_config(section) if (section or email) else None
-    password = settings.password(os.environ) if settings is not None and email else None
-    sender = settings.sender if settings is not None else DRY_RUN_SENDER
-    reply_to = str(parse_address(section.get("reply_to") or sender, "[email] reply_to"))
-    from kit.mail.request_messages import check_templates
-
-    # a broken overriding template stops the move before it is written
-    check_templates(config.message_templates)
-
-    def deliver_messages(transition, program) -> None:
-        from kit.delivery import Ledger
-        from kit.mail import contacts_from_program
-        from kit.mail.request_messages import deliver, messages_for
-
-        contacts = contacts_from_program(program)
-        plan = messages_for(
-            transition, program, reply_to=reply_to, contacts=contacts, templates=config.message_templates
-        )
-        deliver(
-            plan,
-            sender=sender,
-            reply_to=reply_to,
-            contacts=contacts,
-            outbox=config.outbox,
-            settings=settings if email else None,
-            password=password,
-            ledger=Ledger.beside(config.reports_dir) if email else None,
-            echo=lambda line: click.echo(line, err=notes_to_stderr),
-        )
-
-    return deliver_messages
+    return messenger(
+        state.config,
+        email=email,
+        environ=os.environ,
+        echo=lambda line: click.echo(line, err=notes_to_stderr),
+    )
 
 
 def _run_move(state: State, source: str | None, as_of: str | None, by: str | None, move) -> int:

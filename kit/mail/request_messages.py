@@ -426,6 +426,49 @@ def deliver(
         )
 
 
+Messenger = Callable[..., None]  # (transition, program, echo=None)
+
+
+def messenger(
+    config: Any, *, email: bool, environ: Mapping[str, str], echo: Callable[[str], None] = print
+) -> Messenger:
+    """What sends (``email``) or writes to the config's outbox (a dry run) the messages each move owes
+    people: ``messenger(config, …)(transition, program_as_read_before_the_move)``. The command line and the
+    finder's Assign button both use it. The ``[email]`` settings, the password and an overriding template
+    are checked here, so a broken one stops the move before it is written. Says one line per message
+    through ``echo``, or through the one a call passes."""
+    from kit.delivery import Ledger
+    from kit.mail import DRY_RUN_SENDER, contacts_from_program, settings_from_config
+
+    section = config.section("email")
+    settings = settings_from_config(section) if (section or email) else None
+    password = settings.password(environ) if settings is not None and email else None
+    sender = settings.sender if settings is not None else DRY_RUN_SENDER
+    reply_to = str(parse_address(section.get("reply_to") or sender, "[email] reply_to"))
+    check_templates(config.message_templates)
+
+    def deliver_messages(
+        transition: Transition, program: Program, echo_to: Callable[[str], None] | None = None
+    ) -> None:
+        contacts = contacts_from_program(program)
+        plan = messages_for(
+            transition, program, reply_to=reply_to, contacts=contacts, templates=config.message_templates
+        )
+        deliver(
+            plan,
+            sender=sender,
+            reply_to=reply_to,
+            contacts=contacts,
+            outbox=config.outbox,
+            settings=settings if email else None,
+            password=password,
+            ledger=Ledger.beside(config.reports_dir) if email else None,
+            echo=echo_to or echo,
+        )
+
+    return deliver_messages
+
+
 # What each move leaves on the History tab, read back: (from, to) → the move; None = any status before.
 _MOVES = {
     (schema.OWNER_APPROVAL_STATUS, schema.ADVOCATE_ASKED_STATUS): "approve",
