@@ -196,12 +196,17 @@ def roster_finder(program: Program, *, status: str = schema.ACTIVE_STATUS) -> Ro
 # The request matcher
 
 
+_SLA_WORDS = {"past_sla": "PAST SLA (due {})", "due_soon": "SLA due soon ({})", "on_time": "SLA due {}"}
+
+
 def _request_label(request: pd.Series) -> str:
+    state, due = request.get("sla_state"), request.get("sla_due")
     parts = [
         as_text(request[R.request_id]),
         as_text(request[R.team]),
         as_text(request[R.activity]),
         " ".join(as_text(request[c]) for c in (R.industry, R.product, R.region) if as_text(request[c])),
+        _SLA_WORDS[state].format(as_text(due)) if state in _SLA_WORDS else "",
         f"needed by {as_text(request[R.needed_by])}" if as_text(request[R.needed_by]) else "",
         f"assigned {as_text(request[R.advocate_id])}" if as_text(request[R.advocate_id]) else "unassigned",
     ]
@@ -228,14 +233,24 @@ def ranked_view(ranked: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def open_requests(program: Program) -> pd.DataFrame:
-    """Requests still open (New … Scheduled), unassigned ones first, then by deadline."""
+def open_requests(program: Program, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Requests still open (New … Scheduled), unassigned ones first, then by deadline. Given ``as_of``, with
+    each one's SLA clock (``sla_due``, ``sla_state``: ``kit.sla``) and, within each group, past their SLA
+    first, then by SLA due day, as ``advocacy-kit requests`` orders them."""
     frame = program.requests
     waiting = frame[frame[R.status].isin(schema.OPEN_REQUEST_STATUSES)]
+    order = ["_assigned", R.needed_by, "_row"]
+    if as_of is not None:
+        from kit.sla import SLA_DUE, SLA_STATE, sla_clock
+
+        clock = sla_clock(waiting, program.settings, as_of=as_of)
+        waiting = waiting.assign(sla_due=clock[SLA_DUE], sla_state=clock[SLA_STATE])
+        waiting = waiting.assign(_due=pd.to_datetime(waiting[SLA_DUE]))
+        order = ["_assigned", "_due", R.needed_by, "_row"]
     return (
         waiting.assign(_assigned=waiting[R.advocate_id].notna(), _row=waiting.index)
-        .sort_values(["_assigned", R.needed_by, "_row"], na_position="last")
-        .drop(columns=["_assigned", "_row"])
+        .sort_values(order, na_position="last")
+        .drop(columns=[c for c in ("_assigned", "_row", "_due") if c in order])
     )
 
 
@@ -243,9 +258,18 @@ class RequestMatcher(_Panel):
     """Pick an open request or describe a new one, rank advocates for it, assign one with a click."""
 
     def __init__(
-        self, program: Program, store: Store, *, as_of: dt.date, top: int = 10, by: str = "finder"
+        self,
+        program: Program,
+        store: Store,
+        *,
+        as_of: dt.date,
+        top: int = 10,
+        by: str = "finder",
+        messages: Callable[..., None] | None = None,
     ) -> None:
         self.program, self.store, self.as_of, self.top, self.by = program, store, as_of, top, by
+        self.messages = messages
+        self.sla_note = widgets.HTML()
         self.ranked = pd.DataFrame()
         self.writes: tuple[Write, ...] = ()
         self._showing_existing = False
@@ -281,6 +305,7 @@ class RequestMatcher(_Panel):
         )
         self.widget = widgets.VBox(
             [
+                self.sla_note,
                 self.picker,
                 form,
                 self.find_button,
@@ -294,7 +319,14 @@ class RequestMatcher(_Panel):
     # -- the request -----------------------------------------------------------------------------------
 
     def _fill_picker(self, keep: str = NEW_REQUEST) -> None:
-        waiting = open_requests(self.program)
+        waiting = open_requests(self.program, self.as_of)
+        past = int((waiting["sla_state"] == "past_sla").sum())
+        soon = int((waiting["sla_state"] == "due_soon").sum())
+        self.sla_note.value = _message(
+            f"{len(waiting)} open requests: {past} past their SLA, {soon} due soon "
+            "(unassigned first, then most urgent).",
+            ok=past == 0,
+        )
         labels = [(_request_label(r), as_text(r[R.request_id])) for _, r in waiting.iterrows()]
         self.picker.options = [("(a new request: describe it below)", NEW_REQUEST)] + labels
         self.picker.value = keep if keep in {v for _, v in labels} else NEW_REQUEST
@@ -364,6 +396,7 @@ class RequestMatcher(_Panel):
         from kit import requests_life
 
         keep = self.picker.value
+        before = self.program  # the messages are written from the program as read before the move
         # the day matched on (its quarter is the one whose cap counts), at the time of the click
         at = dt.datetime.combine(self.as_of, dt.datetime.now(dt.UTC).time(), tzinfo=dt.UTC)
         try:
@@ -384,15 +417,29 @@ class RequestMatcher(_Panel):
             self._fill_picker(keep=keep)
         self.writes = writes
         self.moved = moved
-        return _confirm(writes, after=f"\n{moved.describe()}")
+        said: list[str] = []
+        if self.messages is not None:
+            try:
+                self.messages(moved, before, said.append)
+            except KitError as error:  # the move stands; `request notify` sends what is missing
+                said.append(f"  {error}")
+        return _confirm(writes, after="\n".join([f"\n{moved.describe()}", *said]))
 
 
 def request_matcher(
-    program: Program, store: Store, *, as_of: dt.date, top: int = 10, by: str = "finder"
+    program: Program,
+    store: Store,
+    *,
+    as_of: dt.date,
+    top: int = 10,
+    by: str = "finder",
+    messages: Callable[..., None] | None = None,
 ) -> RequestMatcher:
     """The request picker/describer with ranked advocates and an Assign button writing to ``store`` (by the
-    same rules as ``advocacy-kit request assign``; ``by`` is who the History tab says made the move)."""
-    return RequestMatcher(program, store, as_of=as_of, top=top, by=by)
+    same rules as ``advocacy-kit request assign``; ``by`` is who the History tab says made the move).
+    ``messages`` (``kit.mail.request_messages.messenger``) sends or writes the messages each assignment owes,
+    as ``request assign --email|--dry-run`` does; without it, none."""
+    return RequestMatcher(program, store, as_of=as_of, top=top, by=by, messages=messages)
 
 
 # ------------------------------------------------------------------------------------------------------------
