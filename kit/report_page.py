@@ -673,6 +673,10 @@ def _commitment_cells(row: Mapping[str, Any] | None) -> str:
     )
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def stakeholder_scorecard(m: ProgramMetrics) -> str:
     """One table per team: what the program gives the team beside what the team gives the program (each with
     actual / target and status, as ``metrics --json`` gives them), under the team's use of the program."""
@@ -713,14 +717,15 @@ def stakeholder_scorecard(m: ProgramMetrics) -> str:
             n = int(row["sellers_with_deals"])
             if n:
                 use = (
-                    f"{int(row['sellers_using'])} of {n} sellers with closed deals used the program "
-                    f"({format_value(row['sellers_using_share'], SHARE)}); {int(row['requests_made'])} requests, "
-                    f"{int(row['nominations_made'])} nominations in {m.period.label}."
+                    f"{int(row['sellers_using'])} of {_plural(n, 'seller')} with closed deals used the program "
+                    f"({format_value(row['sellers_using_share'], SHARE)}); "
+                    f"{_plural(int(row['requests_made']), 'request')}, "
+                    f"{_plural(int(row['nominations_made']), 'nomination')} in {m.period.label}."
                 )
             else:
                 use = (
-                    f"{int(row['requests_made'])} requests, {int(row['nominations_made'])} nominations in "
-                    f"{m.period.label}."
+                    f"{_plural(int(row['requests_made']), 'request')}, "
+                    f"{_plural(int(row['nominations_made']), 'nomination')} in {m.period.label}."
                 )
         parts.append(
             heading(team, 3)

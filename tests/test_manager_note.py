@@ -376,6 +376,11 @@ def test_goal_tracking_shows_each_teams_agreement_side_by_side_with_its_status(
         ("Sales logs every reference it needs as a request", "33% / 30%", "met"),
     ]
     assert [(row[4], row[5]) for row in sides("PR")] == [("0 / 2", "missed")]
+    sales_use = page.find("table", attrs={"data-team": "Sales"}).find_previous("p").get_text()
+    assert (
+        sales_use
+        == "1 of 3 sellers with closed deals used the program (33%); 0 requests, 0 nominations in 2026-10."
+    )
     coaching = page.find("table", class_="coaching")
     names = [tr.find("td").get_text() for tr in coaching.find("tbody").find_all("tr")]
     assert names == ["Ben Okafor", "Dev Patel"]  # $30,000 then $20,000; Ana asked
