@@ -133,3 +133,26 @@ def test_nothing_typed_nothing_written(tmp_path, capsys, rows):
 
     assert code == 0 and "nothing was written" in out
     assert path.stat().st_mtime_ns == before
+
+
+def test_match_apply_first_numbers_a_typed_request_then_assigns_it(make_workbook, capsys):
+    from tests.factories import advocate
+
+    path = make_workbook(
+        Advocates=[advocate(1)],
+        Requests=[request(1, **{R.status: "Cancelled"}), _typed("Sales", "a@example.com")],
+    )
+
+    code, out, err = run(
+        ["match", "--open", "--apply", "--source", str(path), "--as-of", "2026-11-20"], capsys
+    )
+
+    assert code == 0, err
+    assert "Requests row 3 (REQ-000002) updated: request_id '' → 'REQ-000002'" in out
+    assert "REQ-000002: New → Advocate Asked (ADV-0001)" in out
+    now = LocalStore(path).read().requests.loc[3]
+    assert (now[R.request_id], now[R.advocate_id], now[R.status]) == (
+        "REQ-000002",
+        "ADV-0001",
+        "Advocate Asked",
+    )

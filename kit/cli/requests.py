@@ -144,6 +144,17 @@ def match_command(
         else:
             click.echo(_describe_ranking(request_id, ranked, day))
         return 0
+    unnumbered: list[tuple[int, str]] = []
+    if apply:  # a write by the kit first numbers the requests typed without an id, so they can be served
+        from kit.actions import fill_request_ids
+
+        numbered, unnumbered = fill_request_ids(store, program)
+        for write in numbered:
+            click.echo(write.describe(), err=as_json)
+        for row, why in unnumbered:
+            click.echo(f"Skipped Requests row {row}: {why}", err=as_json)
+        if numbered:
+            program = store.read()
     allocation = match.allocate(program, as_of=day)
     written: list[str] = []
     skipped: list[tuple[str, str]] = []
@@ -177,7 +188,7 @@ def match_command(
     if messenger is not None:
         for transition in moved:  # after the whole allocation is written: a mail failure (exit 4) undoes none
             messenger(transition, program)
-    return 3 if skipped else 0
+    return 3 if skipped or unnumbered else 0
 
 
 def _who() -> str:
