@@ -572,10 +572,17 @@ def team_adoption_lines(m: ProgramMetrics) -> list[str]:
     for row in a.by_team.to_dict("records"):
         n = int(row["sellers_with_deals"])
         if n:
-            lines.append(
+            line = (
                 f"{row['team']}: {format_value(row['sellers_using_share'], SHARE)} of sellers with closed deals "
-                f"used the program ({int(row['sellers_using'])} of {n})."
+                f"used the program ({int(row['sellers_using'])} of {n})"
             )
+            before, n_before = row.get("previous_sellers_using_share"), row.get("previous_sellers_with_deals")
+            if before is not None and not pd.isna(before) and n_before:
+                change = row["sellers_using_share"] - before
+                way = "up from" if change > 0 else "down from" if change < 0 else "as in"
+                shown = format_value(before, SHARE) if way != "as in" else m.previous_period.label
+                line += f", {way} {shown} ({int(n_before)} in {m.previous_period.label})"
+            lines.append(line + ".")
     return lines
 
 

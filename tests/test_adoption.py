@@ -207,6 +207,9 @@ def test_by_team_counts_requests_nominations_sellers_using_and_deals_influenced(
     assert (cs["requests_made"], cs["nominations_made"], cs["sellers_using_share"]) == (1, 1, 0.0)
     assert (cs["deals_influenced"], cs["profiles_updated"]) == (0, 0)  # OPP-5 helped only after it closed
     assert teams.loc["PR", "requests_made"] == 1 and pd.isna(teams.loc["PR", "sellers_using_share"])
+    # The period before, to the same day (Q3 up to 20 August): only Ana (Sales) closed a deal, unasked.
+    assert (sales["previous_sellers_with_deals"], sales["previous_sellers_using_share"]) == (1, 0.0)
+    assert cs["previous_sellers_with_deals"] == 0 and pd.isna(cs["previous_sellers_using_share"])
 
 
 def test_by_manager_counts_their_direct_reports(figures):

@@ -408,7 +408,7 @@ def test_the_executive_update_says_each_teams_use_and_asks_the_teams_behind(make
     # deal, and he made no request in August or September → 0 of 1.
     assert items("Who uses the program, by team") == [
         "All teams: 33% of sellers with closed deals used the program (1 of 3), up from 0% (1 seller in 2026-09).",
-        "Sales: 33% of sellers with closed deals used the program (1 of 3).",
+        "Sales: 33% of sellers with closed deals used the program (1 of 3), up from 0% (1 in 2026-09).",
     ]
     asks = items("Our asks of you")
     assert (

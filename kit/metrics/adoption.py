@@ -238,8 +238,10 @@ def _team_rows(
     period: Period,
     as_of: dt.date,
     history: pd.DataFrame | None = None,
+    before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per team (the schema's teams, in order, those with anything to count): ``ADOPTION_TEAM_COLUMNS``."""
+    """Per team (the schema's teams, in order, those with anything to count): ``ADOPTION_TEAM_COLUMNS``;
+    ``before`` is the previous period's sellers (to the same day while the period runs), for the change."""
     requests = data.rows("requests_received", _REQ)
     requests = requests[period.mask(requests[R.requested_on], until=as_of)]
     nominations = data.rows("nominations_received", _NOM)
@@ -259,6 +261,7 @@ def _team_rows(
     rows = []
     for team in schema.TEAMS:
         mine = sellers[sellers[P.team] == team]
+        theirs_before = before[before[P.team] == team] if before is not None else sellers.iloc[:0]
         approved = approvals.loc[approvals["team"] == team, "days"]
         within = timed[timed[R.team] == team]
         row = {
@@ -273,6 +276,8 @@ def _team_rows(
             "within_sla_share": ratio(int(within["within"].sum()), len(within)),
             "profiles_updated": int((verified_team == team).sum()),
             "owner_approval_median_days": float(approved.median()) if len(approved) else None,
+            "previous_sellers_with_deals": len(theirs_before),
+            "previous_sellers_using_share": ratio(int(theirs_before["using"].sum()), len(theirs_before)),
         }
         if row["people"] or row["requests_made"] or row["nominations_made"]:
             rows.append(row)
@@ -350,7 +355,7 @@ def _adoption(
         uptake_within=took_up,
         uptake_share=ratio(took_up, len(eligible)),
         uptake_interval=wilson_interval(took_up, len(eligible)),
-        by_team=_team_rows(data, people, sellers, period, as_of, history),
+        by_team=_team_rows(data, people, sellers, period, as_of, history, before),
         by_manager=_manager_rows(data, people, sellers, period, as_of),
         unmatched_owners=unmatched,
         notes=tuple(notes),

@@ -415,7 +415,7 @@ class DataQuality(_Section):
 ADOPTION_TEAM_COLUMNS = (
     "team", "people", "requests_made", "nominations_made", "sellers_with_deals", "sellers_using",
     "sellers_using_share", "deals_influenced", "within_sla_share", "profiles_updated",
-    "owner_approval_median_days",
+    "owner_approval_median_days", "previous_sellers_with_deals", "previous_sellers_using_share",
 )  # fmt: skip
 ADOPTION_MANAGER_COLUMNS = (
     "manager_email", "manager", "team", "people", "requests", "nominations",
