@@ -1,4 +1,4 @@
-"""Widgets for the program team's notebooks: find advocates, match and assign a request, review nominations.
+"""Widgets for the program team's notebooks: find advocates, match, assign and move a request, review nominations.
 
 Each builder returns a small panel holding its controls (so a notebook displays it and a test sets values
 and presses buttons) and ``.widget``, the box to display; a panel displays itself when it ends a cell. The
@@ -29,6 +29,8 @@ A, R, N = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col
 
 ANY = ""  # the drop-down value meaning "no filter"
 NEW_REQUEST = ""  # the request picker's value meaning "a request not in the log yet"
+# The moves after assign, in a request's order of life (kit.requests_life says which a status allows).
+MOVES = ("approve", "reject", "accept", "decline", "schedule", "complete", "cancel")
 TABLE_ROWS = 50  # rows a results table shows; the count above it says how many matched
 
 # The roster columns the finder's table shows (no contact details: notebooks get shared as files).
@@ -296,10 +298,19 @@ class RequestMatcher(_Panel):
         self.ranking.add_class("kit-ranking")
         self.advocate = widgets.Dropdown(description="Advocate", layout=widgets.Layout(width="720px"))
         self.assign_button = widgets.Button(description="Assign", button_style="success", icon="check")
+        # The later moves of a picked request; which ones its status allows, requests_life decides.
+        self.move = widgets.Dropdown(
+            description="Move", options=list(MOVES), layout=widgets.Layout(width="240px")
+        )
+        self.reason = widgets.Text(description="Reason", placeholder="for reject, decline, cancel")
+        self.on = widgets.DatePicker(description="On", value=as_of)
+        self.apply_button = widgets.Button(description="Apply", button_style="primary", icon="forward")
+        self.moves_note = widgets.HTML()
         self.message = widgets.HTML()
         self.picker.observe(lambda _change: self._show_request(), names="value")
         self.find_button.on_click(lambda _button: _guard(self.find, self.message))
         self.assign_button.on_click(lambda _button: _guard(self.assign, self.message))
+        self.apply_button.on_click(lambda _button: _guard(self.apply_move, self.message))
         form = widgets.GridBox(
             list(self.fields.values()), layout=widgets.Layout(grid_template_columns="repeat(2, 360px)")
         )
@@ -311,6 +322,8 @@ class RequestMatcher(_Panel):
                 self.find_button,
                 self.ranking,
                 widgets.HBox([self.advocate, self.assign_button]),
+                self.moves_note,
+                widgets.HBox([self.move, self.reason, self.on, self.apply_button]),
                 self.message,
             ]
         )
@@ -339,6 +352,7 @@ class RequestMatcher(_Panel):
         """
         existing = self.picker.value != NEW_REQUEST
         row = actions.row_of(self.program, schema.REQUESTS, self.picker.value) if existing else None
+        self._show_moves(row)
         clear = not existing and self._showing_existing
         self._showing_existing = existing
         for column, control in self.fields.items():
@@ -352,6 +366,19 @@ class RequestMatcher(_Panel):
                 control.value = parse_date(value)
             else:
                 control.value = as_text(value)
+
+    def _show_moves(self, row: int | None) -> None:
+        """Say which moves the picked request's status allows, and pick the first of them."""
+        from kit import requests_life
+
+        if row is None:
+            self.moves_note.value = ""
+            return
+        status = as_text(self.program.requests.at[row, R.status])
+        allowed = [m for m in MOVES if status in requests_life.ALLOWED_FROM[m]]
+        self.moves_note.value = _message(f"From {status or 'a blank status'}: " + ", ".join(allowed), ok=True)
+        if allowed:
+            self.move.value = allowed[0]
 
     @property
     def request(self) -> Mapping[str, Any] | pd.Series:
@@ -415,6 +442,34 @@ class RequestMatcher(_Panel):
             # Show the sheet as it is now, whether the write went through or was refused.
             self.program = self.store.read()
             self._fill_picker(keep=keep)
+        return self._moved(moved, writes, before)
+
+    def apply_move(self) -> str:
+        """Apply the chosen move to the picked request, as ``advocacy-kit request <move>`` does; then reload."""
+        if self.picker.value == NEW_REQUEST:
+            raise InputError("pick a request in the list first; nothing was written")
+        from kit import requests_life
+
+        move, request_id = self.move.value, self.picker.value
+        reason, on = self.reason.value.strip() or None, self.on.value
+        before = self.program
+        at = dt.datetime.combine(self.as_of, dt.datetime.now(dt.UTC).time(), tzinfo=dt.UTC)
+        common = {"by": self.by, "at": at}
+        try:
+            if move in ("approve", "accept"):
+                moved = getattr(requests_life, move)(self.store, before, request_id, **common)
+            elif move in ("schedule", "complete"):
+                moved = getattr(requests_life, move)(self.store, before, request_id, on, **common)
+            else:  # reject, decline, cancel: with the reason
+                moved = getattr(requests_life, move)(self.store, before, request_id, reason, **common)
+        finally:
+            self.program = self.store.read()
+            self._fill_picker(keep=request_id)
+        self.reason.value = ""
+        return self._moved(moved, moved.writes, before)
+
+    def _moved(self, moved: Any, writes: tuple[Write, ...], before: Program) -> str:
+        """Send the messages the move owes (as the CLI does) and say what was written."""
         self.writes = writes
         self.moved = moved
         said: list[str] = []

@@ -7,13 +7,19 @@ would see it).
 
 from __future__ import annotations
 
+import datetime as dt
+import email
+import email.policy
 import html
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kit import roster, schema
+from kit.config import load_config
 from kit.errors import InputError
+from kit.mail.request_messages import messenger
 from kit.program import Program
 from kit.store import RowUpdate
 from kit.store.local import LocalStore
@@ -474,3 +480,145 @@ def test_decline_asks_for_a_decision_note_column_when_the_sheet_has_none(tmp_pat
 
     assert LocalStore(path).read_grids() == before
     assert "no decision_note column" in review.message.value
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The request's later moves (the finder's Move / Apply row)
+
+ASKED_REQUEST = {**OPEN_REQUEST, R.status: "Advocate Asked", R.advocate_id: "ADV-0001"}
+
+
+def history(path: Path):
+    return read(path).tables[schema.HISTORY.name]
+
+
+def test_the_moves_offered_are_those_the_status_allows(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[ASKED_REQUEST])
+    matcher = matcher_on(path)
+
+    matcher.picker.value = "REQ-000001"
+
+    assert "From Advocate Asked: accept, decline, cancel" in shown(matcher.moves_note)
+    assert matcher.move.value == "accept"
+
+
+def test_decline_puts_the_request_back_to_new_and_keeps_the_reason_in_history(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[ASKED_REQUEST])
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "decline"
+    matcher.reason.value = "on leave until January"
+
+    matcher.apply_button.click()
+
+    request = read(path).requests.loc[2]
+    assert request[R.status] == "New"
+    assert pd.isna(request[R.advocate_id])
+    (row,) = history(path).to_dict("records")
+    H = schema.HISTORY.col
+    assert (row[H.request_id], row[H.from_status], row[H.to_status]) == (
+        "REQ-000001",
+        "Advocate Asked",
+        "New",
+    )
+    assert row[H.advocate_id] == "ADV-0001"
+    assert row[H.note] == "on leave until January"
+    assert row[H.by] == "finder"
+    message = shown(matcher.message)
+    assert "Requests row 2 (REQ-000001) updated: status 'Advocate Asked' → 'New'" in message
+    assert "History row 2 appended: request_id 'REQ-000001'" in message
+    assert "REQ-000001: Advocate Asked → New (ADV-0001; on leave until January)" in message
+
+
+def test_accept_then_schedule_on_the_picked_date(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[ASKED_REQUEST])
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "accept"
+    matcher.apply_button.click()
+    assert read(path).requests.loc[2, R.status] == "In Progress"
+    assert matcher.move.value == "schedule"  # the next move the new status allows
+
+    matcher.on.value = dt.date(2026, 11, 27)
+    matcher.apply_button.click()
+
+    assert read(path).requests.loc[2, R.status] == "Scheduled"
+    rows = history(path).to_dict("records")
+    H = schema.HISTORY.col
+    assert [(r[H.from_status], r[H.to_status]) for r in rows] == [
+        ("Advocate Asked", "In Progress"),
+        ("In Progress", "Scheduled"),
+    ]
+    assert rows[1][H.note] == "schedule on 2026-11-27"
+
+
+def test_a_move_the_status_does_not_allow_is_refused_and_writes_nothing(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    before = LocalStore(path).read_grids()
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "accept"
+
+    matcher.apply_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert (
+        "REQ-000001 is New (Requests row 2); accept is allowed only from Advocate Asked; nothing was written"
+        in shown(matcher.message)
+    )
+
+
+def test_cancel_without_a_reason_writes_nothing(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[OPEN_REQUEST])
+    before = LocalStore(path).read_grids()
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "cancel"
+
+    matcher.apply_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert "cancel needs a reason" in shown(matcher.message)
+
+
+def test_a_move_is_refused_when_someone_moved_the_request_meanwhile(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Requests=[ASKED_REQUEST])
+    store = LocalStore(path)
+    matcher = matcher_on(path)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "decline"
+    matcher.reason.value = "too busy"
+    # The advocate's yes is recorded in the sheet while the finder is open.
+    store.update(schema.REQUESTS.name, [RowUpdate("REQ-000001", values={R.status: "In Progress"})])
+
+    matcher.apply_button.click()
+
+    request = read(path).requests.loc[2]
+    assert request[R.status] == "In Progress"  # their move is kept
+    assert request[R.advocate_id] == "ADV-0001"
+    assert history(path).empty
+    assert "Refused:" in shown(matcher.message)
+
+
+def test_approve_sends_the_advocates_ask_and_the_requesters_news_as_assign_does(make_workbook, tmp_path):
+    path = make_workbook(
+        Advocates=[{**ANA, A.owner_email: "owner@vendor.example.com"}],
+        Requests=[{**ASKED_REQUEST, R.status: "Owner Approval"}],
+    )
+    config_path = tmp_path / "advocacy-kit.toml"
+    config_path.write_text(f'reports_dir = "{tmp_path / "reports"}"\n', encoding="utf-8")
+    config = load_config(config_path, environ={})
+    send = messenger(config, email=False, environ={})  # a dry run: the messages land in the outbox
+    matcher = request_matcher(read(path), LocalStore(path), as_of=AS_OF, messages=send)
+    matcher.picker.value = "REQ-000001"
+    matcher.move.value = "approve"
+
+    matcher.apply_button.click()
+
+    assert read(path).requests.loc[2, R.status] == "Advocate Asked"
+    written = sorted(config.outbox.glob("*.eml"))
+    recipients = sorted(
+        str(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]) for p in written
+    )
+    assert recipients == ["ana@acme.example.com", "rep@vendor.example.com"]
+    assert "REQ-000001: Owner Approval → Advocate Asked (ADV-0001)" in shown(matcher.message)
