@@ -1027,6 +1027,13 @@ SETTING_DEFAULTS: tuple[Setting, ...] = (
         high=MAX_WEIGHT,
     ),
     Setting(
+        "weight.declines",
+        "1",
+        "Matching: points taken off an advocate who declines asks (x the share of their asks they declined).",
+        SettingKind.NUMBER,
+        high=MAX_WEIGHT,
+    ),
+    Setting(
         "rest_full_days",
         "90",
         "Matching: days after their last activity when an advocate counts as fully rested.",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
+from kit.acceptance import ASKED, DECLINED, asked_and_declined
 from kit.cells import as_text, enum_lookup, fold, is_blank, split_multi
 from kit.match.requests import Request
 from kit.match.settings import MatchSettings
@@ -58,11 +59,13 @@ class Roster:
     last_used_day: np.ndarray  # date.toordinal() of the last activity, NO_DAY when never
     under_cap: np.ndarray
     rested: np.ndarray
-    factor_points: np.ndarray  # freshness, rest and outcome points (already weighted)
+    factor_points: np.ndarray  # freshness, rest and outcome points less the declines' (already weighted)
     freshness: np.ndarray
     rest: np.ndarray
     good: np.ndarray
     judged: np.ndarray
+    asked: np.ndarray  # times asked and times declined (kit.acceptance)
+    declined: np.ndarray
     verified_age: np.ndarray  # days, NaN when never verified
     unreadable: np.ndarray  # (len(UNREADABLE), n) object: the cell as typed where it could not be read
 
@@ -182,6 +185,8 @@ def encode_roster(program: Program, as_of: dt.date, settings: MatchSettings) -> 
     freshness = np.where(np.isnan(freshness), 0.0, freshness)
     rest = np.clip(since / settings.rest_full, 0, 1)
     outcome = np.divide(good, judged, out=np.zeros(n), where=judged > 0)
+    asked, declined = _asks(program, ids, as_of)
+    declined_share = np.divide(declined, asked, out=np.zeros(n), where=asked > 0)
     fw = settings.factor_weights
     region = _enum_codes(frame[A.region], schema.REGIONS)
     roster = Roster(
@@ -208,13 +213,18 @@ def encode_roster(program: Program, as_of: dt.date, settings: MatchSettings) -> 
         # a future-dated (scheduled) activity is not rest either
         rested=since >= settings.cooldown,
         # the request-independent part of the score: scoring.points adds the criteria a request names
-        factor_points=(fw["freshness"] * freshness + fw["rest"] * rest + fw["outcome"] * outcome).astype(
-            np.float32
-        ),
+        factor_points=(
+            fw["freshness"] * freshness
+            + fw["rest"] * rest
+            + fw["outcome"] * outcome
+            - settings.declines_weight * declined_share
+        ).astype(np.float32),
         freshness=freshness,
         rest=rest,
         good=good,
         judged=judged,
+        asked=asked,
+        declined=declined,
         verified_age=verified_age,
         unreadable=np.array(
             [_unreadable(frame, program.raw.get(schema.ADVOCATES.name), c) for c in UNREADABLE],
@@ -376,6 +386,15 @@ def _first_spelling(values: pd.Series) -> list[str]:
             if len(seen) == len(uniques):
                 break
     return names
+
+
+def _asks(program: Program, ids: np.ndarray, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Per roster position: times asked and times declined, as kit.acceptance counts them."""
+    counted = asked_and_declined(program.requests, program.tables.get(schema.HISTORY.name), as_of)
+    keys = pd.Series(ids, dtype=object)
+    asked = keys.map(counted[ASKED]).fillna(0).to_numpy(dtype=float)
+    declined = keys.map(counted[DECLINED]).fillna(0).to_numpy(dtype=float)
+    return asked, declined
 
 
 def _history(

@@ -128,6 +128,9 @@ def reasons(matcher: Matcher, enc: EncodedRequests, which: np.ndarray, positions
     good, judged = ros.good[positions], ros.judged[positions]
     outcome = "good outcomes in " + _numbers(good) + " of " + _numbers(judged) + " past activities"
     parts.append(np.where(judged > 0, outcome, None))
+    asked, declined = ros.asked[positions], ros.declined[positions]
+    declines = "declined " + _numbers(declined) + " of " + _numbers(asked) + " asks"
+    parts.append(np.where(declined > 0, declines, None))
 
     sentence = np.full(len(positions), "", dtype=object)
     for part in parts:

@@ -23,6 +23,7 @@ class MatchSettings:
 
     weights: Mapping[str, float]  # criterion → weight
     factor_weights: Mapping[str, float]  # factor → weight
+    declines_weight: float  # points off × the share of asks the advocate declined (kit.acceptance)
     cooldown: int  # days an advocate rests after an activity
     # Two requests due fewer days apart than this clash for one advocate (the same day, even at cool-down 0).
     cooldown_window: int
@@ -37,6 +38,7 @@ class MatchSettings:
         return cls(
             weights={c: settings.weight(c) for c in CRITERIA},
             factor_weights={f: settings.weight(f) for f in FACTORS},
+            declines_weight=settings.weight("declines"),
             cooldown=cooldown,
             cooldown_window=max(cooldown, 1),
             stale_after=max(settings.stale_after_days, 1),

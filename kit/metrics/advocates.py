@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import numpy as np
 import pandas as pd
 
 from kit import schema
+from kit.acceptance import asked_and_declined
 from kit.cells import fold
 from kit.metrics.data import Data
 from kit.metrics.definitions import (
@@ -170,7 +170,7 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
     )
 
 
-def _activity(d: Data, period: Period, as_of: dt.date) -> Activity:
+def _activity(d: Data, period: Period, as_of: dt.date, history: pd.DataFrame | None = None) -> Activity:
     usable = d.rows("activities", _ACT)
     acts = usable[period.mask(usable[X.date], until=as_of)]
     on = min(period.end, as_of)
@@ -185,23 +185,14 @@ def _activity(d: Data, period: Period, as_of: dt.date) -> Activity:
             "activities": active[A.advocate_id].map(used).fillna(0).astype(int),
         }
     )
-    # Asked = every request that named the advocate (all time, up to as_of); declined = those now Declined.
-    asked_requests = d.requests[
-        d.requests[R.advocate_id].notna() & (d.requests[R.requested_on] <= _day(as_of))
+    # Asked, declined and the acceptance rate as kit.acceptance defines them (the ranking reads the same).
+    asked = asked_and_declined(d.requests, history, as_of)[
+        ["asked", "declined", "last_asked", "acceptance_rate"]
     ]
-    asked = (
-        asked_requests.assign(_declined=(asked_requests[R.status] == "Declined").astype(int))
-        .groupby(R.advocate_id)
-        .agg(asked=(R.request_id, "size"), declined=("_declined", "sum"), last_asked=(R.requested_on, "max"))
-    )
     per_advocate = per_advocate.join(asked, on="advocate_id")
     per_advocate["asked"] = pd.to_numeric(per_advocate["asked"]).fillna(0).astype(int)
     per_advocate["declined"] = pd.to_numeric(per_advocate["declined"]).fillna(0).astype(int)
-    per_advocate["acceptance_rate"] = np.where(
-        per_advocate["asked"] > 0,
-        1 - per_advocate["declined"] / per_advocate["asked"].where(per_advocate["asked"] > 0, 1),
-        np.nan,
-    )
+    per_advocate["acceptance_rate"] = pd.to_numeric(per_advocate["acceptance_rate"]).astype(float)
     ever = set(d.activities[X.advocate_id].dropna())
     never = per_advocate[(per_advocate["asked"] == 0) & ~per_advocate["advocate_id"].isin(ever)]
     ordered = per_advocate.sort_values(["activities", "name"], ascending=[False, True], kind="stable")

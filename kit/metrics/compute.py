@@ -155,7 +155,7 @@ def compute(
         pipeline=_pipeline(data, period, as_of),
         service=_service(data, period, as_of, gaps),
         impact=impact,
-        activity=_activity(data, period, as_of),
+        activity=_activity(data, period, as_of, history),
         recruiting=_recruiting(data, coverage, as_of),
         stakeholders=_stakeholders(data, period, as_of),
         success_stories=_stories(data, period, as_of),
