@@ -45,7 +45,7 @@ def history_declines(history: pd.DataFrame | None, as_of: dt.date) -> pd.DataFra
 
 
 def asked_and_declined(requests: pd.DataFrame, history: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
-    """Per advocate id (the index): times asked, times declined, the last day asked and the acceptance rate."""
+    """Per advocate id (the index): times asked and declined, the last day asked, the acceptance rate."""
     named = requests[requests[R.advocate_id].notna() & (requests[R.requested_on] <= pd.Timestamp(as_of))]
     declines = history_declines(history, as_of)
     from_requests = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Widgets for the program team's notebooks: find advocates, match, assign and move a request, review nominations.
+"""Widgets for the program team's notebooks: find advocates, match, assign, move requests, review nominations.
 
 Each builder returns a small panel holding its controls (so a notebook displays it and a test sets values
 and presses buttons) and ``.widget``, the box to display; a panel displays itself when it ends a cell. The
@@ -445,7 +445,7 @@ class RequestMatcher(_Panel):
         return self._moved(moved, writes, before)
 
     def apply_move(self) -> str:
-        """Apply the chosen move to the picked request, as ``advocacy-kit request <move>`` does; then reload."""
+        """Apply the chosen move to the picked request, as ``advocacy-kit request <move>`` does; reload."""
         if self.picker.value == NEW_REQUEST:
             raise InputError("pick a request in the list first; nothing was written")
         from kit import requests_life
