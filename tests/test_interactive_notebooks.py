@@ -86,6 +86,15 @@ def test_explore_notebook_shows_the_planted_recruiting_gap(demo_copy, tmp_path):
     assert "Active advocates" in "\n".join(outputs(nb, "stream"))  # the metrics summary printed
 
 
+def test_the_explore_notebook_shows_adoption_by_team_with_a_team_picker(demo_copy, tmp_path):
+    nb = run("explore_program", tmp_path, source=str(demo_copy), as_of=DEMO_AS_OF.isoformat())
+
+    pickers = [v for v in outputs(nb, "text/plain") if "Dropdown(description='Team'" in v]
+    assert len(pickers) == 1 and "'Sales'" in pickers[0]
+    assert any("Sellers using the program:" in text for text in outputs(nb, "stream"))
+    assert len(outputs(nb, WIDGET_VIEW)) == 1
+
+
 def test_interactive_notebooks_pass_nbval_as_committed(demo_copy):
     env = {**os.environ, "ADVOCACY_KIT_SOURCE": str(demo_copy)}
     paths = [str(NOTEBOOKS / f"{name}.ipynb") for name in INTERACTIVE]

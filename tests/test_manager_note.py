@@ -416,25 +416,3 @@ def test_the_executive_update_says_each_teams_use_and_asks_the_teams_behind(make
         "(missed: 0 of 1)." in asks
     )
     assert "Help PR keep its side of the agreement: “PR asks through the program” (missed: 0 of 2)." in asks
-
-
-# ------------------------------------------------------------------------------------------------------------
-# The explore notebook's adoption view
-
-
-@pytest.mark.slow
-def test_the_explore_notebook_shows_adoption_by_team_with_a_team_picker(demo_workbook, tmp_path):
-    import shutil
-
-    from tests.test_interactive_notebooks import WIDGET_VIEW, outputs
-    from tests.test_interactive_notebooks import run as run_notebook
-
-    copy = tmp_path / "advocacy_program.xlsx"
-    shutil.copyfile(demo_workbook, copy)
-
-    nb = run_notebook("explore_program", tmp_path, source=str(copy), as_of=DEMO_AS_OF.isoformat())
-
-    pickers = [v for v in outputs(nb, "text/plain") if "Dropdown(description='Team'" in v]
-    assert len(pickers) == 1 and "'Sales'" in pickers[0]
-    assert any("Sellers using the program:" in text for text in outputs(nb, "stream"))
-    assert len(outputs(nb, WIDGET_VIEW)) == 1
