@@ -13,6 +13,7 @@ from kit.store.local import LocalStore
 from tests import factories
 from tests.factories import DEMO_AS_OF, Rows, grids_from_rows
 from tests.properties import register_profiles
+from tests.smtp_server import Server
 
 register_profiles()
 
@@ -175,3 +176,13 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Server]:
+    """A real SMTP server on loopback (aiosmtpd) for one test; ``smtp_server.mailbox.received`` is what it
+    accepted."""
+    running = Server()
+    running.start()
+    yield running
+    running.stop()

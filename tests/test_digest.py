@@ -1,12 +1,11 @@
 """The program manager's daily digest (issue 20): each list against a hand-built program, sent once a day through
-a real SMTP server, nothing on an empty day, scheduled daily, and readable on a phone."""
+a real SMTP smtp_server, nothing on an empty day, scheduled daily, and readable on a phone."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email
 import email.policy
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,6 @@ from tests.factories import (
     setting,
 )
 from tests.factories import program as program_of
-from tests.smtp_server import Server
 
 A, R, N, H = schema.ADVOCATES.col, schema.REQUESTS.col, schema.NOMINATIONS.col, schema.HISTORY.col
 PM = "pm@example.com"
@@ -128,14 +126,6 @@ def test_empty_lists_are_left_out_of_the_words():
 # From the command line: once a day, nothing on an empty day
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
-
-
 def config_file(tmp_path: Path, port: int) -> Path:
     path = tmp_path / "advocacy-kit.toml"
     path.write_text(
@@ -147,9 +137,9 @@ def config_file(tmp_path: Path, port: int) -> Path:
     return path
 
 
-def test_the_digest_is_emailed_once_a_day(server, make_workbook, tmp_path, capsys):
+def test_the_digest_is_emailed_once_a_day(smtp_server, make_workbook, tmp_path, capsys):
     path = make_workbook(**tabs())
-    config = config_file(tmp_path, server.port)
+    config = config_file(tmp_path, smtp_server.port)
     send = ["--config", str(config), "report", "digest", "--source", str(path), "--email"]
 
     outs = [run([*send, "--as-of", day], capsys) for day in ("2026-11-20", "2026-11-20", "2026-11-21")]
@@ -157,9 +147,9 @@ def test_the_digest_is_emailed_once_a_day(server, make_workbook, tmp_path, capsy
     assert [code for code, _, _ in outs] == [0, 0, 0]
     assert "already e-mailed today" in outs[1][1]
     messages = [
-        email.message_from_bytes(raw, policy=email.policy.default) for _, raw in server.mailbox.received
+        email.message_from_bytes(raw, policy=email.policy.default) for _, raw in smtp_server.mailbox.received
     ]
-    assert [rcpt for rcpt, _ in server.mailbox.received] == [[PM], [PM]]
+    assert [rcpt for rcpt, _ in smtp_server.mailbox.received] == [[PM], [PM]]
     first = messages[0]
     assert str(first["Subject"]).startswith(
         "Advocacy work-list for Friday 20 November: 1 past SLA, 1 due soon"
@@ -169,9 +159,9 @@ def test_the_digest_is_emailed_once_a_day(server, make_workbook, tmp_path, capsy
     assert "REQ-000003" not in text and "REQ-000005" not in text  # on time; waiting 1 day only
 
 
-def test_an_empty_day_sends_nothing_and_says_so(server, make_workbook, tmp_path, capsys):
+def test_an_empty_day_sends_nothing_and_says_so(smtp_server, make_workbook, tmp_path, capsys):
     path = make_workbook(Advocates=[advocate(1)], Requests=[request(1, **{R.status: "Completed"})])
-    config = config_file(tmp_path, server.port)
+    config = config_file(tmp_path, smtp_server.port)
 
     code, out, err = run(
         ["--config", str(config), "report", "digest", "--source", str(path), "--email"], capsys
@@ -179,7 +169,7 @@ def test_an_empty_day_sends_nothing_and_says_so(server, make_workbook, tmp_path,
 
     assert code == 0, err
     assert out.count("\n") == 1 and "no digest" in out
-    assert server.mailbox.received == []
+    assert smtp_server.mailbox.received == []
 
 
 def test_report_all_is_still_the_two_reports_and_digest_takes_no_period(make_workbook, capsys):
@@ -190,8 +180,8 @@ def test_report_all_is_still_the_two_reports_and_digest_takes_no_period(make_wor
     assert code == 2 and "--period" in err
 
 
-def test_schedule_runs_the_digest_every_day_at_its_time(server, tmp_path, capsys):
-    config = config_file(tmp_path, server.port)
+def test_schedule_runs_the_digest_every_day_at_its_time(smtp_server, tmp_path, capsys):
+    config = config_file(tmp_path, smtp_server.port)
 
     code, out, _ = run(["--config", str(config), "schedule"], capsys)
 

@@ -8,9 +8,6 @@ import datetime as dt
 import email
 import email.policy
 import html
-from collections.abc import Iterator
-
-import pytest
 
 from kit import schema
 from kit.config import load_config
@@ -18,19 +15,10 @@ from kit.mail.request_messages import messenger
 from kit.store.local import LocalStore
 from kit.widgets import NEW_REQUEST, request_matcher
 from tests.factories import advocate, request
-from tests.smtp_server import Server
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 AS_OF = dt.date(2026, 11, 20)  # a Friday
 OWNER, REQUESTER = "owner@example.com", "rep@example.com"
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
 
 
 def _requests() -> list[dict]:
@@ -65,14 +53,16 @@ def test_the_finder_counts_past_sla_and_due_soon_and_lists_the_most_urgent_first
     assert "SLA due 2026-11-24" in labels["REQ-000003"]
 
 
-def test_assign_in_the_finder_sends_the_owners_ask_and_the_requesters_news(make_workbook, server, tmp_path):
+def test_assign_in_the_finder_sends_the_owners_ask_and_the_requesters_news(
+    make_workbook, smtp_server, tmp_path
+):
     path = make_workbook(
         Advocates=[advocate(1, **{A.owner_email: OWNER, A.name: "Ana Lima"})],
         Requests=[request(1, **{R.requested_on: dt.date(2026, 11, 17)})],
     )
     config_path = tmp_path / "advocacy-kit.toml"
     config_path.write_text(
-        f'reports_dir = "reports"\n[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        f'reports_dir = "reports"\n[email]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
         'from = "Advocacy program <advocacy@example.com>"\nretry_wait = 0\nattempts = 2\ntimeout = 5\n',
         encoding="utf-8",
     )
@@ -84,7 +74,7 @@ def test_assign_in_the_finder_sends_the_owners_ask_and_the_requesters_news(make_
     matcher.assign_button.click()
 
     kinds = []
-    for rcpt, raw in server.mailbox.received:
+    for rcpt, raw in smtp_server.mailbox.received:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         kinds.append((",".join(rcpt), str(message["X-Advocacy-Kit-Request"]).split()[1]))
     assert kinds == [(OWNER, "owner_ask"), (REQUESTER, "requester_assigned")]

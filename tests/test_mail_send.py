@@ -13,7 +13,6 @@ import re
 import shutil
 import ssl
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,14 +24,6 @@ from tests.factories import CXO, PM, REPORT_HTML, VP, local_mail_settings, metri
 from tests.smtp_server import Server
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -61,11 +52,11 @@ def deliver(report_file: Path, settings, *, waits: list | None = None, **kw):
 
 
 def test_received_message_has_plain_html_and_inline_images_every_cid_resolves_and_report_attached(
-    server, report_file
+    smtp_server, report_file
 ):
-    deliver(report_file, local_mail_settings(server.port))
+    deliver(report_file, local_mail_settings(smtp_server.port))
 
-    [(envelope_to, raw)] = server.mailbox.received
+    [(envelope_to, raw)] = smtp_server.mailbox.received
     assert envelope_to == [CXO, VP]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "Executive update: 2026-Q4 (data as of 2026-11-20)"
@@ -80,37 +71,37 @@ def test_received_message_has_plain_html_and_inline_images_every_cid_resolves_an
     assert attachment.get_payload(decode=True) == REPORT_HTML
 
 
-def test_second_run_for_the_same_period_sends_nothing(server, report_file):
-    settings = local_mail_settings(server.port)
+def test_second_run_for_the_same_period_sends_nothing(smtp_server, report_file):
+    settings = local_mail_settings(smtp_server.port)
     deliver(report_file, settings)
 
     again = deliver(report_file, settings)
 
-    assert len(server.mailbox.received) == 1
+    assert len(smtp_server.mailbox.received) == 1
     assert again.sent == () and again.already == (CXO, VP)
 
 
-def test_force_sends_the_same_edition_again(server, report_file):
-    settings = local_mail_settings(server.port)
+def test_force_sends_the_same_edition_again(smtp_server, report_file):
+    settings = local_mail_settings(smtp_server.port)
     deliver(report_file, settings)
 
     deliver(report_file, settings, force=True)
 
-    assert len(server.mailbox.received) == 2
+    assert len(smtp_server.mailbox.received) == 2
 
 
-def test_a_recipient_added_later_gets_only_their_own_copy(server, report_file):
-    deliver(report_file, local_mail_settings(server.port))
+def test_a_recipient_added_later_gets_only_their_own_copy(smtp_server, report_file):
+    deliver(report_file, local_mail_settings(smtp_server.port))
 
-    wider = local_mail_settings(server.port, recipients={"executive-update": [CXO, VP, PM]})
+    wider = local_mail_settings(smtp_server.port, recipients={"executive-update": [CXO, VP, PM]})
     outcome = deliver(report_file, wider)
 
-    assert [to for to, _ in server.mailbox.received] == [[CXO, VP], [PM]]
+    assert [to for to, _ in smtp_server.mailbox.received] == [[CXO, VP], [PM]]
     assert outcome.sent == (PM,) and outcome.already == (CXO, VP)
 
 
-def test_ledger_records_one_entry_per_recipient_beside_the_reports(server, report_file):
-    deliver(report_file, local_mail_settings(server.port))
+def test_ledger_records_one_entry_per_recipient_beside_the_reports(smtp_server, report_file):
+    deliver(report_file, local_mail_settings(smtp_server.port))
 
     entries = Ledger.beside(report_file.parent).entries()
 
@@ -123,8 +114,8 @@ def test_ledger_records_one_entry_per_recipient_beside_the_reports(server, repor
     assert not list(report_file.parent.glob("*.tmp"))
 
 
-def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server, report_file):
-    settings = local_mail_settings(server.port)
+def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(smtp_server, report_file):
+    settings = local_mail_settings(smtp_server.port)
     deliver(report_file, settings, cadence="weekly")
     deliver(report_file, settings, cadence="weekly")
     next_week = metrics(as_of="2026-11-27")
@@ -134,13 +125,13 @@ def test_weekly_schedule_sends_a_running_period_again_the_next_week_only(server,
         cadence="weekly", sleep=lambda _: None,
     )  # fmt: skip
 
-    assert len(server.mailbox.received) == 2
+    assert len(smtp_server.mailbox.received) == 2
     editions = [e.edition for e in Ledger.beside(report_file.parent).entries()]
     assert editions == ["2026-W47", "2026-W47", "2026-W48", "2026-W48"]
 
 
-def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(server, report_file):
-    settings = local_mail_settings(server.port)
+def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(smtp_server, report_file):
+    settings = local_mail_settings(smtp_server.port)
     deliver(report_file, settings)  # 2026-Q4
     as_dates = metrics(
         period={"label": "2026-10-01..2026-12-31", "start": "2026-10-01", "end": "2026-12-31", "kind": "span"}
@@ -151,12 +142,12 @@ def test_the_same_period_written_as_its_dates_after_its_label_is_not_sent_again(
         sleep=lambda _: None,
     )  # fmt: skip
 
-    assert len(server.mailbox.received) == 1
+    assert len(smtp_server.mailbox.received) == 1
     assert again.sent == () and again.already == (CXO, VP)
 
 
-def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, report_file):
-    settings = local_mail_settings(server.port)
+def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(smtp_server, report_file):
+    settings = local_mail_settings(smtp_server.port)
     ledger = Ledger.beside(report_file.parent)
     deliver(report_file, settings)  # 2026-Q4, whole program
     october = metrics(
@@ -169,42 +160,48 @@ def test_a_shorter_period_or_another_segment_is_a_report_of_its_own(server, repo
             "executive-update", report_file, data, settings=settings, ledger=ledger, sleep=lambda _: None
         )
 
-    assert len(server.mailbox.received) == 3
+    assert len(smtp_server.mailbox.received) == 3
 
 
-def test_a_recipient_rewritten_with_a_display_name_is_not_sent_again(server, report_file):
-    deliver(report_file, local_mail_settings(server.port))  # to cxo@example.com, vp.sales@example.com
+def test_a_recipient_rewritten_with_a_display_name_is_not_sent_again(smtp_server, report_file):
+    deliver(report_file, local_mail_settings(smtp_server.port))  # to cxo@example.com, vp.sales@example.com
 
     renamed = local_mail_settings(
-        server.port, recipients={"executive-update": ["Chief Exec <CXO@example.com>", VP]}
+        smtp_server.port, recipients={"executive-update": ["Chief Exec <CXO@example.com>", VP]}
     )
     again = deliver(report_file, renamed)
 
-    assert len(server.mailbox.received) == 1
+    assert len(smtp_server.mailbox.received) == 1
     assert again.sent == () and again.already == ("Chief Exec <CXO@example.com>", VP)
 
 
-def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_envelope(server, report_file):
+def test_a_display_name_reaches_the_to_header_and_only_the_bare_address_the_envelope(
+    smtp_server, report_file
+):
     settings = local_mail_settings(
-        server.port, recipients={"executive-update": ['"Exec, Chief" <cxo@example.com>']}
+        smtp_server.port, recipients={"executive-update": ['"Exec, Chief" <cxo@example.com>']}
     )
 
     deliver(report_file, settings)
 
-    [(envelope_to, _)] = server.mailbox.received
+    [(envelope_to, _)] = smtp_server.mailbox.received
     assert envelope_to == [CXO]
-    [message] = server.mailbox.messages()
+    [message] = smtp_server.mailbox.messages()
     assert [(a.display_name, a.addr_spec) for a in message["To"].addresses] == [("Exec, Chief", CXO)]
     [entry] = Ledger.beside(report_file.parent).entries()
     assert (entry.recipient, entry.address) == ('"Exec, Chief" <cxo@example.com>', CXO)
 
 
-def test_a_domain_in_another_script_reaches_header_envelope_and_ledger_as_its_punycode(server, report_file):
-    settings = local_mail_settings(server.port, recipients={"executive-update": ["Jürgen <j@münchen.de>"]})
+def test_a_domain_in_another_script_reaches_header_envelope_and_ledger_as_its_punycode(
+    smtp_server, report_file
+):
+    settings = local_mail_settings(
+        smtp_server.port, recipients={"executive-update": ["Jürgen <j@münchen.de>"]}
+    )
 
     result = deliver(report_file, settings)
 
-    [(envelope_to, raw)] = server.mailbox.received
+    [(envelope_to, raw)] = smtp_server.mailbox.received
     assert envelope_to == ["j@xn--mnchen-3ya.de"]
     assert b"\nTo: =?utf-8?q?J=C3=BCrgen?= <j@xn--mnchen-3ya.de>\r\n" in raw
     assert result.sent == ("Jürgen <j@xn--mnchen-3ya.de>",)  # the entry as the server knows it
@@ -212,7 +209,7 @@ def test_a_domain_in_another_script_reaches_header_envelope_and_ledger_as_its_pu
     assert entry.address == "j@xn--mnchen-3ya.de"
 
 
-def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries(server, report_file):
+def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries(smtp_server, report_file):
     # version 1 kept each recipient as configured and keyed the period by its label
     ledger = Ledger.beside(report_file.parent)
     old = {"report": "executive-update", "period": "2026-Q4", "edition": "to-date", "sent_at": "2026-11-20T08:00:00+00:00",
@@ -221,10 +218,10 @@ def test_a_ledger_written_before_dates_were_recorded_still_counts_its_deliveries
     ledger.path.write_text(json.dumps({"version": 1, "deliveries": entries}))
 
     again = deliver(
-        report_file, local_mail_settings(server.port, recipients={"executive-update": [CXO, VP, PM]})
+        report_file, local_mail_settings(smtp_server.port, recipients={"executive-update": [CXO, VP, PM]})
     )
 
-    assert [to for to, _ in server.mailbox.received] == [[PM]]
+    assert [to for to, _ in smtp_server.mailbox.received] == [[PM]]
     assert again.already == (CXO, VP)
     assert [e.recipient for e in ledger.entries()] == ["Chief Exec <cxo@example.com>", VP.upper(), PM]
 
@@ -252,13 +249,13 @@ def test_server_refusing_the_first_two_connections_then_accepting_gets_exactly_o
     assert waits == [0.5, 1.0]  # back-off doubles
 
 
-def test_temporary_4xx_reply_is_retried_and_delivers_once(server, report_file):
-    server.mailbox.data_replies = ["451 4.3.0 Mail server temporarily busy, try again later"]
+def test_temporary_4xx_reply_is_retried_and_delivers_once(smtp_server, report_file):
+    smtp_server.mailbox.data_replies = ["451 4.3.0 Mail server temporarily busy, try again later"]
     waits: list[float] = []
 
-    deliver(report_file, local_mail_settings(server.port), waits=waits)
+    deliver(report_file, local_mail_settings(smtp_server.port), waits=waits)
 
-    assert len(server.mailbox.received) == 1
+    assert len(smtp_server.mailbox.received) == 1
     assert waits == [0.5]
 
 
@@ -284,18 +281,20 @@ def test_server_down_through_every_attempt_fails_loudly_then_a_rerun_delivers(re
 # Permanent failures
 
 
-def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_unchanged(server, report_file):
+def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_unchanged(
+    smtp_server, report_file
+):
     ledger = Ledger.beside(report_file.parent)
     deliver_report(  # an earlier delivery of another report, already in the ledger
-        "goal-tracking", report_file, metrics(), settings=local_mail_settings(server.port), ledger=ledger,
+        "goal-tracking", report_file, metrics(), settings=local_mail_settings(smtp_server.port), ledger=ledger,
         sleep=lambda _: None,
     )  # fmt: skip
     before = ledger.path.read_bytes()
-    server.mailbox.data_replies = ["554 5.7.1 Message rejected: policy violation"]
+    smtp_server.mailbox.data_replies = ["554 5.7.1 Message rejected: policy violation"]
     waits: list[float] = []
 
     with pytest.raises(DeliveryError) as caught:
-        deliver(report_file, local_mail_settings(server.port), waits=waits)
+        deliver(report_file, local_mail_settings(smtp_server.port), waits=waits)
 
     assert caught.value.code == 554
     assert "554 5.7.1 Message rejected: policy violation" in str(caught.value)
@@ -306,28 +305,28 @@ def test_permanent_rejection_raises_with_server_reply_keeps_report_and_ledger_un
 
 
 def test_one_recipient_refused_for_good_others_delivered_rerun_reaches_only_the_missing_one(
-    server, report_file
+    smtp_server, report_file
 ):
-    server.mailbox.refuse_rcpt = {VP: "550 5.1.1 No such user here"}
+    smtp_server.mailbox.refuse_rcpt = {VP: "550 5.1.1 No such user here"}
 
     with pytest.raises(DeliveryError, match=re.escape(f"refused {VP}: 550 5.1.1 No such user here")):
-        deliver(report_file, local_mail_settings(server.port))
-    assert [to for to, _ in server.mailbox.received] == [[CXO]]
+        deliver(report_file, local_mail_settings(smtp_server.port))
+    assert [to for to, _ in smtp_server.mailbox.received] == [[CXO]]
 
-    server.mailbox.refuse_rcpt = {}  # the address was fixed at the other end
-    deliver(report_file, local_mail_settings(server.port))
+    smtp_server.mailbox.refuse_rcpt = {}  # the address was fixed at the other end
+    deliver(report_file, local_mail_settings(smtp_server.port))
 
-    assert [to for to, _ in server.mailbox.received] == [[CXO], [VP]]
+    assert [to for to, _ in smtp_server.mailbox.received] == [[CXO], [VP]]
 
 
-def test_unreadable_ledger_stops_the_run_naming_the_file_and_sends_nothing(server, report_file):
+def test_unreadable_ledger_stops_the_run_naming_the_file_and_sends_nothing(smtp_server, report_file):
     ledger = Ledger.beside(report_file.parent)
     ledger.path.write_text("{not json")
 
     with pytest.raises(LedgerError, match="deliveries.json: the delivery ledger is not readable"):
-        deliver(report_file, local_mail_settings(server.port))
+        deliver(report_file, local_mail_settings(smtp_server.port))
 
-    assert server.mailbox.received == []
+    assert smtp_server.mailbox.received == []
     assert ledger.path.read_text() == "{not json"
 
 
@@ -358,7 +357,7 @@ def _server_context(certificate) -> ssl.SSLContext:
 
 
 def _authenticator(logins: list):
-    def check(server, session, envelope, mechanism, auth_data):
+    def check(smtp_server, session, envelope, mechanism, auth_data):
         logins.append(auth_data.login.decode())
         ok = (auth_data.login, auth_data.password) == (b"robot", b"s3cret-pw")
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
@@ -433,7 +432,7 @@ def test_certificate_the_client_does_not_trust_fails_without_retrying(certificat
 
 
 def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_rerun_sends_it(
-    server, make_workbook, tmp_path, capsys
+    smtp_server, make_workbook, tmp_path, capsys
 ):
     from kit.cli import main
 
@@ -441,7 +440,7 @@ def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_reru
     config = tmp_path / "advocacy-kit.toml"
     config.write_text(
         f'source = "{workbook}"\nreports_dir = "reports"\n\n'
-        f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
         'from = "advocacy@example.com"\nretry_wait = 0\n\n'
         f'[email.recipients]\nexecutive-update = ["{CXO}"]\n'
     )
@@ -454,14 +453,14 @@ def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_reru
             main(args)
         return done.value.code
 
-    server.mailbox.data_replies = ["554 5.7.1 Message rejected as spam"]
+    smtp_server.mailbox.data_replies = ["554 5.7.1 Message rejected as spam"]
     assert run() == 4
     assert "554 5.7.1 Message rejected as spam" in capsys.readouterr().err
     assert report.exists() and not ledger.exists()
     assert "failed: DeliveryError" in (tmp_path / "reports" / "advocacy-kit.log").read_text()
 
     assert run() == 0
-    [message] = server.mailbox.messages()
+    [message] = smtp_server.mailbox.messages()
     [attachment] = list(message.iter_attachments())
     assert attachment.get_payload(decode=True) == report.read_bytes()
 
@@ -469,7 +468,7 @@ def test_report_command_rejected_for_good_exits_non_zero_keeps_report_and_a_reru
 
 
 def test_a_phone_number_typed_into_a_name_or_an_owner_never_reaches_the_attached_report(
-    server, make_workbook, tmp_path
+    smtp_server, make_workbook, tmp_path
 ):
     from kit import schema
     from kit.cli import main
@@ -488,7 +487,7 @@ def test_a_phone_number_typed_into_a_name_or_an_owner_never_reaches_the_attached
     config = tmp_path / "advocacy-kit.toml"
     config.write_text(
         f'source = "{workbook}"\nreports_dir = "reports"\n\n'
-        f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+        f'[email]\nhost = "127.0.0.1"\nport = {smtp_server.port}\nsecurity = "none"\n'
         f'from = "advocacy@example.com"\n\n[email.recipients]\nexecutive-update = ["{CXO}"]\n'
     )
 
@@ -496,7 +495,7 @@ def test_a_phone_number_typed_into_a_name_or_an_owner_never_reaches_the_attached
         main(["--config", str(config), "report", "executive-update", "--period", "2026-Q4", "--as-of", "2026-11-20", "--email"])  # fmt: skip
 
     assert done.value.code == 0
-    [message] = server.mailbox.messages()
+    [message] = smtp_server.mailbox.messages()
     [attachment] = list(message.iter_attachments())
     sent = attachment.get_payload(decode=True).decode("utf-8")
     on_disk = (tmp_path / "reports" / "executive_update_2026-Q4.html").read_text(encoding="utf-8")

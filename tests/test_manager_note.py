@@ -1,5 +1,5 @@
 """The monthly note to each people manager (issue 22): its parts against a hand-built program counted by hand,
-one .eml per manager on the demo, each sent exactly once through a real SMTP server, scheduled monthly, and
+one .eml per manager on the demo, each sent exactly once through a real SMTP smtp_server, scheduled monthly, and
 readable on a phone."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +18,6 @@ from kit.metrics import measure
 from tests.command_line import run
 from tests.factories import AS_OF, DEMO_AS_OF, activity, advocate, commitment, opportunity, person, request
 from tests.factories import program as program_of
-from tests.smtp_server import Server
 
 P, O, R, X, A = (
     schema.PEOPLE.col,
@@ -216,14 +214,6 @@ def test_dry_run_writes_one_eml_per_manager(demo_workbook, tmp_path, capsys):
     assert stdout.count("dry run: nothing was sent") == len(managers)
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
-
-
 def config_file(tmp_path: Path, port: int, schedule: str = "") -> Path:
     path = tmp_path / "advocacy-kit.toml"
     path.write_text(
@@ -234,8 +224,10 @@ def config_file(tmp_path: Path, port: int, schedule: str = "") -> Path:
     return path
 
 
-def test_each_manager_receives_the_note_exactly_once_over_two_runs(server, demo_workbook, tmp_path, capsys):
-    config = config_file(tmp_path, server.port)
+def test_each_manager_receives_the_note_exactly_once_over_two_runs(
+    smtp_server, demo_workbook, tmp_path, capsys
+):
+    config = config_file(tmp_path, smtp_server.port)
     send = [
         "--config",
         str(config),
@@ -252,15 +244,15 @@ def test_each_manager_receives_the_note_exactly_once_over_two_runs(server, demo_
 
     assert (first[0], second[0]) == (0, 0), first[2] + second[2]
     managers = demo_managers(demo_workbook)
-    received = sorted(rcpt for rcpts, _ in server.mailbox.received for rcpt in rcpts)
+    received = sorted(rcpt for rcpts, _ in smtp_server.mailbox.received for rcpt in rcpts)
     assert received == sorted(managers)  # each once, over both runs
     assert second[1].count("already has the 2026-10 note") == len(managers)
-    for message in server.mailbox.messages():
+    for message in smtp_server.mailbox.messages():
         assert str(message["Subject"]).startswith("Your team and the advocacy program, October 2026")
 
 
-def test_one_manager_and_an_unknown_one(server, demo_workbook, tmp_path, capsys):
-    config = config_file(tmp_path, server.port)
+def test_one_manager_and_an_unknown_one(smtp_server, demo_workbook, tmp_path, capsys):
+    config = config_file(tmp_path, smtp_server.port)
     base = ["--config", str(config), "report", "manager-note", "--email", "--source", str(demo_workbook)]
     manager = sorted(demo_managers(demo_workbook))[0]
 
@@ -269,13 +261,13 @@ def test_one_manager_and_an_unknown_one(server, demo_workbook, tmp_path, capsys)
     neither = run(base, capsys)
 
     assert code == 0, err
-    assert [r for r, _ in server.mailbox.received] == [[manager]]
+    assert [r for r, _ in smtp_server.mailbox.received] == [[manager]]
     assert unknown[0] == 2 and "nobody@example.com" in unknown[2] and "Traceback" not in unknown[2]
     assert neither[0] == 2 and "--manager EMAIL or --all" in neither[2]
 
 
-def test_schedule_sends_the_notes_monthly(server, tmp_path, capsys):
-    config = config_file(tmp_path, server.port, '[schedule]\ntime = "07:00"\nmanager_note = true\n')
+def test_schedule_sends_the_notes_monthly(smtp_server, tmp_path, capsys):
+    config = config_file(tmp_path, smtp_server.port, '[schedule]\ntime = "07:00"\nmanager_note = true\n')
 
     code, out, err = run(["--config", str(config), "schedule"], capsys)
 

@@ -8,7 +8,6 @@ import datetime as dt
 import email
 import email.policy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,6 @@ from tests.smtp_server import Server
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
 OWNER, REQUESTER, PM = "owner@example.com", "rep@example.com", "advocacy@example.com"
 AS_OF = ["--as-of", "2026-11-20"]
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -51,18 +42,18 @@ def _config(tmp_path: Path, port: int) -> Path:
     return path
 
 
-def _received(server: Server) -> list[tuple[str, str]]:
+def _received(smtp_server: Server) -> list[tuple[str, str]]:
     found = []
-    for rcpt, raw in server.mailbox.received:
+    for rcpt, raw in smtp_server.mailbox.received:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         found.append((",".join(rcpt), str(message["X-Advocacy-Kit-Request"]).split()[1]))
     return found
 
 
 def test_apply_with_email_sends_the_owners_ask_and_the_requesters_news_once(
-    workbook, server, tmp_path, capsys
+    workbook, smtp_server, tmp_path, capsys
 ):
-    config = _config(tmp_path, server.port)
+    config = _config(tmp_path, smtp_server.port)
     args = [
         "--config",
         str(config),
@@ -81,14 +72,14 @@ def test_apply_with_email_sends_the_owners_ask_and_the_requesters_news_once(
     assert code == 0, err
     assert "REQ-000001: New → Owner Approval (ADV-0001; waiting on owner@example.com)" in out
     assert again == 0
-    assert _received(server) == [(OWNER, "owner_ask"), (REQUESTER, "requester_assigned")]
+    assert _received(smtp_server) == [(OWNER, "owner_ask"), (REQUESTER, "requester_assigned")]
     assert LocalStore(workbook).read().requests.iloc[0][R.status] == "Owner Approval"
 
 
 def test_apply_with_dry_run_and_json_writes_the_outbox_and_keeps_stdout_json(
-    workbook, server, tmp_path, capsys
+    workbook, smtp_server, tmp_path, capsys
 ):
-    config = _config(tmp_path, server.port)
+    config = _config(tmp_path, smtp_server.port)
 
     code, out, err = run(
         [
@@ -110,11 +101,11 @@ def test_apply_with_dry_run_and_json_writes_the_outbox_and_keeps_stdout_json(
     assert json.loads(out)["written"] == ["REQ-000001"]
     written = sorted(p.name.split("_", 1)[1] for p in (tmp_path / "outbox").glob("*.eml"))
     assert written == ["REQ-000001_owner_ask.eml", "REQ-000001_requester_assigned.eml"]
-    assert _received(server) == []
+    assert _received(smtp_server) == []
 
 
-def test_email_without_apply_is_refused_and_nothing_is_written(workbook, server, tmp_path, capsys):
-    config = _config(tmp_path, server.port)
+def test_email_without_apply_is_refused_and_nothing_is_written(workbook, smtp_server, tmp_path, capsys):
+    config = _config(tmp_path, smtp_server.port)
     before = workbook.stat().st_mtime_ns
 
     code, _, err = run(
@@ -122,4 +113,4 @@ def test_email_without_apply_is_refused_and_nothing_is_written(workbook, server,
     )
 
     assert code == 2 and "--apply" in err
-    assert workbook.stat().st_mtime_ns == before and _received(server) == []
+    assert workbook.stat().st_mtime_ns == before and _received(smtp_server) == []

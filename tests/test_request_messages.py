@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,14 +51,6 @@ def tabs() -> dict:
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def source_of(store_factory, request, monkeypatch):
     """The --source a person would type for a store_factory store (the emulator's environment set)."""
 
@@ -94,26 +85,26 @@ LOOP = [
 ]
 
 
-def received(server: Server) -> list[tuple[str, str, email.message.EmailMessage]]:
+def received(smtp_server: Server) -> list[tuple[str, str, email.message.EmailMessage]]:
     """(envelope recipient, kind, message) of each message the server accepted."""
     found = []
-    for rcpt, raw in server.mailbox.received:
+    for rcpt, raw in smtp_server.mailbox.received:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         found.append((",".join(rcpt), str(message["X-Advocacy-Kit-Request"]).split()[1], message))
     return found
 
 
 def test_the_loop_sends_each_person_their_message_exactly_once_even_run_twice(
-    store_factory, source_of, server, tmp_path, capsys
+    store_factory, source_of, smtp_server, tmp_path, capsys
 ):
     store = store_factory(grids_from_rows(tabs()))
-    config = config_file(tmp_path, server.port)
+    config = config_file(tmp_path, smtp_server.port)
     common = ["--source", source_of(store), "--as-of", "2026-11-20", "--email"]
 
     for args in LOOP + LOOP:  # the second pass: every move refused, nothing sent again
         run(["--config", str(config), "request", *args, *common], capsys)
 
-    assert [(to, kind) for to, kind, _ in received(server)] == [
+    assert [(to, kind) for to, kind, _ in received(smtp_server)] == [
         (OWNER, "owner_ask"),  # assign: the account owner is asked first
         (REQUESTER, "requester_assigned"),
         (ASKED, "advocate_ask"),  # approve: now the advocate is asked
@@ -122,19 +113,19 @@ def test_the_loop_sends_each_person_their_message_exactly_once_even_run_twice(
         (REQUESTER, "requester_scheduled"),
         (REQUESTER, "requester_completed"),
     ]
-    subjects = [str(m["Subject"]) for _, _, m in received(server)]
-    assert "Thursday 3 December 2026" in received(server)[4][2].get_body(("plain",)).get_content()
+    subjects = [str(m["Subject"]) for _, _, m in received(smtp_server)]
+    assert "Thursday 3 December 2026" in received(smtp_server)[4][2].get_body(("plain",)).get_content()
     assert all(s and "\n" not in s for s in subjects)
     assert store.read().requests.iloc[0][R.status] == "Completed"
 
 
 def test_a_move_made_again_to_the_same_place_sends_nothing_new_and_a_new_date_does(
-    server, make_workbook, tmp_path, capsys
+    smtp_server, make_workbook, tmp_path, capsys
 ):
     """The ledger keys on (request, where the move went, recipient): setting the same date twice tells the
     requester once; moving the date tells them again."""
     path = make_workbook(**tabs())
-    config = ["--config", str(config_file(tmp_path, server.port))]
+    config = ["--config", str(config_file(tmp_path, smtp_server.port))]
     tail = ["--source", str(path), "--as-of", "2026-11-20", "--email"]
     for args in LOOP[:3]:
         run([*config, "request", *args, *tail], capsys)
@@ -144,7 +135,7 @@ def test_a_move_made_again_to_the_same_place_sends_nothing_new_and_a_new_date_do
 
     assert [code for code, _, _ in outs] == [0, 0, 0]
     assert "already has this message" in outs[1][1]
-    scheduled = [m for _, kind, m in received(server) if kind == "requester_scheduled"]
+    scheduled = [m for _, kind, m in received(smtp_server) if kind == "requester_scheduled"]
     assert [m.get_body(("plain",)).get_content().count("December 2026") >= 1 for m in scheduled] == [
         True,
         True,
@@ -154,10 +145,10 @@ def test_a_move_made_again_to_the_same_place_sends_nothing_new_and_a_new_date_do
 
 
 def test_the_advocates_address_is_only_on_their_own_message_and_no_other_advocates_contact_anywhere(
-    server, make_workbook, tmp_path, capsys
+    smtp_server, make_workbook, tmp_path, capsys
 ):
     path = make_workbook(**tabs())
-    config = config_file(tmp_path, server.port)
+    config = config_file(tmp_path, smtp_server.port)
     for args in LOOP:
         code, _, err = run(
             [
@@ -175,7 +166,7 @@ def test_the_advocates_address_is_only_on_their_own_message_and_no_other_advocat
         )
         assert code == 0, err
 
-    messages = received(server)
+    messages = received(smtp_server)
     contacts = contacts_from_program(LocalStore(path).read())
     assert {OTHER, ASKED, OTHER_PHONE.lower()} <= contacts
     for to, kind, message in messages:
@@ -191,10 +182,10 @@ def test_the_advocates_address_is_only_on_their_own_message_and_no_other_advocat
 
 
 def test_the_advocates_ask_says_what_for_whom_by_when_and_where_to_reply(
-    server, make_workbook, tmp_path, capsys
+    smtp_server, make_workbook, tmp_path, capsys
 ):
     path = make_workbook(**tabs())
-    config = config_file(tmp_path, server.port)
+    config = config_file(tmp_path, smtp_server.port)
     config.write_text(
         config.read_text().replace("[email]\n", '[email]\nreply_to = "Team <team@example.com>"\n')
     )
@@ -203,7 +194,7 @@ def test_the_advocates_ask_says_what_for_whom_by_when_and_where_to_reply(
         code, _, err = run(["--config", str(config), "request", *args, *tail], capsys)
         assert code == 0, err
 
-    (ask,) = [m for _, kind, m in received(server) if kind == "advocate_ask"]
+    (ask,) = [m for _, kind, m in received(smtp_server) if kind == "advocate_ask"]
     text = ask.get_body(("plain",)).get_content()
     assert "a reference call" in text  # what
     assert "Insurance" in text and "Mid-Market" in text  # for whom: industry and size
@@ -317,29 +308,29 @@ def test_a_server_that_refuses_exits_4_keeps_the_move_and_notify_sends_only_what
     make_workbook, tmp_path, capsys
 ):
     path = make_workbook(**tabs())
-    server = Server()
-    server.mailbox.refuse_rcpt[OWNER] = "550 no such mailbox"
-    server.start()
+    smtp_server = Server()  # started and stopped here: the test restarts it
+    smtp_server.mailbox.refuse_rcpt[OWNER] = "550 no such mailbox"
+    smtp_server.start()
     try:
-        config = config_file(tmp_path, server.port)
+        config = config_file(tmp_path, smtp_server.port)
         code, out, err = run(["--config", str(config), "request", "assign", "REQ-000001", "ADV-0001", "--source", str(path), "--email"], capsys)  # fmt: skip
     finally:
-        server.stop()
+        smtp_server.stop()
 
     assert code == 4
     assert "550" in err and err.count("\n") == 1
     assert LocalStore(path).read().requests.iloc[0][R.status] == "Owner Approval"
-    assert [kind for _, kind, _ in received(server)] == ["requester_assigned"]
+    assert [kind for _, kind, _ in received(smtp_server)] == ["requester_assigned"]
 
-    server.mailbox.refuse_rcpt.clear()
-    server.start()
+    smtp_server.mailbox.refuse_rcpt.clear()
+    smtp_server.start()
     try:
         again = [run(["--config", str(config), "request", "notify", "REQ-000001", "--source", str(path), "--email"], capsys) for _ in range(2)]  # fmt: skip
     finally:
-        server.stop()
+        smtp_server.stop()
 
     assert [code for code, _, _ in again] == [0, 0]
-    assert [kind for _, kind, _ in received(server)] == ["requester_assigned", "owner_ask"]
+    assert [kind for _, kind, _ in received(smtp_server)] == ["requester_assigned", "owner_ask"]
 
 
 @pytest.mark.slow
