@@ -354,61 +354,52 @@ def systemd_units(
         calendar = f"*-*-{schedule.day:02d} {time}"
     else:
         calendar = f"{days[schedule.weekday]} *-*-* {time}"
-    service = (
+    env_file = schedule.env_file
+    units = {
+        f"{name}.service": _service("e-mail the advocacy program's reports", command, env_file),
+        f"{name}.timer": _timer(f"reports, {schedule.when}", calendar),
+    }
+    if digest is not None and schedule.digest is not None:
+        units[f"{name}-digest.service"] = _service(
+            "e-mail the program manager's daily digest", digest, env_file
+        )
+        units[f"{name}-digest.timer"] = _timer(
+            f"daily digest at {schedule.digest:%H:%M}", f"*-*-* {schedule.digest:%H:%M}:00"
+        )
+    if manager_note is not None and schedule.manager_note is not None:
+        units[f"{name}-manager-note.service"] = _service(
+            "e-mail each people manager their team's monthly note", manager_note, env_file
+        )
+        units[f"{name}-manager-note.timer"] = _timer(
+            f"manager notes on day {schedule.manager_note} of each month",
+            f"*-*-{schedule.manager_note:02d} {schedule.at:%H:%M}:00",
+        )
+    return units
+
+
+def _service(what: str, command: str, env_file: Path | None) -> str:
+    """A oneshot user service running ``command`` through ``sh`` ($ and % doubled: systemd reads them)."""
+    return (
         "[Unit]\n"
-        "Description=advocacy-kit: e-mail the advocacy program's reports\n\n"
+        f"Description=advocacy-kit: {what}\n\n"
         "[Service]\n"
         "Type=oneshot\n"
-        + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
+        + (f"EnvironmentFile={env_file}\n" if env_file else "")
         + f"ExecStart=/bin/sh -c {shlex.quote(command.replace('$', '$$').replace('%', '%%'))}\n"
     )
-    timer = (
+
+
+def _timer(what: str, calendar: str) -> str:
+    """A persistent timer (a run missed while the machine was off happens at the next boot)."""
+    return (
         "[Unit]\n"
-        f"Description=advocacy-kit reports, {schedule.when}\n\n"
+        f"Description=advocacy-kit {what}\n\n"
         "[Timer]\n"
         f"OnCalendar={calendar}\n"
         "Persistent=true\n\n"
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    units = {f"{name}.service": service, f"{name}.timer": timer}
-    if digest is not None and schedule.digest is not None:
-        units[f"{name}-digest.service"] = (
-            "[Unit]\n"
-            "Description=advocacy-kit: e-mail the program manager's daily digest\n\n"
-            "[Service]\n"
-            "Type=oneshot\n"
-            + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
-            + f"ExecStart=/bin/sh -c {shlex.quote(digest.replace('$', '$$').replace('%', '%%'))}\n"
-        )
-        units[f"{name}-digest.timer"] = (
-            "[Unit]\n"
-            f"Description=advocacy-kit daily digest at {schedule.digest:%H:%M}\n\n"
-            "[Timer]\n"
-            f"OnCalendar=*-*-* {schedule.digest:%H:%M}:00\n"
-            "Persistent=true\n\n"
-            "[Install]\n"
-            "WantedBy=timers.target\n"
-        )
-    if manager_note is not None and schedule.manager_note is not None:
-        units[f"{name}-manager-note.service"] = (
-            "[Unit]\n"
-            "Description=advocacy-kit: e-mail each people manager their team's monthly note\n\n"
-            "[Service]\n"
-            "Type=oneshot\n"
-            + (f"EnvironmentFile={schedule.env_file}\n" if schedule.env_file else "")
-            + f"ExecStart=/bin/sh -c {shlex.quote(manager_note.replace('$', '$$').replace('%', '%%'))}\n"
-        )
-        units[f"{name}-manager-note.timer"] = (
-            "[Unit]\n"
-            f"Description=advocacy-kit manager notes on day {schedule.manager_note} of each month\n\n"
-            "[Timer]\n"
-            f"OnCalendar=*-*-{schedule.manager_note:02d} {schedule.at:%H:%M}:00\n"
-            "Persistent=true\n\n"
-            "[Install]\n"
-            "WantedBy=timers.target\n"
-        )
-    return units
 
 
 def replace_block(crontab: str, block: Sequence[str]) -> str:
