@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kit.program import Grid, Program, grids_from_frames
+from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.local import LocalStore
 from tests import factories
 from tests.factories import DEMO_AS_OF, Rows, grids_from_rows
@@ -111,6 +112,21 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[M
 
     factories = {"local": local, "gsheets": gsheets}
     return factories[request.param]
+
+
+@pytest.fixture
+def source_of(store_factory, request, monkeypatch):
+    """The --source a person would type for a store_factory store (the emulator's environment set)."""
+
+    def source(store) -> str:
+        if hasattr(store, "key"):
+            emulator = request.getfixturevalue("sheets_emulator")
+            monkeypatch.setenv(CREDENTIALS_ENV, str(request.getfixturevalue("service_account_file")))
+            monkeypatch.setenv(ENDPOINT_ENV, emulator.url)
+            return store.key
+        return str(store.path)
+
+    return source
 
 
 # --- Google Sheets: a local Sheets API emulator, a service account key, a fresh sheet per call ---

@@ -13,7 +13,7 @@ import pytest
 
 from kit import match, requests_life, schema
 from kit.errors import ConflictError, InputError
-from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV, RowUpdate
+from kit.store import RowUpdate
 from kit.store.local import LocalStore
 from tests.command_line import run
 from tests.factories import AS_OF, activity, advocate, grids_from_rows, request, setting
@@ -283,21 +283,6 @@ def test_match_apply_assigns_by_the_same_rule_and_writes_history(store_factory):
 
 # ------------------------------------------------------------------------------------------------------------
 # Done when: the whole loop from the command line, on both stores, and run twice
-
-
-@pytest.fixture
-def source_of(store_factory, request, monkeypatch):
-    """The --source a person would type for a store_factory store (the emulator's environment set)."""
-
-    def source(store) -> str:
-        if hasattr(store, "key"):
-            emulator = request.getfixturevalue("sheets_emulator")
-            monkeypatch.setenv(CREDENTIALS_ENV, str(request.getfixturevalue("service_account_file")))
-            monkeypatch.setenv(ENDPOINT_ENV, emulator.url)
-            return store.key
-        return str(store.path)
-
-    return source
 
 
 def test_the_whole_loop_from_the_command_line_and_a_second_run_refused(store_factory, source_of, capsys):

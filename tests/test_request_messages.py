@@ -13,7 +13,6 @@ import pytest
 from kit import requests_life, schema
 from kit.mail import contacts_from_program, find_contacts
 from kit.mail.request_messages import messages_for
-from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.local import LocalStore
 from tests.command_line import run
 from tests.factories import advocate, grids_from_rows, request
@@ -48,21 +47,6 @@ def tabs() -> dict:
             )
         ],
     }
-
-
-@pytest.fixture
-def source_of(store_factory, request, monkeypatch):
-    """The --source a person would type for a store_factory store (the emulator's environment set)."""
-
-    def source(store) -> str:
-        if hasattr(store, "key"):
-            emulator = request.getfixturevalue("sheets_emulator")
-            monkeypatch.setenv(CREDENTIALS_ENV, str(request.getfixturevalue("service_account_file")))
-            monkeypatch.setenv(ENDPOINT_ENV, emulator.url)
-            return store.key
-        return str(store.path)
-
-    return source
 
 
 def config_file(tmp_path: Path, port: int, extra: str = "") -> Path:
