@@ -24,7 +24,6 @@ import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -276,7 +275,7 @@ def render(
 ) -> tuple[str, str]:
     """The digest as plain text and as HTML (every value cleaned of contact details)."""
     from kit.mail.redact import clean
-    from kit.mail.request_messages import environment, rendered
+    from kit.mail.templating import environment, rendered
 
     sections = [
         {
@@ -315,18 +314,12 @@ def build_email(
 ) -> EmailMessage:
     """The digest as one e-mail: plain text with an HTML alternative, checked for contact details."""
     from kit.mail.redact import ContactLeakError, find_contacts
-    from kit.mail.settings import parse_address
+    from kit.mail.templating import text_and_html_email
 
     text, html = render(work, contacts=contacts, templates=templates)
-    message = EmailMessage()
-    message["Subject"] = work.subject()
-    message["From"] = sender
-    if to:
-        message["To"] = list(to)
-    message["Date"] = formatdate((now or dt.datetime.now(dt.UTC)).timestamp(), localtime=False)
-    message["Message-ID"] = make_msgid(domain=parse_address(sender, "[email] from").domain)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message = text_and_html_email(
+        subject=work.subject(), sender=sender, to=list(to), text=text, html=html, now=now
+    )
     leaks = find_contacts(message, contacts)
     if leaks:
         raise ContactLeakError(f"the digest would carry an advocate's contact details ({', '.join(leaks)})")

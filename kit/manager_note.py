@@ -32,7 +32,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -406,7 +406,7 @@ def render(
     note: ManagerNote, *, contacts: Collection[str] = (), templates: str | os.PathLike[str] | None = None
 ) -> tuple[str, str]:
     """The note as plain text and as HTML (every value cleaned of contact details)."""
-    from kit.mail.request_messages import environment, rendered
+    from kit.mail.templating import environment, rendered
 
     context = _context(note, contacts)
     env = environment(templates)
@@ -435,18 +435,18 @@ def build_email(
     """The note as one e-mail to its manager: plain text with an HTML alternative, refused (ContactLeakError)
     when any part carries an advocate's contact details."""
     from kit.mail.redact import ContactLeakError, find_contacts
-    from kit.mail.settings import parse_address
+    from kit.mail.templating import text_and_html_email
 
     text, html = render(note, contacts=contacts, templates=templates)
-    message = EmailMessage()
-    message["Subject"] = note.subject
-    message["From"] = sender
-    message["To"] = formataddr((note.manager, note.manager_email))
-    message["Date"] = formatdate((now or dt.datetime.now(dt.UTC)).timestamp(), localtime=False)
-    message["Message-ID"] = make_msgid(domain=parse_address(sender, "[email] from").domain)
-    message["X-Advocacy-Kit-Report"] = f"{REPORT} {note.period}"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message = text_and_html_email(
+        subject=note.subject,
+        sender=sender,
+        to=formataddr((note.manager, note.manager_email)),
+        text=text,
+        html=html,
+        headers={"X-Advocacy-Kit-Report": f"{REPORT} {note.period}"},
+        now=now,
+    )
     others = {x for x in contacts if x != note.manager_email}
     leaks = find_contacts(message, others)
     if leaks:

@@ -32,7 +32,6 @@ import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +39,13 @@ from kit import schema
 from kit.cells import as_text, parse_date
 from kit.mail.redact import ContactLeakError, clean, find_contacts
 from kit.mail.settings import parse_address
+from kit.mail.templating import environment, rendered, text_and_html_email
 
 if TYPE_CHECKING:
-    import jinja2
-
     from kit.program import Program
     from kit.requests_life import Transition
 
 A, R = schema.ADVOCATES.col, schema.REQUESTS.col
-TEMPLATES = Path(__file__).parent / "templates"
 OWNER_APPROVAL_DAYS_SETTING = "owner_approval_days"
 ADVOCATE_REPLY_DAYS = 5  # the advocate is asked to answer within this many days (the digest's wait too)
 LEDGER_REPORT = "request-message"  # the delivery ledger's "report" for these messages
@@ -80,36 +77,6 @@ class Message:
     def file_name(self) -> str:
         """The outbox file: the moment of the move, request and kind, so a later move never overwrites it."""
         return f"{self.moment}_{self.request_id}_{self.kind}.eml"
-
-
-def environment(templates: str | os.PathLike[str] | None = None) -> jinja2.Environment:
-    """The templates: the config's ``message_templates`` folder first (when given), then the kit's own."""
-    import jinja2
-
-    folders = [str(Path(templates))] if templates else []
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*folders, str(TEMPLATES)]),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=jinja2.StrictUndefined,  # a misspelt name in an overriding template fails, not blanks out
-        keep_trailing_newline=True,
-        trim_blocks=True,
-    )
-
-
-def rendered(env: jinja2.Environment, name: str, context: Mapping[str, Any], *, module: bool = False) -> Any:
-    """Template ``name`` rendered (or, with ``module``, its module: text and ``subject``); a template that
-    cannot be read or rendered (a typo in an overriding one) is a ConfigError naming it."""
-    import jinja2
-
-    from kit.errors import ConfigError
-
-    try:
-        template = env.get_template(name)
-        return template.make_module(dict(context)) if module else template.render(context)
-    except jinja2.TemplateError as error:
-        where = getattr(error, "filename", None) or name
-        line = f", line {error.lineno}" if getattr(error, "lineno", None) else ""
-        raise ConfigError(f"message template {where}{line}: {error.message or error}") from None
 
 
 def day_text(day: dt.date | None) -> str:
@@ -338,17 +305,18 @@ def build_email(
 ) -> EmailMessage:
     """The message as an e-mail (plain text with an HTML alternative), refused when any part carries a contact
     detail of the program other than the recipient's own address."""
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = sender
-    email["To"] = message.recipient
-    if reply_to:
-        email["Reply-To"] = reply_to
-    email["Date"] = formatdate((now or dt.datetime.now(dt.UTC)).timestamp(), localtime=False)
-    email["Message-ID"] = make_msgid(domain=parse_address(sender, "[email] from").domain)
-    email["X-Advocacy-Kit-Request"] = f"{message.request_id} {message.kind}"
-    email.set_content(message.text)
-    email.add_alternative(message.html, subtype="html")
+    email = text_and_html_email(
+        subject=message.subject,
+        sender=sender,
+        to=message.recipient,
+        text=message.text,
+        html=message.html,
+        headers={
+            **({"Reply-To": reply_to} if reply_to else {}),
+            "X-Advocacy-Kit-Request": f"{message.request_id} {message.kind}",
+        },
+        now=now,
+    )
     others = {c for c in contacts if c != message.recipient.lower()}
     leaks = find_contacts(email, others)
     if leaks:
