@@ -248,9 +248,7 @@ def run_digest(
         folder, _ = reports_folder(state, out_dir)
         eml = write_eml(message, folder / f"digest_{day.isoformat()}.eml")
         html = folder / f"digest_{day.isoformat()}.html"
-        write_atomically(
-            html, render(work, contacts=contacts, templates=config.message_templates)[1].encode()
-        )
+        write_atomically(html, message.get_body(("html",)).get_content().encode())  # the page just built
         click.echo(f"Wrote {eml} and {html.name} (dry run: nothing was sent)")
         return
     from kit.delivery import Ledger, Scope, send_once
@@ -342,7 +340,7 @@ def run_manager_notes(
             message = build_email(note, sender=sender, contacts=contacts, templates=templates)
             eml = write_eml(message, folder / f"{note.file_stem}.eml")
             html = folder / f"{note.file_stem}.html"
-            write_atomically(html, render(note, contacts=contacts, templates=templates)[1].encode())
+            write_atomically(html, message.get_body(("html",)).get_content().encode())  # the page just built
             click.echo(f"Wrote {eml} and {html.name} for {note.manager} (dry run: nothing was sent)")
         return
     from kit.delivery import Ledger, Scope, send_once
