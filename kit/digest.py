@@ -162,9 +162,9 @@ def _days(n: int) -> str:
 
 def _activity(value: Any) -> str:
     """'reference call', 'RFP reference': the reports' nouns."""
-    from kit.mail.request_messages import an_activity
+    from kit.metrics.text import activity_nouns
 
-    return an_activity(value).split(" ", 1)[1] if as_text(value) else "request"
+    return activity_nouns(as_text(value))[0] if as_text(value) else "request"
 
 
 def _day(value: Any) -> str:

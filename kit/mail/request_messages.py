@@ -86,11 +86,10 @@ def day_text(day: dt.date | None) -> str:
 
 def an_activity(activity: str | None) -> str:
     """'a reference call', 'an analyst briefing', 'an RFP reference' (the reports' nouns)."""
-    from kit.metrics.text import ACTIVITY_NOUNS
+    from kit.metrics.text import activity_nouns, with_article
 
     text = as_text(activity)
-    noun = ACTIVITY_NOUNS.get(text, (text.replace("_", " ") or "activity",))[0]
-    return f"{'an' if noun[0] in 'aeiouAEIOU' or noun.startswith('RFP') else 'a'} {noun}"
+    return with_article(activity_nouns(text)[0] if text else "activity")
 
 
 def _request_cells(program: Program, request_id: str) -> Mapping[str, Any]:

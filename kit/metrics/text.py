@@ -33,18 +33,23 @@ ACTIVITY_NOUNS = {
 }
 
 
+def activity_nouns(activity: str) -> tuple[str, str]:
+    """('reference call', 'reference calls'): the words for an activity key (the key itself when unknown)."""
+    words = activity.replace("_", " ")
+    return ACTIVITY_NOUNS.get(activity, (words, words + "s"))
+
+
+def with_article(noun: str) -> str:
+    """'a reference call', 'an analyst briefing', 'an RFP reference'."""
+    return f"{'an' if noun[0] in 'aeiouAEIOU' or noun.startswith('RFP') else 'a'} {noun}"
+
+
 def _activity_phrase(counts: Mapping[str, int]) -> str:
     """{'reference_call': 2, 'site_visit': 1} → '2 reference calls and a site visit'."""
     parts = []
     for activity, count in counts.items():
-        one, many = ACTIVITY_NOUNS.get(
-            activity, (activity.replace("_", " "), activity.replace("_", " ") + "s")
-        )
-        parts.append(
-            f"{'an' if one[0] in 'aeiouAEIOU' or one.startswith('RFP') else 'a'} {one}"
-            if count == 1
-            else f"{count} {many}"
-        )
+        one, many = activity_nouns(activity)
+        parts.append(with_article(one) if count == 1 else f"{count} {many}")
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
