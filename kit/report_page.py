@@ -20,7 +20,16 @@ import pandas as pd
 
 from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value
 from kit.metrics import ProgramMetrics, compared_with, measure
-from kit.metrics.text import SAMPLE_NOUNS, comparable_sentences, interval_text, with_sample
+from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
+    SAMPLE_NOUNS,
+    asks,
+    behind_lines,
+    comparable_sentences,
+    interval_text,
+    new_advocate_lines,
+    team_adoption_lines,
+    with_sample,
+)
 from kit.report import METRICS_MIME, read_figures
 
 if TYPE_CHECKING:
@@ -502,88 +511,6 @@ def win_rate_chart(m: ProgramMetrics) -> None:
         else f"No win-rate lift from advocates can be shown for {m.period.label}."
     )
     show_chart(fig, title=title, takeaway=takeaway, empty=f"No opportunity closed in {m.period.label}.")
-
-
-def new_advocate_lines(m: ProgramMetrics) -> list[str]:
-    """'12 new Insurance advocates using Product A (40 in all)', one line per strategic segment."""
-    lines = []
-    for row in m.coverage.to_dict("records"):
-        count = int(row["new_advocates"])
-        phrase = row["phrase"] if count != 1 else row["phrase"].replace("advocates", "advocate", 1)
-        lines.append(f"{count} new {phrase} ({int(row['active_advocates'])} active in all)")
-    return lines
-
-
-def asks(m: ProgramMetrics) -> list[str]:
-    """What the executives can do: the biggest coverage gaps, the teams not using the program."""
-    from kit.metrics import under_covered
-
-    lines = [
-        f"Help us recruit {int(row['gap'])} more {row['phrase']} (we have {int(row['active_advocates'])}, "
-        f"the goal is {int(row['target'])})."
-        for row in under_covered(m.coverage).head(3).to_dict("records")
-    ]
-    idle = m.service.teams_without_requests
-    if m.has_data and idle:
-        lines.append(f"Encourage these teams to use customer references: {', '.join(idle)} made no request.")
-    lines += behind_lines(m)
-    return lines
-
-
-def behind_lines(m: ProgramMetrics) -> list[str]:
-    """The teams behind on their side of the agreement (team_to_program commitments behind or missed), one
-    ask per team naming what it promised: 'Events: “Speaker needs logged a quarter ahead” (4 of 8).'"""
-    from kit import schema
-    from kit.metrics.adoption import COMMITMENT_METRICS
-
-    c = m.commitments
-    if c.empty:
-        return []
-    late = c[(c["direction"] == schema.TEAM_TO_PROGRAM) & c["status"].isin(["behind", "missed"])]
-    lines = []
-    for team, rows in late.groupby("team", sort=False):
-        promised = []
-        for row in rows.to_dict("records"):
-            unit = COMMITMENT_METRICS.get(row["metric"] or "", ("", COUNT))[1]
-            figure = f"{format_value(row['actual'], unit)} of {format_value(row['target'], unit)}"
-            promised.append(f"“{row['commitment']}” ({row['status']}: {figure})")
-        lines.append(f"Help {team} keep its side of the agreement: {'; '.join(promised)}.")
-    return lines
-
-
-def team_adoption_lines(m: ProgramMetrics) -> list[str]:
-    """'Sales: 75% of sellers with closed deals used the program (9 of 12).' per team with closed deals, after
-    the whole program's line, which says the change from the period before."""
-    a = m.adoption
-    if a is None or not a.sellers_with_deals:
-        return []
-    first = (
-        f"All teams: {format_value(a.sellers_using_share, SHARE)} of sellers with closed deals used the program "
-        f"({a.sellers_using} of {a.sellers_with_deals})"
-    )
-    if a.previous_sellers_using_share is not None and a.previous_sellers_with_deals:
-        change = a.sellers_using_share - a.previous_sellers_using_share
-        way = "up" if change > 0 else "down" if change < 0 else "the same as"
-        before = format_value(a.previous_sellers_using_share, SHARE)
-        first += f", {way} from {before}" if way != "the same as" else f", as in {m.previous_period.label}"
-        n_before = a.previous_sellers_with_deals
-        first += f" ({n_before} seller{'' if n_before == 1 else 's'} in {m.previous_period.label})"
-    lines = [first + "."]
-    for row in a.by_team.to_dict("records"):
-        n = int(row["sellers_with_deals"])
-        if n:
-            line = (
-                f"{row['team']}: {format_value(row['sellers_using_share'], SHARE)} of sellers with closed deals "
-                f"used the program ({int(row['sellers_using'])} of {n})"
-            )
-            before, n_before = row.get("previous_sellers_using_share"), row.get("previous_sellers_with_deals")
-            if before is not None and not pd.isna(before) and n_before:
-                change = row["sellers_using_share"] - before
-                way = "up from" if change > 0 else "down from" if change < 0 else "as in"
-                shown = format_value(before, SHARE) if way != "as in" else m.previous_period.label
-                line += f", {way} {shown} ({int(n_before)} in {m.previous_period.label})"
-            lines.append(line + ".")
-    return lines
 
 
 def draft(m: ProgramMetrics) -> str:
