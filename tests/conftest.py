@@ -12,6 +12,7 @@ from kit.program import Grid, Program, grids_from_frames
 from kit.store import CREDENTIALS_ENV, ENDPOINT_ENV
 from kit.store.local import LocalStore
 from tests import factories
+from tests.browser import CHROMIUM, launch
 from tests.factories import DEMO_AS_OF, Rows, grids_from_rows
 from tests.properties import register_profiles
 from tests.smtp_server import Server
@@ -169,17 +170,6 @@ def new_google_sheet(sheets_emulator, service_account_file) -> Callable[..., Any
 # Debian's Chromium, driven by Playwright (never a browser Playwright downloads: these machines reach only
 # package registries). Module-scoped, so no Playwright event loop outlives the browser tests.
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",  # the closed network refuses Chromium's background connections
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -189,7 +179,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
