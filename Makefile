@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: install demo test fuzz lint format lab bench bench-docs templates clean
+.PHONY: install demo test fuzz lint format lab bench bench-docs templates screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -49,6 +49,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format kit tests benchmarks emulators
 	$(BIN)/ruff check --fix kit tests benchmarks emulators
+
+# The pictures in the README and docs/: the demo program's reports and executive e-mail (600 px and 375 px)
+# photographed in headless Chromium. Run after changing a report or an e-mail; look at them; commit them.
+screenshots: $(STAMP) $(SYSTEM_STAMP)
+	$(BIN)/python -m tests.screenshots --out docs
 
 # The demo workbook lab opens: rebuilt when the schema or the generator changed, else kept (with your edits).
 DEMO_BOOK := demo/advocacy_program.xlsx
