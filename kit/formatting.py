@@ -44,24 +44,36 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+def _change_size(size: float, unit: str) -> str:
+    """The size of a change (no sign) as written: 5 pts · $1.2M · 0.5 days · 12."""
+    if unit == SHARE:
+        return f"{size * 100:.0f} pts"
+    if unit == MONEY:
+        return money(size)
+    if unit == DAYS:
+        return f"{size:.1f} days"
+    return f"{size:,.0f}"
+
+
+def is_no_change(change: float | None, unit: str) -> bool:
+    """Whether a change rounds to nothing as written (a share down 0.2 points is '0 pts'): no news, good or
+    bad, so it reads 'no change' and takes no colour rather than a red '−0 pts'."""
+    return not _missing(change) and not any(c in "123456789" for c in _change_size(abs(change), unit))
+
+
 def format_change(change: float | None, unit: str) -> str:
-    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · ±0 · '–'."""
+    """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · ±0 (also for a change that rounds to
+    nothing: ±0 pts, never −0 pts) · '–'."""
     if _missing(change):
         return NO_VALUE
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
-    size = abs(change)
-    if unit == SHARE:
-        return f"{sign}{size * 100:.0f} pts"
-    if unit == MONEY:
-        return f"{sign}{money(size)}"
-    if unit == DAYS:
-        return f"{sign}{size:.1f} days"
-    return f"{sign}{size:,.0f}"
+    sign = "±" if is_no_change(change, unit) else "+" if change > 0 else "−"
+    return sign + _change_size(abs(change), unit)
 
 
 def change_from(change: float | None, previous: float | None, unit: str) -> str:
-    """The e-mail's line under a figure: '+$1.3M vs $2.5M', 'no change vs 200'; '' when the change is unknown."""
+    """The e-mail's line under a figure: '+$1.3M vs $2.5M', 'no change vs 200' (also for a change that rounds
+    to nothing); '' when the change is unknown."""
     if _missing(change):
         return ""
-    text = "no change" if change == 0 else format_change(change, unit)
+    text = "no change" if is_no_change(change, unit) else format_change(change, unit)
     return text if _missing(previous) else f"{text} vs {format_value(previous, unit)}"

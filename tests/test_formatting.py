@@ -34,6 +34,8 @@ def test_a_figure_reads_as_the_reports_show_it(value, unit, text):
         (12, COUNT, "+12"),
         (-3, COUNT, "−3"),
         (0, COUNT, "±0"),
+        (-0.002, SHARE, "±0 pts"),  # 0.2 points down is written 0 pts: no sign to colour
+        (0.4, COUNT, "±0"),
         (0.05, SHARE, "+5 pts"),
         (1_300_000, MONEY, "+$1.3M"),
         (-0.5, DAYS, "−0.5 days"),
@@ -55,5 +57,7 @@ def test_money_rounds_to_the_scale_a_reader_takes_in_at_a_glance():
 def test_the_e_mail_tile_says_the_change_against_last_periods_value_or_nothing_when_unknown():
     assert change_from(1_300_000, 2_500_000, MONEY) == "+$1.3M vs $2.5M"
     assert change_from(0, 200, COUNT) == "no change vs 200"
+    assert change_from(-0.004, 0.25, SHARE) == "no change vs 25%"  # −0.4 points: never "−0 pts"
+    assert change_from(-0.006, 0.25, SHARE) == "−1 pts vs 25%"
     assert change_from(12, None, COUNT) == "+12"
     assert change_from(None, 200, COUNT) == ""
