@@ -76,13 +76,35 @@ def email_picture(browser: Any, message: EmailMessage, width: int, picture: Path
         page.close()
 
 
+def take_pictures(browser: Any, out: Path) -> list[Path]:
+    """Build the demo, render its reports and e-mails, and photograph them into ``out``; the pictures."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="advocacy-kit-screenshots-") as work:
+        reports = build_demo(Path(work))
+        message = email.message_from_bytes(
+            (reports / f"executive_update_{PERIOD}.eml").read_bytes(), policy=email.policy.default
+        )
+        report_page = {
+            name: reports / f"{name}_{PERIOD}.html" for name in ("executive_update", "goal_tracking")
+        }
+        pictures = {
+            "executive_update.png": lambda p: report_picture(browser, report_page["executive_update"], p),
+            "goal_tracking.png": lambda p: report_picture(browser, report_page["goal_tracking"], p),
+            "executive_update_email.png": lambda p: email_picture(browser, message, 600, p),
+            "executive_update_email_phone.png": lambda p: email_picture(browser, message, 375, p),
+        }
+        for name, take in pictures.items():
+            take(out / name)
+            print(f"wrote {out / name}", file=sys.stderr)
+    return [out / name for name in pictures]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--out", type=Path, default=Path("docs"), help="where the pictures go (default: docs)"
     )
     out = parser.parse_args(argv).out
-    out.mkdir(parents=True, exist_ok=True)
     if not CHROMIUM.exists():
         print(
             f"screenshots: {CHROMIUM} is missing; `make .venv/.system-packages` installs it", file=sys.stderr
@@ -90,27 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="advocacy-kit-screenshots-") as work:
-        reports = build_demo(Path(work))
-        message = email.message_from_bytes(
-            (reports / f"executive_update_{PERIOD}.eml").read_bytes(), policy=email.policy.default
-        )
-        pictures = {
-            "executive_update.png": lambda b, p: report_picture(
-                b, reports / f"executive_update_{PERIOD}.html", p
-            ),
-            "goal_tracking.png": lambda b, p: report_picture(b, reports / f"goal_tracking_{PERIOD}.html", p),
-            "executive_update_email.png": lambda b, p: email_picture(b, message, 600, p),
-            "executive_update_email_phone.png": lambda b, p: email_picture(b, message, 375, p),
-        }
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            try:
-                for name, take in pictures.items():
-                    take(browser, out / name)
-                    print(f"wrote {out / name}", file=sys.stderr)
-            finally:
-                browser.close()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            take_pictures(browser, out)
+        finally:
+            browser.close()
     return 0
 
 
