@@ -1,5 +1,5 @@
 """The program's business actions, and the only code that writes them: log a request, accept or decline a
-nomination. A request's moves after it is logged (assign, approve, accept, schedule, complete …) live in
+nomination, onboard the accepted nominee until Active. A request's moves after it is logged (assign, approve, accept, schedule, complete …) live in
 ``kit.requests_life``, which builds on the rows, ids and ``Write`` records here.
 
 The CLI and the notebook widgets call these functions, so an action follows the
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from kit import schema
-from kit.cells import as_text, fold, is_blank, same_cell
+from kit.cells import as_text, is_blank, same_cell
 from kit.errors import ConflictError, InputError
 from kit.program import Program
 from kit.store import RowUpdate, Store
@@ -246,51 +246,55 @@ def _require_waiting(program: Program, nomination_id: str) -> int:
     return row
 
 
-def _company_facts(advocates: pd.DataFrame, company: str | None) -> dict[str, Any]:
-    """What the roster says about a company, when every advocate there agrees (industry, account, size)."""
-    if not company:
-        return {}
-    same = advocates[advocates[A.company].map(lambda c: fold(c or "")) == fold(company)]
-    facts = {}
-    for column in (A.industry, A.account_id, A.company_size):
-        values: dict[str, Any] = {}
-        for value in same[column]:
-            if not is_blank(value):
-                values.setdefault(fold(as_text(value)), value)  # 'insurance ' is 'Insurance'
-        if len(values) == 1:
-            facts[column] = next(iter(values.values()))
-    return facts
-
-
-def _refuse_someone_on_the_roster(advocates: pd.DataFrame, nomination: pd.Series, nomination_id: str) -> None:
+def _refuse_someone_on_the_roster(
+    advocates: pd.DataFrame, name: object, email: object, nomination_id: str
+) -> None:
     """Accepting adds a person: refused when their e-mail is on the roster already (a second row would be a
     duplicate_person). A same name and company is only validation's warning: namesakes exist."""
-    email = nomination[N.contact_email]
-    same = advocates[advocates[A.email] == email] if email else advocates.iloc[0:0]
+    same = advocates[advocates[A.email] == email] if not is_blank(email) else advocates.iloc[0:0]
     if len(same):
         row = same.index[0]
         raise InputError(
-            f"{nomination[N.contact_name] or email} is already an advocate: {same.at[row, A.advocate_id]} on "
+            f"{as_text(name) or email} is already an advocate: {same.at[row, A.advocate_id]} on "
             f"Advocates row {row} has the e-mail {email}. Decline {nomination_id} (say so in the reason); "
             "nothing was written"
         )
 
 
 def accept_nomination(
-    store: Store, program: Program, nomination_id: str, *, as_of: dt.date, note: str = ""
+    store: Store,
+    program: Program,
+    nomination_id: str,
+    *,
+    as_of: dt.date,
+    note: str = "",
+    details: Mapping[str, Any] | None = None,
 ) -> tuple[Write, Write]:
     """Accept a nomination: mark it Accepted, then add the nominee to the roster with status Nominated.
 
     The new advocate copies what the nomination knows (name, e-mail, company, products, who nominated)
-    and, when the roster's other advocates at that company agree, its industry, account and size. The
+    and, when the roster's other advocates at that company agree, its industry, account and size; then the
+    ``details`` a person gave (any roster column but the id and status: the region, the checklist's cells).
+    Refused, before anything is written, when a column the roster requires would stay empty (naming it) or
+    a detail is one the validator would report (``kit.onboarding``): the row added passes validation. The
     nomination is updated first, expecting its decision cells as read, so a nomination someone decided
     meanwhile adds nobody. Returns (the nomination's update, the advocate's new row).
     """
+    from kit import onboarding
+
     tab = schema.NOMINATIONS
     row = _require_waiting(program, nomination_id)
     nomination = program.nominations.loc[row]
+    given = onboarding.read_details(details or {}, as_of=as_of)
     fresh = store.read()  # a new id must be unique in the roster as it is now, not as it was read
-    _refuse_someone_on_the_roster(fresh.advocates, nomination, nomination_id)
+    draft = {**onboarding.draft_advocate(nomination, fresh.advocates), **given}
+    _refuse_someone_on_the_roster(fresh.advocates, draft.get(A.name), draft.get(A.email), nomination_id)
+    missing = onboarding.still_required(draft)
+    if missing:
+        raise InputError(
+            f"{nomination_id} cannot be accepted yet: the roster requires the advocate's "
+            f"{onboarding.describe_required(missing)}; nothing was written"
+        )
     used = list(fresh.advocates[A.advocate_id]) + list(fresh.nominations[N.advocate_id])
     advocate_id = next_id(used, ADVOCATE_ID_PREFIX, ADVOCATE_ID_WIDTH)
     values: dict[str, Any] = {
@@ -302,18 +306,57 @@ def accept_nomination(
         values[N.decision_note] = note.strip()
     update = RowUpdate(nomination_id, values=values, expected=_decision_expected(program, row))
     (written,) = store.update(tab.name, [update])
-    advocate = {
-        A.advocate_id: advocate_id,
-        A.name: nomination[N.contact_name],
-        A.email: nomination[N.contact_email],
-        A.company: nomination[N.company],
-        **_company_facts(fresh.advocates, nomination[N.company]),
-        A.products: nomination[N.products] or None,
-        A.status: schema.NOMINATED_STATUS,
-        A.nominated_by: nomination[N.nominator_email],
-    }
+    advocate = {A.advocate_id: advocate_id, **draft, A.status: schema.NOMINATED_STATUS}
+    advocate = {c: advocate[c] for c in schema.ADVOCATES.names if c in advocate}  # in the sheet's order
     (added,) = store.append(schema.ADVOCATES.name, [advocate])
     return _updated(tab, written, update), _appended(schema.ADVOCATES, added, advocate)
+
+
+def onboard_advocate(
+    store: Store,
+    program: Program,
+    advocate_id: str,
+    *,
+    as_of: dt.date,
+    details: Mapping[str, Any] | None = None,
+    activate: bool = False,
+) -> Write:
+    """Record a Nominated advocate's onboarding (``details``: the checklist's cells, or any roster column but
+    the id and status) and, with ``activate``, make them Active, on ``joined_on`` = ``as_of`` unless the
+    sheet has a day already.
+
+    Activation is refused, before anything is written, while a required cell is empty or a checklist step
+    is not done (``kit.onboarding.missing_for_active``), naming each; so is anything but a Nominated
+    advocate (the sheet's status is a person's decision). The cells written are expected as read: a
+    change someone made meanwhile refuses the write (ConflictError).
+    """
+    from kit import onboarding
+
+    tab = schema.ADVOCATES
+    row = row_of(program, tab, advocate_id)
+    current = program.advocates.loc[row]
+    status = current[A.status]
+    if status != schema.NOMINATED_STATUS:
+        raise InputError(
+            f"{advocate_id} is {as_text(status) or 'without a status'}, not {schema.NOMINATED_STATUS} "
+            f"(Advocates row {row}): onboarding is for accepted nominees; nothing was written"
+        )
+    values: dict[str, Any] = onboarding.read_details(details or {}, as_of=as_of)
+    if activate:
+        missing = onboarding.missing_for_active({**current.to_dict(), **values})
+        if missing:
+            raise InputError(
+                f"{advocate_id} stays {schema.NOMINATED_STATUS}: still missing {'; '.join(missing)}; "
+                "nothing was written"
+            )
+        values[A.status] = schema.ACTIVE_STATUS
+        if is_blank(current[A.joined_on]):
+            values[A.joined_on] = as_of
+    if not values:
+        raise InputError(f"nothing to record for {advocate_id}: give a checklist cell; nothing was written")
+    update = RowUpdate(advocate_id, values=values, expected=_as_read(program, tab, row, values))
+    (written,) = store.update(tab.name, [update])
+    return _updated(tab, written, update)
 
 
 def decline_nomination(

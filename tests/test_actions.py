@@ -272,7 +272,9 @@ def test_apply_skips_an_unavailable_advocate_and_writes_the_other_proposals(stor
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Nominations
+# Nominations (what the roster requires of the accepted nominee, and onboarding: tests/test_onboarding.py)
+
+IN_EMEA_INSURANCE = {A.region: "EMEA", A.industry: "Insurance"}  # the required cells a nomination lacks
 
 
 def test_accept_creates_the_advocate_as_nominated_and_marks_the_nomination_accepted(store_factory):
@@ -295,7 +297,9 @@ def test_accept_creates_the_advocate_as_nominated_and_marks_the_nomination_accep
     }
     store = store_factory(grids_from_rows({"Advocates": roster, "Nominations": [nomination(1, **nominee)]}))
 
-    decided, added = actions.accept_nomination(store, store.read(), "NOM-00001", as_of=AS_OF, note="welcome")
+    decided, added = actions.accept_nomination(
+        store, store.read(), "NOM-00001", as_of=AS_OF, note="welcome", details={A.region: "EMEA"}
+    )
 
     program = store.read()
     new = program.advocates.iloc[-1]
@@ -328,7 +332,7 @@ def test_a_new_advocate_id_is_unused_by_the_roster_and_by_earlier_acceptances(st
     tabs = {"Advocates": [advocate(1)], "Nominations": [earlier, nomination(2)]}
     store = store_factory(grids_from_rows(tabs))
 
-    actions.accept_nomination(store, store.read(), "NOM-00002", as_of=AS_OF)
+    actions.accept_nomination(store, store.read(), "NOM-00002", as_of=AS_OF, details=IN_EMEA_INSURANCE)
 
     program = store.read()
     assert program.advocates.iloc[-1][A.advocate_id] == "ADV-0018"
@@ -353,7 +357,7 @@ def test_accepting_a_nomination_decided_since_it_was_read_raises_conflict_and_ad
     before = store.read_grids()
 
     with pytest.raises(ConflictError, match="Nominations!J2"):
-        actions.accept_nomination(store, program, "NOM-00001", as_of=AS_OF)
+        actions.accept_nomination(store, program, "NOM-00001", as_of=AS_OF, details=IN_EMEA_INSURANCE)
 
     assert store.read_grids() == before
 
