@@ -5,6 +5,13 @@ A report notebook (``notebooks/executive_update.ipynb``, ``goal_tracking.ipynb``
 ``kit.charts``, numbers written by ``kit.formatting``), the goals table, the stories and the draft message.
 Everything that comes from the sheet goes through ``html.escape``. Running a notebook and rendering it to a
 report is ``kit.report``'s job; this module is what the notebook itself calls.
+
+The same output must read the same in the nbconvert report and in JupyterLab, where neither holds by
+itself: JupyterLab typesets ``$…$`` in HTML output as mathematics ("−$676K vs $2.1M" became italic maths),
+and it never loads the report template's stylesheet (``kit/report_templates/report/report.css``), so the
+cards and the draft message lost their look there. So ``show`` wraps every block in an element the math
+typesetter skips, and the blocks whose look carries meaning (cards, notices, stories, the draft's line breaks)
+carry their own inline styles.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value
+from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value, is_no_change
 from kit.metrics import ProgramMetrics, compared_with, measure
 from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
     SAMPLE_NOUNS,
@@ -69,14 +76,52 @@ def publish(figures: Mapping[str, Any]) -> None:
     )
 
 
+# Classes that tell a math typesetter to leave an element's text alone: JupyterLab 4 runs MathJax 3 with its
+# defaults (``mathjax_ignore``, read in @jupyterlab/mathjax-extension and the MathJax 3 bundle Lab ships);
+# ``tex2jax_ignore`` is MathJax 2's, which classic Notebook and the nbconvert templates configure.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
 def show(markup: str) -> None:
+    """Show kit HTML in the notebook, wrapped so that no ``$`` in it is read as mathematics."""
     from IPython.display import HTML, display
 
-    display(HTML(markup))
+    display(HTML(no_math(markup)))
 
 
-def title_block(title: str, m: ProgramMetrics) -> str:
-    """The report's title, period, 'data as of', scope, and the notices a reader must see first."""
+def no_math(markup: str) -> str:
+    """``markup`` inside an element the math typesetters of JupyterLab and classic Notebook skip."""
+    return f'<div class="kit-output {NO_MATH}">{markup}</div>'
+
+
+# Inline styles for the blocks whose look carries meaning. report.css says the same for the nbconvert report;
+# inline, they survive JupyterLab (which never loads that stylesheet) and HTML sanitisers, which drop <style>.
+_MUTED = "#4a5568"
+STYLES = {
+    "cards": "display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px;margin:12px 0",
+    "card": "border:1px solid #e2e8f0;border-radius:6px;padding:10px 12px;background:#fff;color:#1a202c",
+    "value": "font-size:24px;font-weight:700;line-height:1.3",
+    "label": f"color:{_MUTED};font-size:13px",
+    "sample": f"color:{_MUTED};font-size:12px",
+    "withheld": "font-size:14px;margin-bottom:4px",
+    "better": "color:#2f855a;font-size:12px",
+    "worse": "color:#c53030;font-size:12px",
+    "flat": f"color:{_MUTED};font-size:12px",
+    "notice": "padding:8px 12px;border-left:4px solid #2b6cb0;background:#ebf8ff;color:#1a202c",
+    "warn": "padding:8px 12px;border-left:4px solid #c05621;background:#fffaf0;color:#1a202c",
+    "story": "margin:6px 0;padding-left:12px;border-left:3px solid #2b6cb0",
+    # the draft is text to copy: its line breaks are the message's
+    "draft": "white-space:pre-wrap;border:1px dashed #4a5568;padding:12px 16px;background:#fafafa;color:#1a202c",
+}
+
+
+def _style(name: str) -> str:
+    return f' style="{STYLES[name]}"'
+
+
+def title_block(title: str, m: ProgramMetrics, *, for_executives: bool = False) -> str:
+    """The report's title, period, 'data as of', scope, and the notices a reader must see first; for
+    executives, the data-quality note in their words (no command, no codes)."""
     source = Path(m.source).name if m.source and "://" not in m.source else (m.source or "")
     parts = [
         f'<header class="report-title"><h1>{esc(title)}</h1>',
@@ -88,17 +133,19 @@ def title_block(title: str, m: ProgramMetrics) -> str:
     ]
     if not m.has_data:
         parts.append(
-            '<p class="notice no-data">No data yet: the program\'s workbook has no advocates, requests, '
-            "activities or opportunities. Fill in the tabs and run the report again.</p>"
+            f'<p class="notice no-data"{_style("warn")}>No data yet: the program\'s workbook has no '
+            "advocates, requests, activities or opportunities. Fill in the tabs and run the report again.</p>"
         )
     elif not m.period_has_data:
         parts.append(
-            f'<p class="notice no-data">No data for {esc(m.period.label)}: nothing in the workbook is dated '
-            "in this period.</p>"
+            f'<p class="notice no-data"{_style("warn")}>No data for {esc(m.period.label)}: nothing in the '
+            "workbook is dated in this period.</p>"
         )
     if m.has_data and m.as_of > m.period.end:
-        parts.append(f'<p class="notice statuses">{esc(past_statuses_note(m.period.label))}</p>')
-    parts.append(data_quality_note(m))
+        parts.append(
+            f'<p class="notice statuses"{_style("notice")}>{esc(past_statuses_note(m.period.label))}</p>'
+        )
+    parts.append(data_quality_note(m, for_executives=for_executives))
     return "\n".join(parts)
 
 
@@ -229,42 +276,67 @@ def _lift_over(row: Mapping[str, Any], minimum: int) -> str:
     )
 
 
-def data_quality_note(m: ProgramMetrics) -> str:
+def data_quality_note(m: ProgramMetrics, *, for_executives: bool = False) -> str:
+    """The data-quality notice: the program manager's note (what was left out, and the command that lists
+    it), or for executives what it means for the figures, in words."""
     dq = m.data_quality
     cls = "notice data-quality" + (" warn" if dq.needs_attention else "")
-    return f'<p class="{cls}"><strong>Data quality.</strong> {esc(dq.note)}</p>'
+    note = executive_data_quality(m) if for_executives else dq.note
+    look = _style("warn" if dq.needs_attention else "notice")
+    return f'<p class="{cls}"{look}><strong>Data quality.</strong> {esc(note)}</p>'
+
+
+def executive_data_quality(m: ProgramMetrics) -> str:
+    """What the workbook's errors mean for the figures, for a reader who will not fix them: how many rows
+    were left out and that the program team is on it, never a command or a validator's code."""
+    dq = m.data_quality
+    if not dq.validated:
+        return "These figures were computed without checking the workbook for errors."
+    if dq.rows_excluded:
+        n = dq.rows_excluded
+        rows = f"{n:,} row was" if n == 1 else f"{n:,} rows were"
+        return f"{rows} left out of the figures because of errors the program team is fixing."
+    if dq.errors:
+        return "The program team is fixing a few errors in the workbook; none of them changes these figures."
+    return "No data problem changes these figures."
 
 
 def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
     """Headline figures as cards: value, label, change from last period (data-key for tests and e-mail)."""
     wanted = list(keys) if keys is not None else [h.key for h in m.headline]
     by_key = {h.key: h for h in m.headline}
-    previous = m.previous_period.label
-    if m.previous_until < m.previous_period.end:  # the period is running: the same days of the previous one
-        previous += f" to {m.previous_until:%-d %b}"
+    previous = compared_with(m)  # in words: '2026-Q3', or 'the same 63 days of 2026-Q3 (to 2026-09-01)'
     cards = []
     for key in wanted:
         h = by_key[key]
         if h.withheld:  # too few closed deals: the sentence, never the rate in bold (issue 18)
             cards.append(
-                f'<div class="card" data-key="{esc(h.key)}"><div class="withheld">{esc(with_sample(h))}</div>'
-                f'<div class="label">{esc(h.label)}</div></div>'
+                f'<div class="card" data-key="{esc(h.key)}"{_style("card")}>'
+                f'<div class="withheld"{_style("withheld")}>{esc(with_sample(h))}</div>'
+                f'<div class="label"{_style("label")}>{esc(h.label)}</div></div>'
             )
             continue
-        trend = {True: "better", False: "worse", None: "flat"}[h.improved]  # green when it is good news
+        # green when it is good news; a change that rounds to nothing is no news either way
+        trend = (
+            "flat"
+            if is_no_change(h.change, h.unit)
+            else {True: "better", False: "worse", None: "flat"}[h.improved]
+        )
         sample = ""
         if h.n is not None and h.value is not None:
             bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
             noun = SAMPLE_NOUNS.get(h.key, "items")
-            sample = f'<div class="sample">{"over" if h.key == "win_rate_lift" else "of"} {h.n} {esc(noun)}'
+            over = "over" if h.key == "win_rate_lift" else "of"
+            sample = f'<div class="sample"{_style("sample")}>{over} {h.n} {esc(noun)}'
             sample += f"; {esc(bounds)}</div>" if bounds else "</div>"
         cards.append(
-            f'<div class="card" data-key="{esc(h.key)}"><div class="value">{esc(format_value(h.value, h.unit))}</div>'
-            f'<div class="label">{esc(h.label)}</div>{sample}'
-            f'<div class="change {trend}">{esc(format_change(h.change, h.unit))} vs '
+            f'<div class="card" data-key="{esc(h.key)}"{_style("card")}>'
+            f'<div class="value"{_style("value")}>{esc(format_value(h.value, h.unit))}</div>'
+            f'<div class="label"{_style("label")}>{esc(h.label)}</div>{sample}'
+            f'<div class="change {trend}"{_style(trend)}>{esc(format_change(h.change, h.unit))} vs '
             f"{esc(format_value(h.previous, h.unit))} in {esc(previous)}</div></div>"
         )
-    return f'<section class="cards">{"".join(cards)}</section>'
+    return f'<section class="cards"{_style("cards")}>{"".join(cards)}</section>'
 
 
 def heading(text: str, level: int = 2) -> str:
@@ -430,7 +502,7 @@ def stories(m: ProgramMetrics) -> str:
     for story in m.success_stories:
         helpers = ", ".join(story.advocates_used)
         parts.append(
-            f'<p class="story">{esc(story.sentence)}'
+            f'<p class="story"{_style("story")}>{esc(story.sentence)}'
             + (f"<br><small>Advocates: {esc(helpers)}</small>" if helpers else "")
             + "</p>"
         )
@@ -450,8 +522,8 @@ def impact_sentences(m: ProgramMetrics) -> list[str]:
     if not i.enough_deals:
         text = i.too_few_deals
         lines.append(
-            f"{text[:1].upper()}{text[1:]}: win rates are compared from {i.min_deals_for_rates} closed deals "
-            "on each side (Settings: min_deals_for_rates)."
+            f"{text[:1].upper()}{text[1:]}: win rates are compared once there are {i.min_deals_for_rates} "
+            "closed deals on each side."  # for executives: no setting's name
         )
     elif w.win_rate is not None and wo.win_rate is not None:
         more = i.win_rate_lift
@@ -516,7 +588,7 @@ def win_rate_chart(m: ProgramMetrics) -> None:
 def draft(m: ProgramMetrics) -> str:
     from kit.metrics import draft_message
 
-    return f'<div class="draft">{esc(draft_message(m))}</div>'
+    return f'<div class="draft"{_style("draft")}>{esc(draft_message(m))}</div>'
 
 
 def data_health(m: ProgramMetrics) -> str:

@@ -54,7 +54,7 @@ def _message(report) -> email.message.EmailMessage:
 
 
 def _cards(page: str, key: str) -> list[str]:
-    return re.findall(rf'<div class="card" data-key="{key}">(.*?)</div></div>', page, flags=re.S)
+    return re.findall(rf'<div class="card" data-key="{key}"[^>]*>(.*?)</div></div>', page, flags=re.S)
 
 
 def test_the_json_keeps_the_rates_with_their_deal_counts(rendered):
