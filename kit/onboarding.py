@@ -196,7 +196,7 @@ def checklist(advocate: Mapping[str, Any] | pd.Series) -> tuple[ChecklistItem, .
     if not agreed:
         consents_todo = "agree the activities first"
     elif lacking:
-        consents_todo = f"{' and '.join(lacking)} ({', '.join(needing)} needs it)"
+        consents_todo = f"{' and '.join(lacking)} for {' and '.join(needing)}"
     else:
         consents_todo = ""
     verified = (
