@@ -4,11 +4,18 @@ Each function returns a ``matplotlib.figure.Figure`` (or None when there is noth
 notebooks show it inline (``kit.report``), the e-mail attaches :func:`png` of it by ``Content-ID``
 (``kit.mail``). Figures are made without pyplot (no global state, no backend to choose), and numbers on
 them are written by ``kit.formatting``, as in the text around them.
+
+Every figure fits itself: the notebooks save figures as they are (``bbox_inches`` None), so nothing may rely
+on a crop. A constrained layout makes room for tick labels and legends, titles are wrapped to the figure's
+width, long labels are wrapped rather than cut, legends stand below the plot, and every bar carries its number
+so a bar of 3 beside bars of 230 still says 3.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +25,14 @@ from kit.formatting import COUNT, MONEY, SHARE, format_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
 # The reports' palette, and the e-mail's tones (the colours of good and bad news in its text too).
 BLUE, GREY, ORANGE, GREEN = "#2b6cb0", "#a0aec0", "#dd6b20", "#38a169"
 GOOD, BAD, NEUTRAL, MONEY_BLUE = "#1a7f37", "#c0392b", "#6b7280", "#2563eb"
 TONES = {"good": GOOD, "bad": BAD, "neutral": NEUTRAL}
+_INK = "#2d3748"
 
 __all__ = [
     "BAD",
@@ -35,7 +44,9 @@ __all__ = [
     "bar_chart",
     "change_chart",
     "column_chart",
+    "goal_label",
     "histogram",
+    "metric_name",
     "new_figure",
     "plain_label",
     "png",
@@ -44,10 +55,16 @@ __all__ = [
 
 
 def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure of ``width`` × ``height`` inches at 100 dpi with one plot, its top and right frame hidden."""
+    """A figure of ``width`` × ``height`` inches at 100 dpi with one plot, its top and right frame hidden.
+
+    Its layout is constrained (room is made for tick labels, titles and legends at every draw) and it has an
+    Agg canvas, so its text can be measured before it is drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=100)
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
     ax = fig.subplots()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
@@ -60,10 +77,53 @@ def png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def plain_label(text: str, width: int = 28) -> str:
-    """A label shortened to ``width`` characters, shown as typed ('$' would start matplotlib's math mode)."""
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return text.replace("$", r"\$")
+def plain_label(text: str, width: int = 28, lines: int = 2) -> str:
+    """A label in at most ``lines`` lines of about ``width`` characters, shown as typed ('$' would start
+    matplotlib's math mode).
+
+    A longer label keeps its start and its end ('Active advocates ·' / '…Insurance; product=Product A'):
+    labels that differ only at the end (the segment after a metric) stay distinct, where cutting at
+    ``width`` made two bars read the same."""
+    # a separator ends its line rather than starts the next: 'Active advocates ·' / 'Insurance · Product A'
+    text = " ".join(str(text).split()).replace(" · ", "\u00a0· ")
+    wrapped = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    if len(wrapped) > lines and lines == 1:
+        wrapped = [text[: width - 1].rstrip() + "…"]
+    elif len(wrapped) > lines:
+        head = wrapped[: lines - 1]
+        rest = text[len(" ".join(head)) :].strip()
+        tail = rest[-(width - 1) :]
+        if 0 <= tail.find(" ") < 6:  # start the tail at a word when that drops only a few letters
+            tail = tail[tail.index(" ") + 1 :]
+        wrapped = [*head, "…" + tail]
+    return "\n".join(wrapped).replace("\u00a0", " ").replace("$", r"\$")
+
+
+def metric_name(key: str) -> str:
+    """A metric as people read it: 'active_advocates' → 'Active advocates' (the headline's own label);
+    a key the headline does not know reads as words, and a name someone typed stays as typed."""
+    from kit.metrics.definitions import HEADLINE
+
+    if key in HEADLINE:
+        return HEADLINE[key][0]
+    text = str(key)
+    return text.replace("_", " ").capitalize() if text.isidentifier() and text.lower() == text else text
+
+
+def goal_label(goal_id: Any, metric: Any, segment: Any = None) -> str:
+    """A goal's bar label: 'G-05 Active advocates · Insurance · Product A' (id, metric name, segment)."""
+    from kit.errors import InputError
+    from kit.segments import Segment
+
+    parts = [str(goal_id or "").strip(), metric_name(str(metric)) if not _blank(metric) else ""]
+    label = " ".join(p for p in parts if p)
+    if not _blank(segment) and str(segment).strip():
+        try:
+            words = Segment.parse(str(segment)).label
+        except InputError:
+            words = str(segment).strip()
+        label = f"{label} · {words}"
+    return label
 
 
 def _blank(value: Any) -> bool:
@@ -73,13 +133,122 @@ def _blank(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------------------
+# Fitting text, and axes that read in the figure's unit.
+
+
+def _wrap_to(fig: Figure, text: str, *, fontsize: float, weight: str, width_px: float) -> str:
+    """``text`` broken at words into lines no wider than ``width_px`` when drawn (measured, not guessed)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()
+    font = FontProperties(size=fontsize, weight=weight)
+
+    def wide(line: str) -> float:
+        return renderer.get_text_width_height_descent(line.replace("$", r"\$"), font, ismath=False)[0]
+
+    lines: list[str] = []
+    for word in text.split():
+        if lines and wide(f"{lines[-1]} {word}") <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _title(fig: Figure, text: str, *, fontsize: float = 12, weight: str = "bold") -> None:
+    """The figure's title at its left edge, wrapped to its width (a long title takes two lines, never runs
+    off the edge); the layout makes room for however many lines it has."""
+    left = 0.012
+    width_px = fig.bbox.width * (1 - 2 * left) - 4
+    wrapped = _wrap_to(fig, text, fontsize=fontsize, weight=weight, width_px=width_px)
+    fig.suptitle(
+        wrapped.replace("$", r"\$"), x=left, ha="left", fontsize=fontsize, fontweight=weight, linespacing=1.15
+    )
+
+
+def _count_axis(axis: Axis) -> None:
+    """Ticks at whole numbers only: there is no half an advocate."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
+def _share_axis(axis: Axis) -> None:
+    """Ticks written as percent (values already ×100)."""
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+
+
+def money_unit(top: float) -> tuple[float, str]:
+    """The unit a money axis reads in, from the largest amount on it: $M from a million, $K from a thousand,
+    else dollars (so a $418K deal is not '$0.42 million')."""
+    top = abs(top)
+    if top >= 1e6:
+        return 1e6, "M"
+    if top >= 1e3:
+        return 1e3, "K"
+    return 1.0, ""
+
+
+def _money_axis(axis: Axis, top: float) -> None:
+    """Ticks like the text's money ($250K, $1.5M), in one unit chosen by ``top``, at round steps."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    scale, suffix = money_unit(top)
+    locator = MaxNLocator(nbins=5, steps=[1, 2, 5, 10])
+    axis.set_major_locator(locator)
+
+    def tick(value: float, _pos: Any) -> str:
+        ticks = locator.tick_values(*axis.get_view_interval())
+        step = abs(ticks[1] - ticks[0]) / scale if len(ticks) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+        number = f"{abs(value) / scale:,.{decimals}f}"
+        sign = "−" if value < 0 else ""
+        return "$0" if value == 0 else rf"{sign}\${number}{suffix}"
+
+    axis.set_major_formatter(FuncFormatter(tick))
+
+
+def _value_axis(axis: Axis, unit: str, top: float) -> None:
+    if unit == SHARE:
+        _share_axis(axis)
+    elif unit == MONEY:
+        _money_axis(axis, top)
+    elif unit == COUNT:
+        _count_axis(axis)
+
+
+def _legend_below(
+    fig: Figure, ax: Axes, handles: Sequence[Any] | None = None, names: Sequence[str] = ()
+) -> None:
+    """The legend under the plot, outside the data: inside it covered a column's number."""
+    if handles is None:
+        handles, names = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    fig.legend(
+        handles,
+        [plain_label(n, 60, 1) for n in names],
+        loc="outside lower center",
+        frameon=False,
+        fontsize=9,
+        ncols=min(len(handles), 3),
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------
 # The notebooks' charts: titled, with values written on the bars (kit.report adds the takeaway below).
 
 
 def _report_figure(title: str, width: float = 7.5, height: float = 3.2) -> tuple[Figure, Axes]:
     fig, ax = new_figure(width, height)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    _title(fig, title)
     return fig, ax
+
+
+def _label_lines(labels: Sequence[str]) -> int:
+    return max((label.count("\n") + 1 for label in labels), default=1)
 
 
 def bar_chart(
@@ -96,11 +265,14 @@ def bar_chart(
     pairs = [(str(lbl), float(v)) for lbl, v in zip(labels, values, strict=True) if not _blank(v)]
     if not pairs or not any(v for _, v in pairs):
         return None
-    fig, ax = _report_figure(title, height=max(1.6, 0.38 * len(pairs) + 0.9))
-    names = [p[0] for p in pairs][::-1]
+    names = [plain_label(p[0], 34) for p in pairs][::-1]
     numbers = [p[1] for p in pairs][::-1]
+    row = 0.3 + 0.16 * _label_lines(names)
+    fig, ax = _report_figure(title, height=max(1.9, row * len(pairs) + 1.3))
     scale = 100 if unit == SHARE else 1
-    ax.barh(names, [n * scale for n in numbers], color=BLUE)
+    positions = range(len(names))  # by position: two equal labels would share one bar by name
+    ax.barh(positions, [n * scale for n in numbers], color=BLUE)
+    ax.set_yticks(positions, labels=names)
     if target is not None:
         marks = list(target)[: len(pairs)][::-1]
         for i, t in enumerate(marks):
@@ -108,9 +280,8 @@ def bar_chart(
                 ax.plot([t * scale] * 2, [i - 0.4, i + 0.4], color=ORANGE, linewidth=3)
     for i, n in enumerate(numbers):
         ax.text(n * scale, i, " " + format_value(n, unit), va="center", fontsize=9)
-    ax.set_xlabel("%" if unit == SHARE else "")
+    _value_axis(ax.xaxis, unit, max(numbers))
     ax.margins(x=0.15)
-    fig.tight_layout()
     return fig
 
 
@@ -127,8 +298,9 @@ def column_chart(
 ) -> Figure | None:
     """Vertical grouped columns, one group per label (periods, or with/without), one colour per series;
     ``intervals`` (per series, a (low, high) per label, or None) are drawn as error bars, the value written
-    above the bar's top. A label whose ``to_date`` is true (a period still running) is drawn lighter and
-    hatched and labelled "to date", so it does not read as a whole period beside whole ones.
+    beside the bar's top, clear of the error bar. A label whose ``to_date`` is true (a period still running)
+    is drawn lighter and hatched and labelled "to date", so it does not read as a whole period beside whole
+    ones.
 
     ``same_days`` (per series, a value per label, or None) draws inside each whole column a narrower hatched
     one (gid ``same-days:<series>``) of that period's value up to the same elapsed day as the running one, so the
@@ -143,9 +315,11 @@ def column_chart(
     scale = 100 if unit == SHARE else 1
     colours = [BLUE, ORANGE, GREY, GREEN]
     drawn_same_days = False
+    top = 0.0
     for k, (name, values) in enumerate(series.items()):
         xs = [i + (k - (count - 1) / 2) * width for i in range(len(labels))]
         ys = [0 if _blank(v) else float(v) * scale for v in values]
+        top = max(top, *ys)
         bars = ax.bar(xs, ys, width=width, label=name, color=colours[k % len(colours)])
         for bar, partial in zip(bars, to_date or [False] * len(labels), strict=True):
             if partial:
@@ -161,7 +335,7 @@ def column_chart(
                 width=width * 0.5,
                 color="white",
                 alpha=0.8,
-                edgecolor="#2d3748",
+                edgecolor=_INK,
                 hatch="//",
                 linewidth=0.8,
                 label=same_days_label if same_days_label and not drawn_same_days else "_nolegend_",
@@ -169,48 +343,61 @@ def column_chart(
             inner.patches[0].set_gid(f"same-days:{name}")
             drawn_same_days = True
         bounds = list((intervals or {}).get(name) or [None] * len(values))
-        tops = list(ys)
         for j, (y, bound) in enumerate(zip(ys, bounds, strict=True)):
-            if bound is None or _blank(values[j]):
+            if _blank(values[j]):
+                continue
+            text = format_value(float(values[j]), unit)
+            if bound is None:
+                ax.annotate(
+                    text,
+                    (xs[j], y),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                )
                 continue
             low, high = bound[0] * scale, bound[1] * scale
-            ax.errorbar(
-                xs[j], y, yerr=[[y - low], [high - y]], fmt="none", ecolor="#2d3748", capsize=6, lw=1.2
+            ax.errorbar(xs[j], y, yerr=[[y - low], [high - y]], fmt="none", ecolor=_INK, capsize=6, lw=1.2)
+            # beside the error bar, on the column's top: above it, the bar's line and cap ran through it
+            ax.annotate(
+                text,
+                (xs[j], y),
+                xytext=(6, 2),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
             )
-            tops[j] = max(y, high)
-        for x, v, top in zip(xs, values, tops, strict=True):
-            if not _blank(v):
-                ax.text(x, top, format_value(float(v), unit), ha="center", va="bottom", fontsize=8)
+            top = max(top, high)
     partial = to_date or [False] * len(labels)
+    wide = max(12, 90 // len(labels))  # characters a column's label may take on one line
     ax.set_xticks(
         range(len(labels)),
-        [f"{lbl}\n(to date)" if p else str(lbl) for lbl, p in zip(labels, partial, strict=True)],
+        [
+            plain_label(str(lbl), wide) + ("\n(to date)" if p else "")
+            for lbl, p in zip(labels, partial, strict=True)
+        ],
     )
-    if drawn_same_days:  # below the axes, the same-days columns named last: a legend inside hid the tallest
+    if drawn_same_days:  # the same-days columns named last
         handles, names = ax.get_legend_handles_labels()
         order = sorted(range(len(names)), key=lambda i: names[i] == same_days_label)
-        ax.legend(
-            [handles[i] for i in order],
-            [names[i] for i in order],
-            frameon=False,
-            fontsize=8,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.2),
-            ncol=2,
-        )
+        _legend_below(fig, ax, [handles[i] for i in order], [names[i] for i in order])
     elif count > 1:
-        ax.legend(frameon=False, fontsize=9)
-    if unit == MONEY:
-        ax.yaxis.set_major_formatter(lambda v, _: format_value(v, MONEY))
+        _legend_below(fig, ax)
+    _value_axis(ax.yaxis, unit, top)
     ax.margins(y=0.15)
-    fig.tight_layout()
     return fig
 
 
 def histogram(
     values: Sequence[float | None], *, title: str, xlabel: str, marker: float | None = None
 ) -> Figure | None:
-    """A distribution (e.g. uses per advocate this quarter), with an optional marker line (the cap).
+    """How many have each value (e.g. uses per advocate this quarter), each column with its number written on
+    it, with an optional cap (``marker``): the columns past it are drawn orange, so the few advocates at
+    burnout risk show beside the hundreds who are not.
 
     None when every value is blank or zero."""
     numbers = [float(v) for v in values if not _blank(v)]
@@ -218,62 +405,118 @@ def histogram(
         return None
     fig, ax = _report_figure(title)
     top = int(max(numbers))
-    ax.hist(numbers, bins=range(0, top + 2), color=BLUE, edgecolor="white", align="left")
+    xs = list(range(0, top + 1))
+    counts = [sum(1 for n in numbers if int(n) == x) for x in xs]
+    past = [marker is not None and x > marker for x in xs]
+    within = ax.bar(
+        [x for x, p in zip(xs, past, strict=True) if not p],
+        [c for c, p in zip(counts, past, strict=True) if not p],
+        width=0.9,
+        color=BLUE,
+        label="advocates" if marker is None else "within the cap",
+    )
+    beyond = None
+    if any(past):
+        over = sum(c for c, p in zip(counts, past, strict=True) if p)
+        beyond = ax.bar(
+            [x for x, p in zip(xs, past, strict=True) if p],
+            [c for c, p in zip(counts, past, strict=True) if p],
+            width=0.9,
+            color=ORANGE,
+            label=f"past the cap ({format_value(over, COUNT)})",
+        )
+    for container in (within, beyond):
+        if container is None:
+            continue
+        for bar in container:
+            if bar.get_height():
+                ax.annotate(
+                    format_value(bar.get_height(), COUNT),
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                    fontweight="bold" if container is beyond else "normal",
+                    color=ORANGE if container is beyond else "black",
+                )
     if marker is not None:
-        ax.axvline(marker + 0.5, color=ORANGE, linewidth=2, label="cap")
-        ax.legend(frameon=False, fontsize=9)
-    ax.set_xlabel(xlabel)
+        ax.axvline(marker + 0.5, color=ORANGE, linewidth=1.5, linestyle="--", label=f"cap ({marker:g})")
+        _legend_below(fig, ax)
+    _count_axis(ax.xaxis)
+    _count_axis(ax.yaxis)
+    ax.set_xlabel(plain_label(xlabel, 80, 1))
     ax.set_ylabel("advocates")
-    fig.tight_layout()
+    ax.margins(y=0.15)
     return fig
 
 
 # ------------------------------------------------------------------------------------------------------------
-# The e-mail's charts: small and quick, one bar per row, at most 28 characters of label.
+# The e-mail's charts: small, one bar per row, its number at its end, labels wrapped to two or three lines.
 
 
-def _email_figure(rows: int) -> tuple[Figure, Axes]:
-    height = 0.9 + 0.34 * max(rows, 1)
-    fig, ax = new_figure(6.2, height)
-    # fixed margins, room for 28-character labels: a layout engine would draw every chart twice
-    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.32 / height, bottom=0.5 / height)
+def _email_figure(title: str, labels: Sequence[str]) -> tuple[Figure, Axes]:
+    row = 0.22 + 0.11 * _label_lines(labels)
+    fig, ax = new_figure(6.2, 1.0 + row * max(len(labels), 1))
+    _title(fig, title, fontsize=10, weight="normal")
     ax.tick_params(labelsize=8.5)
     return fig, ax
 
 
+def _email_bars(
+    ax: Axes, labels: Sequence[str], values: Sequence[float], texts: Sequence[str], **kw: Any
+) -> None:
+    positions = range(len(values))  # by position: two equal labels would share one bar by name
+    ax.barh(positions, values, **kw)
+    ax.set_yticks(positions, labels=labels)
+    for i, (value, text) in enumerate(zip(values, texts, strict=True)):
+        ax.annotate(
+            text,
+            (value, i),
+            xytext=(3 if value >= 0 else -3, 0),
+            textcoords="offset points",
+            ha="left" if value >= 0 else "right",
+            va="center",
+            fontsize=8,
+        )
+    ax.margins(x=0.12)
+
+
 def change_chart(changes: Sequence[tuple[str, float]]) -> Figure:
     """Each figure's change from the previous period in percent (label, percent): rises green, falls red."""
-    fig, ax = _email_figure(len(changes))
-    labels = [plain_label(label) for label, _ in changes][::-1]
+    labels = [plain_label(label, 32) for label, _ in changes][::-1]
     values = [v for _, v in changes][::-1]
-    ax.barh(labels, values, color=[GOOD if v >= 0 else BAD for v in values])
+    fig, ax = _email_figure("Headline figures against the previous period", labels)
+    texts = [f"{v:+.0f}%".replace("-", "−") if round(v) else "±0%" for v in values]
+    _email_bars(ax, labels, values, texts, color=[GOOD if v >= 0 else BAD for v in values])
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_xlabel("% change from the previous period", fontsize=8.5)
-    ax.set_title("Headline figures against the previous period", fontsize=10, loc="left")
+    _share_axis(ax.xaxis)
+    ax.set_xlabel("change from the previous period", fontsize=8.5)
     return fig
 
 
 def attainment_chart(goals: Sequence[tuple[str, float, str]]) -> Figure:
     """Each goal's attainment (label, share of target, tone), coloured by its tone; bars stop at 200%."""
-    fig, ax = _email_figure(len(goals))
-    labels = [plain_label(name, 28) for name, _, _ in goals][::-1]
+    labels = [plain_label(name, 30, 3) for name, _, _ in goals][::-1]
     values = [min(share, 2.0) * 100 for _, share, _ in goals][::-1]
     tones = [tone for _, _, tone in goals][::-1]
-    ax.barh(range(len(values)), values, color=[TONES[t] for t in tones])
-    ax.set_yticks(range(len(values)), labels=labels)
+    fig, ax = _email_figure("Goal attainment (dashed line: target)", labels)
+    texts = [format_value(share, SHARE) for _, share, _ in goals][::-1]
+    _email_bars(ax, labels, values, texts, color=[TONES[t] for t in tones])
     ax.axvline(100, color="#333333", linewidth=0.8, linestyle="--")
-    ax.set_xlabel("% of target reached", fontsize=8.5)
-    ax.set_title("Goal attainment (dashed line: target)", fontsize=10, loc="left")
+    _share_axis(ax.xaxis)
+    ax.set_xlabel("of target reached", fontsize=8.5)
     return fig
 
 
 def amounts_chart(amounts: Sequence[tuple[str, float]], *, title: str, xlabel: str) -> Figure:
-    """Amounts of money (label, dollars) as bars in $ million, the first on top."""
-    fig, ax = _email_figure(len(amounts))
-    labels = [plain_label(name) for name, _ in amounts][::-1]
-    values = [amount / 1e6 for _, amount in amounts][::-1]
-    ax.barh(range(len(values)), values, color=MONEY_BLUE)
-    ax.set_yticks(range(len(values)), labels=labels)
-    ax.set_xlabel(plain_label(xlabel, len(xlabel)) + r", \$ million", fontsize=8.5)
-    ax.set_title(title, fontsize=10, loc="left")
+    """Amounts of money (label, dollars) as bars, the first on top, each with its amount; the axis reads in
+    $K or $M, whichever the largest amount is counted in."""
+    labels = [plain_label(name, 32) for name, _ in amounts][::-1]
+    values = [amount for _, amount in amounts][::-1]
+    fig, ax = _email_figure(title, labels)
+    _email_bars(ax, labels, values, [format_value(v, MONEY) for v in values], color=MONEY_BLUE)
+    _money_axis(ax.xaxis, max((abs(v) for v in values), default=0.0))
+    ax.set_xlabel(plain_label(xlabel, 80, 1), fontsize=8.5)
     return fig
