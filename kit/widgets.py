@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from kit import actions, roster, schema
+from kit import actions, onboarding, roster, schema
 from kit.actions import Write
 from kit.cells import as_text, is_blank, parse_date
 from kit.errors import ConflictError, InputError, KitError
@@ -74,7 +74,8 @@ _STYLE = (
 def nomination_queue(program: Program) -> pd.DataFrame:
     """Nominations waiting for a decision (status New or blank), oldest first."""
     frame = program.nominations
-    waiting = frame[frame[N.status].map(actions.is_waiting)]
+    # as a boolean mask even when empty (an empty object Series would select columns, none of them)
+    waiting = frame[frame[N.status].map(actions.is_waiting).astype(bool)]
     order = waiting.assign(_row=waiting.index).sort_values([N.submitted_on, "_row"], na_position="last")
     return order.drop(columns="_row")
 
@@ -501,8 +502,63 @@ def request_matcher(
 # The nomination review
 
 
+def _roster_control(column: schema.Column, suggestions: Iterable[str] = ()) -> widgets.Widget:
+    """The control a roster column is typed into: its drop-down, its list, a date, or text (with the
+    roster's own values to pick from, for a column such as industry)."""
+    common = {
+        "description": column.name.replace("_", " ").capitalize(),
+        "style": {"description_width": "120px"},
+    }
+    if column.kind is schema.Kind.ENUM:
+        return widgets.Dropdown(options=_choices(column.values, ""), **common)
+    if column.kind is schema.Kind.MULTI_ENUM:
+        return widgets.SelectMultiple(options=list(column.values), rows=min(len(column.values), 6), **common)
+    if column.kind is schema.Kind.DATE:
+        return widgets.DatePicker(**common)
+    suggestions = list(suggestions)
+    if suggestions:
+        return widgets.Combobox(options=suggestions, ensure_option=False, **common)
+    return widgets.Text(**common)
+
+
+def _show_value(control: widgets.Widget, value: Any) -> None:
+    """Put a cell's value in its control ('' / nothing for a blank)."""
+    if isinstance(control, widgets.DatePicker):
+        control.value = None if is_blank(value) else parse_date(value)
+    elif isinstance(control, widgets.SelectMultiple):
+        items = value if isinstance(value, tuple) else ()
+        control.value = tuple(v for v in items if v in control.options)
+    elif isinstance(control, widgets.Dropdown):
+        text = as_text(value)
+        control.value = text if text in [v for _, v in control.options] else ANY
+    else:
+        control.value = as_text(value)
+
+
+def _typed_in(controls: Mapping[str, widgets.Widget]) -> dict[str, Any]:
+    """What a person typed into the controls, blank ones left out (read as cells by kit.onboarding)."""
+    typed = {}
+    for column, control in controls.items():
+        value = control.value
+        if value is None or value == () or (isinstance(value, str) and not value.strip()):
+            continue
+        typed[column] = value
+    return typed
+
+
+def _checklist_html(advocate: Mapping[str, Any] | pd.Series) -> str:
+    items = onboarding.checklist(advocate)
+    lines = "".join(
+        f'<li class="{"kit-ok" if item.done else "kit-error"}">{html.escape(item.describe())}</li>'
+        for item in items
+    )
+    return f'{_STYLE}<ul class="kit-checklist" style="list-style:none;padding-left:0">{lines}</ul>'
+
+
 class NominationReview(_Panel):
-    """The nomination queue, oldest first: accept one into the roster, or decline it with a reason."""
+    """The nomination queue, oldest first: accept one into the roster (asked for what the roster requires),
+    or decline it with a reason; then onboard the accepted nominees, Nominated until their checklist is done,
+    and make them Active."""
 
     def __init__(self, program: Program, store: Store, *, as_of: dt.date) -> None:
         self.program, self.store, self.as_of = program, store, as_of
@@ -511,31 +567,75 @@ class NominationReview(_Panel):
         self.table = widgets.HTML()
         self.table.add_class("kit-nomination-queue")
         self.picker = widgets.Dropdown(description="Nomination", layout=widgets.Layout(width="720px"))
+        self.needs = widgets.HTML()
+        self.needs.add_class("kit-roster-requires")
+        suggestions = roster.filter_options(program.advocates)
+        # What the roster requires (kit.schema), prefilled with what the nomination carries; then the
+        # checklist's cells, which may be given now or later.
+        self.fields: dict[str, widgets.Widget] = {
+            c.name: _roster_control(c, suggestions.get(c.name, ()) if c.kind is schema.Kind.TEXT else ())
+            for c in schema.ADVOCATES.required
+            if c.name not in onboarding.SET_BY_KIT
+        }
+        self.checklist_fields = self._checklist_controls()
         self.accept_button = widgets.Button(description="Accept", button_style="success", icon="check")
         self.reason = widgets.Text(
             description="Reason", placeholder="why it is declined", layout=widgets.Layout(width="520px")
         )
         self.decline_button = widgets.Button(description="Decline", button_style="warning", icon="times")
+        # Onboarding: the Nominated advocates, each one's checklist, and the button making them Active.
+        self.nominated = widgets.Dropdown(description="Onboarding", layout=widgets.Layout(width="720px"))
+        self.checklist = widgets.HTML()
+        self.checklist.add_class("kit-onboarding-checklist")
+        self.onboarding_fields = self._checklist_controls()
+        self.save_button = widgets.Button(description="Save checklist", icon="save")
+        self.activate_button = widgets.Button(description="Make Active", button_style="success", icon="star")
         self.message = widgets.HTML()
+        self.picker.observe(lambda _change: self._show_nomination(), names="value")
+        self.nominated.observe(lambda _change: self._show_checklist(), names="value")
         self.accept_button.on_click(lambda _button: _guard(self.accept, self.message))
         self.decline_button.on_click(lambda _button: _guard(self.decline, self.message))
+        self.save_button.on_click(lambda _button: _guard(self.save_checklist, self.message))
+        self.activate_button.on_click(lambda _button: _guard(self.activate, self.message))
+        grid = widgets.Layout(grid_template_columns="repeat(2, 360px)")
         self.widget = widgets.VBox(
             [
                 self.count,
                 self.table,
                 self.picker,
+                self.needs,
+                widgets.GridBox(list(self.fields.values()), layout=grid),
+                widgets.HTML("<b>Onboarding checklist</b> (may be filled in now or later)"),
+                widgets.GridBox(list(self.checklist_fields.values()), layout=grid),
                 widgets.HBox([self.accept_button]),
                 widgets.HBox([self.reason, self.decline_button]),
+                widgets.HTML("<hr><b>Accepted nominees</b>: Nominated until their checklist is done"),
+                self.nominated,
+                self.checklist,
+                widgets.GridBox(list(self.onboarding_fields.values()), layout=grid),
+                widgets.HBox([self.save_button, self.activate_button]),
                 self.message,
             ]
         )
         self.refresh()
 
+    @staticmethod
+    def _checklist_controls() -> dict[str, widgets.Widget]:
+        controls = {c: _roster_control(schema.ADVOCATES.column(c)) for c in onboarding.CHECKLIST_COLUMNS}
+        controls[A.last_verified].description = "Verified on"
+        return controls
+
     @property
     def queue(self) -> pd.DataFrame:
         return nomination_queue(self.program)
 
-    def refresh(self) -> None:
+    @property
+    def nominees(self) -> pd.DataFrame:
+        """The accepted nominees still Nominated, in roster order."""
+        advocates = self.program.advocates
+        return advocates[advocates[A.status] == schema.NOMINATED_STATUS]
+
+    def refresh(self, onboarding_pick: str | None = None) -> None:
         queue = self.queue
         self.count.value = f"<b>{len(queue):,}</b> nominations waiting for a decision (oldest first)"
         columns = [c for c in QUEUE_COLUMNS if c in queue.columns]
@@ -552,42 +652,166 @@ class NominationReview(_Panel):
                 for _, r in queue.iterrows()
             ],
         )
+        self._show_nomination()
+        nominees = self.nominees
+        options = [
+            (
+                f"{as_text(r[A.advocate_id])} · {as_text(r[A.name])} · {as_text(r[A.company])} · "
+                f"{sum(item.done for item in onboarding.checklist(r))} of 3 steps done",
+                as_text(r[A.advocate_id]),
+            )
+            for _, r in nominees.iterrows()
+        ]
+        if onboarding_pick is not None and onboarding_pick in [v for _, v in options]:
+            self.nominated.options = options
+            self.nominated.value = onboarding_pick
+        else:
+            _set_options(self.nominated, options)
+        self._show_checklist()
 
-    def _decide(self, write: Callable[[str], tuple[Write, ...]]) -> str:
+    # -- the nomination picked: what accepting it needs ------------------------------------------------
+
+    def _draft(self) -> dict[str, Any]:
         if not self.picker.value:
-            raise InputError("no nomination picked; nothing was written")
+            return {}
+        row = actions.row_of(self.program, schema.NOMINATIONS, self.picker.value)
+        return onboarding.draft_advocate(self.program.nominations.loc[row], self.program.advocates)
+
+    def _show_nomination(self) -> None:
+        """Prefill the roster's required cells with what the picked nomination carries; say what is left."""
+        draft = self._draft()
+        for column, control in self.fields.items():
+            _show_value(control, draft.get(column))
+        for control in self.checklist_fields.values():
+            _show_value(control, None)
+        if not self.picker.value:
+            self.needs.value = ""
+            return
+        missing = onboarding.still_required(draft)
+        if missing:
+            self.needs.value = _message(
+                f"The roster requires {onboarding.describe_required(missing)}: fill "
+                f"{'it' if len(missing) == 1 else 'them'} in to accept {self.picker.value}.",
+                ok=False,
+            )
+        else:
+            self.needs.value = _message("The nomination carries everything the roster requires.", ok=True)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The roster cells typed in the accept form (required ones and the checklist's)."""
+        return _typed_in({**self.fields, **self.checklist_fields})
+
+    # -- the accepted nominee picked: their checklist --------------------------------------------------
+
+    def _show_checklist(self) -> None:
+        for control in self.onboarding_fields.values():
+            _show_value(control, None)
+        if not self.nominated.value:
+            self.checklist.value = "<i>No accepted nominee is waiting to be made Active.</i>"
+            return
+        row = actions.row_of(self.program, schema.ADVOCATES, self.nominated.value)
+        advocate = self.program.advocates.loc[row]
+        for column, control in self.onboarding_fields.items():
+            _show_value(control, advocate[column])
+        self.checklist.value = _checklist_html(advocate)
+
+    # -- actions ---------------------------------------------------------------------------------------
+
+    def _write(self, write: Callable[[], tuple[Write, ...]], pick: str | None = None) -> tuple[Write, ...]:
         try:
-            writes = write(self.picker.value)
+            writes = write()
         finally:
             # Show the queue as it is now, whether the write went through or was refused.
             self.program = self.store.read()
-            self.refresh()
+            self.refresh(onboarding_pick=pick or self.nominated.value)
         self.writes = writes
-        self.reason.value = ""
-        added = [w for w in writes if w.tab == schema.ADVOCATES.name]
-        todo = ""
-        if added:
-            filled = {column for column, _, _ in added[0].changes}
-            missing = [c.name for c in schema.ADVOCATES.required if c.name not in filled]
-            if missing:
-                todo = f"\nStill to fill in on Advocates row {added[0].row}: {', '.join(missing)}."
-        return _confirm(writes, todo)
+        return writes
 
     def accept(self) -> str:
-        return self._decide(
-            lambda nid: actions.accept_nomination(self.store, self.program, nid, as_of=self.as_of)
+        """Accept the picked nomination with the cells typed; the new advocate is picked for onboarding."""
+        if not self.picker.value:
+            raise InputError("no nomination picked; nothing was written")
+        writes: tuple[Write, ...] = ()
+        try:
+            writes = actions.accept_nomination(
+                self.store, self.program, self.picker.value, as_of=self.as_of, details=self.details
+            )
+        finally:
+            # Show the queue as it is now, whether the write went through or was refused.
+            self.program = self.store.read()
+            self.refresh(onboarding_pick=writes[1].key if writes else self.nominated.value)
+        self.writes = writes
+        return _confirm(writes, self._still_to_do(writes[1].key))
+
+    def _still_to_do(self, advocate_id: str) -> str:
+        row = actions.row_of(self.program, schema.ADVOCATES, advocate_id)
+        todo = onboarding.missing_for_active(self.program.advocates.loc[row])
+        if not todo:
+            return f"\n{advocate_id}'s checklist is done: press Make Active."
+        return f"\n{advocate_id} stays {schema.NOMINATED_STATUS} until its checklist is done: " + "; ".join(
+            todo
         )
 
     def decline(self) -> str:
-        return self._decide(
-            lambda nid: (
-                actions.decline_nomination(
-                    self.store, self.program, nid, self.reason.value, as_of=self.as_of
-                ),
+        if not self.picker.value:
+            raise InputError("no nomination picked; nothing was written")
+        nomination_id, reason = self.picker.value, self.reason.value
+        writes = self._write(
+            lambda: (
+                actions.decline_nomination(self.store, self.program, nomination_id, reason, as_of=self.as_of),
             )
         )
+        self.reason.value = ""
+        return _confirm(writes)
+
+    def _onboard(self, activate: bool) -> str:
+        advocate_id = self.nominated.value
+        if not advocate_id:
+            raise InputError("no accepted nominee picked; nothing was written")
+        row = actions.row_of(self.program, schema.ADVOCATES, advocate_id)
+        shown = self.program.advocates.loc[row]
+        # only the cells changed here, so a cell someone else fills meanwhile is not written over
+        typed = _typed_in(self.onboarding_fields)
+        details = {c: v for c, v in typed.items() if not _same_as_shown(c, v, shown[c])}
+        if not details and not activate:
+            raise InputError(f"nothing changed in {advocate_id}'s checklist; nothing was written")
+        writes = self._write(
+            lambda: (
+                actions.onboard_advocate(
+                    self.store,
+                    self.program,
+                    advocate_id,
+                    as_of=self.as_of,
+                    details=details,
+                    activate=activate,
+                ),
+            ),
+            pick=advocate_id,
+        )
+        after = (
+            f"\n{advocate_id} is now {schema.ACTIVE_STATUS}." if activate else self._still_to_do(advocate_id)
+        )
+        return _confirm(writes, after)
+
+    def save_checklist(self) -> str:
+        """Write the checklist's cells typed for the picked nominee; they stay Nominated."""
+        return self._onboard(activate=False)
+
+    def activate(self) -> str:
+        """Make the picked nominee Active (with the checklist's cells typed); refused while a step is left."""
+        return self._onboard(activate=True)
+
+
+def _same_as_shown(column: str, typed: Any, shown: Any) -> bool:
+    if isinstance(typed, tuple):
+        return typed == (shown if isinstance(shown, tuple) else ())
+    if isinstance(typed, dt.date):
+        return not is_blank(shown) and parse_date(shown) == typed
+    return as_text(typed) == as_text(shown)
 
 
 def nomination_review(program: Program, store: Store, *, as_of: dt.date) -> NominationReview:
-    """The nominations review queue with Accept and Decline buttons writing to ``store``."""
+    """The nominations review queue with Accept and Decline buttons, and the onboarding of accepted nominees
+    (Save checklist, Make Active), writing to ``store``."""
     return NominationReview(program, store, as_of=as_of)

@@ -23,6 +23,7 @@ from kit.mail.request_messages import messenger
 from kit.program import Program
 from kit.store import RowUpdate
 from kit.store.local import LocalStore
+from kit.validate import validate
 from kit.widgets import NEW_REQUEST, nomination_review, request_matcher, roster_finder
 from tests.factories import AS_OF, nomination
 
@@ -382,20 +383,66 @@ def test_queue_lists_only_waiting_nominations_oldest_first(make_workbook):
     assert "<b>2</b> nominations waiting" in review.count.value
 
 
-def test_accept_adds_the_nominee_and_says_what_is_still_to_fill_in(make_workbook):
-    # What accepting writes, cell by cell, is specified in test_actions; here, what the panel shows.
+def test_the_form_asks_for_what_the_roster_requires_prefilled_with_what_the_nomination_carries(make_workbook):
     path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
+
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
+
+    # Required on Advocates (kit.schema): id and status, which the kit sets; name, email, company, industry,
+    # region. Ana and Chloé at Acme agree the industry is Insurance; nothing says the region.
+    assert list(review.fields) == ["name", "email", "company", "industry", "region"]
+    filled = {column: control.value for column, control in review.fields.items()}
+    assert filled == {
+        "name": "Nominee 1",
+        "email": "nominee1@example.com",
+        "company": "Acme Insurance",
+        "industry": "Insurance",
+        "region": "",
+    }
+    assert "The roster requires region (one of North America, EMEA, APAC, LATAM)" in shown(review.needs)
+
+
+def test_accepting_without_the_region_is_refused_naming_it_and_writes_nothing(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
+    before = LocalStore(path).read_grids()
     review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
 
     review.accept_button.click()
 
+    assert LocalStore(path).read_grids() == before
+    assert review.message.value.count("<div>") == 1  # one line
+    assert "NOM-00001 cannot be accepted yet: the roster requires the advocate's region" in shown(
+        review.message
+    )
+    assert "nothing was written" in shown(review.message)
+
+
+def test_accept_adds_a_nominated_advocate_without_a_validation_error_and_shows_the_checklist(make_workbook):
+    path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
+
+    review.fields[A.region].value = "APAC"
+    review.checklist_fields[A.activities].value = ("reference_call",)
+    review.accept_button.click()
+
     program = read(path)
-    assert program.advocates.iloc[-1][A.name] == "Nominee 1"
+    new = program.advocates.iloc[-1]
+    assert (new[A.advocate_id], new[A.name], new[A.status]) == ("ADV-0004", "Nominee 1", "Nominated")
+    assert (new[A.industry], new[A.region], new[A.activities]) == ("Insurance", "APAC", ("reference_call",))
+    found = validate(program, as_of=AS_OF)
+    assert found[found["severity"] == "error"].empty
     assert program.nominations.iloc[0][N.advocate_id] == "ADV-0004"
-    assert "Nominations row 2 (NOM-00001) updated: status 'New' → 'Accepted'" in shown(review.message)
-    assert "Advocates row 5 (ADV-0004) appended" in review.message.value
-    assert "Still to fill in on Advocates row 5: region" in review.message.value
+    message = shown(review.message)
+    assert "Nominations row 2 (NOM-00001) updated: status 'New' → 'Accepted'" in message
+    assert "Advocates row 5 (ADV-0004) appended" in message
+    # reference calls need no consent; only the profile's verification is left
+    assert (
+        "ADV-0004 stays Nominated until its checklist is done: profile verified: no last_verified" in message
+    )
     assert review.picker.options == ()
+    assert review.nominated.value == "ADV-0004"
+    assert "[x] activities agreed" in shown(review.checklist)
+    assert "[ ] profile verified" in shown(review.checklist)
 
 
 def test_decline_keeps_the_reason_and_adds_nobody(make_workbook):
@@ -447,6 +494,7 @@ def test_accept_is_refused_when_someone_decided_meanwhile_and_their_decision_sta
     path = make_workbook(Advocates=ROSTER, Nominations=[nomination(1, **AT_ACME)])
     store = LocalStore(path)
     review = nomination_review(read(path), store, as_of=AS_OF)
+    review.fields[A.region].value = "EMEA"
     # A colleague declines it in the sheet after the queue was loaded.
     store.update(
         schema.NOMINATIONS.name,
@@ -480,6 +528,81 @@ def test_decline_asks_for_a_decision_note_column_when_the_sheet_has_none(tmp_pat
 
     assert LocalStore(path).read_grids() == before
     assert "no decision_note column" in review.message.value
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Onboarding the accepted nominees
+
+# Dan was accepted yesterday: on the roster, Nominated, with nothing of the checklist done yet.
+DAN = {
+    A.advocate_id: "ADV-0004",
+    A.name: "Dan Wu",
+    A.email: "dan@acme.example.com",
+    A.company: "Acme Insurance",
+    A.industry: "Insurance",
+    A.region: "EMEA",
+    A.status: "Nominated",
+}
+
+
+def test_make_active_before_the_checklist_is_done_is_refused_naming_what_is_missing(make_workbook):
+    path = make_workbook(Advocates=[*ROSTER, DAN])
+    before = LocalStore(path).read_grids()
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
+
+    review.onboarding_fields[A.activities].value = ("case_study",)
+    review.activate_button.click()
+
+    assert LocalStore(path).read_grids() == before
+    assert review.message.value.count("<div>") == 1  # one line
+    assert (
+        "ADV-0004 stays Nominated: still missing consents: name and story for case_study; "
+        "profile verified: no last_verified date yet; nothing was written"
+    ) in shown(review.message)
+
+
+def test_the_checklist_saved_then_completed_makes_the_nominee_active(make_workbook):
+    path = make_workbook(Advocates=[*ROSTER, DAN])
+    review = nomination_review(read(path), LocalStore(path), as_of=AS_OF)
+    assert review.nominated.value == "ADV-0004"
+
+    review.onboarding_fields[A.activities].value = ("reference_call", "case_study")
+    review.onboarding_fields[A.consents].value = ("name", "story")
+    review.save_button.click()
+    assert read(path).advocates.iloc[-1][A.status] == "Nominated"
+    assert "ADV-0004 stays Nominated until its checklist is done: profile verified" in shown(review.message)
+    review.onboarding_fields[A.last_verified].value = dt.date(2026, 11, 19)
+    review.activate_button.click()
+
+    program = read(path)
+    dan = program.advocates.iloc[-1]
+    assert (dan[A.status], dan[A.joined_on].date(), dan[A.last_verified].date()) == (
+        "Active",
+        AS_OF,
+        dt.date(2026, 11, 19),
+    )
+    assert (dan[A.activities], dan[A.consents]) == (("reference_call", "case_study"), ("name", "story"))
+    assert "ADV-0004 is now Active." in shown(review.message)
+    assert review.nominated.options == ()  # nobody left to onboard
+    found = validate(program, as_of=AS_OF)
+    assert found[found["severity"] == "error"].empty
+
+
+def test_saving_the_checklist_leaves_a_cell_someone_filled_meanwhile_alone(make_workbook):
+    path = make_workbook(Advocates=[*ROSTER, DAN])
+    store = LocalStore(path)
+    review = nomination_review(read(path), store, as_of=AS_OF)
+    # A colleague confirms the profile in the sheet after the panel was loaded.
+    store.update(
+        schema.ADVOCATES.name, [RowUpdate("ADV-0004", values={A.last_verified: dt.date(2026, 11, 18)})]
+    )
+
+    review.onboarding_fields[A.activities].value = ("review",)
+    review.save_button.click()
+
+    dan = read(path).advocates.iloc[-1]
+    assert dan[A.activities] == ("review",)
+    assert dan[A.last_verified].date() == dt.date(2026, 11, 18)
 
 
 # ------------------------------------------------------------------------------------------------------------
