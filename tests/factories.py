@@ -310,3 +310,34 @@ def local_mail_settings(port: int, **overrides: Any):
     }
     section.update(overrides)
     return settings_from_config(section)
+
+
+def executive_metrics(**overrides: Any) -> ProgramMetrics:
+    """``metrics()`` with what the executive update shows: its six figures (revenue influenced $3.8M, +$1.3M;
+    25 opportunities influenced, +5, 44% of 57 closed deals; a 31% win-rate lift over 40 closed deals, +6
+    points; 212 active advocates, +12; 30 new advocates, +15; 49 requests fulfilled, −13), two more the draft
+    message or a full report reads (67% of 49 requests within SLA; 14 nominations received), one strategic
+    segment short of its goal (8 Insurance advocates using Product A of 40) and Events making no request."""
+
+    def figure(key: str, label: str, value: float, previous: float, unit: str, n: int | None = None) -> Row:
+        return {"key": key, "label": label, "value": value, "previous": previous, "change": value - previous,
+                "unit": unit} | ({"n": n} if n is not None else {})  # fmt: skip
+
+    headline = [
+        figure("revenue_influenced", "Revenue influenced (won)", 3_800_000.0, 2_500_000.0, "money"),
+        figure("opportunities_influenced", "Opportunities influenced", 25, 20, "count"),
+        figure("influenced_share", "Share of closed opportunities influenced", 0.44, 0.40, "share", n=57),
+        figure("win_rate_lift", "Win-rate lift with advocates", 0.31, 0.25, "share", n=40),
+        figure("active_advocates", "Active advocates", 212, 200, "count"),
+        figure("new_advocates", "New advocates", 30, 15, "count"),
+        figure("nominations_received", "Nominations received", 14, 7, "count"),
+        figure("requests_fulfilled", "Requests fulfilled", 49, 62, "count"),
+        figure("within_sla_share", "Requests fulfilled within SLA", 0.67, 0.70, "share", n=49),
+    ]
+    coverage = [
+        {"segment": "industry=Insurance; product=Product A", "label": "Insurance · Product A",
+         "phrase": "Insurance advocates using Product A", "active_advocates": 8, "new_advocates": 2,
+         "requests": 5, "target": 40, "gap": 32}
+    ]  # fmt: skip
+    base = {"headline": headline, "coverage": coverage, "service": {"teams_without_requests": ["Events"]}}
+    return metrics(**(base | overrides))
