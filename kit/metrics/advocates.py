@@ -154,6 +154,11 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
     accepted = int((decided[N.status] == schema.NOMINATION_ACCEPTED).sum())
     days = days_between(decided[N.submitted_on], decided[N.decided_on])
     nominators = received[N.nominator_email].map(_person).dropna()
+    # The funnel of the period's own nominations adds up (received = accepted + declined + awaiting); the
+    # decisions on, and the wait of, nominations sent in before the period are counted beside it.
+    outcome = received[N.status]
+    waiting = noms[N.status] == schema.NEW_STATUS
+    earlier = noms[N.submitted_on] < pd.Timestamp(period.start)
     return Pipeline(
         received=len(received),
         decided=len(decided),
@@ -161,7 +166,14 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
         declined=len(decided) - accepted,
         acceptance_rate=ratio(accepted, len(decided)),
         median_days_to_decision=_median(days),
-        awaiting_decision=int((noms[N.status] == schema.NEW_STATUS).sum()),
+        awaiting_decision=int(waiting.sum()),
+        received_accepted=int((outcome == schema.NOMINATION_ACCEPTED).sum()),
+        received_declined=int((outcome == schema.NOMINATION_DECLINED).sum()),
+        received_awaiting=int(
+            (~outcome.isin((schema.NOMINATION_ACCEPTED, schema.NOMINATION_DECLINED))).sum()
+        ),
+        earlier_decided=int((decided[N.submitted_on] < pd.Timestamp(period.start)).sum()),
+        earlier_awaiting=int((waiting & earlier).sum()),
         by_team=_by(received, N.team, "nominations"),
         by_nominator=nominators.value_counts()
         .head(TOP)

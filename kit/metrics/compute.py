@@ -157,7 +157,7 @@ def compute(
         impact=impact,
         activity=_activity(data, period, as_of, history),
         recruiting=_recruiting(data, coverage, as_of),
-        stakeholders=_stakeholders(data, period, as_of),
+        stakeholders=_stakeholders(data, program.people, period, as_of),
         success_stories=_stories(data, period, as_of),
         trends=trends,
         data_quality=_data_quality(program, findings, everything, _health(health)),

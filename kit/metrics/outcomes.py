@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kit import schema
+from kit.metrics.adoption import email_key, people_frame
 from kit.metrics.data import Data
 from kit.metrics.definitions import (
     _ACT,
@@ -372,38 +373,44 @@ def _stories(d: Data, period: Period, as_of: dt.date) -> tuple[SuccessStory, ...
     return tuple(stories)
 
 
-def _stakeholders(d: Data, period: Period, as_of: dt.date) -> pd.DataFrame:
-    """Colleagues who fed the program in the period (requests made, nominations made), best per team first."""
+def _stakeholders(d: Data, people: pd.DataFrame, period: Period, as_of: dt.date) -> pd.DataFrame:
+    """The teams who fed the program in the period, most first: the team's requests and nominations, and its
+    top contributor (by requests plus nominations) with their full name and count.
+
+    A person is their e-mail address, named as the People tab names them: names made from the address alone
+    were first names ('marcus@' → 'Marcus'), merged two people whose addresses start alike, and turned a
+    role address into a person ('csm.kenji@' → 'Csm Kenji', who is Mei Chen). An address not on the People
+    tab is named from its local part, as before."""
     requests = d.rows("requests_received", _REQ)
     requests = requests[period.mask(requests[R.requested_on], until=as_of)]
     noms = d.rows("nominations_received", _NOM)
     noms = noms[period.mask(noms[N.submitted_on], until=as_of)]
-    parts = [
-        pd.DataFrame(
-            {
-                "team": requests[R.team],
-                "person": requests[R.requester_email].map(_person),
-                "requests": 1,
-                "nominations": 0,
-            }
-        ),
-        pd.DataFrame(
-            {
-                "team": noms[N.team],
-                "person": noms[N.nominator_email].map(_person),
-                "requests": 0,
-                "nominations": 1,
-            }
-        ),
-    ]
-    parts = [p.dropna(subset=["person"]) for p in parts]
-    parts = [p for p in parts if len(p)]
-    frame = pd.concat(parts) if parts else pd.DataFrame()
     columns = list(STAKEHOLDER_COLUMNS)
+    frame = pd.concat(
+        [
+            pd.DataFrame({"team": requests[R.team], "email": requests[R.requester_email], "requests": 1}),
+            pd.DataFrame({"team": noms[N.team], "email": noms[N.nominator_email], "nominations": 1}),
+        ]
+    )
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    frame["team"] = frame["team"].fillna("(no team)")
-    table = frame.groupby(["team", "person"]).sum().reset_index()
-    table["total"] = table["requests"] + table["nominations"]
-    table = table.sort_values(["total", "team", "person"], ascending=[False, True, True], kind="stable")
-    return table.groupby("team", sort=False).head(1).head(TOP).reset_index(drop=True)[columns]
+    frame = frame.assign(
+        team=frame["team"].fillna("(no team)"),
+        key=frame["email"].map(email_key),
+        requests=frame["requests"].fillna(0).astype(int),
+        nominations=frame["nominations"].fillna(0).astype(int),
+    )
+    teams = frame.groupby("team")[["requests", "nominations"]].sum()
+    teams["total"] = teams["requests"] + teams["nominations"]
+    known = frame.dropna(subset=["key"])
+    per_person = known.groupby(["team", "key"]).size().rename("person_count").reset_index()
+    # most contributions first; a tie goes to the address that sorts first, so the table does not flicker
+    top = per_person.sort_values(
+        ["team", "person_count", "key"], ascending=[True, False, True], kind="stable"
+    )
+    top = top.drop_duplicates("team").set_index("team")
+    names = people_frame(people).set_index("key")[schema.PEOPLE.col.name].dropna()
+    top["person"] = [names.get(key) or _person(key) for key in top["key"]]
+    table = teams.join(top[["person", "person_count"]]).reset_index()
+    table = table.sort_values(["total", "team"], ascending=[False, True], kind="stable").head(TOP)
+    return table.reset_index(drop=True)[columns]

@@ -209,7 +209,13 @@ class Roster(_Section):
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Pipeline(_Section):
-    """Nominations: received and decided in the period, and who nominated."""
+    """Nominations: received and decided in the period, and who nominated.
+
+    ``received`` (submitted in the period, up to as_of) = ``received_accepted`` + ``received_declined`` +
+    ``received_awaiting`` (their status today). ``decided``, ``accepted``, ``declined`` and the rate count the
+    decisions made in the period, ``earlier_decided`` of them on nominations submitted before it;
+    ``awaiting_decision`` is every nomination still New, ``earlier_awaiting`` of them submitted before the
+    period."""
 
     received: int
     decided: int
@@ -218,6 +224,11 @@ class Pipeline(_Section):
     acceptance_rate: float | None
     median_days_to_decision: float | None
     awaiting_decision: int
+    received_accepted: int | None = None  # None in figures written before these were counted
+    received_declined: int | None = None
+    received_awaiting: int | None = None
+    earlier_decided: int | None = None
+    earlier_awaiting: int | None = None
     by_team: pd.DataFrame = _table(N.team, "nominations")
     by_nominator: pd.DataFrame = _table("nominator", "nominations")  # the first TOP
 
@@ -471,7 +482,8 @@ COVERAGE_COLUMNS = (
     "target",
     "gap",
 )
-STAKEHOLDER_COLUMNS = ("team", "person", "requests", "nominations", "total")
+# Per team: its requests and nominations in the period, and its top contributor with their own count.
+STAKEHOLDER_COLUMNS = ("team", "requests", "nominations", "total", "person", "person_count")
 # What each period's trend row rests on: the requests timed against their SLA (``within_sla_share``'s n) and
 # the closed deals with and without an advocate (the lift's n; below ``min_deals_for_rates`` on a side the
 # reports hold the lift back, as the headline does).
