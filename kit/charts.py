@@ -364,7 +364,7 @@ def column_chart(
             ax.annotate(
                 text,
                 (xs[j], y),
-                xytext=(6, 2),
+                xytext=(9, 2),
                 textcoords="offset points",
                 ha="left",
                 va="bottom",
