@@ -31,12 +31,10 @@ from kit.errors import InputError
 A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
 TAB = schema.ADVOCATES
 
-# The cells the kit itself sets on an accepted nominee: a new id, and the status (Nominated, then Active).
-SET_BY_KIT: tuple[str, ...] = (TAB.key.name if TAB.key else A.advocate_id, A.status)
+SET_BY_KIT = schema.ADVOCATE_CELLS_SET_BY_KIT  # a new id, and the status (Nominated, then Active)
 # The roster columns a person may give when accepting or onboarding: every other column of the tab.
 DETAIL_COLUMNS: tuple[str, ...] = tuple(c for c in TAB.names if c not in SET_BY_KIT)
-# The checklist's columns, in the order a manager works through them.
-CHECKLIST_COLUMNS: tuple[str, ...] = (A.activities, A.consents, A.last_verified)
+CHECKLIST_COLUMNS = schema.ONBOARDING_CHECKLIST  # in the order a manager works through them
 
 
 @dataclass(frozen=True)

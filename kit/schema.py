@@ -393,6 +393,16 @@ ADVOCATES = Tab(
     ),
 )
 
+# Onboarding an accepted nominee (kit/onboarding.py): the Advocates cells the kit sets itself (a new id, the
+# status: Nominated, then Active), and the checklist's cells, all done before a Nominated advocate is made
+# Active: the activities agreed, the consents they need, the day the profile was verified.
+ADVOCATE_CELLS_SET_BY_KIT: tuple[str, ...] = (ADVOCATES.col.advocate_id, ADVOCATES.col.status)
+ONBOARDING_CHECKLIST: tuple[str, ...] = (
+    ADVOCATES.col.activities,
+    ADVOCATES.col.consents,
+    ADVOCATES.col.last_verified,
+)
+
 REQUESTS = Tab(
     "Requests",
     "The request log: every ask for an advocate, from Sales, PR, Events and the other teams.",
