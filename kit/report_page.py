@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kit.formatting import COUNT, MONEY, SHARE, format_change, format_value, is_no_change
+from kit.formatting import COUNT, DAYS, MONEY, SHARE, format_change, format_value, is_no_change
 from kit.metrics import ProgramMetrics, compared_with, measure
 from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
     SAMPLE_NOUNS,
@@ -507,6 +507,56 @@ def stories(m: ProgramMetrics) -> str:
             + "</p>"
         )
     return "\n".join(parts)
+
+
+def _nominations(n: int | None) -> str:
+    return _plural(int(n or 0), "nomination")
+
+
+def nomination_funnel(m: ProgramMetrics) -> str:
+    """The period's nominations in numbers that add up, each with what it counts: those sent in during the
+    period by where they stand today (received = accepted + declined + awaiting), then, apart, the earlier
+    nominations decided in the period and those still waiting from before it."""
+    p, label = m.pipeline, m.period.label
+    until = min(m.as_of, m.period.end)
+    sent = f"sent in from {m.period.start:%-d %b %Y} to {until:%-d %b %Y}"
+    rows = [
+        ("Received", p.received, sent),
+        ("… accepted", p.received_accepted, "of those received, accepted by now"),
+        ("… declined", p.received_declined, "of those received, declined by now"),
+        ("… awaiting a decision", p.received_awaiting, "of those received, not decided yet"),
+        (
+            "Earlier nominations decided",
+            p.earlier_decided,
+            f"sent in before {label}, accepted or declined in it",
+        ),
+        ("Earlier nominations still waiting", p.earlier_awaiting, f"sent in before {label}, not decided yet"),
+    ]
+    return table(
+        [{"what": what, "n": n, "counts": counts} for what, n, counts in rows],
+        {"what": f"Nominations, {label}", "n": "Number", "counts": "What is counted"},
+        cls="funnel",
+    )
+
+
+def nomination_takeaway(m: ProgramMetrics) -> str:
+    """The funnel in a sentence: the period's nominations by outcome, then the decisions made in the period
+    (on nominations of any period), their acceptance rate and speed, and the wait from earlier periods."""
+    p, label = m.pipeline, m.period.label
+    text = (
+        f"{_nominations(p.received)} received in {label}: {p.received_accepted or 0} accepted, "
+        f"{p.received_declined or 0} declined, {p.received_awaiting or 0} awaiting a decision."
+    )
+    if p.decided:
+        earlier = f" ({p.earlier_decided} on earlier nominations)" if p.earlier_decided else ""
+        text += (
+            f" Of the {p.decided} decision{'s' if p.decided != 1 else ''} made in {label}{earlier}, "
+            f"{format_value(p.acceptance_rate, SHARE)} accepted, in a median "
+            f"{format_value(p.median_days_to_decision, DAYS)}."
+        )
+    if p.earlier_awaiting:
+        text += f" {_nominations(p.earlier_awaiting)} sent in before {label} still await one."
+    return text
 
 
 def impact_sentences(m: ProgramMetrics) -> list[str]:
