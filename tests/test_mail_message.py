@@ -1,7 +1,9 @@
 """The e-mail of a report: its parts, what the summary says, escaping, contact details, size, settings.
 
 Messages are built from small metrics dicts written here by hand (the shape of
-``kit.metrics.ProgramMetrics.to_dict()``), so every expected figure is visible in the test.
+``kit.metrics.ProgramMetrics.to_dict()``), so every expected figure is visible in the test. They are the
+goal-tracking e-mail, which carries every part (figures, goals, stories, three charts); what the executive
+update says instead is in test_mail_executive.py.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
 
 @pytest.fixture
 def report_file(tmp_path: Path) -> Path:
-    path = tmp_path / "executive-update_2026-Q4.html"
+    path = tmp_path / "goal-tracking_2026-Q4.html"
     path.write_bytes(REPORT_HTML)
     return path
 
@@ -39,16 +41,16 @@ def report_file(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def default_message(tmp_path_factory: pytest.TempPathFactory):
     """The message of ``metrics()``, built once for the tests that only read it (charts cost ~1 s)."""
-    path = tmp_path_factory.mktemp("report") / "executive-update_2026-Q4.html"
+    path = tmp_path_factory.mktemp("report") / "goal-tracking_2026-Q4.html"
     path.write_bytes(REPORT_HTML)
     return build(path)
 
 
-def build(report_file: Path, data=None, **kw) -> email.message.EmailMessage:
+def build(report_file: Path, data=None, report: str = "goal-tracking", **kw) -> email.message.EmailMessage:
     """Build, serialise and parse back, as a mail client would see it."""
     message = build_message(
         data if data is not None else metrics(),
-        report="executive-update",
+        report=report,
         report_path=report_file,
         sender="Advocacy program <advocacy@example.com>",
         recipients=["cxo@example.com", "vp.sales@example.com"],
@@ -83,7 +85,7 @@ def test_message_is_mixed_alternative_plain_and_related_html_with_images_then_th
     # three charts: headline change (revenue and advocates), goal attainment, the story's deal
     assert [i.get_content_type() for i in images] == ["image/png"] * 3
     assert all(i.get_content().startswith(b"\x89PNG\r\n\x1a\n") for i in images)
-    assert attachment.get_filename() == "executive-update_2026-Q4.html"
+    assert attachment.get_filename() == "goal-tracking_2026-Q4.html"
     assert attachment.get_content_disposition() == "attachment"
     assert attachment.get_payload(decode=True) == REPORT_HTML
 
@@ -99,10 +101,14 @@ def test_every_cid_in_the_html_resolves_to_an_image_part_of_the_message(default_
     assert all(parts[c].get_content_disposition() == "inline" for c in cids)
 
 
-def test_html_is_mail_client_safe_css_inlined_no_style_block_no_script_no_data_images(default_message):
+def test_html_is_mail_client_safe_css_inlined_no_script_no_data_images(default_message):
     page = html_of(default_message)
 
-    assert "<style" not in page
+    # every rule is in the tags' style; the one <style> left holds only @media rules, for the clients that
+    # honour them (the inlined layout fits a phone without them: test_mail_browser.py)
+    [css] = re.findall(r"<style[^>]*>(.*?)</style>", page, re.S)
+    assert css.lstrip().startswith("@media")
+    assert re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*\s*\}", "", css).strip() == ""
     assert "<script" not in page.lower()
     assert "data:" not in page
     assert 'style="' in page
@@ -112,7 +118,7 @@ def test_html_is_mail_client_safe_css_inlined_no_style_block_no_script_no_data_i
 def test_subject_and_headers_name_report_period_and_data_date(default_message):
     message = default_message
 
-    assert message["Subject"] == "Executive update: 2026-Q4 (data as of 2026-11-20)"
+    assert message["Subject"] == "Goal tracking: 2026-Q4 (data as of 2026-11-20)"
     assert message["To"] == "cxo@example.com, vp.sales@example.com"
     assert message["Auto-Submitted"] == "auto-generated"
 
@@ -124,6 +130,8 @@ def test_subject_and_headers_name_report_period_and_data_date(default_message):
 def test_headline_figures_show_value_and_change_from_previous_period(default_message):
     text = text_of(default_message)
 
+    # on 20 November, 51 days into 2026-Q4: compared with 1 July .. 20 August, 51 days of 2026-Q3
+    assert "HEADLINE FIGURES (changes against the same 51 days of 2026-Q3 (to 2026-08-20))" in text
     # 3.8M − 2.5M = +1.3M; 212 − 200 = +12; 31% − 25% = +6 points
     assert re.search(r"Revenue influenced \(won\)\s+\$3\.8M\s+\+\$1\.3M vs \$2\.5M", text)
     assert re.search(r"Active advocates\s+212\s+\+12 vs 200", text)
@@ -142,12 +150,25 @@ def test_a_change_is_green_when_it_is_an_improvement_even_if_the_figure_went_dow
     assert tones == [("down", "+0.5 days vs 6.5 days"), ("up", "−3 pts vs 36%")]
 
 
+def test_a_change_that_rounds_to_nothing_reads_no_change_and_takes_no_colour(report_file):
+    # 25.0% → 24.8%: down 0.2 points, which the tile would write "−0 pts" in red
+    flat = {"key": "within_sla_share", "label": "Requests fulfilled within SLA", "value": 0.248,
+            "previous": 0.25, "change": -0.002, "unit": "share"}  # fmt: skip
+
+    message = build(report_file, metrics(headline=[flat], goals=[], success_stories=[]))
+
+    tones = re.findall(r'<div class="change (\w+)"[^>]*>([^<]*)</div>', html_of(message))
+    assert tones == [("neutral", "no change vs 25%")]
+    assert "−0" not in text_of(message)
+
+
 def test_goal_table_shows_actual_target_attainment_and_status(default_message):
     message = default_message
 
     text = text_of(message)
     assert "New advocates, industry=Insurance: 30 of 50, 60%, behind" in text
-    assert "Revenue influenced, all: $3.8M of $2.0M, 190%, achieved" in text
+    # the metric by its name in the reports (revenue_influenced is "Revenue influenced (won)")
+    assert "Revenue influenced (won), all: $3.8M of $2.0M, 190%, achieved" in text
     page = html_of(message)
     assert ">behind</td>" in page and ">achieved</td>" in page
 
@@ -328,6 +349,23 @@ def test_charts_draw_only_what_has_data_and_survive_dollar_signs_in_names():
     assert "$$ Bank $ $2.0M" in charts[0].alt
 
 
+def test_goal_chart_names_metrics_as_the_reports_do_with_the_segment_so_no_two_bars_read_the_same():
+    insurance = {"goal_id": "G-01", "metric": "active_advocates", "segment": "industry=Insurance; product=Product A",
+                 "target": 40, "actual": 8, "attainment": 0.2, "status": "behind"}  # fmt: skip
+    apac = insurance | {
+        "goal_id": "G-02",
+        "segment": "region=APAC",
+        "target": 10,
+        "actual": 0,
+        "attainment": 0.0,
+    }
+
+    [chart] = render_charts(metrics(headline=[], goals=[insurance, apac], success_stories=[]))
+
+    assert chart.name == "goal-attainment"
+    assert chart.alt == "Active advocates · Insurance, Product A 20%; Active advocates · APAC 0%"
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Settings
 
@@ -380,12 +418,12 @@ def test_dry_run_writes_the_eml_beside_the_report_and_records_no_delivery(report
     ledger = Ledger.beside(tmp_path)
 
     outcome = deliver_report(
-        "executive-update", report_file, metrics(), settings=None, ledger=ledger, dry_run=True
+        "goal-tracking", report_file, metrics(), settings=None, ledger=ledger, dry_run=True
     )
 
-    eml = tmp_path / "executive-update_2026-Q4.eml"
+    eml = tmp_path / "goal-tracking_2026-Q4.eml"
     assert outcome.eml == eml
     parsed = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
-    assert parsed["Subject"] == "Executive update: 2026-Q4 (data as of 2026-11-20)"
+    assert parsed["Subject"] == "Goal tracking: 2026-Q4 (data as of 2026-11-20)"
     assert parsed["To"] == "undisclosed-recipients:;"
     assert not ledger.path.exists()

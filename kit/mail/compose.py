@@ -13,13 +13,12 @@ value from the sheet is HTML-escaped and cleaned of contact details (:mod:`kit.m
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import os
 import re
 import secrets
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -30,12 +29,12 @@ import pandas as pd
 from kit import charts
 from kit.files import write_atomically
 from kit.folders import writable_folder
-from kit.formatting import COUNT, MONEY, change_from, format_value, percent
+from kit.formatting import COUNT, MONEY, change_from, format_value, is_no_change, percent
 from kit.mail.errors import MailError
 from kit.mail.redact import ContactLeakError, clean, find_contacts, scrub_report
 from kit.mail.settings import parse_address
 from kit.metrics import HEADLINE, GoalStatus, Headline, ProgramMetrics
-from kit.metrics.text import SAMPLE_NOUNS, interval_text, with_sample
+from kit.metrics.text import SAMPLE_NOUNS, asks, compared_with, draft_message, interval_text, with_sample
 from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
@@ -49,6 +48,18 @@ MAX_HEADLINE = 15
 
 # ----------------------------------------------------------------------------------------------------------
 # What the e-mail says of the figures (kit.metrics.ProgramMetrics), every text from the sheet cleaned.
+
+EXECUTIVE = "executive-update"
+# The executive e-mail's tiles, at most six: what the program brought, and the advocates and service behind it.
+EXECUTIVE_FIGURES = (
+    "revenue_influenced",
+    "opportunities_influenced",
+    "win_rate_lift",
+    "active_advocates",
+    "new_advocates",
+    "requests_fulfilled",
+)
+DRAFT_LINE = 2_000  # characters of one line of the draft message (the clean() default would cut a paragraph)
 
 
 def report_segment(m: ProgramMetrics) -> str:
@@ -67,9 +78,17 @@ def _value(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _humanise(name: str) -> str:
-    """A metric key as words: active_advocates -> Active advocates (labels people typed stay as typed)."""
-    return name.replace("_", " ").capitalize() if re.fullmatch(r"[a-z0-9_]+", name) else name
+def metric_name(metric: str) -> str:
+    """A goal's metric as the reports name it ('Active advocates'); a metric the kit does not define reads
+    as typed, its underscores as spaces."""
+    if metric in HEADLINE:
+        return HEADLINE[metric][0]
+    return metric.replace("_", " ").capitalize() if re.fullmatch(r"[a-z0-9_]+", metric) else metric
+
+
+def _segment_values(segment: str) -> str:
+    """'industry=Insurance; product=Product A' → 'Insurance, Product A': short enough for a chart's label."""
+    return ", ".join(part.split("=", 1)[-1].strip() for part in segment.split(";") if part.strip())
 
 
 def _goals(m: ProgramMetrics) -> list[dict[str, Any]]:
@@ -80,15 +99,26 @@ def _goal_unit(metric: Any) -> str:
     return HEADLINE[metric][1] if metric in HEADLINE else COUNT
 
 
-def _quality_notes(m: ProgramMetrics, contacts: Collection[str]) -> list[str]:
+def _goal_name(goal: Mapping[str, Any], contacts: Collection[str]) -> str:
+    return metric_name(clean(goal["metric"], contacts, 60)) or clean(goal["goal_id"], contacts, 60)
+
+
+def _quality_notes(m: ProgramMetrics, contacts: Collection[str], report: str) -> list[str]:
     """The data-quality note, when some figure left a row out or the program could not be validated.
 
     Warnings, and error cells no figure needs (read as blank), change no figure: nothing to tell an
-    executive; the goal-tracking report lists them for the program manager.
+    executive; the goal-tracking report lists them for the program manager. The executive reads what it
+    means for the figures, in words, not the validator's counts per tab.
     """
     dq = m.data_quality
     if dq.validated and not dq.rows_excluded:
         return []
+    if report == EXECUTIVE and dq.rows_excluded:
+        rows = dq.rows_excluded
+        return [
+            f"{rows} row{'s were' if rows != 1 else ' was'} left out of the figures because of errors the "
+            "program team is fixing."
+        ]
     note = clean(dq.note, contacts)
     return [note] if note else []
 
@@ -107,13 +137,25 @@ class Chart:
     png: bytes
 
 
-def render_charts(m: ProgramMetrics, contacts: Collection[str] = ()) -> list[Chart]:
-    """Up to three charts from the figures: headline change, goal attainment, revenue of the stories."""
+def _figures(m: ProgramMetrics, report: str) -> list[Headline]:
+    """The headline figures an e-mail shows: the executive's six, or the program manager's first fifteen."""
+    if report == EXECUTIVE:
+        by_key = {h.key: h for h in m.headline}
+        return [by_key[key] for key in EXECUTIVE_FIGURES if key in by_key]
+    return list(m.headline[:MAX_HEADLINE])
+
+
+def render_charts(
+    m: ProgramMetrics, contacts: Collection[str] = (), report: str = "goal-tracking"
+) -> list[Chart]:
+    """The charts of a report's e-mail: the headline figures' change and the goals' attainment (the
+    goal-tracking e-mail's only), and the deals the stories won (both e-mails)."""
     found = []
     # a % change of a share or a number of days reads oddly: chart the counts and the money
+    # the executive's tiles say their changes; the program manager's fifteen figures are also charted
     changes = [
         (clean(h.label or h.key, contacts), h.percent_change)
-        for h in m.headline[:MAX_HEADLINE]
+        for h in (_figures(m, report) if report != EXECUTIVE else ())
         if h.unit in (COUNT, MONEY) and h.percent_change is not None
     ]
     if changes:
@@ -122,14 +164,14 @@ def render_charts(m: ProgramMetrics, contacts: Collection[str] = ()) -> list[Cha
         found.append(Chart("headline-change", "Change from the previous period", alt, png))
 
     goals = []
-    for goal in _goals(m):
+    for goal in _goals(m) if report != EXECUTIVE else ():
         share = _value(goal["attainment"])
         if share is None:
             continue
-        name = " · ".join(
-            p for p in (_humanise(clean(goal["metric"], contacts)), clean(goal["segment"], contacts)) if p
-        )
-        goals.append((name or clean(goal["goal_id"], contacts), share, GoalStatus(goal["status"]).tone))
+        # the segment in the label: two goals on one metric must not read the same
+        segment = _segment_values(clean(goal["segment"], contacts))
+        name = " · ".join(p for p in (_goal_name(goal, contacts), segment) if p)
+        goals.append((name, share, GoalStatus(goal["status"]).tone))
     goals = goals[:12]
     if goals:
         alt = "; ".join(f"{name} {percent(share)}" for name, share, _ in goals)
@@ -151,71 +193,61 @@ def render_charts(m: ProgramMetrics, contacts: Collection[str] = ()) -> list[Cha
 
 
 # ----------------------------------------------------------------------------------------------------------
-# The two bodies
-
-
-_CSS = """
-body { margin: 0; padding: 0; background: #f3f4f6; font-family: Helvetica, Arial, sans-serif; color: #111827; }
-.outer { width: 100%; background: #f3f4f6; }
-.card { width: 640px; max-width: 640px; background: #ffffff; border-collapse: collapse; }
-.pad { padding: 16px 24px; }
-h1 { font-size: 22px; margin: 0 0 4px 0; color: #111827; }
-h2 { font-size: 16px; margin: 0 0 8px 0; color: #111827; }
-.meta { font-size: 13px; color: #6b7280; margin: 0; }
-.tile { width: 33%; padding: 8px; vertical-align: top; border: 1px solid #e5e7eb; }
-.label { font-size: 12px; color: #6b7280; }
-.value { font-size: 22px; font-weight: bold; color: #111827; }
-.change { font-size: 12px; color: #6b7280; }
-.sample { font-size: 11px; color: #6b7280; }
-.withheld { font-size: 13px; color: #111827; }
-.up { color: #1a7f37; }
-.down { color: #c0392b; }
-.tiles { border-collapse: collapse; width: 100%; }
-.grid { border-collapse: collapse; width: 100%; font-size: 13px; }
-.grid th { text-align: left; border-bottom: 2px solid #d1d5db; padding: 4px 6px; color: #374151; }
-.grid td { border-bottom: 1px solid #e5e7eb; padding: 4px 6px; }
-.num { text-align: right; }
-.good { color: #1a7f37; font-weight: bold; }
-.bad { color: #c0392b; font-weight: bold; }
-.neutral { color: #6b7280; }
-.story { font-size: 14px; margin: 0 0 8px 0; }
-.note { font-size: 12px; color: #92400e; background: #fffbeb; padding: 8px; }
-.chart { display: block; width: 100%; max-width: 592px; height: auto; border: 0; }
-.foot { font-size: 12px; color: #6b7280; }
-"""
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _attribute_text(text: str) -> str:
-    """Sheet text bound for an attribute (alt): angle brackets become look-alikes.
-
-    The CSS inliner re-serialises the page the HTML5 way, which writes ``&lt;`` inside a quoted attribute
-    back as a bare ``<``. That is harmless to a browser, but mail filters and people reading the source
-    should never see a ``<script`` in our mail, so brackets never reach an attribute at all.
-    """
-    return text.replace("<", "\u2039").replace(">", "\u203a")
+# What both bodies say, already cleaned: plain strings, no markup
 
 
 @dataclass(frozen=True)
-class _Summary:
-    """What both bodies say, already cleaned: plain strings, no markup."""
+class Tile:
+    """One headline figure: its name, value ('' when withheld), what it rests on ('of 25 closed deals', or
+    the sentence saying there are too few deals to compare), its change in words, and the change's tone
+    (up: good news, down: bad news, neutral: none or no change)."""
 
+    label: str
+    value: str
+    sample: str
+    change: str
+    tone: str
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    """One goal of the goal table."""
+
+    goal: str
+    segment: str  # '' for the whole program
+    target: str
+    actual: str
+    attained: str
+    status: str
+    tone: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an e-mail's two bodies say, every sheet text cleaned (:func:`kit.mail.redact.clean`); the
+    executive's asks and draft message are empty in the goal-tracking e-mail, its goals in the executive's."""
+
+    report: str
     title: str
     period: str
     as_of: str
-    # label, value ('' when withheld), what it rests on ('of 25 closed deals', or the sentence saying there
-    # are too few deals to compare), change, tone (up, down, neutral)
-    headline: list[tuple[str, str, str, str, str]]
-    goals: list[
-        tuple[str, str, str, str, str, str, str]
-    ]  # goal, segment, target, actual, attained, status, tone
+    compared_with: str  # what the changes compare with, in words: 'the same 51 days of 2026-Q3 (to …)'
+    tiles: list[Tile]
+    goals: list[GoalRow]
     goals_left: int
     stories: list[str]
     stories_left: int
     notes: list[str]
+    asks: list[str] = field(default_factory=list)
+    draft: list[str] = field(default_factory=list)  # the draft message's lines, blank lines kept
+
+    @property
+    def executive(self) -> bool:
+        return self.report == EXECUTIVE
+
+    @property
+    def has_figures(self) -> bool:
+        return bool(self.tiles or self.goals or self.stories)
 
 
 _TREND = {True: "up", False: "down", None: "neutral"}  # Headline.improved: green when it is good news
@@ -233,18 +265,39 @@ def _sample(h: Headline) -> str:
     return f"{text} · {bounds}" if bounds else text
 
 
-def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summary:
-    headline = [
-        (
-            clean(h.label or h.key, contacts, 60),
-            "" if h.withheld else format_value(h.value, h.unit),
-            _sample(h),
-            "" if h.withheld else change_from(h.change, h.previous, h.unit),
-            _TREND[h.improved],
-        )
-        for h in m.headline[:MAX_HEADLINE]
-    ]
-    all_goals = _goals(m)
+def _against(m: ProgramMetrics) -> str:
+    """What a tile's change compares with, short enough for a tile: '2026-Q3', or '2026-Q3 to 20 August' when
+    the previous period is measured to its comparable day (the heading says it whole: ``compared_with``)."""
+    previous = m.previous_period
+    if m.previous_until >= previous.end:
+        return previous.label
+    return f"{previous.label} to {m.previous_until.day} {m.previous_until:%B}"
+
+
+def _tile(h: Headline, m: ProgramMetrics, contacts: Collection[str], report: str) -> Tile:
+    sample = _sample(h)
+    if report == EXECUTIVE and h.key == "opportunities_influenced":
+        # the share of closed deals beside the count: '31% of 25 closed deals'
+        share = next((s for s in m.headline if s.key == "influenced_share"), None)
+        if share is not None and share.value is not None and not share.withheld and share.n:
+            sample = with_sample(share)
+    change = "" if h.withheld else change_from(h.change, h.previous, h.unit)
+    if change and report == EXECUTIVE:  # vs what, in words: '+12 vs 200 in 2026-Q3 to 20 August'
+        change += f" in {_against(m)}"
+    return Tile(
+        label=clean(h.label or h.key, contacts, 60),
+        value="" if h.withheld else format_value(h.value, h.unit),
+        sample=sample,
+        change=change,
+        # a change that rounds to nothing is no news: no green, no red
+        tone="neutral" if is_no_change(h.change, h.unit) else _TREND[h.improved],
+    )
+
+
+def summarise(m: ProgramMetrics, report: str, contacts: Collection[str] = ()) -> Summary:
+    """What the e-mail of ``report`` says of the figures ``m``, cleaned of markup's reach and contacts."""
+    executive = report == EXECUTIVE
+    all_goals = [] if executive else _goals(m)  # the goals are the program manager's work-list
     goals = []
     for goal in all_goals[:MAX_GOALS]:
         share, unit, status = (
@@ -253,14 +306,14 @@ def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summ
             GoalStatus(goal["status"]),
         )
         goals.append(
-            (
-                _humanise(clean(goal["metric"] or goal["goal_id"], contacts, 60)),
-                clean(goal["segment"], contacts, 80) or "all",
-                format_value(_value(goal["target"]), unit),
-                format_value(_value(goal["actual"]), unit),
-                "—" if share is None else percent(share),
-                clean(status.value, contacts, 30),
-                status.tone,
+            GoalRow(
+                goal=_goal_name(goal, contacts),
+                segment=clean(goal["segment"], contacts, 80),
+                target=format_value(_value(goal["target"]), unit),
+                actual=format_value(_value(goal["actual"]), unit),
+                attained="—" if share is None else percent(share),
+                status=clean(status.value, contacts, 30),
+                tone=status.tone,
             )
         )
     stories = []
@@ -270,17 +323,31 @@ def _summary(m: ProgramMetrics, report: str, contacts: Collection[str]) -> _Summ
             parts = [clean(story.rep, contacts, 60), clean(story.account, contacts, 60)]
             sentence = " at ".join(p for p in parts if p) + f": {format_value(story.amount, MONEY)}"
         stories.append(sentence)
-    return _Summary(
+    return Summary(
+        report=report,
         title=REPORT_TITLES.get(report, report),
         period=clean(report_scope(m), contacts, 120),
         as_of=m.as_of.isoformat(),
-        headline=headline,
+        compared_with=compared_with(m),
+        tiles=[_tile(h, m, contacts, report) for h in _figures(m, report)],
         goals=goals,
         goals_left=max(len(all_goals) - MAX_GOALS, 0),
         stories=stories,
         stories_left=max(len(m.success_stories) - MAX_STORIES, 0),
-        notes=_quality_notes(m, contacts),
+        notes=_quality_notes(m, contacts, report),
+        asks=[clean(line, contacts) for line in asks(m)] if executive else [],
+        # line by line: clean() makes one line of its text, and the message's breaks are its paragraphs
+        draft=[clean(line, contacts, DRAFT_LINE) for line in draft_message(m).split("\n")]
+        if executive
+        else [],
     )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The plain-text body
+
+
+NO_ASKS = "No ask this period: every strategic segment is covered and every team uses the program."
 
 
 def _text_section(title: str, items: Sequence[str], left: int = 0, more: str = "more") -> list[str]:
@@ -291,132 +358,79 @@ def _text_section(title: str, items: Sequence[str], left: int = 0, more: str = "
     return [title, *items, *tail, ""]
 
 
-def _text_body(s: _Summary, attachment: str) -> str:
+def text_body(s: Summary, attachment: str) -> str:
+    """The plain-text part: the same sections as the HTML, in columns a fixed-width font lines up."""
     lines = [f"{s.title}: {s.period}", f"Data as of {s.as_of}" if s.as_of else "", ""]
-    width = max((len(label) for label, *_ in s.headline), default=0)
+    width = max((len(t.label) for t in s.tiles), default=0)
     lines += _text_section(
-        "HEADLINE FIGURES",
+        "HEADLINE FIGURES" if s.executive else f"HEADLINE FIGURES (changes against {s.compared_with})",
         [
-            f"  {label:<{width}}  {value:>10}  {change}".rstrip() + (f"  ({sample})" if sample else "")
-            if value
-            else f"  {label:<{width}}  {sample}"
-            for label, value, sample, change, _ in s.headline
+            f"  {t.label:<{width}}  {t.value:>10}  {t.change}".rstrip()
+            + (f"  ({t.sample})" if t.sample else "")
+            if t.value
+            else f"  {t.label:<{width}}  {t.sample}"
+            for t in s.tiles
         ],
     )
     lines += _text_section(
         "GOALS (goal, segment: actual of target, attained, status)",
         [
-            f"  {goal}, {segment}: {actual} of {target}, {attained}, {status}".rstrip(", ")
-            for goal, segment, target, actual, attained, status, _ in s.goals
+            f"  {g.goal}, {g.segment or 'all'}: {g.actual} of {g.target}, {g.attained}, {g.status}".rstrip(
+                ", "
+            )
+            for g in s.goals
         ],
         s.goals_left,
         "more goals",
     )
-    lines += _text_section("SUCCESS STORIES", [f"  - {story}" for story in s.stories], s.stories_left)
+    stories_title = "WINS ADVOCATES HELPED CLOSE" if s.executive else "SUCCESS STORIES"
+    lines += _text_section(stories_title, [f"  - {story}" for story in s.stories], s.stories_left)
+    if s.executive:
+        lines += _text_section("WHAT WE ASK OF YOU", [f"  - {ask}" for ask in s.asks or [NO_ASKS]])
+        # unindented, so that it can be copied as it is into a message to the company
+        lines += ["A MESSAGE TO THE COMPANY, READY TO FORWARD", "", *s.draft, ""]
     lines += _text_section("DATA QUALITY", [f"  ! {note}" for note in s.notes])
-    if not (s.headline or s.goals or s.stories):
+    if not s.has_figures:
         lines += ["There is no data for this period yet.", ""]
     lines.append(f"The full report is attached: {attachment}")
     lines.append("-- \nSent by advocacy-kit.")
     return "\n".join(lines) + "\n"
 
 
-def _html_body(s: _Summary, charts: Sequence[tuple[str, Chart]], attachment: str) -> str:
-    """The compact HTML summary, CSS still in <style>; the caller inlines it."""
-    rows = [
-        f'<tr><td class="pad"><h1>{_e(s.title)}: {_e(s.period)}</h1>'
-        + (f'<p class="meta">Data as of {_e(s.as_of)}</p>' if s.as_of else "")
-        + "</td></tr>"
-    ]
-    by_name = {chart.name: (cid, chart) for cid, chart in charts}
-
-    def chart_row(name: str) -> str:
-        if name not in by_name:
-            return ""
-        cid, chart = by_name[name]
-        return (
-            f'<tr><td class="pad"><img class="chart" src="cid:{_e(cid)}" width="592" '
-            f'alt="{_e(_attribute_text(chart.title + ": " + chart.alt))}"></td></tr>'
-        )
-
-    if s.headline:
-        tiles = []
-        for label, value, sample, change, tone in s.headline:
-            tiles.append(
-                f'<td class="tile"><div class="label">{_e(label)}</div>'
-                + (f'<div class="value">{_e(value)}</div>' if value else "")
-                + (f'<div class="{"sample" if value else "withheld"}">{_e(sample)}</div>' if sample else "")
-                + (f'<div class="change {tone}">{_e(change)}</div>' if change or value else "")
-                + "</td>"
-            )
-        grid = "".join("<tr>" + "".join(tiles[i : i + 3]) + "</tr>" for i in range(0, len(tiles), 3))
-        rows.append(
-            '<tr><td class="pad"><h2>Headline figures</h2>'
-            f'<table class="tiles" role="presentation">{grid}</table></td></tr>'
-        )
-        rows.append(chart_row("headline-change"))
-    if s.goals:
-        head = "".join(
-            f'<th class="{c}">{h}</th>'
-            for h, c in (
-                ("Goal", ""),
-                ("Segment", ""),
-                ("Actual", "num"),
-                ("Target", "num"),
-                ("Attained", "num"),
-                ("Status", ""),
-            )
-        )
-        body = "".join(
-            f'<tr><td>{_e(goal)}</td><td>{_e(segment)}</td><td class="num">{_e(actual)}</td>'
-            f'<td class="num">{_e(target)}</td><td class="num">{_e(attained)}</td>'
-            f'<td class="{tone}">{_e(status)}</td></tr>'
-            for goal, segment, target, actual, attained, status, tone in s.goals
-        )
-        more = (
-            f'<p class="foot">… and {s.goals_left} more goals in the attached report.</p>'
-            if s.goals_left
-            else ""
-        )
-        rows.append(
-            f'<tr><td class="pad"><h2>Goals</h2><table class="grid goals"><tr>{head}</tr>{body}</table>'
-            f"{more}</td></tr>"
-        )
-        rows.append(chart_row("goal-attainment"))
-    if s.stories:
-        items = "".join(f'<p class="story">{_e(story)}</p>' for story in s.stories)
-        more = (
-            f'<p class="foot">… and {s.stories_left} more in the attached report.</p>'
-            if s.stories_left
-            else ""
-        )
-        rows.append(f'<tr><td class="pad"><h2>Success stories</h2>{items}{more}</td></tr>')
-        rows.append(chart_row("success-stories"))
-    if not (s.headline or s.goals or s.stories):
-        rows.append(
-            '<tr><td class="pad"><p class="story">There is no data for this period yet.</p></td></tr>'
-        )
-    if s.notes:
-        notes = "<br>".join(_e(n) for n in s.notes)
-        rows.append(f'<tr><td class="pad"><div class="note"><b>Data quality:</b> {notes}</div></td></tr>')
-    rows.append(
-        f'<tr><td class="pad foot">The full report is attached: {_e(attachment)}. '
-        "Sent by advocacy-kit.</td></tr>"
-    )
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(s.title)}: {_e(s.period)}</title><style>{_CSS}</style></head>"
-        '<body><table class="outer" role="presentation" width="100%"><tr><td align="center">'
-        f'<table class="card" role="presentation" width="640">{"".join(r for r in rows if r)}</table>'
-        "</td></tr></table></body></html>"
-    )
+# ----------------------------------------------------------------------------------------------------------
+# The HTML body: Jinja2 templates (kit/mail/templates/report_*.html), CSS inlined afterwards
 
 
-def _inline(page: str) -> str:
+def _attribute_text(text: str) -> str:
+    """Sheet text bound for an attribute (alt): angle brackets become look-alikes.
+
+    The CSS inliner re-serialises the page the HTML5 way, which writes ``&lt;`` inside a quoted attribute
+    back as a bare ``<``. That is harmless to a browser, but mail filters and people reading the source
+    should never see a ``<script`` in our mail, so brackets never reach an attribute at all.
+    """
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def html_body(s: Summary, charts: Sequence[tuple[str, Chart]], attachment: str) -> str:
+    """The HTML summary with its CSS still in ``<style>``; :func:`inline_css` writes it into the tags."""
+    from kit.mail.templating import environment, rendered
+
+    images = {
+        chart.name: {"cid": cid, "alt": _attribute_text(f"{chart.title}: {chart.alt}")}
+        for cid, chart in charts
+    }
+    template = "report_executive_update.html" if s.executive else "report_goal_tracking.html"
+    context = {"s": s, "charts": images, "attachment": attachment, "no_asks": NO_ASKS}
+    return rendered(environment(), template, context)
+
+
+def inline_css(page: str) -> str:
+    """Every CSS rule written into the ``style`` of the tags it matches (Gmail and Outlook drop ``<style>``
+    blocks); only the ``@media`` rules stay in one, for the clients that honour them (the inlined layout
+    already fits a phone without them)."""
     import css_inline
 
-    inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+    inliner = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False)
     return inliner.inline(page)
 
 
@@ -451,11 +465,11 @@ def build_message(
     to = [parse_address(r, f"[email.recipients] {report}") for r in recipients]
     contacts = frozenset(c.lower() for c in contacts)
     report_path = Path(report_path)
-    summary = _summary(metrics, report, contacts)
-    charts = render_charts(metrics, contacts) if charts is None else list(charts)
+    summary = summarise(metrics, report, contacts)
+    charts = render_charts(metrics, contacts, report) if charts is None else list(charts)
     # short ids: a folded Content-ID header confuses some clients
     cids = [(f"{chart.name}.{secrets.token_hex(6)}@advocacy-kit.invalid", chart) for chart in charts]
-    page = _inline(_html_body(summary, cids, report_path.name))
+    page = inline_css(html_body(summary, cids, report_path.name))
     if len(page.encode("utf-8")) > BODY_LIMIT:  # the caps above keep it far below; never clip silently
         raise MailError(
             f"the e-mail summary of {report} is {len(page.encode()) // 1000} KB, over the "
@@ -472,7 +486,7 @@ def build_message(
     message["Message-ID"] = make_msgid(idstring=report, domain="advocacy-kit.invalid")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
     message["X-Advocacy-Kit-Report"] = f"{report}; period={summary.period}"
-    message.set_content(_text_body(summary, report_path.name))
+    message.set_content(text_body(summary, report_path.name))
     message.add_alternative(page, subtype="html")
     html_part = message.get_payload()[1]
     for cid, chart in cids:
