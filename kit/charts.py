@@ -279,7 +279,15 @@ def bar_chart(
             if not _blank(t):
                 ax.plot([t * scale] * 2, [i - 0.4, i + 0.4], color=ORANGE, linewidth=3)
     for i, n in enumerate(numbers):
-        ax.text(n * scale, i, " " + format_value(n, unit), va="center", fontsize=9)
+        ax.text(  # on a light ground: the number reads where a target tick crosses it
+            n * scale,
+            i,
+            " " + format_value(n, unit),
+            va="center",
+            fontsize=9,
+            zorder=3,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 0.5},
+        )
     _value_axis(ax.xaxis, unit, max(numbers))
     ax.margins(x=0.15)
     return fig
@@ -355,7 +363,7 @@ def column_chart(
                     textcoords="offset points",
                     ha="center",
                     va="bottom",
-                    fontsize=8,
+                    fontsize=9 if count < 3 else 8,
                 )
                 continue
             low, high = bound[0] * scale, bound[1] * scale
