@@ -555,7 +555,8 @@ def nomination_takeaway(m: ProgramMetrics) -> str:
             f"{format_value(p.median_days_to_decision, DAYS)}."
         )
     if p.earlier_awaiting:
-        text += f" {_nominations(p.earlier_awaiting)} sent in before {label} still await one."
+        verb = "awaits" if p.earlier_awaiting == 1 else "await"
+        text += f" {_nominations(p.earlier_awaiting)} sent in before {label} still {verb} one."
     return text
 
 
