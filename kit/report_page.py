@@ -462,7 +462,9 @@ _GOAL_COLUMNS = {
 
 
 def goals_table(m: ProgramMetrics) -> str:
-    """The goals of the period with actual, target (in the metric's unit), attainment and status."""
+    """The goals of the period with actual, target (in the metric's unit), attainment and status; the
+    metric by its name ('Active advocates'), as the goal chart labels it, not its id."""
+    from kit.charts import metric_name
     from kit.metrics import HEADLINE, GoalStatus
 
     if m.goals.empty:
@@ -478,7 +480,7 @@ def goals_table(m: ProgramMetrics) -> str:
                 f"<td>{esc(v)}</td>"
                 for v in (
                     goal["goal_id"],
-                    goal["metric"],
+                    metric_name(goal["metric"]),
                     goal["segment"] or "whole program",
                     goal["period"],
                     format_value(goal["target"], unit) if goal["target"] is not None else "",
