@@ -32,6 +32,7 @@ from tests.factories import (
     AS_OF,
     activity,
     advocate,
+    goal,
     grids_from_rows,
     metrics,
     nomination,
@@ -45,6 +46,7 @@ P, R, N, X = (t.col for t in (schema.PEOPLE, schema.REQUESTS, schema.NOMINATIONS
 
 TABS = {
     schema.ADVOCATES.name: [advocate(1)],
+    schema.GOALS.name: [goal(1)],  # 10 active advocates in 2026-Q4
     schema.PEOPLE.name: [
         person(1, **{P.email: "kenji@example.com", P.name: "Kenji Mori"}),
         person(2, **{P.email: "csm.kenji@example.com", P.name: "Mei Chen", P.team: "Customer Success"}),
@@ -143,6 +145,12 @@ def test_goal_tracking_nominations_funnel_adds_up_with_definitions(pages):
         "made in 2026-Q4 (1 on earlier nominations), 67% accepted, in a median 10 days. 1 nomination sent in "
         "before 2026-Q4 still awaits one." in text_of(pages["goal-tracking"])
     )
+
+
+def test_goals_table_names_the_metric_not_its_id(pages):
+    rows = table_after(pages["goal-tracking"], ">Goals<")
+    assert rows[0][:3] == ["Goal", "Metric", "Segment"]
+    assert rows[1][:3] == ["G-01", "Active advocates", "whole program"]
 
 
 def test_executive_update_says_rows_left_out_in_words_without_a_command(pages):
