@@ -39,6 +39,7 @@ __all__ = [
     "GOOD",
     "NEUTRAL",
     "TONES",
+    "activity_name",
     "amounts_chart",
     "attainment_chart",
     "bar_chart",
@@ -108,6 +109,15 @@ def metric_name(key: str) -> str:
         return HEADLINE[key][0]
     text = str(key)
     return text.replace("_", " ").capitalize() if text.isidentifier() and text.lower() == text else text
+
+
+def activity_name(key: str) -> str:
+    """An activity as people read it, for a chart's label: 'reference_call' → 'Reference call', 'rfp' →
+    'RFP reference' (the words the messages use for it)."""
+    from kit.metrics.text import activity_nouns
+
+    one = activity_nouns(str(key))[0]
+    return one[:1].upper() + one[1:]
 
 
 def goal_label(goal_id: Any, metric: Any, segment: Any = None) -> str:
@@ -267,7 +277,7 @@ def bar_chart(
         return None
     names = [plain_label(p[0], 34) for p in pairs][::-1]
     numbers = [p[1] for p in pairs][::-1]
-    row = 0.3 + 0.16 * _label_lines(names)
+    row = 0.22 + 0.16 * _label_lines(names)
     fig, ax = _report_figure(title, height=max(1.9, row * len(pairs) + 1.3))
     scale = 100 if unit == SHARE else 1
     positions = range(len(names))  # by position: two equal labels would share one bar by name

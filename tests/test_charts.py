@@ -331,3 +331,9 @@ def test_a_goal_is_labelled_with_its_metrics_name_and_its_segment():
     )
     assert charts.goal_label("G-03", "revenue_influenced", None) == "G-03 Revenue influenced (won)"
     assert charts.metric_name("sellers_using_share") == "Sellers using share"  # not a headline figure
+
+
+def test_an_activity_is_labelled_in_words():
+    assert charts.activity_name("reference_call") == "Reference call"
+    assert charts.activity_name("rfp") == "RFP reference"  # its words, not 'Rfp'
+    assert charts.activity_name("podcast_guest") == "Podcast guest"  # a key the kit does not know
