@@ -289,14 +289,15 @@ def bar_chart(
             if not _blank(t):
                 ax.plot([t * scale] * 2, [i - 0.4, i + 0.4], color=ORANGE, linewidth=3)
     for i, n in enumerate(numbers):
-        ax.text(  # on a light ground: the number reads where a target tick crosses it
-            n * scale,
-            i,
-            " " + format_value(n, unit),
+        ax.annotate(  # on a light ground clear of the bar: the number reads where a target tick crosses it
+            format_value(n, unit),
+            (n * scale, i),
+            xytext=(4, 0),
+            textcoords="offset points",
             va="center",
             fontsize=9,
             zorder=3,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 0.5},
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1},
         )
     _value_axis(ax.xaxis, unit, max(numbers))
     ax.margins(x=0.15)
