@@ -11,7 +11,8 @@ counted, matched or asked) until the onboarding checklist is done:
   validator holds an assignment to: a case study needs name and story); none for private ones only;
 - **profile verified**: ``last_verified``, the day the profile was confirmed with the advocate.
 
-Pure functions on cells already read: the writes are ``kit.actions.accept_nomination`` and
+``nomination_queue`` is the nominations still to decide, oldest first. Pure functions on cells already
+read: the writes are ``kit.actions.accept_nomination`` and
 ``kit.actions.activate_advocate``.
 """
 
@@ -27,6 +28,7 @@ import pandas as pd
 from kit import schema
 from kit.cells import as_text, fold, is_blank, parse_date, parse_enum, parse_int, split_multi
 from kit.errors import InputError
+from kit.program import Program
 
 A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
 TAB = schema.ADVOCATES
@@ -51,7 +53,18 @@ class ChecklistItem:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# What the roster requires
+# The queue, and what the roster requires
+
+
+def nomination_queue(program: Program) -> pd.DataFrame:
+    """Nominations waiting for a decision (status New or blank), oldest first."""
+    from kit.actions import is_waiting
+
+    frame = program.nominations
+    # as a boolean mask even when empty (an empty object Series would select columns, none of them)
+    waiting = frame[frame[N.status].map(is_waiting).astype(bool)]
+    order = waiting.assign(_row=waiting.index).sort_values([N.submitted_on, "_row"], na_position="last")
+    return order.drop(columns="_row")
 
 
 def _label(column: str) -> str:

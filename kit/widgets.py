@@ -71,15 +71,6 @@ _STYLE = (
 # Queues
 
 
-def nomination_queue(program: Program) -> pd.DataFrame:
-    """Nominations waiting for a decision (status New or blank), oldest first."""
-    frame = program.nominations
-    # as a boolean mask even when empty (an empty object Series would select columns, none of them)
-    waiting = frame[frame[N.status].map(actions.is_waiting).astype(bool)]
-    order = waiting.assign(_row=waiting.index).sort_values([N.submitted_on, "_row"], na_position="last")
-    return order.drop(columns="_row")
-
-
 # ------------------------------------------------------------------------------------------------------------
 # Presentation helpers
 
@@ -627,7 +618,7 @@ class NominationReview(_Panel):
 
     @property
     def queue(self) -> pd.DataFrame:
-        return nomination_queue(self.program)
+        return onboarding.nomination_queue(self.program)
 
     @property
     def nominees(self) -> pd.DataFrame:

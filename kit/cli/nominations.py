@@ -101,10 +101,9 @@ def describe_nominations(program, *, as_of: dt.date) -> str:
     """The queue and the onboarding, as the terminal shows them."""
     from kit import onboarding, schema
     from kit.cells import as_text, is_blank
-    from kit.widgets import nomination_queue
 
     A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
-    queue = nomination_queue(program)
+    queue = onboarding.nomination_queue(program)
     lines = [f"{len(queue)} nomination{'s' * (len(queue) != 1)} waiting for a decision (oldest first):"]
     for _, nomination in queue.iterrows():
         draft = onboarding.draft_advocate(nomination, program.advocates)
