@@ -3,11 +3,18 @@
 The message follows the Python docs' e-mail examples: ``multipart/mixed`` → ``multipart/alternative``
 (a plain-text part, and ``multipart/related`` holding the HTML part and its PNG charts by ``Content-ID``),
 then the full HTML report as an attachment. Mail clients drop ``<script>``, many block ``data:`` images and
-``<style>`` blocks, and Gmail clips HTML bodies over ~102 KB; so the HTML summary is small, table-laid,
-with its CSS inlined into ``style`` attributes, its charts as attached images, and capped lists that point
-to the attachment for the rest. The figures arrive typed (``kit.metrics.ProgramMetrics``): whether a change
-is good news, a goal's tone and a percent change are the figures' own, never worked out again here. Every
-value from the sheet is HTML-escaped and cleaned of contact details (:mod:`kit.mail.redact`).
+``<style>`` blocks, and Gmail clips HTML bodies over ~102 KB; so the HTML summary is small, laid out with
+tables, its CSS inlined into ``style`` attributes (only ``@media`` rules stay in ``<style>``, for the clients
+that honour them), its charts as attached images, and capped lists that point to the attachment for the rest.
+It is one fluid column at most 600 px wide that fits a 320 px phone without sideways scrolling
+(``kit/mail/templates/report_*.html``).
+
+Each report has its own e-mail: the goal-tracking one is the program manager's work-list (the headline
+figures, the goal table, the stories); the executive update's has six figures, the wins, the asks and a
+draft message to the company ready to forward (``kit.metrics.text``). The figures arrive typed
+(``kit.metrics.ProgramMetrics``): whether a change is good news, a goal's tone and a percent change are the
+figures' own, never worked out again here. Every value from the sheet is HTML-escaped (the templates
+autoescape) and cleaned of contact details (:mod:`kit.mail.redact`).
 """
 
 from __future__ import annotations
