@@ -7,7 +7,7 @@ them are written by ``kit.formatting``, as in the text around them.
 
 Every figure fits itself: the notebooks save figures as they are (``bbox_inches`` None), so nothing may rely
 on a crop. A constrained layout makes room for tick labels and legends, titles are wrapped to the figure's
-width, long labels are wrapped rather than cut, legends stand below the plot, and every bar carries its number
+width, long labels are wrapped rather than cut, legends stand above the plot, and every bar carries its number
 so a bar of 3 beside bars of 230 still says 3.
 """
 
@@ -229,21 +229,27 @@ def _value_axis(axis: Axis, unit: str, top: float) -> None:
         _count_axis(axis)
 
 
-def _legend_below(
-    fig: Figure, ax: Axes, handles: Sequence[Any] | None = None, names: Sequence[str] = ()
-) -> None:
-    """The legend under the plot, outside the data: inside it covered a column's number."""
+def _legend_above(ax: Axes, handles: Sequence[Any] | None = None, names: Sequence[str] = ()) -> None:
+    """The legend between the title and the plot, outside the data (inside, it covered a column's number).
+
+    Above the plot nothing else stands (the title is placed above it by the layout), where below it the
+    tick labels take one line or two."""
     if handles is None:
         handles, names = ax.get_legend_handles_labels()
     if not handles:
         return
-    fig.legend(
+    ax.legend(
         handles,
         [plain_label(n, 60, 1) for n in names],
-        loc="outside lower center",
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        borderaxespad=0,
         frameon=False,
         fontsize=9,
-        ncols=min(len(handles), 3),
+        # one row when it fits the plot's width (about 90 characters at 9 points), else two columns
+        ncols=len(handles) if sum(len(n) + 6 for n in names) <= 80 else 2,
+        handlelength=1.5,
+        columnspacing=1.2,
     )
 
 
@@ -403,9 +409,9 @@ def column_chart(
     if drawn_same_days:  # the same-days columns named last
         handles, names = ax.get_legend_handles_labels()
         order = sorted(range(len(names)), key=lambda i: names[i] == same_days_label)
-        _legend_below(fig, ax, [handles[i] for i in order], [names[i] for i in order])
+        _legend_above(ax, [handles[i] for i in order], [names[i] for i in order])
     elif count > 1:
-        _legend_below(fig, ax)
+        _legend_above(ax)
     _value_axis(ax.yaxis, unit, top)
     ax.margins(y=0.15)
     return fig
@@ -462,7 +468,7 @@ def histogram(
                 )
     if marker is not None:
         ax.axvline(marker + 0.5, color=ORANGE, linewidth=1.5, linestyle="--", label=f"cap ({marker:g})")
-        _legend_below(fig, ax)
+        _legend_above(ax)
     _count_axis(ax.xaxis)
     _count_axis(ax.yaxis)
     ax.set_xlabel(plain_label(xlabel, 80, 1))

@@ -109,6 +109,11 @@ def the_text(fig, wanted: str) -> Text:
     return found
 
 
+def the_legend(fig):
+    [legend] = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend()]
+    return legend
+
+
 def tick_labels(ax) -> list[Text]:
     """The tick labels drawn: those with text, at a tick inside the axis' view."""
     shown = []
@@ -255,7 +260,7 @@ def test_three_advocates_past_the_cap_beside_hundreds_carry_a_visible_3():
     assert to_hex(bar.get_facecolor()) != to_hex(
         ax.patches[0].get_facecolor()
     )  # past the cap: its own colour
-    legend = [words(t.get_text()) for t in fig.legends[0].get_texts()]
+    legend = [words(t.get_text()) for t in the_legend(fig).get_texts()]
     assert "past the cap (3)" in legend
 
 
@@ -274,11 +279,15 @@ def test_the_legend_covers_no_bars_number(make):
     fig = make()
     renderer = drawn(fig)
 
-    [legend] = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend()]
-    box = legend.get_window_extent(renderer)
-    numbers = [t for t in fig.axes[0].texts if t.get_text().strip()]
+    [ax] = fig.axes
+    box = the_legend(fig).get_window_extent(renderer)
+    numbers = [t for t in ax.texts if t.get_text().strip()]
     assert numbers
     assert not any(box.overlaps(t.get_window_extent(renderer)) for t in numbers)
+    assert not box.overlaps(ax.bbox)  # outside the plot: it can cover no column, whatever the data
+    assert inside(box, fig.bbox)
+    assert not any(box.overlaps(t.get_window_extent(renderer)) for t in tick_labels(ax))
+    assert not box.overlaps(the_text(fig, "t").get_window_extent(renderer))  # nor the title
 
 
 def test_the_win_rates_number_stands_clear_of_its_error_bar():
