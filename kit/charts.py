@@ -55,15 +55,15 @@ __all__ = [
 ]
 
 
-def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure of ``width`` × ``height`` inches at 100 dpi with one plot, its top and right frame hidden.
+def new_figure(width: float, height: float, dpi: float = 100) -> tuple[Figure, Axes]:
+    """A figure of ``width`` × ``height`` inches at ``dpi`` with one plot, its top and right frame hidden.
 
     Its layout is constrained (room is made for tick labels, titles and legends at every draw) and it has an
     Agg canvas, so its text can be measured before it is drawn."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
     ax = fig.subplots()
@@ -483,7 +483,9 @@ def histogram(
 
 def _email_figure(title: str, labels: Sequence[str]) -> tuple[Figure, Axes]:
     row = 0.22 + 0.11 * _label_lines(labels)
-    fig, ax = new_figure(6.2, 1.0 + row * max(len(labels), 1))
+    # 600 pixels wide, as the e-mail shows it, but 4.8 inches at 125 dpi: its words stay readable when a
+    # phone narrows the picture to 340 pixels (at 6.2 inches and 100 dpi they fell to 6 pixels)
+    fig, ax = new_figure(4.8, 1.0 + row * max(len(labels), 1), dpi=125)
     _title(fig, title, fontsize=10, weight="normal")
     ax.tick_params(labelsize=8.5)
     return fig, ax
@@ -505,12 +507,15 @@ def _email_bars(
             va="center",
             fontsize=8,
         )
-    ax.margins(x=0.12)
+    # room at both ends for the numbers: a fall's number stands left of its bar, where the labels begin
+    low, high = min(0.0, *values), max(0.0, *values)
+    room = 0.3 * ((high - low) or 1.0)
+    ax.set_xlim(low - room if low < 0 else 0, high + room if high > 0 or low == 0 else 0)
 
 
 def change_chart(changes: Sequence[tuple[str, float]]) -> Figure:
     """Each figure's change from the previous period in percent (label, percent): rises green, falls red."""
-    labels = [plain_label(label, 32) for label, _ in changes][::-1]
+    labels = [plain_label(label, 24) for label, _ in changes][::-1]
     values = [v for _, v in changes][::-1]
     fig, ax = _email_figure("Headline figures against the previous period", labels)
     texts = [f"{v:+.0f}%".replace("-", "−") if round(v) else "±0%" for v in values]
@@ -523,7 +528,7 @@ def change_chart(changes: Sequence[tuple[str, float]]) -> Figure:
 
 def attainment_chart(goals: Sequence[tuple[str, float, str]]) -> Figure:
     """Each goal's attainment (label, share of target, tone), coloured by its tone; bars stop at 200%."""
-    labels = [plain_label(name, 30, 3) for name, _, _ in goals][::-1]
+    labels = [plain_label(name, 24, 3) for name, _, _ in goals][::-1]
     values = [min(share, 2.0) * 100 for _, share, _ in goals][::-1]
     tones = [tone for _, _, tone in goals][::-1]
     fig, ax = _email_figure("Goal attainment (dashed line: target)", labels)
@@ -538,7 +543,7 @@ def attainment_chart(goals: Sequence[tuple[str, float, str]]) -> Figure:
 def amounts_chart(amounts: Sequence[tuple[str, float]], *, title: str, xlabel: str) -> Figure:
     """Amounts of money (label, dollars) as bars, the first on top, each with its amount; the axis reads in
     $K or $M, whichever the largest amount is counted in."""
-    labels = [plain_label(name, 32) for name, _ in amounts][::-1]
+    labels = [plain_label(name, 24) for name, _ in amounts][::-1]
     values = [amount for _, amount in amounts][::-1]
     fig, ax = _email_figure(title, labels)
     _email_bars(ax, labels, values, [format_value(v, MONEY) for v in values], color=MONEY_BLUE)

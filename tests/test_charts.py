@@ -346,3 +346,27 @@ def test_an_activity_is_labelled_in_words():
     assert charts.activity_name("reference_call") == "Reference call"
     assert charts.activity_name("rfp") == "RFP reference"  # its words, not 'Rfp'
     assert charts.activity_name("podcast_guest") == "Podcast guest"  # a key the kit does not know
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charts.change_chart([("Revenue influenced (won)", -33.0), ("New advocates", 100.0)]),
+        lambda: charts.change_chart([("Requests fulfilled", -21.0), ("Revenue influenced (won)", -33.0)]),
+        lambda: charts.attainment_chart([("New advocates", 1.0, "good"), ("Requests fulfilled", 0.0, "bad")]),
+        lambda: charts.amounts_chart(
+            [("Bluewater Bank", 418_000.0), ("Kestrel", 80_000.0)], title="t", xlabel="x"
+        ),
+    ],
+    ids=["rise-and-fall", "falls", "attainment", "amounts"],
+)
+def test_each_e_mail_bars_number_is_inside_the_plot_clear_of_the_labels(make):
+    # a fall's number stands left of its bar: at -33% beside +100% it ran into 'Revenue influenced (won)'
+    fig = make()
+    renderer = drawn(fig)
+
+    [ax] = fig.axes
+    numbers = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(numbers) == 2
+    assert all(inside(box, ax.bbox) for box in numbers)
+    assert not any(box.overlaps(t.get_window_extent(renderer)) for box in numbers for t in tick_labels(ax))
