@@ -148,7 +148,7 @@ def test_the_trends_table_shows_a_lift_over_its_deals_and_holds_back_one_on_too_
 def test_the_acceptance_rate_the_stale_share_and_the_sla_per_activity_say_what_they_rest_on(
     goal_tracking_text,
 ):
-    assert "67% of the 3 decided were accepted" in goal_tracking_text
+    assert "Of the 3 decisions made in 2026-Q4, 67% accepted" in goal_tracking_text
     assert "25% of their 4 profiles (1) are stale" in goal_tracking_text
     assert "Weakest: rfp, 0% of 1 within 3 days." in goal_tracking_text
 
