@@ -329,14 +329,21 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
             over = "over" if h.key == "win_rate_lift" else "of"
             sample = f'<div class="sample"{_style("sample")}>{over} {h.n} {esc(noun)}'
             sample += f"; {esc(bounds)}</div>" if bounds else "</div>"
+        if _missing(h.value) and _missing(h.previous):  # nothing either side: no '– vs –' to read
+            change = f"none in {previous} either"
+        else:
+            change = f"{format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)} in {previous}"
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"{_style("card")}>'
             f'<div class="value"{_style("value")}>{esc(format_value(h.value, h.unit))}</div>'
             f'<div class="label"{_style("label")}>{esc(h.label)}</div>{sample}'
-            f'<div class="change {trend}"{_style(trend)}>{esc(format_change(h.change, h.unit))} vs '
-            f"{esc(format_value(h.previous, h.unit))} in {esc(previous)}</div></div>"
+            f'<div class="change {trend}"{_style(trend)}>{esc(change)}</div></div>'
         )
     return f'<section class="cards"{_style("cards")}>{"".join(cards)}</section>'
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def heading(text: str, level: int = 2) -> str:

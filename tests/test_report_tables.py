@@ -181,3 +181,12 @@ def test_a_change_that_rounds_to_nothing_is_not_coloured_as_news():
     assert change is not None
     assert change.group(1) == "flat"
     assert change.group(2).startswith("±0 pts vs 31%")
+
+
+def test_a_card_with_no_figure_either_side_says_so_instead_of_dashes():
+    within = {"key": "within_sla_share", "label": "Requests fulfilled within SLA", "unit": "share"}
+    cards = text_of(
+        r.headline_cards(metrics(headline=[within | {"value": None, "previous": None, "change": None}]))
+    )
+    assert "– vs –" not in cards
+    assert "none in the same 51 days of 2026-Q3 (to 2026-08-20) either" in cards
