@@ -16,16 +16,15 @@ import email.policy
 import subprocess
 import sys
 import tempfile
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from kit.mail.preview import render_email_png
 from tests.browser import CHROMIUM, launch
 from tests.factories import DEMO_AS_OF
 
 PERIOD = "2026-Q4"
 REPORT_WIDTH, REPORT_HEIGHT = 1100, 1500  # a laptop's window; the report's first screen and a half
-PARTS = "http://message.invalid/cid/"  # where an e-mail's cid: images are served from, out of the message
 
 
 def _kit(*args: str) -> None:
@@ -54,28 +53,6 @@ def report_picture(browser: Any, page_file: Path, picture: Path) -> None:
         page.close()
 
 
-def email_picture(browser: Any, message: EmailMessage, width: int, picture: Path) -> None:
-    """The e-mail's HTML part as a mail client shows it ``width`` pixels wide, its charts from the message."""
-    parts = {p["Content-ID"].strip("<>"): p for p in message.walk() if p["Content-ID"]}
-    body = message.get_body(("html",)).get_content().replace('src="cid:', f'src="{PARTS}')
-
-    def serve(route: Any) -> None:
-        cid = route.request.url.removeprefix(PARTS)
-        if cid in parts:
-            part = parts[cid]
-            route.fulfill(status=200, content_type=part.get_content_type(), body=part.get_content())
-        else:
-            route.abort()  # an e-mail needs nothing from the network
-
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.route("**/*", serve)
-        page.set_content(body, wait_until="load")
-        page.screenshot(path=str(picture), full_page=True)
-    finally:
-        page.close()
-
-
 def take_pictures(browser: Any, out: Path) -> list[Path]:
     """Build the demo, render its reports and e-mails, and photograph them into ``out``; the pictures."""
     out.mkdir(parents=True, exist_ok=True)
@@ -90,8 +67,8 @@ def take_pictures(browser: Any, out: Path) -> list[Path]:
         pictures = {
             "executive_update.png": lambda p: report_picture(browser, report_page["executive_update"], p),
             "goal_tracking.png": lambda p: report_picture(browser, report_page["goal_tracking"], p),
-            "executive_update_email.png": lambda p: email_picture(browser, message, 600, p),
-            "executive_update_email_phone.png": lambda p: email_picture(browser, message, 375, p),
+            "executive_update_email.png": lambda p: render_email_png(message, 600, p, browser),
+            "executive_update_email_phone.png": lambda p: render_email_png(message, 375, p, browser),
         }
         for name, take in pictures.items():
             take(out / name)
