@@ -376,11 +376,21 @@ def table(
     empty: str = "Nothing to show.",
     cls: str = "",
 ) -> str:
-    """An HTML table of ``columns`` (name → header) with values formatted by ``units`` and escaped."""
+    """An HTML table of ``columns`` (name → header) with values formatted by ``units`` and escaped; an
+    ``activity`` column shows each activity by its name ('Reference call'), not its key."""
+    from kit.charts import activity_name
+
     rows = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
     if not rows:
         return paragraph(empty, "empty")
     units = units or {}
+    if "activity" in columns:
+        rows = [
+            row | {"activity": activity_name(row["activity"])}
+            if isinstance(row.get("activity"), str)
+            else row
+            for row in rows
+        ]
     head = "".join(f"<th>{esc(label)}</th>" for label in columns.values())
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(row.get(c), units.get(c))}</td>" for c in columns) + "</tr>"

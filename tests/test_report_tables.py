@@ -153,6 +153,16 @@ def test_goals_table_names_the_metric_not_its_id(pages):
     assert rows[1][:3] == ["G-01", "Active advocates", "whole program"]
 
 
+def test_goal_tracking_tables_name_activities_not_their_keys(pages):
+    rows = table_after(pages["goal-tracking"], "Requests by team and activity")
+    # REQ-1..5 Sales, REQ-6 Customer Success, each a reference call (REQ-7's date is unusable)
+    assert rows == [
+        ["Team", "Activity", "Requests"],
+        ["Sales", "Reference call", "5"],
+        ["Customer Success", "Reference call", "1"],
+    ]
+
+
 def test_executive_update_says_rows_left_out_in_words_without_a_command(pages):
     page = text_of(pages["executive-update"])
     assert (
