@@ -32,6 +32,9 @@ from kit.metrics import (
 from kit.program import empty_program, program_from_grids
 from kit.validate import validate
 from tests.conftest import DEMO_AS_OF, grids_from_rows
+from tests.factories import advocate as clean_advocate
+from tests.factories import program as program_of
+from tests.factories import request as new_request
 
 A, R, X, N, O, G = (
     t.col
@@ -733,3 +736,22 @@ def test_a_headline_figures_percent_change_is_against_last_periods_value(value, 
     headline = Headline("requests_received", "Requests received", value, previous, change, "count")
 
     assert headline.percent_change == (pytest.approx(percent) if percent is not None else None)
+
+
+def test_draft_message_says_one_advocate_and_one_request_in_the_singular():
+    one = program_of(
+        Advocates=[clean_advocate(1)],
+        Requests=[
+            new_request(
+                1,
+                status="Completed",
+                advocate_id="ADV-0001",
+                requested_on=dt.date(2026, 10, 1),
+                completed_on=dt.date(2026, 10, 5),
+            )
+        ],
+    )
+    draft = draft_message(measure(one, period="2026-Q4", as_of=AS_OF))
+
+    assert "We have 1 active advocate (" in draft
+    assert "we fulfilled 1 request for them" in draft

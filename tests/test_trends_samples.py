@@ -150,7 +150,7 @@ def test_the_acceptance_rate_the_stale_share_and_the_sla_per_activity_say_what_t
 ):
     assert "Of the 3 decisions made in 2026-Q4, 67% accepted" in goal_tracking_text
     assert "25% of their 4 profiles (1) are stale" in goal_tracking_text
-    assert "Weakest: rfp, 0% of 1 within 3 days." in goal_tracking_text
+    assert "Weakest: RFP reference, 0% of 1 within 3 days." in goal_tracking_text
 
 
 def _same_day_heights(fig, series: str) -> list[float]:

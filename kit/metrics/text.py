@@ -41,6 +41,11 @@ def activity_nouns(activity: str) -> tuple[str, str]:
     return ACTIVITY_NOUNS.get(activity, (words, words + "s"))
 
 
+def counted(n: float | None, one: str, many: str) -> str:
+    """'1 active advocate', '245 active advocates', '1,204 requests': a count and the noun that agrees."""
+    return f"{format_value(n, COUNT)} {one if n == 1 else many}"
+
+
 def with_article(noun: str) -> str:
     """'a reference call', 'an analyst briefing', 'an RFP reference'."""
     return f"{'an' if noun[0] in 'aeiouAEIOU' or noun.startswith('RFP') else 'a'} {noun}"
@@ -148,7 +153,7 @@ def draft_message(m: ProgramMetrics) -> str:
     impact = []
     if value("opportunities_influenced"):
         impact.append(
-            f"our customer advocates helped {format_value(value('opportunities_influenced'), COUNT)} deals "
+            f"our customer advocates helped {counted(value('opportunities_influenced'), 'deal', 'deals')} "
             f"{when}, and the ones we won brought {format_value(value('revenue_influenced'), MONEY)}"
         )
     lift, comparable = f.get("win_rate_lift"), m.impact.win_rate_lift_comparable
@@ -173,9 +178,9 @@ def draft_message(m: ProgramMetrics) -> str:
     if value("active_advocates") is not None:
         lines.append("")
         lines.append(
-            f"We have {format_value(value('active_advocates'), COUNT)} active advocates "
+            f"We have {counted(value('active_advocates'), 'active advocate', 'active advocates')} "
             f"({format_value(value('new_advocates'), COUNT)} new {when}), and we fulfilled "
-            f"{format_value(value('requests_fulfilled'), COUNT)} requests for them"
+            f"{counted(value('requests_fulfilled'), 'request', 'requests')} for them"
             + (
                 f", {format_value(value('within_sla_share'), SHARE)} within our service targets."
                 if value("within_sla_share") is not None
