@@ -368,6 +368,13 @@ def _cell(value: Any, unit: str | None) -> str:
     return esc(value)
 
 
+def _in_own_scroll(table_html: str) -> str:
+    """A table in a box that scrolls sideways on its own: on a phone a wide table (the goals, a scorecard)
+    scrolls inside the report instead of making the whole page wider than the screen. The style is inline
+    so it holds in JupyterLab too, where the report's CSS is not loaded."""
+    return f'<div class="table-scroll" style="overflow-x:auto;max-width:100%">{table_html}</div>'
+
+
 def table(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     columns: Mapping[str, str],
@@ -396,7 +403,9 @@ def table(
         "<tr>" + "".join(f"<td>{_cell(row.get(c), units.get(c))}</td>" for c in columns) + "</tr>"
         for row in rows
     )
-    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return _in_own_scroll(
+        f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
 
 
 # Charts: drawn by kit.charts (the e-mail's come from there too), shown inline as PNGs, each with its title
@@ -509,7 +518,9 @@ def goals_table(m: ProgramMetrics) -> str:
             + f'<td class="status-{esc(state.value.replace(" ", "-"))}">{esc(status)}</td></tr>'
         )
     head = "".join(f"<th>{esc(h)}</th>" for h in _GOAL_COLUMNS.values())
-    return f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return _in_own_scroll(
+        f'<table class="goals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def stories(m: ProgramMetrics) -> str:
@@ -808,7 +819,9 @@ def stakeholder_scorecard(m: ProgramMetrics) -> str:
             + (paragraph(use) if use else "")
             # six columns do not fit a phone: the table scrolls inside its box, not the page
             + '<div style="overflow-x:auto;max-width:100%">'
-            + f'<table class="scorecard" data-team="{esc(team)}"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+            + _in_own_scroll(
+                f'<table class="scorecard" data-team="{esc(team)}"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+            )
             + "</div>"
         )
     return "\n".join(parts)

@@ -54,3 +54,25 @@ def test_report_opens_in_chromium_with_charts_and_tables_and_no_error(browser, p
     assert charts >= (2 if report == "goal-tracking" else 1)
     assert tables >= 1
     assert shot.stat().st_size > 20_000  # a real page was drawn, not a blank one
+
+
+@pytest.mark.parametrize("width", [375, 600])
+@pytest.mark.parametrize("report", list(REPORTS))
+def test_report_fits_a_phone_and_a_mail_pane_with_wide_tables_scrolling_in_their_own_box(
+    browser, pages, report, width, tmp_path
+):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(pages[report].as_uri(), wait_until="load")
+    page.screenshot(path=str(tmp_path / f"{report}-{width}.png"), full_page=True)
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    # every table's box (what the reader sees of it) lies inside the screen, wide ones scroll inside it
+    boxes_past_the_edge = page.eval_on_selector_all(
+        "table", f"ts => ts.filter(t => t.parentElement.getBoundingClientRect().right > {width} + 1).length"
+    )
+    images_past_the_edge = page.eval_on_selector_all(
+        "img", f"is => is.filter(i => i.getBoundingClientRect().right > {width} + 1).length"
+    )
+    page.close()
+
+    assert page_width <= width
+    assert boxes_past_the_edge == 0 and images_past_the_edge == 0
