@@ -332,7 +332,8 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
         if _missing(h.value) and _missing(h.previous):  # nothing either side: no '– vs –' to read
             change = f"none in {previous} either"
         else:
-            change = f"{format_change(h.change, h.unit)} vs {format_value(h.previous, h.unit)} in {previous}"
+            moved = "no change" if is_no_change(h.change, h.unit) else format_change(h.change, h.unit)
+            change = f"{moved} vs {format_value(h.previous, h.unit)} in {previous}"  # as the e-mail says it
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"{_style("card")}>'
             f'<div class="value"{_style("value")}>{esc(format_value(h.value, h.unit))}</div>'

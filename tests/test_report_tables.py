@@ -190,7 +190,7 @@ def test_a_change_that_rounds_to_nothing_is_not_coloured_as_news():
     change = re.search(r'<div class="change (\w+)"[^>]*>(.*?)</div>', cards)
     assert change is not None
     assert change.group(1) == "flat"
-    assert change.group(2).startswith("±0 pts vs 31%")
+    assert change.group(2).startswith("no change vs 31%")
 
 
 def test_a_card_with_no_figure_either_side_says_so_instead_of_dashes():
