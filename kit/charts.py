@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.colors import to_hex
 
 from kit.formatting import COUNT, MONEY, SHARE, format_value
+from kit.metrics.text import activity_name, metric_name  # re-exported: the notebooks label with them
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -98,26 +99,6 @@ def plain_label(text: str, width: int = 28, lines: int = 2) -> str:
             tail = tail[tail.index(" ") + 1 :]
         wrapped = [*head, "…" + tail]
     return "\n".join(wrapped).replace("\u00a0", " ").replace("$", r"\$")
-
-
-def metric_name(key: str) -> str:
-    """A metric as people read it: 'active_advocates' → 'Active advocates' (the headline's own label);
-    a key the headline does not know reads as words, and a name someone typed stays as typed."""
-    from kit.metrics.definitions import HEADLINE
-
-    if key in HEADLINE:
-        return HEADLINE[key][0]
-    text = str(key)
-    return text.replace("_", " ").capitalize() if text.isidentifier() and text.lower() == text else text
-
-
-def activity_name(key: str) -> str:
-    """An activity as people read it, for a chart's label: 'reference_call' → 'Reference call', 'rfp' →
-    'RFP reference' (the words the messages use for it)."""
-    from kit.metrics.text import activity_nouns
-
-    one = activity_nouns(str(key))[0]
-    return one[:1].upper() + one[1:]
 
 
 def goal_label(goal_id: Any, metric: Any, segment: Any = None) -> str:

@@ -29,10 +29,12 @@ from kit.formatting import COUNT, DAYS, MONEY, SHARE, format_change, format_valu
 from kit.metrics import ProgramMetrics, compared_with, measure
 from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
     SAMPLE_NOUNS,
+    activity_name,
     asks,
     behind_lines,
     comparable_sentences,
     interval_text,
+    metric_name,
     new_advocate_lines,
     team_adoption_lines,
     with_sample,
@@ -386,8 +388,6 @@ def table(
 ) -> str:
     """An HTML table of ``columns`` (name → header) with values formatted by ``units`` and escaped; an
     ``activity`` column shows each activity by its name ('Reference call'), not its key."""
-    from kit.charts import activity_name
-
     rows = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
     if not rows:
         return paragraph(empty, "empty")
@@ -491,7 +491,6 @@ _GOAL_COLUMNS = {
 def goals_table(m: ProgramMetrics) -> str:
     """The goals of the period with actual, target (in the metric's unit), attainment and status; the
     metric by its name ('Active advocates'), as the goal chart labels it, not its id."""
-    from kit.charts import metric_name
     from kit.metrics import HEADLINE, GoalStatus
 
     if m.goals.empty:

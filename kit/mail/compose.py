@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,15 @@ from kit.mail.errors import MailError
 from kit.mail.redact import ContactLeakError, clean, find_contacts, scrub_report
 from kit.mail.settings import parse_address
 from kit.metrics import HEADLINE, GoalStatus, Headline, ProgramMetrics
-from kit.metrics.text import SAMPLE_NOUNS, asks, compared_with, draft_message, interval_text, with_sample
+from kit.metrics.text import (
+    SAMPLE_NOUNS,
+    asks,
+    compared_with,
+    draft_message,
+    interval_text,
+    metric_name,
+    with_sample,
+)
 from kit.report import REPORTS as _REPORT_SPECS
 
 log = logging.getLogger(__name__)
@@ -83,14 +90,6 @@ def report_scope(m: ProgramMetrics) -> str:
 def _value(value: Any) -> float | None:
     """A number from a table of the figures; None for a blank (None or NaN)."""
     return None if value is None or pd.isna(value) else float(value)
-
-
-def metric_name(metric: str) -> str:
-    """A goal's metric as the reports name it ('Active advocates'); a metric the kit does not define reads
-    as typed, its underscores as spaces."""
-    if metric in HEADLINE:
-        return HEADLINE[metric][0]
-    return metric.replace("_", " ").capitalize() if re.fullmatch(r"[a-z0-9_]+", metric) else metric
 
 
 def _segment_values(segment: str) -> str:

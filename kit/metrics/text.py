@@ -41,6 +41,22 @@ def activity_nouns(activity: str) -> tuple[str, str]:
     return ACTIVITY_NOUNS.get(activity, (words, words + "s"))
 
 
+def activity_name(key: str) -> str:
+    """An activity as people read it in a label or a table: 'reference_call' → 'Reference call', 'rfp' →
+    'RFP reference' (the words the messages use for it)."""
+    one = activity_nouns(str(key))[0]
+    return one[:1].upper() + one[1:]
+
+
+def metric_name(key: str) -> str:
+    """A metric as people read it: 'active_advocates' → 'Active advocates' (the headline's own label);
+    a key the headline does not know reads as words, and a name someone typed stays as typed."""
+    if key in HEADLINE:
+        return HEADLINE[key][0]
+    text = str(key)
+    return text.replace("_", " ").capitalize() if text.isidentifier() and text.lower() == text else text
+
+
 def counted(n: float | None, one: str, many: str) -> str:
     """'1 active advocate', '245 active advocates', '1,204 requests': a count and the noun that agrees."""
     return f"{format_value(n, COUNT)} {one if n == 1 else many}"
