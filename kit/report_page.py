@@ -33,6 +33,7 @@ from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call th
     asks,
     behind_lines,
     comparable_sentences,
+    executive_data_quality,
     interval_text,
     metric_name,
     new_advocate_lines,
@@ -286,21 +287,6 @@ def data_quality_note(m: ProgramMetrics, *, for_executives: bool = False) -> str
     note = executive_data_quality(m) if for_executives else dq.note
     look = _style("warn" if dq.needs_attention else "notice")
     return f'<p class="{cls}"{look}><strong>Data quality.</strong> {esc(note)}</p>'
-
-
-def executive_data_quality(m: ProgramMetrics) -> str:
-    """What the workbook's errors mean for the figures, for a reader who will not fix them: how many rows
-    were left out and that the program team is on it, never a command or a validator's code."""
-    dq = m.data_quality
-    if not dq.validated:
-        return "These figures were computed without checking the workbook for errors."
-    if dq.rows_excluded:
-        n = dq.rows_excluded
-        rows = f"{n:,} row was" if n == 1 else f"{n:,} rows were"
-        return f"{rows} left out of the figures because of errors the program team is fixing."
-    if dq.errors:
-        return "The program team is fixing a few errors in the workbook; none of them changes these figures."
-    return "No data problem changes these figures."
 
 
 def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:

@@ -45,6 +45,7 @@ from kit.metrics.text import (
     asks,
     compared_with,
     draft_message,
+    executive_data_quality,
     interval_text,
     metric_name,
     with_sample,
@@ -120,11 +121,7 @@ def _quality_notes(m: ProgramMetrics, contacts: Collection[str], report: str) ->
     if dq.validated and not dq.rows_excluded:
         return []
     if report == EXECUTIVE and dq.rows_excluded:
-        rows = dq.rows_excluded
-        return [
-            f"{rows} row{'s were' if rows != 1 else ' was'} left out of the figures because of errors the "
-            "program team is fixing."
-        ]
+        return [executive_data_quality(m)]  # the executive report's words
     note = clean(dq.note, contacts)
     return [note] if note else []
 

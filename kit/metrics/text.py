@@ -266,6 +266,21 @@ def describe_metrics(m: ProgramMetrics) -> str:
 # What the executive update asks and tells, line by line: the report and its e-mail both say these.
 
 
+def executive_data_quality(m: ProgramMetrics) -> str:
+    """What the workbook's errors mean for the figures, for a reader who will not fix them: how many rows
+    were left out and that the program team is on it, never a command or a validator's code."""
+    dq = m.data_quality
+    if not dq.validated:
+        return "These figures were computed without checking the workbook for errors."
+    if dq.rows_excluded:
+        n = dq.rows_excluded
+        rows = f"{n:,} row was" if n == 1 else f"{n:,} rows were"
+        return f"{rows} left out of the figures because of errors the program team is fixing."
+    if dq.errors:
+        return "The program team is fixing a few errors in the workbook; none of them changes these figures."
+    return "No data problem changes these figures."
+
+
 def new_advocate_lines(m: ProgramMetrics) -> list[str]:
     """'12 new Insurance advocates using Product A (40 in all)', one line per strategic segment."""
     lines = []
