@@ -28,7 +28,6 @@ import pandas as pd
 from kit.formatting import COUNT, DAYS, MONEY, SHARE, format_change, format_value, is_no_change
 from kit.metrics import ProgramMetrics, compared_with, measure
 from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
-    SAMPLE_NOUNS,
     activity_name,
     asks,
     behind_lines,
@@ -37,6 +36,7 @@ from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call th
     interval_text,
     metric_name,
     new_advocate_lines,
+    rests_on,
     team_adoption_lines,
     with_sample,
 )
@@ -310,13 +310,8 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
             if is_no_change(h.change, h.unit)
             else {True: "better", False: "worse", None: "flat"}[h.improved]
         )
-        sample = ""
-        if h.n is not None and h.value is not None:
-            bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
-            noun = SAMPLE_NOUNS.get(h.key, "items")
-            over = "over" if h.key == "win_rate_lift" else "of"
-            sample = f'<div class="sample"{_style("sample")}>{over} {h.n} {esc(noun)}'
-            sample += f"; {esc(bounds)}</div>" if bounds else "</div>"
+        rests = rests_on(h)
+        sample = f'<div class="sample"{_style("sample")}>{esc(rests)}</div>' if rests else ""
         if _missing(h.value) and _missing(h.previous):  # nothing either side: no '– vs –' to read
             change = f"none in {previous} either"
         else:

@@ -41,13 +41,12 @@ from kit.mail.redact import ContactLeakError, clean, find_contacts, scrub_report
 from kit.mail.settings import parse_address
 from kit.metrics import HEADLINE, GoalStatus, Headline, ProgramMetrics
 from kit.metrics.text import (
-    SAMPLE_NOUNS,
     asks,
     compared_with,
     draft_message,
     executive_data_quality,
-    interval_text,
     metric_name,
+    rests_on,
     with_sample,
 )
 from kit.report import REPORTS as _REPORT_SPECS
@@ -259,13 +258,7 @@ _TREND = {True: "up", False: "down", None: "neutral"}  # Headline.improved: gree
 def _sample(h: Headline) -> str:
     """Under a share: 'of 25 closed deals · 95% interval 48–83%'; the too-few-deals sentence instead of a
     withheld rate; '' for a count or a sum."""
-    if h.withheld:
-        return with_sample(h)
-    if h.n is None or h.value is None:
-        return ""
-    bounds = interval_text(h.interval, h.unit, lift=h.key == "win_rate_lift")
-    text = f"{'over' if h.key == 'win_rate_lift' else 'of'} {h.n} {SAMPLE_NOUNS.get(h.key, 'items')}"
-    return f"{text} · {bounds}" if bounds else text
+    return with_sample(h) if h.withheld else rests_on(h, " · ")
 
 
 def _against(m: ProgramMetrics) -> str:

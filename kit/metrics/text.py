@@ -105,6 +105,17 @@ def interval_text(interval: tuple[float, float] | None, unit: str = SHARE, *, li
     return f"95% interval {format_value(low, unit)}–{format_value(high, unit)}"
 
 
+def rests_on(h: Headline, separator: str = "; ") -> str:
+    """What a share rests on, under its value: 'of 25 closed deals; 95% interval 48–83%' (the lift: 'over 47
+    closed deals; …'); '' for a count or a sum, or a figure with no value."""
+    if h.n is None or h.value is None:
+        return ""
+    lift = h.key == "win_rate_lift"
+    text = f"{'over' if lift else 'of'} {h.n} {SAMPLE_NOUNS.get(h.key, 'items')}"
+    bounds = interval_text(h.interval, h.unit, lift=lift)
+    return f"{text}{separator}{bounds}" if bounds else text
+
+
 def with_sample(h: Headline) -> str:
     """A headline figure with what it rests on: '68% of 25 closed deals', or the sentence saying there are
     too few deals to compare; a figure without a denominator as ``format_value`` writes it."""
