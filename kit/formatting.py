@@ -13,7 +13,8 @@ COUNT, SHARE, MONEY, DAYS = "count", "share", "money", "days"
 NO_VALUE = "–"  # a figure that has no value (nothing to divide by, no data yet)
 
 
-def _missing(value: float | None) -> bool:
+def is_missing(value: float | None) -> bool:
+    """No figure to write: None, NaN or infinite (written '–')."""
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
@@ -28,12 +29,12 @@ def money(amount: float) -> str:
 
 def percent(share: float | None) -> str:
     """A share in whole percent: 0.314 → '31%'; '–' when there is none."""
-    return NO_VALUE if _missing(share) else f"{share:.0%}"
+    return NO_VALUE if is_missing(share) else f"{share:.0%}"
 
 
 def format_value(value: float | None, unit: str) -> str:
     """A figure as a report shows it: 1,234 · 42% · $3.8M · 4.5 days · '–' when there is none."""
-    if _missing(value):
+    if is_missing(value):
         return NO_VALUE
     if unit == SHARE:
         return percent(value)
@@ -58,22 +59,27 @@ def _change_size(size: float, unit: str) -> str:
 def is_no_change(change: float | None, unit: str) -> bool:
     """Whether a change rounds to nothing as written (a share down 0.2 points is '0 pts'): no news, good or
     bad, so it reads 'no change' and takes no colour rather than a red '−0 pts'."""
-    return not _missing(change) and not any(c in "123456789" for c in _change_size(abs(change), unit))
+    return not is_missing(change) and not any(c in "123456789" for c in _change_size(abs(change), unit))
 
 
 def format_change(change: float | None, unit: str) -> str:
     """A change from last period: +12 · +5 pts · +$1.2M · −0.5 days · ±0 (also for a change that rounds to
     nothing: ±0 pts, never −0 pts) · '–'."""
-    if _missing(change):
+    if is_missing(change):
         return NO_VALUE
     sign = "±" if is_no_change(change, unit) else "+" if change > 0 else "−"
     return sign + _change_size(abs(change), unit)
 
 
+def change_words(change: float | None, unit: str) -> str:
+    """A change as the reports and e-mails say it: '+12', '−$772K', or 'no change' when it rounds to nothing."""
+    return "no change" if is_no_change(change, unit) else format_change(change, unit)
+
+
 def change_from(change: float | None, previous: float | None, unit: str) -> str:
     """The e-mail's line under a figure: '+$1.3M vs $2.5M', 'no change vs 200' (also for a change that rounds
     to nothing); '' when the change is unknown."""
-    if _missing(change):
+    if is_missing(change):
         return ""
-    text = "no change" if is_no_change(change, unit) else format_change(change, unit)
-    return text if _missing(previous) else f"{text} vs {format_value(previous, unit)}"
+    text = change_words(change, unit)
+    return text if is_missing(previous) else f"{text} vs {format_value(previous, unit)}"

@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kit.formatting import COUNT, DAYS, MONEY, SHARE, format_change, format_value, is_no_change
+from kit.formatting import (
+    COUNT,
+    DAYS,
+    MONEY,
+    SHARE,
+    change_words,
+    format_value,
+    is_missing,
+    is_no_change,
+)
 from kit.metrics import ProgramMetrics, compared_with, measure
 from kit.metrics.text import (  # noqa: F401  (asks & co.: the notebooks call them as r.asks(m), …)
     activity_name,
@@ -312,11 +321,10 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
         )
         rests = rests_on(h)
         sample = f'<div class="sample"{_style("sample")}>{esc(rests)}</div>' if rests else ""
-        if _missing(h.value) and _missing(h.previous):  # nothing either side: no '– vs –' to read
+        if is_missing(h.value) and is_missing(h.previous):  # nothing either side: no '– vs –' to read
             change = f"none in {previous} either"
         else:
-            moved = "no change" if is_no_change(h.change, h.unit) else format_change(h.change, h.unit)
-            change = f"{moved} vs {format_value(h.previous, h.unit)} in {previous}"  # as the e-mail says it
+            change = f"{change_words(h.change, h.unit)} vs {format_value(h.previous, h.unit)} in {previous}"
         cards.append(
             f'<div class="card" data-key="{esc(h.key)}"{_style("card")}>'
             f'<div class="value"{_style("value")}>{esc(format_value(h.value, h.unit))}</div>'
@@ -324,10 +332,6 @@ def headline_cards(m: ProgramMetrics, keys: Iterable[str] | None = None) -> str:
             f'<div class="change {trend}"{_style(trend)}>{esc(change)}</div></div>'
         )
     return f'<section class="cards"{_style("cards")}>{"".join(cards)}</section>'
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def heading(text: str, level: int = 2) -> str:
