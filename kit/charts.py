@@ -352,32 +352,23 @@ def column_chart(
         for j, (y, bound) in enumerate(zip(ys, bounds, strict=True)):
             if _blank(values[j]):
                 continue
-            text = format_value(float(values[j]), unit)
-            if bound is None:
-                ax.annotate(
-                    text,
-                    (xs[j], y),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=9 if count < 3 else 8,
+            if bound is not None:
+                low, high = bound[0] * scale, bound[1] * scale
+                ax.errorbar(
+                    xs[j], y, yerr=[[y - low], [high - y]], fmt="none", ecolor=_INK, capsize=6, lw=1.2
                 )
-                continue
-            low, high = bound[0] * scale, bound[1] * scale
-            ax.errorbar(xs[j], y, yerr=[[y - low], [high - y]], fmt="none", ecolor=_INK, capsize=6, lw=1.2)
-            # beside the error bar, on the column's top: above it, the bar's line and cap ran through it
+                top = max(top, high)
+            # on the column's top; beside an error bar, whose line and cap ran through a number above it
             ax.annotate(
-                text,
+                format_value(float(values[j]), unit),
                 (xs[j], y),
-                xytext=(9, 2),
+                xytext=(0, 2) if bound is None else (9, 2),
                 textcoords="offset points",
-                ha="left",
+                ha="center" if bound is None else "left",
                 va="bottom",
-                fontsize=9,
-                fontweight="bold",
+                fontsize=9 if bound is not None or count < 3 else 8,
+                fontweight="normal" if bound is None else "bold",
             )
-            top = max(top, high)
     partial = to_date or [False] * len(labels)
     wide = max(12, 90 // len(labels))  # characters a column's label may take on one line
     ax.set_xticks(
