@@ -158,7 +158,8 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
     # decisions on, and the wait of, nominations sent in before the period are counted beside it.
     outcome = received[N.status]
     waiting = noms[N.status] == schema.NEW_STATUS
-    earlier = noms[N.submitted_on] < pd.Timestamp(period.start)
+    start = pd.Timestamp(period.start)
+    earlier = noms[N.submitted_on] < start
     return Pipeline(
         received=len(received),
         decided=len(decided),
@@ -172,7 +173,7 @@ def _pipeline(d: Data, period: Period, as_of: dt.date) -> Pipeline:
         received_awaiting=int(
             (~outcome.isin((schema.NOMINATION_ACCEPTED, schema.NOMINATION_DECLINED))).sum()
         ),
-        earlier_decided=int((decided[N.submitted_on] < pd.Timestamp(period.start)).sum()),
+        earlier_decided=int((decided[N.submitted_on] < start).sum()),
         earlier_awaiting=int((waiting & earlier).sum()),
         by_team=_by(received, N.team, "nominations"),
         by_nominator=nominators.value_counts()
