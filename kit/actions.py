@@ -1,6 +1,7 @@
 """The program's business actions, and the only code that writes them: log a request, accept or decline a
-nomination, onboard the accepted nominee until Active. A request's moves after it is logged (assign, approve, accept, schedule, complete …) live in
-``kit.requests_life``, which builds on the rows, ids and ``Write`` records here.
+nomination, onboard the accepted nominee until Active. A request's moves after it is logged (assign,
+approve, accept, schedule, complete …) live in ``kit.requests_life``, which builds on the rows, ids and
+``Write`` records here.
 
 The CLI and the notebook widgets call these functions, so an action follows the
 same rules whichever button or command started it. Each takes the store to write to and the program as the
