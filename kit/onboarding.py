@@ -13,7 +13,7 @@ counted, matched or asked) until the onboarding checklist is done:
 
 ``nomination_queue`` is the nominations still to decide, oldest first. Pure functions on cells already
 read: the writes are ``kit.actions.accept_nomination`` and
-``kit.actions.activate_advocate``.
+``kit.actions.onboard_advocate``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ A, N = schema.ADVOCATES.col, schema.NOMINATIONS.col
 TAB = schema.ADVOCATES
 
 SET_BY_KIT = schema.ADVOCATE_CELLS_SET_BY_KIT  # a new id, and the status (Nominated, then Active)
-# The roster columns a person may give when accepting or onboarding: every other column of the tab.
-DETAIL_COLUMNS: tuple[str, ...] = tuple(c for c in TAB.names if c not in SET_BY_KIT)
+DETAIL_COLUMNS = schema.ADVOCATE_DETAIL_COLUMNS  # what a person may give: every other column of the tab
 CHECKLIST_COLUMNS = schema.ONBOARDING_CHECKLIST  # in the order a manager works through them
 
 
@@ -93,7 +92,8 @@ def company_facts(advocates: pd.DataFrame, company: object) -> dict[str, Any]:
 
 def draft_advocate(nomination: Mapping[str, Any] | pd.Series, advocates: pd.DataFrame) -> dict[str, Any]:
     """The roster cells a nomination already carries: name, e-mail, company, products, who nominated, and
-    what the roster's advocates at that company agree on (industry, account, size). Blank ones are left out."""
+    what the roster's advocates at that company agree on (industry, account, size). Blank ones are left
+    out."""
     carried = {
         A.name: nomination.get(N.contact_name),
         A.email: nomination.get(N.contact_email),
@@ -231,6 +231,22 @@ def checklist(advocate: Mapping[str, Any] | pd.Series) -> tuple[ChecklistItem, .
 
 
 def missing_for_active(advocate: Mapping[str, Any] | pd.Series) -> list[str]:
-    """What stands between an advocate and *Active*, in words: required cells blank, checklist steps not done."""
+    """What stands between an advocate and *Active*, in words: required cells blank, checklist steps not
+    done."""
     required = [f"{c.name} (required)" for c in still_required(advocate)]
     return required + [f"{item.label}: {item.todo}" for item in checklist(advocate) if not item.done]
+
+
+def nominees(program: Program) -> pd.DataFrame:
+    """The accepted nominees still Nominated, in roster order: the ones being onboarded."""
+    advocates = program.advocates
+    return advocates[advocates[A.status] == schema.NOMINATED_STATUS]
+
+
+def still_to_do(advocate_id: str, advocate: Mapping[str, Any] | pd.Series) -> str:
+    """'ADV-0301 stays Nominated until its checklist is done: …', or '' when nothing is left (the caller says
+    how to make them Active: a button, a command)."""
+    todo = missing_for_active(advocate)
+    if not todo:
+        return ""
+    return f"{advocate_id} stays {schema.NOMINATED_STATUS} until its checklist is done: " + "; ".join(todo)

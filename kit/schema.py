@@ -397,6 +397,10 @@ ADVOCATES = Tab(
 # status: Nominated, then Active), and the checklist's cells, all done before a Nominated advocate is made
 # Active: the activities agreed, the consents they need, the day the profile was verified.
 ADVOCATE_CELLS_SET_BY_KIT: tuple[str, ...] = (ADVOCATES.col.advocate_id, ADVOCATES.col.status)
+# The roster columns a person may give when accepting or onboarding: every other column of the tab.
+ADVOCATE_DETAIL_COLUMNS: tuple[str, ...] = tuple(
+    c for c in ADVOCATES.names if c not in ADVOCATE_CELLS_SET_BY_KIT
+)
 ONBOARDING_CHECKLIST: tuple[str, ...] = (
     ADVOCATES.col.activities,
     ADVOCATES.col.consents,

@@ -623,8 +623,7 @@ class NominationReview(_Panel):
     @property
     def nominees(self) -> pd.DataFrame:
         """The accepted nominees still Nominated, in roster order."""
-        advocates = self.program.advocates
-        return advocates[advocates[A.status] == schema.NOMINATED_STATUS]
+        return onboarding.nominees(self.program)
 
     def refresh(self, onboarding_pick: str | None = None) -> None:
         queue = self.queue
@@ -648,10 +647,11 @@ class NominationReview(_Panel):
         options = [
             (
                 f"{as_text(r[A.advocate_id])} · {as_text(r[A.name])} · {as_text(r[A.company])} · "
-                f"{sum(item.done for item in onboarding.checklist(r))} of 3 steps done",
+                f"{sum(item.done for item in steps)} of {len(steps)} steps done",
                 as_text(r[A.advocate_id]),
             )
             for _, r in nominees.iterrows()
+            for steps in [onboarding.checklist(r)]
         ]
         if onboarding_pick is not None and onboarding_pick in [v for _, v in options]:
             self.nominated.options = options
@@ -709,13 +709,16 @@ class NominationReview(_Panel):
 
     # -- actions ---------------------------------------------------------------------------------------
 
-    def _write(self, write: Callable[[], tuple[Write, ...]], pick: str | None = None) -> tuple[Write, ...]:
+    def _write(self, write: Callable[[], tuple[Write, ...]]) -> tuple[Write, ...]:
+        """Run ``write``, then show the program as it is now, whether the write went through or was refused;
+        the onboarding picks the advocate the write added or changed (else keeps its pick)."""
+        writes: tuple[Write, ...] = ()
         try:
             writes = write()
         finally:
-            # Show the queue as it is now, whether the write went through or was refused.
+            touched = [w.key for w in writes if w.tab == schema.ADVOCATES.name]
             self.program = self.store.read()
-            self.refresh(onboarding_pick=pick or self.nominated.value)
+            self.refresh(onboarding_pick=touched[0] if touched else self.nominated.value)
         self.writes = writes
         return writes
 
@@ -723,26 +726,18 @@ class NominationReview(_Panel):
         """Accept the picked nomination with the cells typed; the new advocate is picked for onboarding."""
         if not self.picker.value:
             raise InputError("no nomination picked; nothing was written")
-        writes: tuple[Write, ...] = ()
-        try:
-            writes = actions.accept_nomination(
-                self.store, self.program, self.picker.value, as_of=self.as_of, details=self.details
+        nomination_id, details = self.picker.value, self.details
+        writes = self._write(
+            lambda: actions.accept_nomination(
+                self.store, self.program, nomination_id, as_of=self.as_of, details=details
             )
-        finally:
-            # Show the queue as it is now, whether the write went through or was refused.
-            self.program = self.store.read()
-            self.refresh(onboarding_pick=writes[1].key if writes else self.nominated.value)
-        self.writes = writes
+        )
         return _confirm(writes, self._still_to_do(writes[1].key))
 
     def _still_to_do(self, advocate_id: str) -> str:
         row = actions.row_of(self.program, schema.ADVOCATES, advocate_id)
-        todo = onboarding.missing_for_active(self.program.advocates.loc[row])
-        if not todo:
-            return f"\n{advocate_id}'s checklist is done: press Make Active."
-        return f"\n{advocate_id} stays {schema.NOMINATED_STATUS} until its checklist is done: " + "; ".join(
-            todo
-        )
+        todo = onboarding.still_to_do(advocate_id, self.program.advocates.loc[row])
+        return "\n" + (todo or f"{advocate_id}'s checklist is done: press Make Active.")
 
     def decline(self) -> str:
         if not self.picker.value:
@@ -778,7 +773,6 @@ class NominationReview(_Panel):
                     activate=activate,
                 ),
             ),
-            pick=advocate_id,
         )
         after = (
             f"\n{advocate_id} is now {schema.ACTIVE_STATUS}." if activate else self._still_to_do(advocate_id)

@@ -116,8 +116,7 @@ def describe_nominations(program, *, as_of: dt.date) -> str:
             f"{as_text(nomination[N.contact_name])} · {as_text(nomination[N.company])}; "
             f"accepting needs: {needs}"
         )
-    advocates = program.advocates
-    nominees = advocates[advocates[A.status] == schema.NOMINATED_STATUS]
+    nominees = onboarding.nominees(program)
     lines.append(
         f"{len(nominees)} accepted nominee{'s' * (len(nominees) != 1)} still {schema.NOMINATED_STATUS} "
         "(Active once the checklist is done):"
@@ -125,10 +124,8 @@ def describe_nominations(program, *, as_of: dt.date) -> str:
     for _, advocate in nominees.iterrows():
         todo = onboarding.missing_for_active(advocate)
         left = "; ".join(todo) if todo else "checklist done: activate them"
-        lines.append(
-            f"  {as_text(advocate[A.advocate_id])}  {as_text(advocate[A.name])} · {as_text(advocate[A.company])}: "
-            f"{left}"
-        )
+        who = f"{as_text(advocate[A.name])} · {as_text(advocate[A.company])}"
+        lines.append(f"  {as_text(advocate[A.advocate_id])}  {who}: {left}")
     return "\n".join(lines)
 
 
@@ -136,17 +133,17 @@ def _todo_line(program, advocate_id: str) -> str:
     from kit import actions, onboarding, schema
 
     row = actions.row_of(program, schema.ADVOCATES, advocate_id)
-    todo = onboarding.missing_for_active(program.advocates.loc[row])
-    if not todo:
-        return f"{advocate_id}'s checklist is done: advocacy-kit nominations activate {advocate_id}"
-    return f"{advocate_id} stays {schema.NOMINATED_STATUS} until its checklist is done: " + "; ".join(todo)
+    return onboarding.still_to_do(advocate_id, program.advocates.loc[row]) or (
+        f"{advocate_id}'s checklist is done: advocacy-kit nominations activate {advocate_id}"
+    )
 
 
 def _detail_columns() -> tuple[str, ...]:
-    """What ``kit.onboarding.DETAIL_COLUMNS`` holds, read from the schema (which loads no pandas)."""
+    """The roster columns a person may give (``kit.onboarding.DETAIL_COLUMNS``), read from the schema, which
+    loads no pandas."""
     from kit import schema
 
-    return tuple(c for c in schema.ADVOCATES.names if c not in schema.ADVOCATE_CELLS_SET_BY_KIT)
+    return schema.ADVOCATE_DETAIL_COLUMNS
 
 
 def _checklist_columns() -> tuple[str, ...]:
